@@ -1,0 +1,64 @@
+"""tip-indicators: one shared, checkable schema for trafficking-in-persons and migration statistics.
+
+Read a dataset, check it, and act on the findings::
+
+    import tip_indicators as ti
+    report = ti.check(ti.read_dataset("report-2010.csv"))
+"""
+
+from tip_indicators._private.textfile import ReadLimits
+from tip_indicators._version import __version__
+from tip_indicators.check import check
+from tip_indicators.codelists import Code, Codelist, codelist
+from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
+from tip_indicators.dimensions import Dimension, DimensionKind
+from tip_indicators.errors import CodeError, DefinitionError, InputError, TipIndicatorsError
+from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
+from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
+from tip_indicators.io.document import read_document, write_document
+from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
+from tip_indicators.io.readers import read_dataset
+from tip_indicators.periods import Period, parse_period
+from tip_indicators.profiles import Profile, builtin_profile
+from tip_indicators.report import Report
+from tip_indicators.values import Value, parse_value
+
+__all__ = [
+    "Catalogue",
+    "Code",
+    "CodeError",
+    "Codelist",
+    "Dataset",
+    "DefinitionError",
+    "Dimension",
+    "DimensionKind",
+    "Finding",
+    "Indicator",
+    "InputError",
+    "InputFile",
+    "Location",
+    "Metadata",
+    "ObservationRef",
+    "Organisation",
+    "Period",
+    "Profile",
+    "ReadLimits",
+    "Report",
+    "Severity",
+    "Suggestion",
+    "TipIndicatorsError",
+    "Value",
+    "__version__",
+    "builtin_catalogue",
+    "builtin_profile",
+    "check",
+    "codelist",
+    "parse_long_csv",
+    "parse_period",
+    "parse_value",
+    "read_dataset",
+    "read_document",
+    "read_long_csv",
+    "write_document",
+    "write_long_csv",
+]

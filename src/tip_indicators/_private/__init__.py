@@ -1,0 +1,1 @@
+"""Internals of tip-indicators; nothing here is public API."""

@@ -1,0 +1,78 @@
+"""The pydantic models of the JSON report: its wire shape and its published JSON Schema."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ToolModel(_Model):
+    name: str = Field(description="Always 'tip-indicators'.")
+    version: str
+
+
+class InputModel(_Model):
+    path: str
+    sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    observations: int = Field(ge=0, description="Rows read as usable observations.")
+
+
+class SummaryModel(_Model):
+    observations: int = Field(ge=0)
+    rules_evaluated: int = Field(ge=0)
+    errors: int = Field(ge=0)
+    warnings: int = Field(ge=0)
+    infos: int = Field(ge=0)
+    not_evaluated: int = Field(ge=0)
+
+
+class LocationModel(_Model):
+    path: str
+    line: int | None = Field(None, ge=1, description="1-based physical line of the CSV row.")
+    field: str | None = Field(None, description="The column, when the problem is in one field.")
+
+
+class ObservationModel(_Model):
+    indicator: str
+    period: str
+    reporter: str
+    dimensions: dict[str, str] = Field(description="Dimensions other than _T (total).")
+    measure: str
+    value: str = Field(description="The value as written; empty when missing.")
+    source: str | None
+    location: LocationModel
+    derived: bool = False
+
+
+class SuggestionModel(_Model):
+    location: LocationModel
+    value: str = Field(description="The value that would make the failed rules hold.")
+    reason: str
+
+
+class FindingModel(_Model):
+    code: str
+    severity: str = Field(pattern="^(error|warning|info)$")
+    message: str
+    rule: str | None = None
+    location: LocationModel | None = None
+    expected: float | str | None = None
+    actual: float | str | None = None
+    imbalance: float | None = None
+    tolerance: float | None = None
+    observations: list[ObservationModel]
+    suggestions: list[SuggestionModel]
+
+
+class ReportModel(_Model):
+    """A tip-indicators validation report."""
+
+    tool: ToolModel
+    profile: str
+    created: str
+    inputs: list[InputModel]
+    summary: SummaryModel
+    findings: list[FindingModel]

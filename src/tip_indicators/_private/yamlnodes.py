@@ -1,0 +1,117 @@
+"""Reading YAML and JSON as plain data without ever constructing objects from tags.
+
+Documents are composed into nodes with PyYAML's safe composer, then walked here: only mappings,
+sequences and scalars are accepted; anchors, aliases and non-standard tags (``!!python/...``) are
+rejected, so no document can run code or expand into a billion laughs. Scalars keep the text as
+written (``45.10`` keeps its two decimals), and every value remembers its line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import yaml
+
+from tip_indicators.errors import DefinitionError
+
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
+MAX_NODES = 2_000_000
+MAX_DEPTH = 64
+
+
+@attrs.frozen
+class Scalar:
+    """A scalar as written, with its resolved YAML tag and 1-based line and column."""
+
+    text: str
+    tag: str
+    line: int
+    column: int
+
+    @property
+    def is_null(self) -> bool:
+        """Whether the scalar is YAML null (``~``, ``null`` or empty)."""
+        return self.tag.endswith(":null")
+
+
+@attrs.frozen
+class Node:
+    """A mapping or sequence with its position; ``value`` holds Scalars and Nodes."""
+
+    value: dict[str, Any] | list[Any]
+    line: int
+    column: int
+
+
+def load_nodes(text: str, source: str) -> Node | Scalar | None:
+    """Parse YAML (or JSON) text into Nodes and Scalars, rejecting anything unsafe."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        raise DefinitionError(
+            source, f"not valid YAML/JSON: {error.problem}", line=line, column=column
+        ) from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise DefinitionError(source, f"not valid YAML/JSON: {type(error).__name__}") from None
+    if root is None:
+        return None
+    budget = [MAX_NODES]
+    anchors: set[int] = set()
+    return _walk(root, source, 0, budget, anchors)
+
+
+def _walk(
+    node: yaml.Node, source: str, depth: int, budget: list[int], seen: set[int]
+) -> Node | Scalar:
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    if id(node) in seen:
+        raise DefinitionError(
+            source, "anchors and aliases are not allowed", line=line, column=column
+        )
+    seen.add(id(node))
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise DefinitionError(source, f"more than {MAX_NODES:,} values", line=line)
+    if depth > MAX_DEPTH:
+        raise DefinitionError(
+            source, f"nested deeper than {MAX_DEPTH} levels", line=line, column=column
+        )
+    if node.tag not in _STANDARD_TAGS:
+        raise DefinitionError(source, f"tag {node.tag!r} is not allowed", line=line, column=column)
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(str(node.value), node.tag, line, column)
+    if isinstance(node, yaml.SequenceNode):
+        return Node(
+            [_walk(item, source, depth + 1, budget, seen) for item in node.value], line, column
+        )
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _walk(key_node, source, depth + 1, budget, seen)
+            if not isinstance(key, Scalar):
+                raise DefinitionError(source, "mapping keys must be plain text", line=key.line)
+            if key.text in mapping:
+                raise DefinitionError(
+                    source, f"key {key.text!r} appears twice", line=key.line, column=key.column
+                )
+            mapping[key.text] = _walk(value_node, source, depth + 1, budget, seen)
+        return Node(mapping, line, column)
+    raise DefinitionError(source, "unsupported YAML node", line=line)  # pragma: no cover
+
+
+def plain(value: Node | Scalar | None) -> Any:
+    """Convert nodes to plain Python: mappings, lists and scalar text (null as None)."""
+    if value is None:
+        return None
+    if isinstance(value, Scalar):
+        return None if value.is_null else value.text
+    if isinstance(value.value, dict):
+        return {key: plain(item) for key, item in value.value.items()}
+    return [plain(item) for item in value.value]

@@ -1,0 +1,96 @@
+"""Datasets: metadata, observations and local codelist extensions (a dataset's organisations).
+
+A :class:`Dataset` is what readers return and :func:`tip_indicators.check` takes. Besides the
+figures it keeps the inputs it was read from (path and SHA-256) and the problems met while
+reading, so a report can say which rows could not be used and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+import polars as pl
+
+from tip_indicators.codelists import parse_destination
+from tip_indicators.findings import Finding
+from tip_indicators.observations import observation_schema
+
+__all__ = ["Dataset", "InputFile", "Metadata", "Organisation"]
+
+
+@attrs.frozen
+class Metadata:
+    """Descriptive metadata of a dataset (all optional)."""
+
+    title: str | None = None
+    publisher: str | None = None
+    source: str | None = None
+    licence: str | None = None
+    description: str | None = None
+
+
+@attrs.frozen
+class Organisation:
+    """A named organisation a dataset refers to: its code (``NGO.AFESIP``) and display name."""
+
+    code: str
+    name: str
+
+    @property
+    def type(self) -> str:
+        """The organisation's type (``NGO``), the level it rolls up to."""
+        return parse_destination(self.code)[0]
+
+
+@attrs.frozen
+class InputFile:
+    """One input a dataset was read from, identified by path and content hash."""
+
+    path: str
+    sha256: str
+    observations: int
+    format: str = "long-csv"
+
+
+@attrs.frozen
+class Dataset:
+    """Figures (a columnar frame), metadata, organisations, inputs and reading problems."""
+
+    observations: pl.DataFrame = attrs.field(eq=False, repr=lambda frame: f"<{frame.height} rows>")
+    dimensions: tuple[str, ...]
+    metadata: Metadata = Metadata()
+    organisations: Mapping[str, Organisation] = attrs.field(factory=dict, eq=False)
+    inputs: tuple[InputFile, ...] = ()
+    problems: tuple[Finding, ...] = ()
+
+    def __len__(self) -> int:
+        return self.observations.height
+
+    @classmethod
+    def combine(cls, datasets: Iterable[Dataset]) -> Dataset:
+        """Put several datasets together (for example submissions checked as one)."""
+        parts = list(datasets)
+        if not parts:
+            raise ValueError("combine() needs at least one dataset")
+        dimensions: list[str] = []
+        for part in parts:
+            dimensions += [d for d in part.dimensions if d not in dimensions]
+        schema = observation_schema(dimensions)
+        frames = [
+            part.observations.with_columns(
+                [pl.lit("_T").alias(d) for d in dimensions if d not in part.dimensions]
+            ).select(list(schema))
+            for part in parts
+        ]
+        organisations: dict[str, Organisation] = {}
+        for part in parts:
+            organisations.update(part.organisations)
+        return cls(
+            pl.concat(frames, how="vertical"),
+            tuple(dimensions),
+            parts[0].metadata if len(parts) == 1 else Metadata(),
+            organisations,
+            tuple(item for part in parts for item in part.inputs),
+            tuple(item for part in parts for item in part.problems),
+        )

@@ -1,0 +1,131 @@
+"""Findings: what a check found, with every figure involved, where it came from, and a fix.
+
+A finding has a stable code (see :func:`finding_codes`), a severity, a message that names the
+figures and the arithmetic, the observations involved with their provenance, expected and actual
+values, the imbalance, the tolerance used, and suggestions: figures whose change would fix it.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Mapping
+
+import attrs
+
+from tip_indicators._private.resources import read_table
+
+__all__ = [
+    "Finding",
+    "FindingCode",
+    "Location",
+    "ObservationRef",
+    "Severity",
+    "Suggestion",
+    "finding_codes",
+]
+
+
+class Severity(enum.Enum):
+    """How bad a finding is: errors fail validation; warnings and infos do not by default."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for errors, 1 for warnings, 2 for infos: the order reports list them in."""
+        return ("error", "warning", "info").index(self.value)
+
+
+@attrs.frozen
+class FindingCode:
+    """A documented finding code: its ESS validation level, default severity and title."""
+
+    code: str
+    level: int
+    severity: Severity
+    title: str
+
+
+@functools.cache
+def finding_codes() -> Mapping[str, FindingCode]:
+    """Every finding code tip-indicators can emit, keyed by code."""
+    return {
+        row["code"]: FindingCode(
+            row["code"], int(row["level"]), Severity(row["severity"]), row["title"]
+        )
+        for row in read_table("finding_codes.tsv")
+    }
+
+
+@attrs.frozen
+class Location:
+    """Where a figure was read: a file and 1-based physical line, and the field when known."""
+
+    path: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return where if self.field is None else f"{where} {self.field}"
+
+
+@attrs.frozen
+class ObservationRef:
+    """One figure as a finding cites it: its key, value as written, provenance and location."""
+
+    indicator: str
+    period: str
+    reporter: str
+    dimensions: Mapping[str, str] = attrs.field(eq=False)
+    measure: str
+    value: str
+    source: str | None
+    location: Location
+    derived: bool = False
+
+    def label(self) -> str:
+        """A short human label: ``victims_received[destination=NGO.AFESIP] 2010 GOV.MOSVY``."""
+        dims = ",".join(f"{key}={code}" for key, code in self.dimensions.items() if code != "_T")
+        measure = "" if self.measure == "N" else f" {self.measure}"
+        inner = f"[{dims}]" if dims else ""
+        return f"{self.indicator}{inner}{measure} {self.period} {self.reporter}"
+
+
+@attrs.frozen
+class Suggestion:
+    """A figure whose change would fix the finding, the value that would, and why it is likely."""
+
+    location: Location
+    value: str
+    reason: str
+    observation: ObservationRef | None = None
+    score: float = 0.0
+
+
+@attrs.frozen
+class Finding:
+    """One problem (or derived fact) found in the data, with everything needed to act on it."""
+
+    code: str
+    severity: Severity
+    message: str
+    observations: tuple[ObservationRef, ...] = ()
+    expected: float | str | None = None
+    actual: float | str | None = None
+    imbalance: float | None = None
+    tolerance: float | None = None
+    suggestions: tuple[Suggestion, ...] = ()
+    location: Location | None = None
+    rule: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """File, line, severity, code, message: the stable order of a report."""
+        location = self.location or (self.observations[0].location if self.observations else None)
+        path = location.path if location else ""
+        line = location.line if location and location.line is not None else 0
+        return (path, line, self.severity.rank, self.code, self.message)

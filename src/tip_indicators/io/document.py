@@ -1,0 +1,162 @@
+"""The dataset document: YAML or JSON holding metadata, organisations and observations.
+
+Observations are given inline (a list of mappings with the long-CSV field names) or in long-CSV
+files the document points to (``files``, relative to the document). Findings about inline
+observations cite the document's line. Documents are data: tags, anchors and aliases are refused.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
+from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
+from tip_indicators.errors import DefinitionError, InputError
+from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.io.longcsv import long_csv_frame, read_long_csv
+
+__all__ = ["DatasetDocument", "dataset_document", "read_document", "write_document"]
+
+
+class DatasetDocument(BaseModel):
+    """The published shape of a dataset document (``tip-indicators schema dataset``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    publisher: str | None = None
+    source: str | None = Field(None, description="The document the figures come from.")
+    licence: str | None = None
+    description: str | None = None
+    organisations: dict[str, str] = Field(
+        default_factory=dict, description="Organisation code (NGO.AFESIP) to display name."
+    )
+    files: list[str] = Field(default_factory=list, description="Long-CSV files, relative paths.")
+    observations: list[dict[str, str | int | float | None]] = Field(
+        default_factory=list, description="Figures with the long-CSV field names."
+    )
+
+
+def read_document(
+    path: str | os.PathLike[str],
+    *,
+    catalogue: Catalogue | None = None,
+    limits: ReadLimits | None = None,
+) -> Dataset:
+    """Read a YAML or JSON dataset document and the long-CSV files it names."""
+    limits = limits or ReadLimits()
+    catalogue = catalogue or builtin_catalogue()
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits)
+    try:
+        root = load_nodes(decode_text(data, name), name)
+    except DefinitionError as error:
+        raise InputError(name, error.reason, line=error.line) from None
+    if not isinstance(root, Node) or not isinstance(root.value, dict):
+        raise InputError(name, "a dataset document is a mapping (title, observations, ...)")
+    try:
+        document = DatasetDocument.model_validate(plain(root))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InputError(name, f"{where}: {first['msg']}") from None
+    observations = root.value.get("observations")
+    rows = observations.value if isinstance(observations, Node) else []
+    if not isinstance(rows, list):
+        raise InputError(name, "observations must be a list", line=root.line)
+    raw = _inline_frame(rows, name)
+    frame, findings = validate_raw(raw, catalogue)
+    inline = Dataset(
+        frame,
+        dimensions_of(raw.columns, catalogue),
+        inputs=(InputFile(name, sha256(data), frame.height, "document"),),
+        problems=tuple(findings),
+    )
+    folder = os.path.dirname(name)
+    parts = [inline] + [
+        read_long_csv(os.path.join(folder, file), catalogue=catalogue, limits=limits)
+        for file in document.files
+    ]
+    combined = Dataset.combine(parts)
+    organisations = {
+        code: Organisation(code, title) for code, title in document.organisations.items()
+    }
+    metadata = Metadata(
+        document.title, document.publisher, document.source, document.licence, document.description
+    )
+    return Dataset(
+        combined.observations,
+        combined.dimensions,
+        metadata,
+        organisations,
+        combined.inputs,
+        combined.problems,
+    )
+
+
+def _inline_frame(rows: list[Any], path: str) -> pl.DataFrame:
+    columns: dict[str, list[str | None]] = {}
+    lines: list[int] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, Node) or not isinstance(row.value, dict):
+            line = row.line if isinstance(row, (Node, Scalar)) else None
+            raise InputError(path, f"observations[{index}] is not a mapping", line=line)
+        for key in row.value:
+            columns.setdefault(key, [None] * index)
+        for key, column in columns.items():
+            cell = row.value.get(key)
+            if isinstance(cell, Node):
+                raise InputError(
+                    path, f"observations[{index}].{key} is not a single value", line=cell.line
+                )
+            column.append(None if cell is None or cell.is_null else cell.text)
+        lines.append(row.line)
+    frame = pl.DataFrame(
+        {key: pl.Series(key, values, dtype=pl.String) for key, values in columns.items()}
+    )
+    return frame.with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+
+
+def dataset_document(dataset: Dataset) -> dict[str, Any]:
+    """The dataset as a plain document (metadata, organisations, inline observations)."""
+    metadata = {
+        key: value
+        for key, value in (
+            ("title", dataset.metadata.title),
+            ("publisher", dataset.metadata.publisher),
+            ("source", dataset.metadata.source),
+            ("licence", dataset.metadata.licence),
+            ("description", dataset.metadata.description),
+        )
+        if value is not None
+    }
+    rows = [
+        {key: value for key, value in row.items() if value is not None}
+        for row in long_csv_frame(dataset).iter_rows(named=True)
+    ]
+    document: dict[str, Any] = dict(metadata)
+    if dataset.organisations:
+        document["organisations"] = {code: o.name for code, o in dataset.organisations.items()}
+    document["observations"] = rows
+    return document
+
+
+def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
+    """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text."""
+    import json
+
+    document = dataset_document(dataset)
+    name = os.fspath(path)
+    with open(name, "w", encoding="utf-8") as handle:
+        if name.endswith(".json"):
+            json.dump(document, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        else:
+            yaml.safe_dump(document, handle, sort_keys=False, allow_unicode=True)

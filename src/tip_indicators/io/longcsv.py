@@ -1,0 +1,183 @@
+"""The long CSV: one figure per row, the format other systems exchange (DESIGN section 4).
+
+Required columns are ``indicator``, ``period``, ``reporter`` and ``value``; dimension columns
+(``sex``, ``age``, ``destination``, ...) default to ``_T``; ``measure`` defaults to ``N``. A file
+that cannot be parsed at all raises :class:`~tip_indicators.errors.InputError`; a bad row becomes
+a finding at its line and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+from collections.abc import Iterator
+from typing import IO
+
+import polars as pl
+
+from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators.datasets import Dataset, InputFile
+from tip_indicators.errors import InputError
+from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
+
+__all__ = ["ReadLimits", "parse_long_csv", "read_long_csv", "write_long_csv"]
+
+_OPTIONAL = ("measure", "base_period", *ATTRIBUTE_COLUMNS)
+
+
+def read_long_csv(
+    path: str | os.PathLike[str],
+    *,
+    catalogue: Catalogue | None = None,
+    limits: ReadLimits | None = None,
+) -> Dataset:
+    """Read a long-CSV file into a dataset; problems in rows become the dataset's findings."""
+    limits = limits or ReadLimits()
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits)
+    return _parse(decode_text(data, name), name, sha256(data), catalogue, limits)
+
+
+def parse_long_csv(
+    text: str, *, path: str = "<text>", catalogue: Catalogue | None = None
+) -> Dataset:
+    """Read long-CSV text (already decoded) into a dataset, citing ``path`` in findings."""
+    return _parse(text, path, sha256(text.encode("utf-8")), catalogue, ReadLimits())
+
+
+def _parse(
+    text: str, path: str, digest: str, catalogue: Catalogue | None, limits: ReadLimits
+) -> Dataset:
+    catalogue = catalogue or builtin_catalogue()
+    header, columns, lines, problems = _split(text, path, catalogue, limits)
+    raw = pl.DataFrame(
+        {
+            name: pl.Series(name, values, dtype=pl.String)
+            for name, values in zip(header, columns, strict=True)
+        }
+    ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    observations, findings = validate_raw(raw, catalogue)
+    return Dataset(
+        observations,
+        dimensions_of(header, catalogue),
+        inputs=(InputFile(path, digest, observations.height),),
+        problems=tuple(problems + findings),
+    )
+
+
+def _known_columns(catalogue: Catalogue) -> tuple[str, ...]:
+    return (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
+
+
+def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
+    known = _known_columns(catalogue)
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(path, f"column {name!r} appears twice in the header", line=1)
+        seen.add(name)
+        if name not in known:
+            close = difflib.get_close_matches(name.strip().lower(), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(path, f"unknown column {name!r}{hint}", line=1)
+    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
+    if missing:
+        raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=1)
+
+
+def _records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
+    """Yield (first physical line, fields) for each CSV record; blank lines are not records."""
+    csv.field_size_limit(limits.max_field_bytes)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(path, f"not readable as CSV: {error}", line=reader.line_num) from None
+        if fields:
+            yield line, fields
+        line = reader.line_num + 1
+
+
+def _split(
+    text: str, path: str, catalogue: Catalogue, limits: ReadLimits
+) -> tuple[list[str], list[list[str]], list[int], list[Finding]]:
+    records = _records(text, path, limits)
+    first = next(records, None)
+    if first is None:
+        raise InputError(path, "empty file: no header row")
+    header = first[1]
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        delimiter = ";" if ";" in header[0] else "tab"
+        raise InputError(path, f"the header is split by {delimiter}, not commas", line=1)
+    _check_header(header, path, catalogue)
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    problems: list[Finding] = []
+    for line, fields in records:
+        if len(fields) != width:
+            problems.append(
+                Finding(
+                    code="row-shape",
+                    severity=Severity.ERROR,
+                    message=f"row has {len(fields)} fields, the header has {width}",
+                    location=Location(path, line),
+                )
+            )
+            continue
+        for column, value in zip(columns, fields, strict=True):
+            column.append(value)
+        lines.append(line)
+    return header, columns, lines, problems
+
+
+def long_csv_frame(dataset: Dataset) -> pl.DataFrame:
+    """The dataset as long-CSV text columns: dimensions that are all ``_T`` are left out."""
+    frame = dataset.observations
+    dimensions = [
+        d for d in dataset.dimensions if frame.height and (frame.get_column(d) != "_T").any()
+    ]
+    base = pl.when(pl.col("measure").is_in(["CHG", "PCH"])).then(pl.col("base_period"))
+    columns = [
+        "indicator",
+        "period",
+        "reporter",
+        *dimensions,
+        "measure",
+        "base_period",
+        "value",
+        *ATTRIBUTE_COLUMNS,
+    ]
+    selected = frame.with_columns(base.alias("base_period")).select(columns)
+    keep = [
+        c
+        for c in columns
+        if c in REQUIRED_COLUMNS or c in dimensions or selected.get_column(c).is_not_null().any()
+    ]
+    return selected.select(keep)
+
+
+def write_long_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:
+    """Write a dataset as long CSV (UTF-8, RFC 4180, LF line ends); derived figures included."""
+    frame = long_csv_frame(dataset)
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            _write(frame, handle)
+    else:
+        _write(frame, target)
+
+
+def _write(frame: pl.DataFrame, handle: IO[str]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.iter_rows():
+        writer.writerow(["" if cell is None else cell for cell in row])

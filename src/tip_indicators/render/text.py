@@ -1,0 +1,50 @@
+"""The human report: findings grouped by file and severity, colour only on a terminal."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.report import Report
+
+__all__ = ["report_text"]
+
+_COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+_RESET = "\033[0m"
+
+
+def _path(finding: Finding) -> str:
+    return finding.sort_key[0]
+
+
+def _where(finding: Finding) -> str:
+    location = finding.location or (
+        finding.observations[0].location if finding.observations else None
+    )
+    if location is None or location.line is None:
+        return ""
+    return f"line {location.line}"
+
+
+def report_text(report: Report, *, colour: bool = False) -> str:
+    """Render ``report`` for a person reading a terminal or a CI log."""
+    lines: list[str] = []
+    for path, in_file in groupby(report.findings, key=_path):
+        lines.append(path or "(no file)")
+        for finding in sorted(in_file, key=lambda f: (f.severity.rank, f.sort_key)):
+            label = finding.severity.value
+            if colour:
+                label = f"{_COLOURS[finding.severity]}{label}{_RESET}"
+            where = _where(finding)
+            lines.append(
+                f"  {label}: {where + ': ' if where else ''}{finding.message} [{finding.code}]"
+            )
+            for suggestion in finding.suggestions:
+                place = suggestion.location.line
+                lines.append(f"      fix? line {place}: {suggestion.value} ({suggestion.reason})")
+    lines.append(
+        f"{report.observations} observations, {report.rules_evaluated} rules evaluated, "
+        f"{report.not_evaluated} not evaluated: {report.errors} errors, "
+        f"{report.warnings} warnings, {report.infos} infos"
+    )
+    return "\n".join(lines) + "\n"

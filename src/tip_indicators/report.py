@@ -1,0 +1,66 @@
+"""Reports: the result of checking datasets against a profile.
+
+A report records the tool version, the time, the inputs (path and SHA-256), the profile, every
+finding in a stable order, and counts of rules evaluated and not evaluated. Rules, data and
+results are separate types: a report never changes the dataset it describes.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import attrs
+import polars as pl
+
+from tip_indicators._version import __version__
+from tip_indicators.datasets import InputFile
+from tip_indicators.findings import Finding, Severity
+
+__all__ = ["Report"]
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
+
+
+@attrs.frozen
+class Report:
+    """Findings about one or more inputs, with the counts a CI summary needs.
+
+    ``evaluations`` has one row per rule evaluation (rule, family, group, outcome, reason); it is
+    what JUnit output lists as test cases. ``derived`` holds figures the checks derived.
+    """
+
+    findings: tuple[Finding, ...]
+    inputs: tuple[InputFile, ...] = ()
+    observations: int = 0
+    rules_evaluated: int = 0
+    not_evaluated: int = 0
+    profile: str = "builtin"
+    tool_version: str = __version__
+    created: str = attrs.field(factory=_now, eq=False)
+    evaluations: pl.DataFrame | None = attrs.field(default=None, eq=False, repr=False)
+    derived: pl.DataFrame | None = attrs.field(default=None, eq=False, repr=False)
+
+    def count(self, severity: Severity) -> int:
+        """How many findings have ``severity``."""
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings."""
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warning findings."""
+        return self.count(Severity.WARNING)
+
+    @property
+    def infos(self) -> int:
+        """Number of info findings."""
+        return self.count(Severity.INFO)
+
+    def failed(self, fail_on: Severity = Severity.ERROR) -> bool:
+        """Whether any finding is at least as severe as ``fail_on`` (what makes CI fail)."""
+        return any(finding.severity.rank <= fail_on.rank for finding in self.findings)

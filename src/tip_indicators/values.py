@@ -1,0 +1,90 @@
+"""Figures as written: exact numbers, censored counts such as ``<5``, and missing values.
+
+A value that cannot be read is an error, never a zero. Thousands separators are accepted only in
+the unambiguous form ``127,053`` (groups of three digits); ``<5`` means a count from 0 to 4.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+import polars as pl
+
+from tip_indicators.errors import CodeError
+
+__all__ = ["Value", "parse_value"]
+
+PLAIN_NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+GROUPED_NUMBER = r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?"
+CENSORED = r"<\s?[0-9]+"
+_NUMBER = re.compile(rf"^({PLAIN_NUMBER}|{GROUPED_NUMBER})$")
+_CENSORED = re.compile(rf"^{CENSORED}$")
+
+
+@attrs.frozen
+class Value:
+    """A figure as an interval: ``low == high`` when exact, ``None`` bounds when missing.
+
+    ``decimals`` is the number of digits stated after the decimal point, which sets the rounding
+    tolerance of percentages; it is None for censored and missing values.
+    """
+
+    text: str
+    low: float | None
+    high: float | None
+    decimals: int | None
+
+    @property
+    def is_missing(self) -> bool:
+        """Whether no figure was given."""
+        return self.low is None
+
+    @property
+    def is_censored(self) -> bool:
+        """Whether the figure is a range (a suppressed small count)."""
+        return self.low is not None and self.low != self.high
+
+
+def parse_value(text: str) -> Value:
+    """Read one figure; raise CodeError (naming the text) when it cannot be read."""
+    stripped = text.strip()
+    if not stripped:
+        return Value(text, None, None, None)
+    if _CENSORED.match(stripped):
+        bound = int(stripped[1:].strip())
+        if bound < 1:
+            raise CodeError("value", text, None)
+        return Value(text, 0.0, float(bound - 1), None)
+    if _NUMBER.match(stripped):
+        number = float(stripped.replace(",", ""))
+        decimals = len(stripped.partition(".")[2])
+        return Value(text, number, number, decimals)
+    raise CodeError("value", text, _value_hint(stripped))
+
+
+def _value_hint(text: str) -> str | None:
+    candidate = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if candidate != text and _NUMBER.match(candidate):
+        return candidate
+    return None
+
+
+def value_columns(column: str) -> list[pl.Expr]:
+    """Polars expressions reading a text column into ``low``, ``high``, ``decimals``, ``readable``.
+
+    ``readable`` is False where the text is neither empty, a number nor a censored count.
+    """
+    text = pl.col(column).str.strip_chars()
+    is_number = text.str.contains(rf"^({PLAIN_NUMBER}|{GROUPED_NUMBER})$")
+    is_censored = text.str.contains(rf"^{CENSORED}$")
+    bound = text.str.replace(r"^<\s?", "").cast(pl.Float64, strict=False)
+    number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    fraction = text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().fill_null(0)
+    return [
+        pl.when(is_number).then(number).when(is_censored).then(pl.lit(0.0)).alias("low"),
+        pl.when(is_number).then(number).when(is_censored).then(bound - 1).alias("high"),
+        pl.when(is_number).then(fraction).cast(pl.Int8).alias("decimals"),
+        (is_number | is_censored | (text == "") | text.is_null()).alias("readable"),
+        is_censored.alias("censored"),
+    ]
