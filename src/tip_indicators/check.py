@@ -2,24 +2,91 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import polars as pl
+
 from tip_indicators.datasets import Dataset
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
+from tip_indicators.rules import Family, Rule, default_rules
 
 __all__ = ["check"]
 
 
-def check(dataset: Dataset, profile: Profile | None = None) -> Report:
+def check(
+    dataset: Dataset, profile: Profile | None = None, rules: Sequence[Rule] | None = None
+) -> Report:
     """Check ``dataset`` against ``profile`` (the built-in one by default) and report findings.
 
-    Reading problems recorded in the dataset come first in each file's list; the same input
-    always gives the same findings in the same order.
+    ``rules`` defaults to every rule the profile implies. Reading problems recorded in the dataset
+    are part of the report. The same input always gives the same findings in the same order.
     """
+    from tip_indicators._private.engine.base import ID, Run
+    from tip_indicators._private.engine.changes import evaluate_change, evaluate_percent_change
+    from tip_indicators._private.engine.localise import localise
+    from tip_indicators._private.engine.pairs import (
+        evaluate_indicator_bound,
+        evaluate_mirror,
+        evaluate_share,
+    )
+    from tip_indicators._private.engine.partition import evaluate_breakdown
+
     profile = profile or builtin_profile()
-    findings = sorted(dataset.problems, key=lambda finding: finding.sort_key)
+    run = Run(dataset.observations, dataset.dimensions, profile)
+    for rule in rules if rules is not None else default_rules(profile):
+        if rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None:
+            if rule.dimension in run.dimensions:
+                evaluate_breakdown(run, rule)
+        elif rule.family is Family.BOUND:
+            evaluate_indicator_bound(run, rule)
+        elif rule.family is Family.CHANGE:
+            evaluate_change(run, rule)
+        elif rule.family is Family.PERCENT_CHANGE:
+            evaluate_percent_change(run, rule)
+        elif rule.family is Family.SHARE:
+            if rule.dimension in run.dimensions:
+                evaluate_share(run, rule)
+        elif rule.family is Family.MIRROR:
+            evaluate_mirror(run, rule)
+    localise(run)
+    evaluations = (
+        pl.concat(run.evaluations)
+        if run.evaluations
+        else pl.DataFrame(
+            schema={
+                "rule": pl.String,
+                "group": pl.String,
+                "outcome": pl.String,
+                "reason": pl.String,
+            }
+        )
+    )
+    derived = None
+    if run.derived:
+        values = pl.concat(run.derived)
+        derived = (
+            run.frame.join(values.rename({"low": "d_low", "high": "d_high"}), on=ID)
+            .with_columns(
+                pl.col("d_low").alias("low"),
+                pl.col("d_high").alias("high"),
+                pl.lit(True).alias("derived"),
+                pl.when(pl.col("d_low") == pl.col("d_high"))
+                .then(pl.col("d_low").cast(pl.Int64).cast(pl.String))
+                .otherwise(pl.format("{}..{}", pl.col("d_low"), pl.col("d_high")))
+                .alias("value"),
+            )
+            .drop(ID, "d_low", "d_high")
+        )
+    findings = sorted([*dataset.problems, *run.findings], key=lambda finding: finding.sort_key)
+    outcome = evaluations.get_column("outcome")
     return Report(
         findings=tuple(findings),
         inputs=dataset.inputs,
         observations=len(dataset),
+        rules_evaluated=int((outcome != "not_evaluated").sum()),
+        not_evaluated=int((outcome == "not_evaluated").sum()),
         profile=profile.label,
+        evaluations=evaluations,
+        derived=derived,
     )

@@ -98,8 +98,21 @@ def _require(table: Mapping[str, Any], key: str, kind: type, where: str, source:
     return value
 
 
+def _optional(
+    table: Mapping[str, Any], key: str, kind: type, where: str, source: str, *, default: Any
+) -> Any:
+    return _require(table, key, kind, where, source) if key in table else default
+
+
+def _table(value: Any, where: str, source: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise DefinitionError(source, f"{where} must be a table, not {type(value).__name__}")
+    return value
+
+
 def _parse_dimension(identifier: str, table: Mapping[str, Any], source: str) -> Dimension:
     where = f"dimensions.{identifier}"
+    table = _table(table, where, source)
     name = _require(table, "name", str, where, source)
     description = table.get("description", "")
     if "codes" in table:
@@ -126,17 +139,20 @@ def _parse_indicator(
     where = f"indicators.{code}"
     if not _CODE.match(code):
         raise DefinitionError(source, f"{where}: codes are lower_snake_case")
+    table = _table(table, where, source)
     unit = _require(table, "unit", str, where, source)
     if unit not in _UNITS:
         raise DefinitionError(source, f"{where}: unknown unit {unit!r} (one of {sorted(_UNITS)})")
     breakdowns: dict[str, bool] = {}
-    for dimension, role in dict(table.get("dimensions", {})).items():
+    for dimension, role in _optional(table, "dimensions", dict, where, source, default={}).items():
         if dimension not in dimensions:
             raise DefinitionError(source, f"{where}: unknown dimension {dimension!r}")
         if role not in {"partition", "breakdown"}:
-            raise DefinitionError(source, f"{where}.{dimension}: 'partition' or 'breakdown'")
+            raise DefinitionError(
+                source, f"{where}.{dimension}: {role!r} is not 'partition' or 'breakdown'"
+            )
         breakdowns[dimension] = role == "partition"
-    bounded = dict(table.get("bounded_by", {}))
+    bounded = dict(_optional(table, "bounded_by", dict, where, source, default={}))
     for severity in bounded.values():
         if severity not in {"error", "warning", "info"}:
             raise DefinitionError(source, f"{where}.bounded_by: severity {severity!r}")
@@ -145,7 +161,7 @@ def _parse_indicator(
         _require(table, "name", str, where, source),
         _require(table, "definition", str, where, source),
         unit,
-        bool(table.get("additive", True)),
+        _optional(table, "additive", bool, where, source, default=True),
         breakdowns,
         bounded,
     )
@@ -159,11 +175,15 @@ def parse_catalogue(
     Definitions in ``document`` extend ``base``; references to indicators in ``bounded_by`` must
     resolve in the result.
     """
+    tables = {
+        key: _optional(document, key, dict, "catalogue", source, default={})
+        for key in ("dimensions", "indicators")
+    }
     dimensions = dict(base.dimensions if base else builtin_dimensions())
-    for identifier, table in dict(document.get("dimensions", {})).items():
+    for identifier, table in tables["dimensions"].items():
         dimensions[identifier] = _parse_dimension(identifier, table, source)
     indicators = dict(base.indicators if base else {})
-    for code, table in dict(document.get("indicators", {})).items():
+    for code, table in tables["indicators"].items():
         indicators[code] = _parse_indicator(code, table, dimensions, source)
     for indicator in indicators.values():
         for other in indicator.bounded_by:

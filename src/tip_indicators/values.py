@@ -6,6 +6,7 @@ the unambiguous form ``127,053`` (groups of three digits); ``<5`` means a count 
 
 from __future__ import annotations
 
+import math
 import re
 
 import attrs
@@ -52,12 +53,14 @@ def parse_value(text: str) -> Value:
     if not stripped:
         return Value(text, None, None, None)
     if _CENSORED.match(stripped):
-        bound = int(stripped[1:].strip())
-        if bound < 1:
+        bound = float(stripped[1:].strip())
+        if bound < 1 or not math.isfinite(bound):
             raise CodeError("value", text, None)
-        return Value(text, 0.0, float(bound - 1), None)
+        return Value(text, 0.0, bound - 1, None)
     if _NUMBER.match(stripped):
         number = float(stripped.replace(",", ""))
+        if not math.isfinite(number):
+            raise CodeError("value", text, None)
         decimals = len(stripped.partition(".")[2])
         return Value(text, number, number, decimals)
     raise CodeError("value", text, _value_hint(stripped))
@@ -73,14 +76,20 @@ def _value_hint(text: str) -> str | None:
 def value_columns(column: str) -> list[pl.Expr]:
     """Polars expressions reading a text column into ``low``, ``high``, ``decimals``, ``readable``.
 
-    ``readable`` is False where the text is neither empty, a number nor a censored count.
+    ``readable`` is False where the text is neither empty, a number nor a censored count; like
+    :func:`parse_value`, a number too large for a float and the censored count ``<0`` are
+    unreadable. ``decimals`` saturates at 127.
     """
     text = pl.col(column).str.strip_chars()
-    is_number = text.str.contains(rf"^({PLAIN_NUMBER}|{GROUPED_NUMBER})$")
-    is_censored = text.str.contains(rf"^{CENSORED}$")
     bound = text.str.replace(r"^<\s?", "").cast(pl.Float64, strict=False)
     number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
-    fraction = text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().fill_null(0)
+    is_number = (
+        text.str.contains(rf"^({PLAIN_NUMBER}|{GROUPED_NUMBER})$") & number.is_finite()
+    ).fill_null(False)
+    is_censored = (
+        text.str.contains(rf"^{CENSORED}$") & (bound >= 1) & bound.is_finite()
+    ).fill_null(False)
+    fraction = text.str.extract(r"\.([0-9]+)$", 1).str.len_chars().fill_null(0).clip(0, 127)
     return [
         pl.when(is_number).then(number).when(is_censored).then(pl.lit(0.0)).alias("low"),
         pl.when(is_number).then(number).when(is_censored).then(bound - 1).alias("high"),

@@ -23,6 +23,10 @@ class ReadLimits:
     max_field_bytes: int = 1024 * 1024
 
 
+# Public under tip_indicators.io (which re-exports it): reprs, docs and pickles name that module.
+ReadLimits.__module__ = "tip_indicators.io"
+
+
 def read_input_bytes(path: str | os.PathLike[str], limits: ReadLimits) -> bytes:
     """Read a whole input after checking it exists, is a regular file and is within limits."""
     name = os.fspath(path)

@@ -392,13 +392,15 @@ def _resolve_duplicates(
                 code="duplicate-conflict" if conflict else "duplicate-identical",
                 severity=Severity.ERROR if conflict else Severity.WARNING,
                 message=(
-                    f"{label} is given {len(rows)} times (lines {lines}) with values {values}; "
-                    "no check uses it until one value is kept"
+                    f"value: {label} is given {len(rows)} times (lines {lines}) with values "
+                    f"{values}; no check uses it until one value is kept"
                     if conflict
                     else f"{label} is given {len(rows)} times (lines {lines}) with the same value"
                 ),
                 observations=refs,
-                location=Location(str(rows[0]["path"] or ""), rows[-1]["line"]),
+                location=Location(
+                    str(rows[0]["path"] or ""), rows[-1]["line"], "value" if conflict else None
+                ),
             )
         )
     conflicting = counted.filter((pl.col("_copies") > 1) & (pl.col("_values") > 1)).get_column(_ROW)

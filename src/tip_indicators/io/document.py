@@ -66,7 +66,8 @@ def read_document(
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise InputError(name, f"{where}: {first['msg']}") from None
+        line = _line_at(root, first["loc"])
+        raise InputError(name, f"{where}: {first['msg']}", line=line) from None
     observations = root.value.get("observations")
     rows = observations.value if isinstance(observations, Node) else []
     if not isinstance(rows, list):
@@ -99,6 +100,21 @@ def read_document(
         combined.inputs,
         combined.problems,
     )
+
+
+def _line_at(root: Node, loc: tuple[int | str, ...]) -> int:
+    """The line of the deepest node on the path ``loc`` (a pydantic error location)."""
+    node: Node | Scalar = root
+    for part in loc:
+        if not isinstance(node, Node):
+            break
+        children: dict[Any, Any] = (
+            dict(enumerate(node.value)) if isinstance(node.value, list) else node.value
+        )
+        if part not in children:
+            break
+        node = children[part]
+    return node.line
 
 
 def _inline_frame(rows: list[Any], path: str) -> pl.DataFrame:

@@ -101,7 +101,9 @@ def _records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int, li
         except StopIteration:
             return
         except csv.Error as error:
-            raise InputError(path, f"not readable as CSV: {error}", line=reader.line_num) from None
+            # Blame the row's first line: an unterminated quote is only noticed at the end.
+            end = "" if reader.line_num <= line else f" (the row runs to line {reader.line_num})"
+            raise InputError(path, f"not readable as CSV: {error}{end}", line=line) from None
         if fields:
             yield line, fields
         line = reader.line_num + 1
@@ -178,6 +180,10 @@ def write_long_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -
 
 def _write(frame: pl.DataFrame, handle: IO[str]) -> None:
     writer = csv.writer(handle, lineterminator="\n")
+    # csv quotes a field holding the line terminator but not a lone carriage return, which a
+    # reader takes for a line end: rows with one are written fully quoted.
+    quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(frame.columns)
     for row in frame.iter_rows():
-        writer.writerow(["" if cell is None else cell for cell in row])
+        cells = ["" if cell is None else str(cell) for cell in row]
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)

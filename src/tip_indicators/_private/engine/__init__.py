@@ -1,0 +1,1 @@
+"""The consistency engine: rule families evaluated column-wise, localisation of errors."""

@@ -1,0 +1,110 @@
+"""Shared state of one check run: the figures, what rules found, and the linear constraints.
+
+Every family appends evaluations (one row per rule application: rule, outcome, reason), findings,
+and, for arithmetic rules, linear constraints ``sum(coef x figure) + constant (= or >=) 0`` that
+the localiser uses to find which figures to change.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from tip_indicators.findings import Finding, ObservationRef
+from tip_indicators.indicators import Catalogue
+from tip_indicators.observations import key_columns, observation_ref
+from tip_indicators.profiles import Profile
+
+ID = "_id"
+CONSTRAINT_SCHEMA: dict[str, pl.DataType] = {
+    "ids": pl.List(pl.Int64()),
+    "coefs": pl.List(pl.Float64()),
+    "constant": pl.Float64(),
+    "sense": pl.String(),
+    "tol": pl.Float64(),
+    "failed": pl.Boolean(),
+    "finding": pl.Int64(),
+}
+
+
+class Run:
+    """One check run over a frame of observations (each row has an ``_id``)."""
+
+    def __init__(self, frame: pl.DataFrame, dimensions: Sequence[str], profile: Profile) -> None:
+        self.frame = frame.with_row_index(ID).with_columns(pl.col(ID).cast(pl.Int64))
+        self.dimensions = tuple(dimensions)
+        self.profile = profile
+        self.catalogue: Catalogue = profile.catalogue
+        self.keys = key_columns(self.dimensions)
+        self.findings: list[Finding] = []
+        self.evaluations: list[pl.DataFrame] = []
+        self.constraints: list[pl.DataFrame] = []
+        self.derived: list[pl.DataFrame] = []
+        self._refs: dict[int, ObservationRef] = {}
+
+    def levels(self) -> pl.DataFrame:
+        """The level figures (measure N)."""
+        return self.frame.filter(pl.col("measure") == "N")
+
+    def refs(self, ids: Iterable[int]) -> tuple[ObservationRef, ...]:
+        """Citations of the figures ``ids`` (built once per figure, only when cited)."""
+        wanted = [i for i in ids if i not in self._refs]
+        if wanted:
+            rows = self.frame.filter(pl.col(ID).is_in(wanted))
+            for row in rows.iter_rows(named=True):
+                self._refs[row[ID]] = observation_ref(row, self.dimensions)
+        return tuple(self._refs[i] for i in ids)
+
+    def add_finding(self, finding: Finding) -> int:
+        """Record a finding and return its index (constraints refer to it)."""
+        self.findings.append(finding)
+        return len(self.findings) - 1
+
+    def add_evaluations(self, rule: str, outcomes: pl.DataFrame) -> None:
+        """Record rule applications: a frame with ``outcome`` and ``reason`` columns."""
+        if outcomes.height:
+            self.evaluations.append(
+                outcomes.select(
+                    pl.lit(rule).alias("rule"),
+                    pl.col("group").cast(pl.String),
+                    pl.col("outcome").cast(pl.String),
+                    pl.col("reason").cast(pl.String),
+                )
+            )
+
+    def add_constraints(self, constraints: pl.DataFrame) -> None:
+        """Record linear constraints (columns of CONSTRAINT_SCHEMA)."""
+        if constraints.height:
+            self.constraints.append(
+                constraints.select([pl.col(c).cast(t) for c, t in CONSTRAINT_SCHEMA.items()])
+            )
+
+
+def number(value: float | None) -> str:
+    """A figure for a message: whole numbers without decimals, thousands separated."""
+    if value is None or math.isnan(value):
+        return "?"
+    if math.isinf(value):
+        return "unbounded"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def interval(low: float | None, high: float | None) -> str:
+    """An interval figure for a message: ``459`` when exact, ``0..4`` when censored."""
+    if low is None:
+        return "?"
+    if high is None or math.isinf(high):
+        return f">= {number(low)}"
+    return number(low) if low == high else f"{number(low)}..{number(high)}"
+
+
+def group_label(row: dict[str, object], dimensions: Sequence[str], skip: str | None = None) -> str:
+    """``indicator[dim=code,...] period reporter`` for a group of figures."""
+    dims = ",".join(
+        f"{d}={row[d]}" for d in dimensions if d != skip and row.get(d) not in (None, "_T")
+    )
+    return f"{row['indicator']}{f'[{dims}]' if dims else ''} {row['period']} {row['reporter']}"

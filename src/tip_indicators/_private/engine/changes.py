@@ -1,0 +1,328 @@
+"""Change rules: a stated change equals the difference of levels; a percentage change agrees
+with the change and its base to the digits it states (rounded or truncated).
+
+A percentage that fails is tested against the usual slips (the current level used as the base)
+and gets its own suggestions, since it is not a linear relation.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run, interval, number
+from tip_indicators.findings import Finding, Severity, Suggestion
+from tip_indicators.rules import Rule
+
+_EPSILON = 1e-9
+
+
+def _match_keys(run: Run) -> list[str]:
+    return ["indicator", "reporter", *run.dimensions]
+
+
+def _levels(run: Run, suffix: str) -> pl.DataFrame:
+    keys = _match_keys(run)
+    return run.levels().select(
+        *keys,
+        pl.col("period").alias(f"period_{suffix}"),
+        pl.col(ID).alias(f"{suffix}_id"),
+        pl.col("low").alias(f"{suffix}_low"),
+        pl.col("high").alias(f"{suffix}_high"),
+    )
+
+
+def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
+    keys = _match_keys(run)
+    return frame.join(
+        _levels(run, "t"), left_on=[*keys, "period"], right_on=[*keys, "period_t"], how="left"
+    ).join(
+        _levels(run, "b"), left_on=[*keys, "base_period"], right_on=[*keys, "period_b"], how="left"
+    )
+
+
+def evaluate_change(run: Run, rule: Rule) -> None:
+    """CHG = level(period) - level(base period), with censored levels as intervals."""
+    changes = run.frame.filter((pl.col("measure") == "CHG") & pl.col("low").is_not_null())
+    if changes.height == 0:
+        return
+    joined = _with_levels(run, changes)
+    tol = pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * pl.col("t_high").abs()
+    expected_low = pl.col("t_low") - pl.col("b_high")
+    expected_high = pl.col("t_high") - pl.col("b_low")
+    missing = pl.col("t_low").is_null() | pl.col("b_low").is_null()
+    judged = joined.with_columns(
+        pl.when(missing)
+        .then(pl.lit("not_evaluated"))
+        .when((pl.col("low") < expected_low - tol) | (pl.col("high") > expected_high + tol))
+        .then(pl.lit("fail"))
+        .otherwise(pl.lit("pass"))
+        .alias("outcome"),
+        pl.when(pl.col("t_id").is_null())
+        .then(pl.format("the level in {} is not stated", pl.col("period")))
+        .when(pl.col("b_id").is_null())
+        .then(pl.format("the level in {} is not stated", pl.col("base_period")))
+        .when(missing)
+        .then(pl.lit("a level is missing"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        expected_low.alias("e_low"),
+        expected_high.alias("e_high"),
+        tol.alias("tol"),
+        pl.format("{} {} {} CHG {}", "indicator", "reporter", "period", "base_period").alias(
+            "group"
+        ),
+    ).with_row_index("_row")
+    run.add_evaluations(rule.name, judged)
+    found: dict[int, int] = {}
+    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        found[row["_row"]] = run.add_finding(_change_finding(run, rule, row))
+    index = pl.DataFrame(
+        {"_row": list(found), "finding": list(found.values())},
+        schema={"_row": pl.UInt32, "finding": pl.Int64},
+    )
+    run.add_constraints(
+        judged.filter(~missing)
+        .join(index, on="_row", how="left")
+        .select(
+            pl.concat_list(ID, "t_id", "b_id").alias("ids"),
+            pl.concat_list(pl.lit(1.0), pl.lit(-1.0), pl.lit(1.0)).alias("coefs"),
+            pl.lit(0.0).alias("constant"),
+            pl.lit("eq").alias("sense"),
+            pl.col("tol"),
+            (pl.col("outcome") == "fail").alias("failed"),
+            pl.col("finding"),
+        )
+    )
+
+
+def _change_finding(run: Run, rule: Rule, row: dict[str, Any]) -> Finding:
+    stated, level, base = run.refs([row[ID], row["t_id"], row["b_id"]])
+    expected = interval(row["e_low"], row["e_high"])
+    message = (
+        f"{stated.label()}: the change against {row['base_period']} is stated as {stated.value}, "
+        f"but {row['period']} level {level.value} - {row['base_period']} level {base.value} "
+        f"= {expected}"
+    )
+    return Finding(
+        "change-mismatch",
+        Severity.ERROR,
+        message,
+        (stated, level, base),
+        expected=row["e_low"] if row["e_low"] == row["e_high"] else expected,
+        actual=row["low"],
+        imbalance=row["low"] - row["e_low"],
+        tolerance=row["tol"],
+        location=stated.location,
+        rule=rule.name,
+    )
+
+
+def _accepts(stated: float, decimals: int, low: float, high: float) -> bool:
+    """Whether some percentage in [low, high] rounds or truncates to ``stated``."""
+    unit = 10.0**-decimals
+    if stated >= 0:
+        window = (stated - unit / 2, stated + unit)
+    else:
+        window = (stated - unit, stated + unit / 2)
+    return low <= window[1] + _EPSILON and high >= window[0] - _EPSILON
+
+
+def evaluate_percent_change(run: Run, rule: Rule) -> None:
+    """PCH = 100 x change / base level, judged against the digits the figure states."""
+    stated = run.frame.filter((pl.col("measure") == "PCH") & pl.col("low").is_not_null())
+    if stated.height == 0:
+        return
+    keys = [k for k in run.keys if k != "measure"]
+    changes = run.frame.filter(pl.col("measure") == "CHG").select(
+        *keys,
+        pl.col(ID).alias("c_id"),
+        pl.col("low").alias("c_low"),
+        pl.col("high").alias("c_high"),
+    )
+    joined = _with_levels(run, stated).join(changes, on=keys, how="left", nulls_equal=True)
+    t_low, t_high, b_low, b_high = (pl.col(c) for c in ("t_low", "t_high", "b_low", "b_high"))
+    c_low, c_high = pl.col("c_low"), pl.col("c_high")
+    by_levels = t_low.is_not_null() & b_low.is_not_null()
+    by_change_level = ~by_levels & c_low.is_not_null() & t_low.is_not_null()
+    by_change_base = ~by_levels & ~by_change_level & c_low.is_not_null() & b_low.is_not_null()
+    change_low = pl.when(by_levels).then(t_low - b_high).otherwise(c_low)
+    change_high = pl.when(by_levels).then(t_high - b_low).otherwise(c_high)
+    base_low = pl.when(by_change_level).then(t_low - c_high).otherwise(b_low)
+    base_high = pl.when(by_change_level).then(t_high - c_low).otherwise(b_high)
+    framed = joined.with_columns(
+        change_low.alias("x_low"),
+        change_high.alias("x_high"),
+        base_low.alias("y_low"),
+        base_high.alias("y_high"),
+        pl.when(by_levels)
+        .then(pl.lit("levels"))
+        .when(by_change_level)
+        .then(pl.lit("change and level"))
+        .when(by_change_base)
+        .then(pl.lit("change and base"))
+        .otherwise(pl.lit(None))
+        .alias("basis"),
+    )
+    corners = [
+        100.0 * pl.col(c) / pl.col(b) for c in ("x_low", "x_high") for b in ("y_low", "y_high")
+    ]
+    unit = pl.lit(10.0).pow(-pl.col("decimals").fill_null(0).cast(pl.Float64))
+    value = pl.col("low")
+    window_low = pl.when(value >= 0).then(value - unit / 2).otherwise(value - unit)
+    window_high = pl.when(value >= 0).then(value + unit).otherwise(value + unit / 2)
+    judged = framed.with_columns(
+        pl.min_horizontal(corners).alias("p_low"), pl.max_horizontal(corners).alias("p_high")
+    ).with_columns(
+        pl.when(pl.col("basis").is_null())
+        .then(pl.lit("not_evaluated"))
+        .when(pl.col("y_low") <= 0)
+        .then(pl.lit("not_evaluated"))
+        .when(
+            (pl.col("p_low") <= window_high + _EPSILON)
+            & (pl.col("p_high") >= window_low - _EPSILON)
+        )
+        .then(pl.lit("pass"))
+        .otherwise(pl.lit("fail"))
+        .alias("outcome"),
+        pl.when(pl.col("basis").is_null())
+        .then(pl.lit("neither both levels nor the change and one level are stated"))
+        .when(pl.col("y_low") <= 0)
+        .then(pl.lit("the base level is zero"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        pl.format("{} {} {} PCH {}", "indicator", "reporter", "period", "base_period").alias(
+            "group"
+        ),
+    )
+    run.add_evaluations(rule.name, judged)
+    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        parts = (row["x_low"], row["x_high"], row["y_low"], row["y_high"])
+        run.add_finding(
+            _percent_finding(
+                run,
+                rule,
+                row,
+                parts=parts,
+                basis=row["basis"],
+                expected=(row["p_low"], row["p_high"]),
+            )
+        )
+
+
+def _percent_finding(
+    run: Run,
+    rule: Rule,
+    row: dict[str, Any],
+    *,
+    parts: tuple[float, float, float, float],
+    basis: str,
+    expected: tuple[float, float],
+) -> Finding:
+    c_low, c_high, b_low, b_high = parts
+    decimals = int(row["decimals"] or 0)
+    ids = [i for i in (row[ID], row["c_id"], row["t_id"], row["b_id"]) if i is not None]
+    refs = run.refs(ids)
+    pch = refs[0]
+    exact = c_low == c_high and b_low == b_high
+    right = (
+        f"{expected[0]:.{decimals}f}"
+        if exact
+        else f"{expected[0]:.{decimals}f}..{expected[1]:.{decimals}f}"
+    )
+    change, base = interval(c_low, c_high), interval(b_low, b_high)
+    if basis == "change and level":
+        arithmetic = f"{change} / ({number(row['t_low'])} - {change}) = {change} / {base}"
+    else:
+        arithmetic = f"{change} / {base}"
+    message = f"{pch.label()}: the increase is stated as {pch.value}%, but {arithmetic} = {right}%"
+    suggestions = [
+        Suggestion(pch.location, right, f"the percentage computed from the {basis}", pch, 3.0)
+    ]
+    if exact and row["t_low"] is not None and row["t_low"] > 0:
+        on_level = 100.0 * c_low / row["t_low"]
+        if _accepts(row["low"], decimals, on_level, on_level):
+            message += (
+                f"; {pch.value}% is {change} / {number(row['t_low'])}, the {row['period']} level "
+                f"used as the base instead of the {row['base_period']} level"
+            )
+            suggestions[0] = attrs_evolve(
+                suggestions[0],
+                reason="the percentage was computed on the wrong base (the current level)",
+                score=4.0,
+            )
+    if exact:
+        suggestions += _count_alternatives(run, row, decimals)
+    return Finding(
+        "percent-change-mismatch",
+        Severity.ERROR,
+        message,
+        refs,
+        expected=round(expected[0], decimals) if exact else right,
+        actual=row["low"],
+        imbalance=row["low"] - expected[0],
+        tolerance=10.0**-decimals,
+        suggestions=tuple(suggestions),
+        location=pch.location,
+        rule=rule.name,
+    )
+
+
+def _count_alternatives(run: Run, row: dict[str, Any], decimals: int) -> list[Suggestion]:
+    """Other single figures whose change would make the stated percentage right (less likely)."""
+    stated = row["low"]
+    found: list[Suggestion] = []
+    if stated <= -100 or stated == 0:
+        return found
+    if row["c_id"] is not None and row["t_low"] is not None and row["b_low"] is None:
+        change = round(stated * row["t_low"] / (100.0 + stated))
+        base = row["t_low"] - change
+        if base > 0 and _accepts(stated, decimals, 100.0 * change / base, 100.0 * change / base):
+            (ref,) = run.refs([row["c_id"]])
+            found.append(
+                Suggestion(
+                    ref.location,
+                    str(change),
+                    "the change that gives the stated percentage",
+                    ref,
+                    1.0,
+                )
+            )
+        level = round(row["c_low"] * (100.0 + stated) / stated)
+        if level - row["c_low"] > 0 and _accepts(
+            stated,
+            decimals,
+            100.0 * row["c_low"] / (level - row["c_low"]),
+            100.0 * row["c_low"] / (level - row["c_low"]),
+        ):
+            (ref,) = run.refs([row["t_id"]])
+            found.append(
+                Suggestion(
+                    ref.location, str(level), "the level that gives the stated percentage", ref, 0.5
+                )
+            )
+    elif row["t_low"] is not None and row["b_low"] is not None and row["b_id"] is not None:
+        base = round(100.0 * row["t_low"] / (100.0 + stated))
+        if base > 0 and not math.isclose(base, row["b_low"]):
+            ratio = 100.0 * (row["t_low"] - base) / base
+            if _accepts(stated, decimals, ratio, ratio):
+                (ref,) = run.refs([row["b_id"]])
+                found.append(
+                    Suggestion(
+                        ref.location,
+                        str(base),
+                        "the base level that gives the stated percentage",
+                        ref,
+                        0.5,
+                    )
+                )
+    return found
+
+
+def attrs_evolve(suggestion: Suggestion, **changes: Any) -> Suggestion:
+    """A copy of ``suggestion`` with ``changes`` applied."""
+    import attrs
+
+    return attrs.evolve(suggestion, **changes)

@@ -1,0 +1,130 @@
+"""Which sums a breakdown allows: parent = sum of children, for each kind of dimension.
+
+Given the codes present in one breakdown (one slice of the data with every other key fixed), a
+dimension yields relations: a parent code, the children that add up to it, whether the children
+are disjoint (else only part <= whole holds), and whether they are complete by construction.
+Relations depend only on the set of codes, so they are computed once per distinct set.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import attrs
+
+from tip_indicators.ages import AgeBand, parse_age
+from tip_indicators.ages import children as age_children
+from tip_indicators.codelists import parse_destination
+from tip_indicators.dimensions import Dimension, DimensionKind
+from tip_indicators.nationalities import contains as geo_contains
+
+_GEO_TOP = ("NATIONAL", "FOREIGN", "_U", "_O", "_Z")
+
+
+@attrs.frozen
+class Relation:
+    """``parent`` is (at least) the sum of ``children``; exactly when ``complete``."""
+
+    parent: str
+    children: tuple[str, ...]
+    disjoint: bool = True
+    complete: bool = False
+
+
+def relations(dimension: Dimension, codes: frozenset[str]) -> tuple[Relation, ...]:
+    """The relations among ``codes`` (the codes one breakdown gives) along ``dimension``."""
+    return _relations(dimension.kind, dimension.complete, codes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relations(
+    kind: DimensionKind, complete: frozenset[str], codes: frozenset[str]
+) -> tuple[Relation, ...]:
+    if len(codes) < 2:
+        return ()
+    if kind is DimensionKind.AGE:
+        return _age_relations(codes)
+    if kind is DimensionKind.ORGANISATION:
+        return _organisation_relations(codes)
+    if kind is DimensionKind.NATIONALITY:
+        return _geo_relations(codes)
+    if "_T" not in codes:
+        return ()
+    children = tuple(sorted(codes - {"_T"}))
+    closed = bool(complete) and complete <= set(children)
+    return (Relation("_T", children, True, closed),)
+
+
+def _age_relations(codes: frozenset[str]) -> tuple[Relation, ...]:
+    bands = [parse_age(code) for code in codes]
+    found: list[Relation] = []
+    for parent in sorted(bands, key=_band_order):
+        if parent.is_unknown:
+            continue
+        child_set = age_children(parent, bands)
+        if not child_set.bands:
+            continue
+        found.append(
+            Relation(
+                parent.code,
+                tuple(band.code for band in child_set.bands),
+                child_set.disjoint,
+                child_set.covers,
+            )
+        )
+    return tuple(found)
+
+
+def _band_order(band: AgeBand) -> tuple[int, str]:
+    return (0 if band.is_total else 1, band.code)
+
+
+def _organisation_relations(codes: frozenset[str]) -> tuple[Relation, ...]:
+    by_type: dict[str, list[str]] = {}
+    for code in codes - {"_T"}:
+        kind, organisation = parse_destination(code)
+        by_type.setdefault(kind, [])
+        if organisation is not None:
+            by_type[kind].append(code)
+    found: list[Relation] = []
+    top: list[str] = []
+    for kind in sorted(by_type):
+        organisations = sorted(by_type[kind])
+        if kind in codes:
+            top.append(kind)
+            if organisations:
+                found.append(Relation(kind, tuple(organisations)))
+        else:
+            top.extend(organisations)
+    if "_T" in codes and top:
+        found.insert(0, Relation("_T", tuple(top)))
+    return tuple(found)
+
+
+def _geo_relations(codes: frozenset[str]) -> tuple[Relation, ...]:
+    places = [code for code in codes if code not in _GEO_TOP and code != "_T"]
+    found: list[Relation] = []
+
+    def maximal(container: str | None) -> list[str]:
+        inside = [
+            p
+            for p in places
+            if p != container and (container is None or geo_contains(container, p))
+        ]
+        return sorted(p for p in inside if not any(q != p and geo_contains(q, p) for q in inside))
+
+    for place in sorted(places):
+        members = maximal(place)
+        if members:
+            found.append(Relation(place, tuple(members)))
+    top = [code for code in _GEO_TOP if code in codes and code != "FOREIGN"]
+    if "FOREIGN" in codes:
+        members = maximal(None)
+        if members:
+            found.insert(0, Relation("FOREIGN", tuple(members)))
+        top.insert(1 if "NATIONAL" in top else 0, "FOREIGN")
+    else:
+        top.extend(maximal(None))
+    if "_T" in codes and top:
+        found.insert(0, Relation("_T", tuple(top)))
+    return tuple(found)

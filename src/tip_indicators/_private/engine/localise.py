@@ -1,0 +1,402 @@
+"""Error localisation (Fellegi-Holt): the fewest figures whose change makes every rule hold.
+
+Failed rules that share figures form a component. For each component every linear rule touching
+its figures is a constraint ``sum(coef x figure) + constant (= or >=) 0`` within its tolerance.
+Exact figures may change at a cost of one; censored and missing figures move freely within
+their interval. A single-figure fix is solved exactly in closed form when no free figure is
+involved; otherwise HiGHS (scipy's ``milp``) finds the minimum, and further minimal fixes are
+enumerated with no-good cuts. Candidates are ranked by plausibility: digit transposition, one
+wrong digit, a value copied from a neighbouring figure, a derived measure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run, number
+from tip_indicators.findings import ObservationRef, Suggestion
+
+MAX_ALTERNATIVES = 12
+MAX_SUGGESTIONS = 5
+_EPS = 1e-7
+
+
+@attrs.frozen
+class _Constraint:
+    ids: tuple[int, ...]
+    coefs: tuple[float, ...]
+    constant: float
+    equality: bool
+    tol: float
+    failed: bool
+    finding: int | None
+
+
+@attrs.frozen
+class _Figure:
+    id: int
+    low: float | None
+    high: float | None
+    integer: bool
+    nonnegative: bool
+
+    @property
+    def exact(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    @property
+    def lower(self) -> float:
+        if self.low is not None and not self.exact:
+            return self.low
+        return 0.0 if self.nonnegative else -math.inf
+
+    @property
+    def upper(self) -> float:
+        if self.high is not None and not self.exact:
+            return self.high
+        return math.inf
+
+
+def localise(run: Run) -> None:
+    """Attach ranked suggestions to every error finding that a linear rule produced."""
+    if not run.constraints:
+        return
+    table = pl.concat(run.constraints).with_row_index("c")
+    failed = table.filter(pl.col("failed"))
+    if failed.height == 0:
+        return
+    touched = failed.select(pl.col("ids").explode()).to_series().unique()
+    relevant_rows = (
+        table.select("c", "ids")
+        .explode("ids")
+        .filter(pl.col("ids").is_in(touched.implode()))
+        .get_column("c")
+        .unique()
+    )
+    relevant = table.filter(pl.col("c").is_in(relevant_rows.implode()))
+    constraints = [
+        _Constraint(
+            tuple(r["ids"]),
+            tuple(r["coefs"]),
+            r["constant"],
+            r["sense"] == "eq",
+            r["tol"],
+            r["failed"],
+            r["finding"],
+        )
+        for r in relevant.iter_rows(named=True)
+    ]
+    all_ids = sorted({i for c in constraints for i in c.ids})
+    figures = _figures(run, all_ids)
+    suggestions: dict[int, list[Suggestion]] = {}
+    for component in _components([c for c in constraints if c.failed]):
+        members = {i for c in component for i in c.ids}
+        local = [c for c in constraints if members & set(c.ids)]
+        for finding_index, found in _solve(run, component, local, figures).items():
+            suggestions.setdefault(finding_index, []).extend(found)
+    for index, found in suggestions.items():
+        finding = run.findings[index]
+        ranked = sorted(found, key=lambda s: (-s.score, s.location.line or 0))[:MAX_SUGGESTIONS]
+        run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
+
+
+def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
+    units = {i.code: i.unit for i in run.catalogue}
+    rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
+        ID, "indicator", "measure", "low", "high", "decimals"
+    )
+    found = {}
+    for row in rows.iter_rows(named=True):
+        count = row["measure"] in {"N", "CHG"} and units.get(row["indicator"]) != "per_100k"
+        found[row[ID]] = _Figure(
+            row[ID],
+            row["low"],
+            row["high"],
+            count and not row["decimals"],
+            row["measure"] in {"N", "PCT"},
+        )
+    return found
+
+
+def _components(failed: list[_Constraint]) -> list[list[_Constraint]]:
+    parent = list(range(len(failed)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for index, constraint in enumerate(failed):
+        for figure in constraint.ids:
+            if figure in owner:
+                parent[root(index)] = root(owner[figure])
+            else:
+                owner[figure] = index
+    groups: dict[int, list[_Constraint]] = {}
+    for index, constraint in enumerate(failed):
+        groups.setdefault(root(index), []).append(constraint)
+    return list(groups.values())
+
+
+def _solve(
+    run: Run, failed: list[_Constraint], local: list[_Constraint], figures: dict[int, _Figure]
+) -> dict[int, list[Suggestion]]:
+    ids = sorted({i for c in local for i in c.ids})
+    free = [i for i in ids if not figures[i].exact]
+    solutions: list[dict[int, float]] = []
+    if not free:
+        common = set.intersection(*(set(c.ids) for c in failed))
+        for candidate in sorted(common):
+            value = _single_fix(candidate, local, figures)
+            if value is not None:
+                solutions.append({candidate: value})
+    if not solutions:
+        solutions = _milp_fixes(ids, local, figures)
+    refs = dict(zip(ids, run.refs(ids), strict=True))
+    result: dict[int, list[Suggestion]] = {}
+    for solution in solutions:
+        for figure, value in solution.items():
+            ref = refs[figure]
+            score, reason = _plausibility(
+                ref,
+                figure=figures[figure],
+                value=value,
+                solution=solution,
+                failed=failed,
+                refs=refs,
+            )
+            suggestion = Suggestion(
+                ref.location, _format(value, figures[figure]), reason, ref, score
+            )
+            for constraint in failed:
+                if constraint.finding is not None and set(solution) & set(constraint.ids):
+                    result.setdefault(constraint.finding, []).append(suggestion)
+    return result
+
+
+def _single_fix(
+    candidate: int, local: list[_Constraint], figures: dict[int, _Figure]
+) -> float | None:
+    """The value nearest the current one that alone satisfies every constraint, or None."""
+    figure = figures[candidate]
+    current = figure.low if figure.low is not None else 0.0
+    low, high = figure.lower, figure.upper
+    for constraint in local:
+        rest = constraint.constant
+        coef = 0.0
+        for figure_id, a in zip(constraint.ids, constraint.coefs, strict=True):
+            if figure_id == candidate:
+                coef += a
+            else:
+                other = figures[figure_id].low
+                assert other is not None
+                rest += a * other
+        if coef == 0:
+            if rest < -constraint.tol - _EPS or (
+                constraint.equality and rest > constraint.tol + _EPS
+            ):
+                return None
+            continue
+        bounds = sorted(((-constraint.tol - rest) / coef, (constraint.tol - rest) / coef))
+        if constraint.equality:
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+        elif coef > 0:
+            low = max(low, (-constraint.tol - rest) / coef)
+        else:
+            high = min(high, (-constraint.tol - rest) / coef)
+    if figure.integer:
+        low, high = math.ceil(low - _EPS), math.floor(high + _EPS)
+    if low > high + _EPS:
+        return None
+    value = min(max(current, low), high)
+    if math.isclose(value, current):
+        return None
+    return float(value)
+
+
+def _milp_fixes(
+    ids: list[int], local: list[_Constraint], figures: dict[int, _Figure]
+) -> list[dict[int, float]]:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    exact = [i for i in ids if figures[i].exact]
+    n, m = len(ids), len(exact)
+    position = {figure: k for k, figure in enumerate(ids)}
+    values = np.array([figures[i].low if figures[i].exact else 0.0 for i in ids])
+    big = 10.0 * float(np.abs(values).sum()) + 1000.0
+    rows, lower, upper = [], [], []
+    for constraint in local:
+        row = np.zeros(n + m)
+        for figure_id, a in zip(constraint.ids, constraint.coefs, strict=True):
+            row[position[figure_id]] += a
+        rows.append(row)
+        lower.append(-constraint.tol - constraint.constant)
+        upper.append(constraint.tol - constraint.constant if constraint.equality else np.inf)
+    for k, figure_id in enumerate(exact):
+        for sign in (1.0, -1.0):
+            row = np.zeros(n + m)
+            row[position[figure_id]] = sign
+            row[n + k] = -big
+            rows.append(row)
+            lower.append(-np.inf)
+            upper.append(sign * values[position[figure_id]])
+    matrix = np.array(rows)
+    integrality = np.array([1 if figures[i].integer else 0 for i in ids] + [1] * m)
+    bounds = Bounds(
+        np.array([figures[i].lower for i in ids] + [0.0] * m),
+        np.array([figures[i].upper for i in ids] + [1.0] * m),
+    )
+    cost = np.concatenate([np.zeros(n), np.ones(m)])
+    solutions: list[dict[int, float]] = []
+    cuts: list[tuple[np.ndarray, float]] = []
+    best: float | None = None
+    for _ in range(MAX_ALTERNATIVES):
+        extra = [row for row, _ in cuts]
+        constraint = LinearConstraint(
+            np.vstack([matrix, *extra]) if extra else matrix,
+            np.array(lower + [-np.inf] * len(cuts)),
+            np.array(upper + [bound for _, bound in cuts]),
+        )
+        result = milp(cost, constraints=constraint, integrality=integrality, bounds=bounds)
+        if result.x is None or (best is not None and result.fun > best + 0.5):
+            break
+        best = result.fun
+        chosen = [k for k in range(m) if result.x[n + k] > 0.5]
+        if not chosen:
+            break
+        solutions.append(
+            _nearest(chosen, exact, ids, (matrix, lower, upper, integrality, bounds), values)
+        )
+        cut = np.zeros(n + m)
+        cut[[n + k for k in chosen]] = 1.0
+        cuts.append((cut, len(chosen) - 1.0))
+    return solutions
+
+
+def _nearest(
+    chosen: list[int],
+    exact: list[int],
+    ids: list[int],
+    system: tuple[Any, list[float], list[float], Any, Any],
+    values: Any,
+) -> dict[int, float]:
+    """With the figures to change fixed, the values closest to the stated ones."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    matrix, lower, upper, integrality, bounds = system
+    n, m = len(ids), len(exact)
+    position = {figure: k for k, figure in enumerate(ids)}
+    z_low = np.zeros(m)
+    z_low[chosen] = 1.0
+    z_high = z_low.copy()
+    changed = [position[exact[k]] for k in chosen]
+    width = n + m + len(changed)
+    base = np.hstack([matrix, np.zeros((matrix.shape[0], len(changed)))])
+    rows, lows, highs = [base], list(lower), list(upper)
+    for d, column in enumerate(changed):
+        for sign in (1.0, -1.0):
+            row = np.zeros(width)
+            row[column] = sign
+            row[n + m + d] = -1.0
+            rows.append(row[None, :])
+            lows.append(-np.inf)
+            highs.append(sign * values[column])
+    cost = np.concatenate([np.zeros(n + m), np.ones(len(changed))])
+    result = milp(
+        cost,
+        constraints=LinearConstraint(np.vstack(rows), np.array(lows), np.array(highs)),
+        integrality=np.concatenate([integrality, np.zeros(len(changed))]),
+        bounds=Bounds(
+            np.concatenate([bounds.lb[:n], z_low, np.zeros(len(changed))]),
+            np.concatenate([bounds.ub[:n], z_high, np.full(len(changed), np.inf)]),
+        ),
+    )
+    x = result.x if result.x is not None else np.zeros(width)
+    return {exact[k]: float(round(x[position[exact[k]]], 6)) for k in chosen}
+
+
+def _digits(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _plausibility(
+    ref: ObservationRef,
+    *,
+    figure: _Figure,
+    value: float,
+    solution: dict[int, float],
+    failed: list[_Constraint],
+    refs: dict[int, ObservationRef],
+) -> tuple[float, str]:
+    current = figure.low if figure.low is not None else 0.0
+    old, new = _digits(current), _digits(value)
+    reasons: list[str] = []
+    score = 0.0
+    if len(solution) > 1:
+        others = ", ".join(
+            f"line {refs[i].location.line} to {_format(v, None)}"
+            for i, v in solution.items()
+            if i != figure.id
+        )
+        reasons.append(f"together with {others} ({len(solution)} figures must change)")
+        score -= len(solution)
+    if len(old) == len(new) and old != new:
+        differences = [k for k in range(len(old)) if old[k] != new[k]]
+        if (
+            len(differences) == 2
+            and differences[1] == differences[0] + 1
+            and sorted(old) == sorted(new)
+        ):
+            score += 3.0
+            reasons.append(f"digit transposition ({old} for {new})")
+        elif len(differences) == 1:
+            score += 2.0
+            reasons.append(f"one wrong digit ({old} for {new})")
+    copied = [
+        other
+        for other_id, other in refs.items()
+        if other_id != figure.id
+        and figure.exact
+        and other.value
+        and _same_number(other.value, current)
+        and any(figure.id in c.ids and other_id in c.ids for c in failed)
+    ]
+    if copied:
+        score += 2.5
+        source = copied[0]
+        reasons.append(
+            f"equals {source.label()} ({source.value}, line {source.location.line}): "
+            "likely copied from the neighbouring figure"
+        )
+    if ref.measure in {"CHG", "PCH", "PCT"}:
+        score += 1.0
+        reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
+    involved = sum(1 for c in failed if figure.id in c.ids)
+    if involved > 1:
+        score += 0.5 * (involved - 1)
+        reasons.append(f"in all {involved} failed rules")
+    score -= 0.1 * math.log10(1.0 + abs(value - current))
+    if not reasons:
+        reasons.append("changing this figure alone makes the rules hold")
+    return score, "; ".join(reasons)
+
+
+def _same_number(text: str, value: float) -> bool:
+    try:
+        return float(text.replace(",", "")) == value
+    except ValueError:
+        return False
+
+
+def _format(value: float, figure: _Figure | None) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return number(value).replace(",", "")

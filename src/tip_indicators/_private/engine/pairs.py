@@ -1,0 +1,231 @@
+"""Rules that compare figures pairwise or by a fixed total: indicator bounds (convicted <=
+prosecuted), mirror figures between organisations, and percentage shares adding up to 100."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
+from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.rules import Rule
+
+
+def _record(
+    run: Run, rule: Rule, judged: pl.DataFrame, make: Any, *, left: str, right: str
+) -> None:
+    """Record evaluations, a finding per failure, and ``left - right`` (>= or =) 0 constraints."""
+    run.add_evaluations(rule.name, judged)
+    judged = judged.with_row_index("_pair")
+    found: dict[int, int] = {}
+    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        found[row["_pair"]] = run.add_finding(make(row))
+    index = pl.DataFrame(
+        {"_pair": list(found), "finding": list(found.values())},
+        schema={"_pair": pl.UInt32, "finding": pl.Int64},
+    )
+    run.add_constraints(
+        judged.filter(pl.col("outcome") != "not_evaluated")
+        .join(index, on="_pair", how="left")
+        .select(
+            pl.concat_list(left, right).alias("ids"),
+            pl.concat_list(pl.lit(1.0), pl.lit(-1.0)).alias("coefs"),
+            pl.lit(0.0).alias("constant"),
+            pl.col("sense"),
+            pl.col("tol"),
+            ((pl.col("outcome") == "fail") & pl.lit(rule.severity is Severity.ERROR)).alias(
+                "failed"
+            ),
+            pl.col("finding"),
+        )
+    )
+
+
+def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
+    """``rule.indicator`` <= ``rule.other`` for the same period, reporter and dimensions."""
+    keys = [k for k in run.keys if k != "indicator"]
+    levels = run.levels()
+    small = levels.filter(pl.col("indicator") == rule.indicator)
+    large = levels.filter(pl.col("indicator") == rule.other).select(
+        *keys,
+        pl.col(ID).alias("w_id"),
+        pl.col("low").alias("w_low"),
+        pl.col("high").alias("w_high"),
+    )
+    joined = small.join(large, on=keys, nulls_equal=True)
+    if joined.height == 0:
+        return
+    tol = pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * pl.col("w_high").abs()
+    judged = joined.with_columns(
+        pl.when(pl.col("low").is_null() | pl.col("w_low").is_null())
+        .then(pl.lit("not_evaluated"))
+        .when(pl.col("low") > pl.col("w_high") + tol)
+        .then(pl.lit("fail"))
+        .otherwise(pl.lit("pass"))
+        .alias("outcome"),
+        pl.when(pl.col("low").is_null() | pl.col("w_low").is_null())
+        .then(pl.lit("a figure is not stated"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        pl.format("{} {} {}", "period", "reporter", pl.lit(rule.name)).alias("group"),
+        tol.alias("tol"),
+        pl.lit("ge").alias("sense"),
+    )
+
+    def make(row: dict[str, Any]) -> Finding:
+        whole, part = run.refs([row["w_id"], row[ID]])
+        gap = row["low"] - row["w_high"]
+        return Finding(
+            "bound-exceeded",
+            rule.severity,
+            f"{part.label()} is {interval(row['low'], row['high'])}, more than "
+            f"{whole.label()} {interval(row['w_low'], row['w_high'])} by {number(gap)}",
+            (whole, part),
+            expected=row["w_high"],
+            actual=row["low"],
+            imbalance=gap,
+            tolerance=row["tol"],
+            location=part.location,
+            rule=rule.name,
+        )
+
+    _record(run, rule, judged, make, left="w_id", right=ID)
+
+
+def evaluate_mirror(run: Run, rule: Rule) -> None:
+    """A's figure with destination B equals B's figure with referrer A, when both report."""
+    if "destination" not in run.dimensions or "referrer" not in run.dimensions:
+        return
+    levels = run.levels()
+    reporters = levels.get_column("reporter").unique().implode()
+    others = [k for k in run.keys if k not in {"reporter", "destination", "referrer"}]
+    sent = levels.filter(
+        (pl.col("referrer") == "_T") & pl.col("destination").is_in(reporters)
+    ).select(
+        *others,
+        pl.col("reporter").alias("sender"),
+        pl.col("destination").alias("receiver"),
+        ID,
+        "low",
+        "high",
+    )
+    received = levels.filter(
+        (pl.col("destination") == "_T") & pl.col("referrer").is_in(reporters)
+    ).select(
+        *others,
+        pl.col("referrer").alias("sender"),
+        pl.col("reporter").alias("receiver"),
+        pl.col(ID).alias("r_id"),
+        pl.col("low").alias("r_low"),
+        pl.col("high").alias("r_high"),
+    )
+    joined = sent.join(received, on=[*others, "sender", "receiver"], nulls_equal=True)
+    if joined.height == 0:
+        return
+    tol = pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * pl.col("high").abs()
+    unknown = pl.col("low").is_null() | pl.col("r_low").is_null()
+    judged = joined.with_columns(
+        pl.when(unknown)
+        .then(pl.lit("not_evaluated"))
+        .when((pl.col("low") > pl.col("r_high") + tol) | (pl.col("r_low") > pl.col("high") + tol))
+        .then(pl.lit("fail"))
+        .otherwise(pl.lit("pass"))
+        .alias("outcome"),
+        pl.when(unknown)
+        .then(pl.lit("a figure is not stated"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        pl.format("{} -> {} {} {}", "sender", "receiver", "indicator", "period").alias("group"),
+        tol.alias("tol"),
+        pl.lit("eq").alias("sense"),
+    )
+
+    def make(row: dict[str, Any]) -> Finding:
+        sent_ref, received_ref = run.refs([row[ID], row["r_id"]])
+        gap = row["low"] - row["r_low"]
+        return Finding(
+            "mirror-mismatch",
+            rule.severity,
+            f"{row['sender']} reports {sent_ref.value} {row['indicator']} sent to "
+            f"{row['receiver']} "
+            f"in {row['period']}, but {row['receiver']} reports {received_ref.value} received from "
+            f"{row['sender']}",
+            (sent_ref, received_ref),
+            expected=row["r_low"],
+            actual=row["low"],
+            imbalance=gap,
+            tolerance=row["tol"],
+            location=sent_ref.location,
+            rule=rule.name,
+        )
+
+    _record(run, rule, judged, make, left=ID, right="r_id")
+
+
+def evaluate_share(run: Run, rule: Rule) -> None:
+    """PCT figures directly under the total of one breakdown add up to 100 within rounding."""
+    dimension = rule.dimension
+    assert dimension is not None
+    shares = run.frame.filter(
+        (pl.col("measure") == "PCT") & (pl.col(dimension) != "_T") & pl.col("low").is_not_null()
+    )
+    if shares.height == 0:
+        return
+    others = [k for k in run.keys if k != dimension]
+    definition = run.catalogue.dimension(dimension)
+    groups = shares.group_by(others, maintain_order=True).agg(
+        pl.col(dimension).alias("codes"),
+        pl.col(ID).alias("ids"),
+        pl.col("low").alias("values"),
+        pl.col("decimals").alias("decimals"),
+    )
+    outcomes: list[dict[str, Any]] = []
+    for row in groups.iter_rows(named=True):
+        codes = frozenset(row["codes"]) | {"_T"}
+        top = next((r for r in relations(definition, codes) if r.parent == "_T"), None)
+        if top is None or len(top.children) < 2:
+            continue
+        members = [
+            (c, i, v, d)
+            for c, i, v, d in zip(
+                row["codes"], row["ids"], row["values"], row["decimals"], strict=True
+            )
+            if c in top.children
+        ]
+        total = sum(v for _, _, v, _ in members)
+        tol = sum(10.0 ** -(d or 0) for *_, d in members)
+        group = group_label(row, run.dimensions, skip=dimension)
+        closed = top.complete or rule.closed
+        if total > 100 + tol + 1e-9 or (closed and total < 100 - tol - 1e-9):
+            refs = run.refs([i for _, i, _, _ in members])
+            parts = " + ".join(
+                f"{c} {ref.value}%" for (c, *_), ref in zip(members, refs, strict=True)
+            )
+            run.add_finding(
+                Finding(
+                    "share-sum",
+                    Severity.ERROR,
+                    f"{group}: the {dimension} shares add up to {number(total)}% ({parts}), "
+                    "not 100% "
+                    f"(allowed by the rounding of the stated digits: ±{number(tol)})",
+                    refs,
+                    expected=100.0,
+                    actual=total,
+                    imbalance=total - 100,
+                    tolerance=tol,
+                    location=refs[0].location,
+                    rule=rule.name,
+                )
+            )
+            outcomes.append({"group": group, "outcome": "fail", "reason": None})
+        else:
+            outcomes.append({"group": group, "outcome": "pass", "reason": None})
+    if outcomes:
+        run.add_evaluations(
+            rule.name,
+            pl.DataFrame(
+                outcomes, schema={"group": pl.String, "outcome": pl.String, "reason": pl.String}
+            ),
+        )

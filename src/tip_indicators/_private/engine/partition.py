@@ -1,0 +1,343 @@
+"""Partition and bound rules: parts add up to their total; no part exceeds its whole.
+
+For one dimension, the figures are cut into slices (every other key column equal); each slice's
+set of codes yields relations (see :mod:`hierarchy`). Sums run column-wise over all slices at
+once; only failed relations become Python objects. Censored figures are intervals: a relation
+fails only when it certainly fails. A part with status L is the remainder and is derived.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
+from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.rules import Family, Rule
+
+_REMAINDER = "L"
+_SHORT_COVERAGE = 0.5
+
+
+def evaluate_breakdown(run: Run, rule: Rule) -> None:
+    """Apply a partition or bound rule along ``rule.dimension`` to every slice of the data."""
+    dimension = rule.dimension
+    assert dimension is not None
+    partitions = rule.family is Family.PARTITION
+    indicators = [i.code for i in run.catalogue if i.dimensions.get(dimension) is partitions]
+    others = [key for key in run.keys if key != dimension]
+    levels = run.levels().filter(pl.col("indicator").is_in(indicators))
+    candidates = levels.filter(pl.len().over(others) > 1)
+    if candidates.height == 0:
+        return
+    slices = (
+        candidates.group_by(others, maintain_order=True)
+        .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
+        .with_row_index("slice")
+        .with_columns(pl.col("codes").list.sort().list.join("\x1f").alias("sig"))
+    )
+    definition = run.catalogue.dimension(dimension)
+    table: dict[str, list[Any]] = {
+        k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
+    }
+    for signature in slices.get_column("sig").unique().to_list():
+        for number_, relation in enumerate(
+            relations(definition, frozenset(signature.split("\x1f")))
+        ):
+            for child in relation.children:
+                table["sig"].append(signature)
+                table["rel"].append(number_)
+                table["parent"].append(relation.parent)
+                table["child"].append(child)
+                table["disjoint"].append(relation.disjoint)
+                table["complete"].append(relation.complete)
+    if not table["sig"]:
+        return
+    relation_table = pl.DataFrame(
+        table,
+        schema={
+            "sig": pl.String,
+            "rel": pl.Int64,
+            "parent": pl.String,
+            "child": pl.String,
+            "disjoint": pl.Boolean,
+            "complete": pl.Boolean,
+        },
+    )
+    values = levels.select(ID, "low", "high", "status")
+    members = (
+        slices.select("slice", "codes", "ids")
+        .explode("codes", "ids")
+        .rename({"codes": "code", "ids": ID})
+        .join(values, on=ID)
+    )
+    pairs = slices.select("slice", "sig").join(relation_table, on="sig")
+    children = pairs.join(
+        members.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
+        left_on=["slice", "child"],
+        right_on=["slice", "code"],
+    )
+    parents = members.rename(
+        {ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status", "code": "parent"}
+    )
+    children = children.join(parents, on=["slice", "parent"])
+    if partitions:
+        _evaluate_sums(run, rule, children.filter(pl.col("disjoint")), slices, dimension)
+        overlapping = children.filter(~pl.col("disjoint"))
+        if overlapping.height:
+            _evaluate_bounds(run, rule, overlapping, dimension)
+    else:
+        _evaluate_bounds(run, rule, children, dimension)
+
+
+def _tolerance(rule: Rule, column: str) -> pl.Expr:
+    return pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * pl.col(column).abs()
+
+
+def _evaluate_sums(
+    run: Run, rule: Rule, children: pl.DataFrame, slices: pl.DataFrame, dimension: str
+) -> None:
+    unknown = pl.col("c_low").is_null()
+    grouped = children.group_by("slice", "rel", maintain_order=True).agg(
+        pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete"),
+        pl.col("child").alias("child_codes"),
+        pl.col("c_id").alias("child_ids"),
+        pl.col("c_low").sum().alias("sum_low"),
+        pl.col("c_high").sum().alias("sum_high"),
+        (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
+        (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+        pl.len().alias("n_children"),
+    )
+    closed = pl.col("complete") | pl.lit(rule.closed) | (pl.col("n_remainder") > 0)
+    tol = _tolerance(rule, "p_high")
+    missing_total = pl.col("p_low").is_null()
+    exceeds = pl.col("sum_low") > pl.col("p_high") + tol
+    derivable = (pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0)
+    all_known = (pl.col("n_remainder") == 0) & (pl.col("n_unknown") == 0)
+    short = all_known & (pl.col("sum_high") < pl.col("p_low") - tol)
+    lone = (pl.col("n_children") == 1) & ~closed
+    judged = grouped.with_columns(
+        pl.when(missing_total)
+        .then(pl.lit("not_evaluated"))
+        .when(exceeds)
+        .then(pl.lit("fail"))
+        .when(short & ~lone)
+        .then(pl.lit("fail"))
+        .otherwise(pl.lit("pass"))
+        .alias("outcome"),
+        pl.when(missing_total)
+        .then(pl.lit("the total is not stated"))
+        .when(exceeds & derivable)
+        .then(pl.lit("derived-negative"))
+        .when(exceeds)
+        .then(pl.lit("partition-exceeds"))
+        .when(short & ~lone & closed)
+        .then(pl.lit("partition-shortfall-closed"))
+        .when(short & ~lone & (pl.col("sum_high") < _SHORT_COVERAGE * pl.col("p_low")))
+        .then(pl.lit("partition-incomplete"))
+        .when(short & ~lone)
+        .then(pl.lit("partition-shortfall"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        closed.alias("closed"),
+        tol.alias("tol"),
+        derivable.alias("derivable"),
+        pl.format("{} {}", pl.lit(dimension), pl.col("parent")).alias("group"),
+    )
+    run.add_evaluations(rule.name, judged)
+    failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
+    findings = {}
+    keyed = judged.join(
+        slices.select("slice", *[k for k in run.keys if k != dimension]), on="slice"
+    )
+    for row in keyed.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        findings[(row["slice"], row["rel"])] = run.add_finding(
+            _sum_finding(run, rule, row, dimension)
+        )
+    index = pl.DataFrame(
+        {
+            "slice": [k[0] for k in findings],
+            "rel": [k[1] for k in findings],
+            "finding": list(findings.values()),
+        },
+        schema={"slice": pl.UInt32, "rel": pl.Int64, "finding": pl.Int64},
+    )
+    constraints = (
+        judged.filter(pl.col("p_id").is_not_null())
+        .join(index, on=["slice", "rel"], how="left")
+        .select(
+            pl.concat_list(pl.col("p_id"), pl.col("child_ids")).alias("ids"),
+            pl.concat_list(pl.lit(1.0), pl.col("child_ids").list.eval(pl.lit(-1.0))).alias("coefs"),
+            pl.lit(0.0).alias("constant"),
+            pl.when(pl.col("closed")).then(pl.lit("eq")).otherwise(pl.lit("ge")).alias("sense"),
+            pl.col("tol"),
+            pl.col("reason").is_in(list(failed_codes)).fill_null(False).alias("failed"),
+            pl.col("finding"),
+        )
+    )
+    run.add_constraints(constraints)
+    _derive(
+        run,
+        judged.filter((pl.col("outcome") == "pass") & pl.col("derivable")),
+        children,
+        keyed,
+        dimension,
+    )
+
+
+def _derive(
+    run: Run, derivable: pl.DataFrame, children: pl.DataFrame, keyed: pl.DataFrame, dimension: str
+) -> None:
+    if derivable.height == 0:
+        return
+    targets = derivable.join(
+        children.filter(pl.col("c_low").is_null() & (pl.col("c_status") == _REMAINDER)).select(
+            "slice", "rel", "c_id"
+        ),
+        on=["slice", "rel"],
+    ).with_columns(
+        (pl.col("p_low") - pl.col("sum_high")).clip(lower_bound=0).alias("d_low"),
+        (pl.col("p_high") - pl.col("sum_low")).alias("d_high"),
+    )
+    for row in targets.iter_rows(named=True):
+        (target,) = run.refs([row["c_id"]])
+        others = [i for i in row["child_ids"] if i != row["c_id"]]
+        parts = " + ".join(
+            f"{ref.dimensions.get(dimension, '_T')} {ref.value}" for ref in run.refs(others)
+        )
+        value = interval(row["d_low"], row["d_high"])
+        total = interval(row["p_low"], row["p_high"])
+        message = (
+            f"{target.label()} is not stated; the {dimension} breakdown gives it: "
+            f"{total} - ({parts}) = {value}"
+        )
+        run.add_finding(
+            Finding(
+                "derived-value",
+                Severity.INFO,
+                message,
+                (*run.refs([row["p_id"], *others]), target),
+                expected=row["d_low"] if row["d_low"] == row["d_high"] else value,
+                actual=None,
+                location=target.location,
+                rule=f"partition.{dimension}",
+            )
+        )
+    run.derived.append(
+        targets.select(
+            pl.col("c_id").alias(ID), pl.col("d_low").alias("low"), pl.col("d_high").alias("high")
+        )
+    )
+
+
+def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> Finding:
+    ids = [row["p_id"], *row["child_ids"]]
+    refs = run.refs(ids)
+    parts = " + ".join(
+        f"{ref.dimensions.get(dimension, '_T')} {ref.value or '?'}" for ref in refs[1:]
+    )
+    label = group_label(row, run.dimensions, skip=dimension)
+    total = interval(row["p_low"], row["p_high"])
+    summed = interval(row["sum_low"], row["sum_high"])
+    reason = row["reason"]
+    parent = row["parent"]
+    if reason in {"partition-exceeds", "derived-negative"}:
+        gap = row["sum_low"] - row["p_high"]
+        message = (
+            f"{label}: the {dimension} parts of {parent} add up to {summed} ({parts}), "
+            f"more than the total {total} by {number(gap)}"
+        )
+        if reason == "derived-negative":
+            message += "; the remainder with status L would be negative"
+        code, severity = reason, Severity.ERROR
+    else:
+        gap = row["sum_high"] - row["p_low"]
+        short = number(-gap)
+        message = (
+            f"{label}: the {dimension} parts of {parent} add up to {summed} ({parts}), "
+            f"{short} short of the total {total}"
+        )
+        if reason == "partition-shortfall-closed":
+            code, severity = "partition-shortfall", Severity.ERROR
+            message += "; the breakdown is closed, so every category should be given"
+        elif reason == "partition-incomplete":
+            code, severity = "partition-incomplete", Severity.INFO
+            message += "; the breakdown covers less than half of the total"
+        else:
+            code, severity = "partition-shortfall", Severity.WARNING
+            message += f"; {short} may be in categories not given"
+    return Finding(
+        code,
+        severity,
+        message,
+        refs,
+        expected=row["p_low"] if row["p_low"] == row["p_high"] else total,
+        actual=row["sum_low"] if row["sum_low"] == row["sum_high"] else summed,
+        imbalance=gap,
+        tolerance=row["tol"],
+        location=refs[0].location,
+        rule=rule.name,
+    )
+
+
+def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) -> None:
+    tol = _tolerance(rule, "p_high")
+    judged = pairs.with_columns(
+        pl.when(pl.col("p_low").is_null() | pl.col("c_low").is_null())
+        .then(pl.lit("not_evaluated"))
+        .when(pl.col("c_low") > pl.col("p_high") + tol)
+        .then(pl.lit("fail"))
+        .otherwise(pl.lit("pass"))
+        .alias("outcome"),
+        pl.when(pl.col("p_low").is_null())
+        .then(pl.lit("the total is not stated"))
+        .when(pl.col("c_low").is_null())
+        .then(pl.lit("the part is not stated"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        tol.alias("tol"),
+        pl.format("{} {} <= {}", pl.lit(dimension), pl.col("child"), pl.col("parent")).alias(
+            "group"
+        ),
+    )
+    run.add_evaluations(rule.name, judged)
+    judged = judged.with_row_index("_pair")
+    found: dict[int, int] = {}
+    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        parent, child = run.refs([row["p_id"], row["c_id"]])
+        gap = row["c_low"] - row["p_high"]
+        message = (
+            f"{child.label()} is {interval(row['c_low'], row['c_high'])}, more than its total "
+            f"{parent.label()} {interval(row['p_low'], row['p_high'])} by {number(gap)}"
+        )
+        found[row["_pair"]] = run.add_finding(
+            Finding(
+                "bound-exceeded",
+                Severity.ERROR,
+                message,
+                (parent, child),
+                expected=row["p_high"],
+                actual=row["c_low"],
+                imbalance=gap,
+                tolerance=row["tol"],
+                location=child.location,
+                rule=rule.name,
+            )
+        )
+    index = pl.DataFrame(
+        {"_pair": list(found), "finding": list(found.values())},
+        schema={"_pair": pl.UInt32, "finding": pl.Int64},
+    )
+    run.add_constraints(
+        judged.join(index, on="_pair", how="left").select(
+            pl.concat_list(pl.col("p_id"), pl.col("c_id")).alias("ids"),
+            pl.concat_list(pl.lit(1.0), pl.lit(-1.0)).alias("coefs"),
+            pl.lit(0.0).alias("constant"),
+            pl.lit("ge").alias("sense"),
+            pl.col("tol"),
+            (pl.col("outcome") == "fail").alias("failed"),
+            pl.col("finding"),
+        )
+    )
