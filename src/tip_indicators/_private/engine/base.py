@@ -62,16 +62,21 @@ class Run:
         self.findings.append(finding)
         return len(self.findings) - 1
 
-    def add_evaluations(self, rule: str, outcomes: pl.DataFrame) -> None:
-        """Record rule applications: a frame with ``outcome`` and ``reason`` columns."""
+    def add_evaluations(self, rule: str, outcomes: pl.DataFrame, anchor: str) -> None:
+        """Record rule applications (``group``, ``outcome``, ``reason`` columns), each located
+        at the file and line of the figure whose id is in column ``anchor``."""
         if outcomes.height:
+            places = self.frame.select(pl.col(ID).alias("_anchor"), "path", "line")
             self.evaluations.append(
                 outcomes.select(
                     pl.lit(rule).alias("rule"),
                     pl.col("group").cast(pl.String),
                     pl.col("outcome").cast(pl.String),
                     pl.col("reason").cast(pl.String),
+                    pl.col(anchor).cast(pl.Int64).alias("_anchor"),
                 )
+                .join(places, on="_anchor", how="left", maintain_order="left")
+                .drop("_anchor")
             )
 
     def add_constraints(self, constraints: pl.DataFrame) -> None:

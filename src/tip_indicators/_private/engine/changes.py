@@ -75,7 +75,7 @@ def evaluate_change(run: Run, rule: Rule) -> None:
             "group"
         ),
     ).with_row_index("_row")
-    run.add_evaluations(rule.name, judged)
+    run.add_evaluations(rule.name, judged, ID)
     found: dict[int, int] = {}
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
         found[row["_row"]] = run.add_finding(_change_finding(run, rule, row))
@@ -197,7 +197,7 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
             "group"
         ),
     )
-    run.add_evaluations(rule.name, judged)
+    run.add_evaluations(rule.name, judged, ID)
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
         parts = (row["x_low"], row["x_high"], row["y_low"], row["y_high"])
         run.add_finding(

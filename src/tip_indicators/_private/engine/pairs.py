@@ -14,10 +14,10 @@ from tip_indicators.rules import Rule
 
 
 def _record(
-    run: Run, rule: Rule, judged: pl.DataFrame, make: Any, *, left: str, right: str
+    run: Run, rule: Rule, judged: pl.DataFrame, make: Any, *, left: str, right: str, anchor: str
 ) -> None:
     """Record evaluations, a finding per failure, and ``left - right`` (>= or =) 0 constraints."""
-    run.add_evaluations(rule.name, judged)
+    run.add_evaluations(rule.name, judged, anchor)
     judged = judged.with_row_index("_pair")
     found: dict[int, int] = {}
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
@@ -91,7 +91,7 @@ def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
             rule=rule.name,
         )
 
-    _record(run, rule, judged, make, left="w_id", right=ID)
+    _record(run, rule, judged, make, left="w_id", right=ID, anchor=ID)
 
 
 def evaluate_mirror(run: Run, rule: Rule) -> None:
@@ -161,7 +161,7 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
             rule=rule.name,
         )
 
-    _record(run, rule, judged, make, left=ID, right="r_id")
+    _record(run, rule, judged, make, left=ID, right="r_id", anchor=ID)
 
 
 def evaluate_share(run: Run, rule: Rule) -> None:
@@ -219,13 +219,24 @@ def evaluate_share(run: Run, rule: Rule) -> None:
                     rule=rule.name,
                 )
             )
-            outcomes.append({"group": group, "outcome": "fail", "reason": None})
+            outcomes.append(
+                {"group": group, "outcome": "fail", "reason": None, "anchor": members[0][1]}
+            )
         else:
-            outcomes.append({"group": group, "outcome": "pass", "reason": None})
+            outcomes.append(
+                {"group": group, "outcome": "pass", "reason": None, "anchor": members[0][1]}
+            )
     if outcomes:
         run.add_evaluations(
             rule.name,
             pl.DataFrame(
-                outcomes, schema={"group": pl.String, "outcome": pl.String, "reason": pl.String}
+                outcomes,
+                schema={
+                    "group": pl.String,
+                    "outcome": pl.String,
+                    "reason": pl.String,
+                    "anchor": pl.Int64,
+                },
             ),
+            "anchor",
         )

@@ -36,7 +36,10 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
         candidates.group_by(others, maintain_order=True)
         .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
         .with_row_index("slice")
-        .with_columns(pl.col("codes").list.sort().list.join("\x1f").alias("sig"))
+        .with_columns(
+            pl.col("codes").list.sort().list.join("\x1f").alias("sig"),
+            pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"),
+        )
     )
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
@@ -73,7 +76,7 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
         .rename({"codes": "code", "ids": ID})
         .join(values, on=ID)
     )
-    pairs = slices.select("slice", "sig").join(relation_table, on="sig")
+    pairs = slices.select("slice", "sig", "label").join(relation_table, on="sig")
     children = pairs.join(
         members.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
         left_on=["slice", "child"],
@@ -101,7 +104,7 @@ def _evaluate_sums(
 ) -> None:
     unknown = pl.col("c_low").is_null()
     grouped = children.group_by("slice", "rel", maintain_order=True).agg(
-        pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete"),
+        pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete", "label"),
         pl.col("child").alias("child_codes"),
         pl.col("c_id").alias("child_ids"),
         pl.col("c_low").sum().alias("sum_low"),
@@ -144,9 +147,9 @@ def _evaluate_sums(
         closed.alias("closed"),
         tol.alias("tol"),
         derivable.alias("derivable"),
-        pl.format("{} {}", pl.lit(dimension), pl.col("parent")).alias("group"),
+        pl.format("{}: {} {}", "label", pl.lit(dimension), "parent").alias("group"),
     )
-    run.add_evaluations(rule.name, judged)
+    run.add_evaluations(rule.name, judged, "p_id")
     failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
     findings = {}
     keyed = judged.join(
@@ -298,11 +301,9 @@ def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) 
         .otherwise(pl.lit(None))
         .alias("reason"),
         tol.alias("tol"),
-        pl.format("{} {} <= {}", pl.lit(dimension), pl.col("child"), pl.col("parent")).alias(
-            "group"
-        ),
+        pl.format("{}: {} {} <= {}", "label", pl.lit(dimension), "child", "parent").alias("group"),
     )
-    run.add_evaluations(rule.name, judged)
+    run.add_evaluations(rule.name, judged, "c_id")
     judged = judged.with_row_index("_pair")
     found: dict[int, int] = {}
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
