@@ -49,6 +49,12 @@ def check(
                 evaluate_share(run, rule)
         elif rule.family is Family.MIRROR:
             evaluate_mirror(run, rule)
+    if rules is None and profile.rules:
+        from tip_indicators._private.engine.custom import evaluate_profile_rule
+
+        run.apply_derived()
+        for profile_rule in profile.rules:
+            evaluate_profile_rule(run, profile_rule)
     localise(run)
     evaluations = (
         pl.concat(run.evaluations)

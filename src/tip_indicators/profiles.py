@@ -1,20 +1,72 @@
 """Profiles: a published standard made of an indicator catalogue, codelists and rule settings.
 
-The built-in profile is the default for every command. A coalition's profile extends it with its
-own indicators, organisations and rules, and can declare breakdowns closed (every category
-given, so parts that fall short of their total are an error, not a warning).
+The built-in profile is the default for every command. A coalition writes its own in YAML on top
+of it: its indicators and dimensions (same tables as ``catalogue.toml``), its member
+organisations, the reporters it accepts, the breakdowns it declares closed (every category is
+given, so parts short of their total are an error), the breakdowns it requires, and its own rules
+in a small expression language. Profiles may include other profiles. A profile is data: it is
+parsed, never evaluated as code; a malformed one is rejected with its line and column.
+
+Example::
+
+    profile: cosecam
+    version: "2.1"
+    include: [base.yaml]
+    organisations: {NGO.AFESIP: AFESIP Cambodia, NGO.HAGAR: Hagar}
+    restrict_organisations: true
+    closed: [sex]
+    required: {victims_received: [sex, age]}
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import re
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.codelists import is_destination_code
+from tip_indicators.errors import DefinitionError
+from tip_indicators.indicators import Catalogue, builtin_catalogue, parse_catalogue
 
-__all__ = ["Profile", "builtin_profile"]
+__all__ = ["Profile", "ProfileRule", "builtin_profile", "load_profile"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_KEYS = frozenset(
+    {
+        "profile",
+        "version",
+        "description",
+        "include",
+        "indicators",
+        "dimensions",
+        "organisations",
+        "restrict_organisations",
+        "reporters",
+        "closed",
+        "required",
+        "rules",
+    }
+)
+_RULE_KEYS = frozenset({"name", "expression", "severity", "tolerance", "description"})
+MAX_INCLUDE_DEPTH = 8
+
+
+@attrs.frozen
+class ProfileRule:
+    """A rule a profile adds, written in the expression language (see ``expressions``)."""
+
+    name: str
+    expression: str
+    severity: str = "error"
+    absolute: float = 0.0
+    relative: float = 0.0
+    description: str = ""
+    source: str = ""
+    line: int | None = None
 
 
 @attrs.frozen
@@ -22,7 +74,9 @@ class Profile:
     """A named, versioned standard: catalogue, organisation registry and rule settings.
 
     ``closed`` lists dimensions whose breakdowns are complete in every dataset checked with this
-    profile; ``organisations`` maps organisation codes (``NGO.AFESIP``) to names.
+    profile; ``organisations`` maps organisation codes (``NGO.AFESIP``) to names; ``reporters``,
+    when not empty, is the list of reporters a submission may use; ``required`` maps indicators
+    to the breakdowns every submission must give.
     """
 
     name: str
@@ -31,6 +85,9 @@ class Profile:
     closed: frozenset[str] = frozenset()
     organisations: Mapping[str, str] = attrs.field(factory=dict, eq=False)
     restrict_organisations: bool = False
+    reporters: frozenset[str] = frozenset()
+    required: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False)
+    rules: tuple[ProfileRule, ...] = ()
     description: str = ""
 
     @property
@@ -48,3 +105,167 @@ def builtin_profile() -> Profile:
         builtin_catalogue(),
         description="The tip-indicators catalogue and codelists; every breakdown open.",
     )
+
+
+def load_profile(path: str | os.PathLike[str]) -> Profile:
+    """Read a YAML profile (and the profiles it includes) on top of the built-in profile."""
+    return _load(os.fspath(path), builtin_profile(), ())
+
+
+def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
+    from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes
+    from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
+
+    real = os.path.realpath(path)
+    if real in chain:
+        raise DefinitionError(path, "profile includes itself (include cycle)")
+    if len(chain) >= MAX_INCLUDE_DEPTH:
+        raise DefinitionError(path, f"includes nested deeper than {MAX_INCLUDE_DEPTH}")
+    data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024))
+    root = load_nodes(decode_text(data, path), path)
+    if not isinstance(root, Node) or not isinstance(root.value, dict):
+        raise DefinitionError(path, "a profile is a mapping (profile, version, ...)", line=1)
+    fields = root.value
+    for key, node in fields.items():
+        if key not in _KEYS:
+            line = node.line if isinstance(node, (Node, Scalar)) else None
+            raise DefinitionError(path, f"unknown key {key!r}", line=line)
+
+    def text(key: str, default: str | None = None) -> str:
+        node = fields.get(key)
+        if node is None:
+            if default is None:
+                raise DefinitionError(path, f"{key!r} is required", line=root.line)
+            return default
+        if not isinstance(node, Scalar):
+            raise DefinitionError(path, f"{key!r} must be text", line=node.line, column=node.column)
+        return node.text
+
+    for include in _list_of_text(fields.get("include"), "include", path):
+        base = _load(os.path.join(os.path.dirname(path), include), base, (*chain, real))
+    name, version = text("profile"), text("version")
+    if not _NAME.match(name):
+        raise DefinitionError(path, f"profile name {name!r}: letters, digits, '_', '-', '.'")
+    document: dict[str, Any] = {
+        key: plain(fields[key]) for key in ("indicators", "dimensions") if key in fields
+    }
+    catalogue = parse_catalogue(document, path, base.catalogue) if document else base.catalogue
+    organisations = dict(base.organisations)
+    node = fields.get("organisations")
+    if node is not None:
+        if not isinstance(node, Node) or not isinstance(node.value, dict):
+            raise DefinitionError(path, "organisations: a mapping of code to name", line=node.line)
+        for code, title in node.value.items():
+            if not is_destination_code(code) or "." not in code:
+                raise DefinitionError(
+                    path,
+                    f"organisations: {code!r} is not TYPE.ID (e.g. NGO.AFESIP)",
+                    line=title.line,
+                )
+            organisations[code] = str(plain(title))
+    closed = base.closed | frozenset(_list_of_text(fields.get("closed"), "closed", path))
+    for dimension in closed:
+        catalogue.dimension(dimension)
+    reporters = base.reporters | frozenset(
+        _list_of_text(fields.get("reporters"), "reporters", path)
+    )
+    required = dict(base.required)
+    node = fields.get("required")
+    if node is not None:
+        for indicator, dims in _mapping(node, "required", path).items():
+            catalogue.indicator(indicator)
+            required[indicator] = tuple(_list_of_text(dims, f"required.{indicator}", path))
+    rules = base.rules + tuple(_rules(fields.get("rules"), path))
+    restrict = text("restrict_organisations", "false").lower() in {"true", "yes", "1"}
+    return Profile(
+        name,
+        version,
+        catalogue,
+        closed,
+        organisations,
+        restrict or base.restrict_organisations,
+        reporters,
+        required,
+        rules,
+        text("description", ""),
+    )
+
+
+def _mapping(node: Any, key: str, path: str) -> dict[str, Any]:
+    from tip_indicators._private.yamlnodes import Node
+
+    if not isinstance(node, Node) or not isinstance(node.value, dict):
+        raise DefinitionError(path, f"{key}: expected a mapping", line=getattr(node, "line", None))
+    return node.value
+
+
+def _list_of_text(node: Any, key: str, path: str) -> list[str]:
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
+    if node is None:
+        return []
+    if not isinstance(node, Node) or not isinstance(node.value, list):
+        raise DefinitionError(path, f"{key}: expected a list", line=getattr(node, "line", None))
+    values = []
+    for item in node.value:
+        if not isinstance(item, Scalar):
+            raise DefinitionError(
+                path, f"{key}: items are text", line=item.line, column=item.column
+            )
+        values.append(item.text)
+    return values
+
+
+def _rules(node: Any, path: str) -> list[ProfileRule]:
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
+    if node is None:
+        return []
+    if not isinstance(node, Node) or not isinstance(node.value, list):
+        raise DefinitionError(path, "rules: expected a list", line=getattr(node, "line", None))
+    found = []
+    for item in node.value:
+        fields = _mapping(item, "rules[]", path)
+        unknown = set(fields) - _RULE_KEYS
+        if unknown:
+            raise DefinitionError(
+                path, f"rules: unknown key {sorted(unknown)[0]!r}", line=item.line
+            )
+        values = {k: v for k, v in fields.items() if isinstance(v, Scalar)}
+        if "name" not in values or "expression" not in values:
+            raise DefinitionError(
+                path, "rules: each rule needs a name and an expression", line=item.line
+            )
+        severity = values["severity"].text if "severity" in values else "error"
+        if severity not in {"error", "warning", "info"}:
+            raise DefinitionError(
+                path, f"rules: severity {severity!r}", line=values["severity"].line
+            )
+        tolerance = (
+            _mapping(fields["tolerance"], "tolerance", path) if "tolerance" in fields else {}
+        )
+        bounds = {}
+        for key in ("absolute", "relative"):
+            if key in tolerance:
+                try:
+                    bounds[key] = float(tolerance[key].text)
+                except (AttributeError, ValueError):
+                    raise DefinitionError(
+                        path, f"tolerance.{key}: a number", line=item.line
+                    ) from None
+                if bounds[key] < 0:
+                    raise DefinitionError(path, f"tolerance.{key}: not negative", line=item.line)
+        expression = values["expression"]
+        found.append(
+            ProfileRule(
+                values["name"].text,
+                expression.text,
+                severity,
+                bounds.get("absolute", 0.0),
+                bounds.get("relative", 0.0),
+                values["description"].text if "description" in values else "",
+                path,
+                expression.line,
+            )
+        )
+    return found

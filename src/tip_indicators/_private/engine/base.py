@@ -44,6 +44,21 @@ class Run:
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
 
+    def apply_derived(self) -> None:
+        """Put the figures derived so far into the frame, so later rules can use them."""
+        if not self.derived:
+            return
+        values = pl.concat(self.derived).unique(subset=ID, keep="first")
+        self.frame = (
+            self.frame.join(values.rename({"low": "_dl", "high": "_dh"}), on=ID, how="left")
+            .with_columns(
+                pl.coalesce("_dl", "low").alias("low"),
+                pl.coalesce("_dh", "high").alias("high"),
+                (pl.col("derived") | pl.col("_dl").is_not_null()).alias("derived"),
+            )
+            .drop("_dl", "_dh")
+        )
+
     def levels(self) -> pl.DataFrame:
         """The level figures (measure N)."""
         return self.frame.filter(pl.col("measure") == "N")

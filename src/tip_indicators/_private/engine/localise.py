@@ -109,15 +109,16 @@ def localise(run: Run) -> None:
 def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
     units = {i.code: i.unit for i in run.catalogue}
     rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
-        ID, "indicator", "measure", "low", "high", "decimals"
+        ID, "indicator", "measure", "low", "high", "decimals", "derived"
     )
     found = {}
     for row in rows.iter_rows(named=True):
         count = row["measure"] in {"N", "CHG"} and units.get(row["indicator"]) != "per_100k"
+        stated = not row["derived"]
         found[row[ID]] = _Figure(
             row[ID],
-            row["low"],
-            row["high"],
+            row["low"] if stated else None,
+            row["high"] if stated else None,
             count and not row["decimals"],
             row["measure"] in {"N", "PCT"},
         )
