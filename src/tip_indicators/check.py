@@ -49,6 +49,10 @@ def check(
                 evaluate_share(run, rule)
         elif rule.family is Family.MIRROR:
             evaluate_mirror(run, rule)
+    if rules is None:
+        from tip_indicators._private.engine.conformance import evaluate_conformance
+
+        evaluate_conformance(run)
     if rules is None and profile.rules:
         from tip_indicators._private.engine.custom import evaluate_profile_rule
 

@@ -176,6 +176,8 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
             catalogue.indicator(indicator)
             required[indicator] = tuple(_list_of_text(dims, f"required.{indicator}", path))
     rules = base.rules + tuple(_rules(fields.get("rules"), path))
+    for rule in rules:
+        _check_rule(rule, catalogue)
     restrict = text("restrict_organisations", "false").lower() in {"true", "yes", "1"}
     return Profile(
         name,
@@ -189,6 +191,28 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
         rules,
         text("description", ""),
     )
+
+
+def _check_rule(rule: ProfileRule, catalogue: Catalogue) -> None:
+    """Parse a rule's expression and check that its indicators and dimensions exist."""
+    from tip_indicators.errors import CodeError
+    from tip_indicators.expressions import Selection, Total, parse_expression
+
+    parsed = parse_expression(rule.expression, source=rule.source, line=rule.line)
+    stack: list[object] = [parsed.left, parsed.right]
+    while stack:
+        term = stack.pop()
+        if isinstance(term, Total):
+            stack.extend(term.terms)
+        elif isinstance(term, Selection):
+            try:
+                catalogue.indicator(term.indicator)
+                for dimension, _ in term.filters:
+                    catalogue.dimension(dimension)
+            except CodeError as error:
+                raise DefinitionError(
+                    rule.source, f"rule {rule.name!r}: {error}", line=rule.line
+                ) from None
 
 
 def _mapping(node: Any, key: str, path: str) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""Conformance to a profile: allowed reporters, registered organisations, required breakdowns.
+
+These are level-0 checks that only a profile can make: the built-in profile restricts nothing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run
+from tip_indicators.findings import Finding, Location, Severity
+
+_ORGANISATION_COLUMNS = ("reporter", "destination", "referrer")
+
+
+def evaluate_conformance(run: Run) -> None:
+    """Report rows whose reporter or organisation the profile does not allow, and missing
+    breakdowns the profile requires."""
+    profile = run.profile
+    frame = run.frame
+    if profile.reporters:
+        parts = frame.select(ID, pl.col("reporter").str.split("+").alias("part")).explode("part")
+        bad = parts.filter(~pl.col("part").is_in(sorted(profile.reporters)))
+        _flag(run, bad, "reporter", "reporter-not-allowed", "is not a reporter of profile")
+    if profile.restrict_organisations:
+        for column in _ORGANISATION_COLUMNS:
+            if column not in frame.columns:
+                continue
+            parts = frame.select(ID, pl.col(column).str.split("+").alias("part")).explode("part")
+            bad = parts.filter(
+                pl.col("part").str.contains(r"\.")
+                & ~pl.col("part").is_in(sorted(profile.organisations))
+            )
+            _flag(run, bad, column, "unknown-organisation", "is not an organisation of profile")
+    for indicator, dimensions in profile.required.items():
+        totals = run.levels().filter(pl.col("indicator") == indicator)
+        for dimension in dimensions:
+            if dimension not in run.dimensions:
+                given = totals.head(0)
+            else:
+                given = totals.filter(pl.col(dimension) != "_T")
+            anchors = totals.filter(pl.all_horizontal([pl.col(d) == "_T" for d in run.dimensions]))
+            covered = given.select("period", "reporter").unique()
+            missing = anchors.join(covered, on=["period", "reporter"], how="anti")
+            for row in missing.iter_rows(named=True):
+                (ref,) = run.refs([row[ID]])
+                run.add_finding(
+                    Finding(
+                        "breakdown-missing",
+                        Severity.ERROR,
+                        f"{ref.label()}: profile {profile.label} requires a breakdown by "
+                        f"{dimension}, and none is given",
+                        (ref,),
+                        location=ref.location,
+                        rule=f"required.{indicator}.{dimension}",
+                    )
+                )
+
+
+def _flag(run: Run, bad: pl.DataFrame, column: str, code: str, text: str) -> None:
+    for row in bad.iter_rows(named=True):
+        (ref,) = run.refs([row[ID]])
+        run.add_finding(
+            Finding(
+                code,
+                Severity.ERROR,
+                f"{column}: {row['part']!r} {text} {run.profile.label}",
+                (ref,),
+                location=Location(ref.location.path, ref.location.line, column),
+                rule=f"profile.{code}",
+            )
+        )
