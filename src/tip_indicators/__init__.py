@@ -11,16 +11,22 @@ from tip_indicators._version import __version__
 from tip_indicators.check import check
 from tip_indicators.codelists import Code, Codelist, codelist
 from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
+from tip_indicators.derived import derive_indicators, read_population
 from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.errors import CodeError, DefinitionError, InputError, TipIndicatorsError
+from tip_indicators.expressions import format_expression, parse_expression
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.io.document import read_document, write_document
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.periods import Period, parse_period
-from tip_indicators.profiles import Profile, builtin_profile
+from tip_indicators.profiles import Profile, ProfileRule, builtin_profile, load_profile
+from tip_indicators.reconcile import compare_sources, compare_vintages, reconcile_mirrors
 from tip_indicators.report import Report
+from tip_indicators.rollup import RollUp, roll_up
+from tip_indicators.rules import Rule, Tolerance, default_rules
+from tip_indicators.units import UnitError
 from tip_indicators.values import Value, parse_value
 
 __all__ = [
@@ -42,23 +48,38 @@ __all__ = [
     "Organisation",
     "Period",
     "Profile",
+    "ProfileRule",
     "ReadLimits",
     "Report",
+    "RollUp",
+    "Rule",
     "Severity",
     "Suggestion",
     "TipIndicatorsError",
+    "Tolerance",
+    "UnitError",
     "Value",
     "__version__",
     "builtin_catalogue",
     "builtin_profile",
     "check",
     "codelist",
+    "compare_sources",
+    "compare_vintages",
+    "default_rules",
+    "derive_indicators",
+    "format_expression",
+    "load_profile",
+    "parse_expression",
     "parse_long_csv",
     "parse_period",
     "parse_value",
     "read_dataset",
     "read_document",
     "read_long_csv",
+    "read_population",
+    "reconcile_mirrors",
+    "roll_up",
     "write_document",
     "write_long_csv",
 ]

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import attrs
-import numpy as np
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run, number
@@ -226,6 +225,7 @@ def _single_fix(
 def _milp_fixes(
     ids: list[int], local: list[_Constraint], figures: dict[int, _Figure]
 ) -> list[dict[int, float]]:
+    import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     exact = [i for i in ids if figures[i].exact]
@@ -290,6 +290,7 @@ def _nearest(
     values: Any,
 ) -> dict[int, float]:
     """With the figures to change fixed, the values closest to the stated ones."""
+    import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     matrix, lower, upper, integrality, bounds = system
