@@ -26,7 +26,9 @@ class RollUp:
     """The rolled-up dataset, a completeness table and the findings of the national comparison.
 
     ``completeness`` has one row per rolled-up figure key (indicator, period, dimensions) with
-    ``reporters`` (those that gave it) and ``missing`` (expected reporters that did not).
+    ``reporters`` (those that gave it) and ``missing`` (expected reporters that gave nothing for
+    the indicator in that period; a reporter that gave the indicator but not this breakdown
+    counts as present, its part being zero or unstated).
     """
 
     dataset: Dataset
@@ -61,12 +63,16 @@ def roll_up(
         pl.col("reporter").unique().sort().alias("reporters"),
         pl.col("decimals").max(),
     )
-    completeness = summed.select(
+    present = parts.group_by("indicator", "period").agg(
+        pl.col("reporter").unique().sort().alias("given")
+    )
+    completeness = summed.join(present, on=["indicator", "period"]).select(
         *keys,
         pl.col("reporters"),
-        pl.col("reporters")
+        pl.col("given")
         .map_elements(
-            lambda given: [m for m in members if m not in given], return_dtype=pl.List(pl.String)
+            lambda given: [m for m in members if m not in given],
+            return_dtype=pl.List(pl.String),
         )
         .alias("missing"),
     )

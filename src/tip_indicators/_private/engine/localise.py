@@ -213,7 +213,8 @@ def _single_fix(
         else:
             high = min(high, (-constraint.tol - rest) / coef)
     if figure.integer:
-        low, high = math.ceil(low - _EPS), math.floor(high + _EPS)
+        low = math.ceil(low - _EPS) if math.isfinite(low) else low
+        high = math.floor(high + _EPS) if math.isfinite(high) else high
     if low > high + _EPS:
         return None
     value = min(max(current, low), high)

@@ -1,0 +1,165 @@
+"""Tests of YAML profiles: loading, includes, rejection of malformed profiles, conformance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import tip_indicators as ti
+from tip_indicators.errors import DefinitionError, InputError
+from tip_indicators.profiles import load_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+COALITION = ROOT / "examples" / "coalition"
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _dataset(folder: Path, text: str) -> ti.Dataset:
+    return ti.read_long_csv(_write(folder, "data.csv", text))
+
+
+def test_loads_the_coalition_profile() -> None:
+    """The example profile names its organisations, reporters, requirements and one rule."""
+    profile = load_profile(COALITION / "profile.yaml")
+    assert profile.label == "mekong-shelters@2024.1"
+    assert profile.organisations["NGO.AFESIP"] == "AFESIP Cambodia"
+    assert "KH" in profile.reporters
+    assert profile.required == {"victims_received": ("sex",)}
+    assert [rule.name for rule in profile.rules] == ["every-intake-referred-or-retained"]
+    assert "victims_received" in profile.catalogue
+
+
+def test_includes_and_extends_the_catalogue(tmp_path: Path) -> None:
+    """An included profile's settings carry over and new indicators join the catalogue."""
+    _write(tmp_path, "base.yaml", 'profile: base\nversion: "1"\nclosed: [sex]\n')
+    path = _write(
+        tmp_path,
+        "child.yaml",
+        'profile: child\nversion: "2"\ninclude: [base.yaml]\n'
+        "indicators:\n  shelter_nights:\n    name: Shelter nights\n"
+        "    definition: Nights spent in a shelter.\n    unit: event\n"
+        "    dimensions: {sex: partition}\n",
+    )
+    profile = load_profile(path)
+    assert profile.closed == frozenset({"sex"})
+    assert profile.catalogue.indicator("shelter_nights").unit == "event"
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ('profile: x\nversion: "1"\ncolour: blue\n', "unknown key 'colour'", 3),
+        ('profile: x\nversion: "1"\nrules:\n  - name: r\n    expression: a ==\n', "expected", 5),
+        (
+            'profile: x\nversion: "1"\nrules:\n  - name: r\n    expression: nope == 1\n',
+            "unknown code 'nope'",
+            5,
+        ),
+        ("profile: x\nversion: !!python/object:os.system 1\n", "tag", 2),
+        ('profile: x\nversion: "1"\norganisations: {AFESIP: A}\n', "TYPE.ID", 3),
+        ('profile: x\nversion: "1"\nclosed: [colour]\n', "colour", None),
+        ("profile: x\n", "'version' is required", 1),
+    ],
+)
+def test_rejects_malformed_profiles_with_their_line(
+    tmp_path: Path, text: str, message: str, line: int | None
+) -> None:
+    """A malformed profile raises DefinitionError (or CodeError) naming the line."""
+    path = _write(tmp_path, "bad.yaml", text)
+    with pytest.raises((DefinitionError, ti.CodeError)) as caught:
+        load_profile(path)
+    assert message in str(caught.value)
+    if line is not None:
+        assert isinstance(caught.value, DefinitionError)
+        assert caught.value.line == line
+
+
+def test_rejects_yaml_bombs(tmp_path: Path) -> None:
+    """Anchors and aliases (the billion laughs) are refused before anything expands."""
+    bomb = 'profile: x\nversion: "1"\na: &a ["lol","lol"]\nb: &b [*a,*a]\nc: [*b,*b]\n'
+    with pytest.raises(DefinitionError, match="anchors and aliases"):
+        load_profile(_write(tmp_path, "bomb.yaml", bomb))
+
+
+def test_rejects_include_cycles(tmp_path: Path) -> None:
+    """A profile that includes itself is refused."""
+    path = _write(tmp_path, "loop.yaml", 'profile: x\nversion: "1"\ninclude: [loop.yaml]\n')
+    with pytest.raises(DefinitionError, match="cycle"):
+        load_profile(path)
+
+
+def test_missing_profile_is_an_input_error(tmp_path: Path) -> None:
+    """A profile path that does not exist raises InputError."""
+    with pytest.raises(InputError):
+        load_profile(tmp_path / "absent.yaml")
+
+
+def test_conformance_findings(tmp_path: Path) -> None:
+    """Unlisted reporters, unregistered organisations and missing breakdowns are errors."""
+    profile_path = _write(
+        tmp_path,
+        "p.yaml",
+        'profile: p\nversion: "1"\nreporters: [NGO.A]\norganisations: {NGO.A: A}\n'
+        "restrict_organisations: true\nrequired: {victims_received: [sex]}\n",
+    )
+    dataset = _dataset(
+        tmp_path,
+        "indicator,period,reporter,destination,value\n"
+        "victims_received,2024,NGO.A,,10\n"
+        "victims_received,2024,NGO.A,NGO.B,4\n"
+        "victims_received,2024,NGO.C,,3\n",
+    )
+    report = ti.check(dataset, load_profile(profile_path))
+    codes = sorted((f.code, f.location.line if f.location else None) for f in report.findings)
+    assert ("breakdown-missing", 2) in codes
+    assert ("breakdown-missing", 4) in codes
+    assert ("unknown-organisation", 3) in codes
+    assert ("reporter-not-allowed", 4) in codes
+    assert ("unknown-organisation", 4) in codes
+
+
+def test_profile_rule_fails_with_a_located_suggestion(tmp_path: Path) -> None:
+    """A profile rule that does not hold is a finding whose fix restores it."""
+    profile_path = _write(
+        tmp_path,
+        "p.yaml",
+        'profile: p\nversion: "1"\nrules:\n  - name: conv\n'
+        "    expression: persons_convicted <= persons_prosecuted - 5\n",
+    )
+    dataset = _dataset(
+        tmp_path,
+        "indicator,period,reporter,value\n"
+        "persons_prosecuted,2024,KH,40\n"
+        "persons_convicted,2024,KH,38\n",
+    )
+    report = ti.check(dataset, load_profile(profile_path))
+    (finding,) = [f for f in report.findings if f.code == "profile-rule"]
+    assert finding.severity is ti.Severity.ERROR
+    assert "conv" in finding.message
+    fixes = {(s.location.line, s.value) for s in finding.suggestions}
+    assert fixes == {(3, "35"), (2, "43")}
+
+
+def test_profile_rule_uses_derived_remainders(tmp_path: Path) -> None:
+    """A remainder with status L is derived before profile rules run, so they can be judged."""
+    profile = load_profile(COALITION / "profile.yaml")
+    dataset = _dataset(
+        tmp_path,
+        "indicator,period,reporter,sex,destination,value,status\n"
+        "victims_received,2024,KH,,,20,\n"
+        "victims_received,2024,KH,F,,20,\n"
+        "victims_received,2024,KH,,FAMILY,12,\n"
+        "victims_received,2024,KH,,RETAINED,,L\n",
+    )
+    report = ti.check(dataset, profile)
+    assert report.evaluations is not None
+    outcomes = report.evaluations.filter(report.evaluations["rule"].str.starts_with("profile."))
+    by_group = dict(zip(outcomes["line"].to_list(), outcomes["outcome"].to_list(), strict=True))
+    assert by_group == {2: "pass", 3: "not_evaluated"}
+    assert [f.code for f in report.findings] == ["derived-value"]
