@@ -31,6 +31,7 @@ def check(
         evaluate_share,
     )
     from tip_indicators._private.engine.partition import evaluate_breakdown
+    from tip_indicators._private.engine.rates import evaluate_rate
 
     profile = profile or builtin_profile()
     run = Run(dataset.observations, dataset.dimensions, profile)
@@ -49,6 +50,8 @@ def check(
                 evaluate_share(run, rule)
         elif rule.family is Family.MIRROR:
             evaluate_mirror(run, rule)
+        elif rule.family is Family.RATE:
+            evaluate_rate(run, rule)
     if rules is None:
         from tip_indicators._private.engine.conformance import evaluate_conformance
 

@@ -1,0 +1,87 @@
+"""Rates per 100,000: sex-specific rates bracket the total rate, unless the table divides every
+sex by the total population, in which case they add up to it. The rule says which denominator
+each table uses, and fails only when neither reading fits the stated digits.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, Run, number
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.rules import Rule
+
+_RATE_UNITS = frozenset({"per_100k"})
+
+
+def evaluate_rate(run: Run, rule: Rule) -> None:
+    """Judge every (indicator, period, reporter, other dimensions) with F, M and total rates."""
+    rates = [i.code for i in run.catalogue if i.unit in _RATE_UNITS]
+    if not rates or "sex" not in run.dimensions:
+        return
+    figures = run.levels().filter(
+        pl.col("indicator").is_in(rates)
+        & pl.col("sex").is_in(["_T", "F", "M"])
+        & pl.col("low").is_not_null()
+        & (pl.col("low") == pl.col("high"))
+    )
+    others = [k for k in run.keys if k != "sex"]
+    unit = pl.lit(10.0).pow(-pl.col("decimals").fill_null(0).cast(pl.Float64))
+    wide = (
+        figures.with_columns(unit.alias("u"))
+        .group_by(others, maintain_order=True)
+        .agg(
+            *[
+                pl.col("low").filter(pl.col("sex") == s).first().alias(f"v{s}")
+                for s in ("_T", "F", "M")
+            ],
+            *[
+                pl.col(ID).filter(pl.col("sex") == s).first().alias(f"i{s}")
+                for s in ("_T", "F", "M")
+            ],
+            pl.col("u").sum().alias("tol"),
+        )
+        .filter(
+            pl.col("v_T").is_not_null() & pl.col("vF").is_not_null() & pl.col("vM").is_not_null()
+        )
+    )
+    if wide.height == 0:
+        return
+    low = pl.min_horizontal("vF", "vM") - pl.col("tol")
+    high = pl.max_horizontal("vF", "vM") + pl.col("tol")
+    brackets = (pl.col("v_T") >= low) & (pl.col("v_T") <= high)
+    adds = (pl.col("vF") + pl.col("vM") - pl.col("v_T")).abs() <= pl.col("tol")
+    judged = wide.with_columns(
+        pl.when(brackets | adds).then(pl.lit("pass")).otherwise(pl.lit("fail")).alias("outcome"),
+        pl.when(brackets)
+        .then(pl.lit("sex-specific denominators"))
+        .when(adds)
+        .then(pl.lit("total-population denominators"))
+        .otherwise(pl.lit(None))
+        .alias("reason"),
+        pl.format("{} {} {}: rates by sex", "indicator", "period", "reporter").alias("group"),
+    )
+    run.add_evaluations(rule.name, judged, "i_T")
+    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+        refs = run.refs([row["i_T"], row["iF"], row["iM"]])
+        total, female, male = row["v_T"], row["vF"], row["vM"]
+        message = (
+            f"{refs[0].label()}: the total rate {number(total)} lies outside the sex-specific "
+            f"rates (F {number(female)}, M {number(male)}), so they cannot share denominators, "
+            f"and F + M = {number(female + male)} is not the total either, as it would be on "
+            "the total population"
+        )
+        run.add_finding(
+            Finding(
+                "rate-bracket",
+                Severity.ERROR,
+                message,
+                refs,
+                expected=f"{number(min(female, male))}..{number(max(female, male))}",
+                actual=total,
+                imbalance=total - max(female, male),
+                tolerance=row["tol"],
+                location=refs[0].location,
+                rule=rule.name,
+            )
+        )
