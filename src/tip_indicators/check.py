@@ -72,6 +72,8 @@ def check(
                 "group": pl.String,
                 "outcome": pl.String,
                 "reason": pl.String,
+                "path": pl.String,
+                "line": pl.Int64,
             }
         )
     )

@@ -1,24 +1,35 @@
-"""The ``tip-indicators`` command line: validate datasets, show the catalogue.
+"""The tip-indicators command line: validate datasets, aggregate case records, print schemas.
 
 Exit status: 0 when no finding reaches the failure severity, 1 when one does, 2 when an input
 cannot be read or the command is misused. Errors are one line on standard error, never a
-traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one).
+traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). Modules are imported by the command that
+needs them, so ``--help`` and ``--version`` answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tip_indicators._version import __version__
-from tip_indicators.errors import TipIndicatorsError
+from tip_indicators.errors import InputError, TipIndicatorsError
+
+if TYPE_CHECKING:
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.report import Report
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+REPORT_FORMATS = ("text", "json", "junit", "sarif", "github")
+INPUT_FORMATS = ("long-csv", "document")
+INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
+SCHEMAS = ("dataset", "report")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,42 +37,170 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; the options of ``command`` only are built when they need imports."""
     parser = _Parser(prog="tip-indicators", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"tip-indicators {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    validate = commands.add_parser("validate", help="check datasets and report findings")
-    validate.add_argument("paths", nargs="+", metavar="PATH", help="long-CSV or dataset files")
-    validate.add_argument("--format", choices=["text", "json"], default="text")
+    validate = commands.add_parser(
+        "validate",
+        help="check datasets and report findings",
+        description="Check datasets and report findings. A folder is searched recursively for "
+        f"{', '.join(INPUT_SUFFIXES)} files; all inputs are checked together.",
+    )
+    validate.add_argument(
+        "paths", nargs="+", metavar="PATH", help="long-CSV files, dataset documents or folders"
+    )
+    validate.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        default="text",
+        help="text for people, json, junit (XML), sarif (2.1.0) or github (workflow commands)",
+    )
     validate.add_argument(
         "--fail-on",
         choices=["error", "warning", "info"],
         default="error",
         help="the least severe finding that makes the exit status 1 (default: error)",
     )
-    validate.add_argument("-o", "--output", help="write the report to this file")
+    validate.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        help="read every input in this format (default: chosen by name and content)",
+    )
+    validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
 
     catalogue = commands.add_parser("catalogue", help="list indicators and codelists")
     catalogue.add_argument("--format", choices=["text", "json"], default="text")
+
+    aggregate = commands.add_parser(
+        "aggregate", help="count case records into indicator figures (long CSV) and check them"
+    )
+    if command == "aggregate":
+        from tip_indicators.cases import add_aggregate_arguments
+
+        add_aggregate_arguments(aggregate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a dataset or report")
+    schema.add_argument("document", choices=SCHEMAS, help="which document's schema to print")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
     return parser
+
+
+def _inputs(paths: Iterable[str]) -> list[str]:
+    """The files to read: named files as given, folders expanded; each real file once."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for path in paths:
+        if os.path.isdir(path):
+            files = _walk(path)
+            if not files:
+                listed = ", ".join(INPUT_SUFFIXES)
+                raise InputError(path, f"the folder holds no input file ({listed})")
+        elif os.path.lexists(path):
+            files = [path]
+        else:
+            raise InputError(path, "no such file or folder")
+        for file in files:
+            real = os.path.realpath(file)
+            if real not in seen:
+                seen.add(real)
+                found.append(file)
+    return found
+
+
+def _walk(folder: str) -> list[str]:
+    """Input files under ``folder`` in sorted order, skipping hidden entries.
+
+    Symbolic links to folders are followed, but a folder already visited (by any path) is not
+    entered again, so a link back to an ancestor cannot loop.
+    """
+
+    def refuse(error: OSError) -> NoReturn:
+        raise InputError(error.filename or folder, f"cannot list: {error.strerror or error}")
+
+    visited: set[tuple[int, int]] = set()
+    found: list[tuple[tuple[str, ...], str]] = []
+    for current, folders, files in os.walk(folder, onerror=refuse, followlinks=True):
+        try:
+            status = os.stat(current)
+        except OSError as error:
+            refuse(error)
+        identity = (status.st_dev, status.st_ino)
+        if identity in visited:
+            folders.clear()
+            continue
+        visited.add(identity)
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        relative = os.path.relpath(current, folder)
+        parts = () if relative == os.curdir else tuple(relative.split(os.sep))
+        found.extend(
+            ((*parts, name), os.path.join(current, name))
+            for name in files
+            if not name.startswith(".") and name.lower().endswith(INPUT_SUFFIXES)
+        )
+    return [path for _, path in sorted(found)]
+
+
+def _read(paths: Sequence[str], input_format: str | None) -> Dataset:
+    """Read every input; a long-CSV file that a dataset document already includes is not read
+    twice (checking a folder that holds both would otherwise duplicate every figure)."""
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.io.readers import detect_format, read_dataset
+
+    formats = {path: input_format or detect_format(path) for path in paths}
+    read: dict[str, Dataset] = {}
+    included: set[str] = set()
+    for path in paths:
+        if formats[path] == "document":
+            dataset = read_dataset(path, input_format="document")
+            read[path] = dataset
+            own = os.path.realpath(path)
+            included.update(os.path.realpath(item.path) for item in dataset.inputs)
+            included.discard(own)
+    for path in paths:
+        if path not in read and os.path.realpath(path) not in included:
+            read[path] = read_dataset(path, input_format=formats[path])
+    return Dataset.combine(read[path] for path in paths if path in read)
+
+
+def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str:
+    from tip_indicators.findings import Severity
+
+    if form == "json":
+        from tip_indicators.render.json import report_json
+
+        return report_json(report) + "\n"
+    if form == "junit":
+        from tip_indicators.render.junit import report_junit
+
+        return report_junit(report, fail_on=Severity(fail_on))
+    if form == "sarif":
+        from tip_indicators.render.sarif import report_sarif
+
+        return report_sarif(report) + "\n"
+    if form == "github":
+        from tip_indicators.render.github import report_github
+
+        return report_github(report)
+    from tip_indicators.render.text import report_text
+
+    return report_text(report, colour=colour)
 
 
 def _validate(args: argparse.Namespace) -> int:
     from tip_indicators.check import check
-    from tip_indicators.datasets import Dataset
     from tip_indicators.findings import Severity
-    from tip_indicators.io.readers import read_dataset
-    from tip_indicators.render import report_json, report_text
 
-    dataset = Dataset.combine(read_dataset(path) for path in args.paths)
-    report = check(dataset)
-    if args.format == "json":
-        text = report_json(report) + "\n"
-    else:
-        colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = report_text(report, colour=colour)
-    _emit(text, args.output)
+    report = check(_read(_inputs(args.paths), args.input_format))
+    colour = (
+        args.format == "text"
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
+    )
+    _emit(_render(report, args.format, args.fail_on, colour=colour), args.output)
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
 
 
@@ -75,31 +214,87 @@ def _catalogue(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _aggregate(args: argparse.Namespace) -> int:
+    from tip_indicators.cases import aggregate_command
+
+    return aggregate_command(args)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    schema: dict[str, Any]
+    if args.document == "dataset":
+        from tip_indicators.io.document import DatasetDocument
+
+        schema = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://tip-indicators.org/schema/dataset.json",
+            **DatasetDocument.model_json_schema(),
+        }
+    else:
+        from tip_indicators.render.json import report_schema
+
+        schema = report_schema()
+    _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
+    return EXIT_OK
+
+
 def _emit(text: str, output: str | None) -> None:
     if output is None:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            text = text.encode(encoding, "backslashreplace").decode(encoding)
         sys.stdout.write(text)
+        sys.stdout.flush()
         return
     try:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
     except OSError as error:
-        raise TipIndicatorsError(f"{output}: cannot write: {error.strerror or error}") from None
+        raise InputError(output, f"cannot write: {error.strerror or error}") from None
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": _validate,
+    "catalogue": _catalogue,
+    "aggregate": _aggregate,
+    "schema": _schema,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    args = _parser().parse_args(argv)
-    handlers = {"validate": _validate, "catalogue": _catalogue}
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command = next((item for item in arguments if not item.startswith("-")), None)
     try:
-        return handlers[args.command](args)
+        args = _parser(command).parse_args(arguments)
+    except SystemExit as leave:
+        return leave.code if isinstance(leave.code, int) else EXIT_INPUT
+    try:
+        return _HANDLERS[args.command](args)
     except TipIndicatorsError as error:
-        sys.stderr.write(f"tip-indicators: {error}\n")
+        sys.stderr.write(f"tip-indicators: {_one_line(str(error))}\n")
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # The reader of standard output went away (``| head``): say nothing more to it, and
+        # keep the interpreter's final flush from failing on the closed pipe.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("tip-indicators: interrupted\n")
         return EXIT_INPUT
     except Exception as error:
         if os.environ.get("TIP_INDICATORS_DEBUG"):
             raise
-        sys.stderr.write(f"tip-indicators: internal error: {type(error).__name__}: {error}\n")
+        message = _one_line(f"{type(error).__name__}: {error}")
+        sys.stderr.write(f"tip-indicators: internal error: {message}\n")
         return EXIT_INPUT
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.report import Report
 
 __all__ = ["report_text"]
@@ -40,11 +40,23 @@ def report_text(report: Report, *, colour: bool = False) -> str:
                 f"  {label}: {where + ': ' if where else ''}{finding.message} [{finding.code}]"
             )
             for suggestion in finding.suggestions:
-                place = suggestion.location.line
-                lines.append(f"      fix? line {place}: {suggestion.value} ({suggestion.reason})")
+                place = _place(suggestion.location, path)
+                lines.append(f"      fix? {place}: {suggestion.value} ({suggestion.reason})")
     lines.append(
-        f"{report.observations} observations, {report.rules_evaluated} rules evaluated, "
-        f"{report.not_evaluated} not evaluated: {report.errors} errors, "
-        f"{report.warnings} warnings, {report.infos} infos"
+        f"{_count(report.observations, 'observation')}, "
+        f"{_count(report.rules_evaluated, 'rule')} evaluated, "
+        f"{report.not_evaluated} not evaluated: {_count(report.errors, 'error')}, "
+        f"{_count(report.warnings, 'warning')}, {_count(report.infos, 'info')}"
     )
     return "\n".join(lines) + "\n"
+
+
+def _place(where: Location, path: str) -> str:
+    """``line 12`` in the file being listed, ``other.csv:12`` in another one."""
+    if where.path == path and where.line is not None:
+        return f"line {where.line}"
+    return str(Location(where.path, where.line))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
