@@ -144,9 +144,9 @@ def _compare(
         if not (over or under):
             continue
         total = (
-            row["s_low"]
+            f"{row['s_low']:,.0f}"
             if row["s_low"] == row["s_high"]
-            else f"{row['s_low']:.0f}..{row['s_high']:.0f}"
+            else f"{row['s_low']:,.0f}..{row['s_high']:,.0f}"
         )
         state = "all reporters given" if complete else f"missing {', '.join(row['missing'])}"
         findings.append(
