@@ -154,7 +154,7 @@ def parse_destination(code: str) -> tuple[str, str | None]:
     """
     if code in {"_T", "_U"}:
         return code, None
-    match = _DESTINATION.match(code)
+    match = _DESTINATION.fullmatch(code)
     if match is None:
         raise CodeError("destination", code, _destination_hint(code))
     return match["type"], match["org"]
@@ -162,7 +162,7 @@ def parse_destination(code: str) -> tuple[str, str | None]:
 
 def is_destination_code(code: str) -> bool:
     """Whether ``code`` is a valid destination (or referrer) code."""
-    return code in {"_T", "_U"} or _DESTINATION.match(code) is not None
+    return code in {"_T", "_U"} or _DESTINATION.fullmatch(code) is not None
 
 
 def _destination_hint(code: str) -> str | None:

@@ -137,7 +137,7 @@ def _parse_indicator(
     code: str, table: Mapping[str, Any], dimensions: Mapping[str, Dimension], source: str
 ) -> Indicator:
     where = f"indicators.{code}"
-    if not _CODE.match(code):
+    if not _CODE.fullmatch(code):
         raise DefinitionError(source, f"{where}: codes are lower_snake_case")
     table = _table(table, where, source)
     unit = _require(table, "unit", str, where, source)

@@ -49,8 +49,8 @@ class Period:
 
 def parse_period(text: str) -> Period:
     """Parse a period code, raising CodeError with a hint for impossible ones (``2010-Q5``)."""
-    if not _PERIOD.match(text):
-        hint = text.strip() if _PERIOD.match(text.strip()) else None
+    if not _PERIOD.fullmatch(text):
+        hint = text.strip() if _PERIOD.fullmatch(text.strip()) else None
         raise CodeError("period", text, hint)
     year = int(text[:4])
     rest = text[5:]

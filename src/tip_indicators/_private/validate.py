@@ -154,6 +154,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     frame = frame.with_columns(
         [pl.col(d).fill_null("").replace("", "_T").alias(d) for d in dimensions]
         + [pl.col("measure").fill_null("").replace("", "N").alias("measure")]
+        + [pl.col("value").fill_null("")]
         + [pl.col(c).replace("", None) for c in ("base_period", *ATTRIBUTE_COLUMNS)]
     )
     problems.add_codes(frame, "indicator", "unknown-indicator", _indicator_judge(catalogue))

@@ -58,6 +58,10 @@ def load_nodes(text: str, source: str) -> Node | Scalar | None:
         raise DefinitionError(
             source, f"not valid YAML/JSON: {error.problem}", line=line, column=column
         ) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        reason = f"character U+{error.character:04X} is not allowed (write it as an escape)"
+        raise DefinitionError(source, f"not valid YAML/JSON: {reason}", line=line) from None
     except (yaml.YAMLError, RecursionError) as error:
         raise DefinitionError(source, f"not valid YAML/JSON: {type(error).__name__}") from None
     if root is None:

@@ -8,6 +8,7 @@ observations cite the document's line. Documents are data: tags, anchors and ali
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import polars as pl
@@ -23,6 +24,25 @@ from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import long_csv_frame, read_long_csv
 
 __all__ = ["DatasetDocument", "dataset_document", "read_document", "write_document"]
+
+# Characters JSON leaves raw but a YAML reader refuses or takes for line breaks: written as
+# \u escapes instead.
+_UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+class _Dumper(yaml.SafeDumper):
+    """A safe dumper that double-quotes text holding NEL, LS or PS, so they stay escaped.
+
+    Written raw, a reader takes those characters for line breaks and folds them to spaces.
+    """
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(char in text for char in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
 
 
 class DatasetDocument(BaseModel):
@@ -172,7 +192,7 @@ def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     name = os.fspath(path)
     with open(name, "w", encoding="utf-8") as handle:
         if name.endswith(".json"):
-            json.dump(document, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+            text = json.dumps(document, indent=2, ensure_ascii=False)
+            handle.write(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
         else:
-            yaml.safe_dump(document, handle, sort_keys=False, allow_unicode=True)
+            yaml.dump(document, handle, _Dumper, sort_keys=False, allow_unicode=True)

@@ -186,4 +186,4 @@ def _write(frame: pl.DataFrame, handle: IO[str]) -> None:
     writer.writerow(frame.columns)
     for row in frame.iter_rows():
         cells = ["" if cell is None else str(cell) for cell in row]
-        writer.writerow(cells)
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)

@@ -1,0 +1,84 @@
+"""Tests of the public surface: ``__all__`` is honest, documented and free of private names."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from types import ModuleType
+
+import pytest
+
+import tip_indicators
+
+PUBLIC = sorted(name for name in tip_indicators.__all__ if name != "__version__")
+
+
+def is_private(module_name: str) -> bool:
+    """Whether a dotted module name has a component starting with an underscore."""
+    return any(part.startswith("_") for part in module_name.split("."))
+
+
+def public_modules() -> list[str]:
+    """Every importable module of the package outside private ones."""
+    found = ["tip_indicators"]
+    for info in pkgutil.walk_packages(tip_indicators.__path__, "tip_indicators."):
+        if not is_private(info.name):
+            found.append(info.name)
+    return sorted(found)
+
+
+def test_all_has_no_duplicates_and_only_existing_names() -> None:
+    """Every name in __all__ is listed once and exists in the package."""
+    names = tip_indicators.__all__
+    assert len(names) == len(set(names))
+    assert [name for name in names if not hasattr(tip_indicators, name)] == []
+
+
+def test_version_is_a_version_string() -> None:
+    """__version__ is the only dunder exported, and it is a release number."""
+    assert [n for n in tip_indicators.__all__ if n.startswith("_")] == ["__version__"]
+    assert re.fullmatch(
+        r"[0-9]+\.[0-9]+\.[0-9]+([ab]|rc|\.dev|\.post)?[0-9]*", tip_indicators.__version__
+    )
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_name_has_a_docstring(name: str) -> None:
+    """Each exported class and function documents itself (its own docstring, not a parent's)."""
+    obj = getattr(tip_indicators, name)
+    assert callable(obj), name
+    assert (obj.__doc__ or "").strip(), name
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_no_public_name_comes_from_a_private_module(name: str) -> None:
+    """No exported object says it lives in a private module (its docs and pickles would)."""
+    obj = getattr(tip_indicators, name)
+    assert not is_private(obj.__module__), f"{name} is from {obj.__module__}"
+    home = importlib.import_module(obj.__module__)
+    assert getattr(home, obj.__name__) is obj
+
+
+def test_package_and_public_modules_have_docstrings() -> None:
+    """The package and each public module open with a docstring."""
+    missing = [
+        m for m in public_modules() if not (importlib.import_module(m).__doc__ or "").strip()
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("module_name", public_modules())
+def test_public_modules_declare_an_honest_all(module_name: str) -> None:
+    """Each public module has __all__ naming objects it has, none private."""
+    module: ModuleType = importlib.import_module(module_name)
+    names = getattr(module, "__all__", None)
+    assert names is not None, module_name
+    assert [n for n in names if not hasattr(module, n)] == []
+    assert [n for n in names if n.startswith("_") and n != "__version__"] == []
+    leaks = [
+        n
+        for n in names
+        if is_private(getattr(getattr(module, n), "__module__", None) or module_name)
+    ]
+    assert leaks == []
