@@ -1,5 +1,28 @@
-"""Readers and writers for the formats tip-indicators speaks."""
+"""Readers and writers for the formats tip-indicators speaks: the long CSV, dataset documents
+(YAML/JSON), SDMX-CSV, the UNODC GLOTIP export and Excel workbooks."""
 
-from tip_indicators.io.longcsv import ReadLimits, parse_long_csv, read_long_csv, write_long_csv
+from tip_indicators._private.textfile import ReadLimits
+from tip_indicators.io.document import read_document, write_document
+from tip_indicators.io.excel import read_excel, write_excel, write_template
+from tip_indicators.io.glotip import read_glotip
+from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
+from tip_indicators.io.readers import INPUT_FORMATS, detect_format, read_dataset
+from tip_indicators.io.sdmx import read_sdmx_csv, write_sdmx_csv
 
-__all__ = ["ReadLimits", "parse_long_csv", "read_long_csv", "write_long_csv"]
+__all__ = [
+    "INPUT_FORMATS",
+    "ReadLimits",
+    "detect_format",
+    "parse_long_csv",
+    "read_dataset",
+    "read_document",
+    "read_excel",
+    "read_glotip",
+    "read_long_csv",
+    "read_sdmx_csv",
+    "write_document",
+    "write_excel",
+    "write_long_csv",
+    "write_sdmx_csv",
+    "write_template",
+]

@@ -1,4 +1,11 @@
-"""Reading any supported input: the format is chosen by content, or given explicitly."""
+"""Reading any supported input: the format is chosen by content, or given explicitly.
+
+Detection order: a zip container is a workbook (the GLOTIP export when it has the
+``data_glotip_1`` sheet, else a long-table workbook); YAML or JSON is a dataset document; a text
+whose header starts with ``DATAFLOW`` or ``STRUCTURE,STRUCTURE_ID`` is SDMX-CSV; a header naming
+``Iso3_code`` and ``txtVALUE`` (after optional banner rows) is the GLOTIP export; anything else is
+read as the long CSV.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +18,50 @@ from tip_indicators.indicators import Catalogue
 
 __all__ = ["INPUT_FORMATS", "detect_format", "read_dataset"]
 
-INPUT_FORMATS = ("long-csv", "document")
+INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def detect_format(path: str | os.PathLike[str]) -> str:
     """Guess an input's format from its name and first bytes."""
     name = os.fspath(path)
-    lower = name.lower()
-    if lower.endswith((".yaml", ".yml", ".json")):
-        return "document"
-    if lower.endswith((".csv", ".txt", ".tsv")):
-        return "long-csv"
     try:
         with open(name, "rb") as handle:
-            head = handle.read(512).lstrip()
+            head = handle.read(4096)
     except OSError as error:
         raise InputError(name, f"cannot open: {error.strerror or error}") from None
-    if head.startswith((b"{", b"---", b"title:", b"observations:")):
+    lower = name.lower()
+    if head.startswith(_ZIP_MAGIC) or lower.endswith((".xlsx", ".xlsm")):
+        return "glotip" if _has_glotip_sheet(name) else "excel"
+    if lower.endswith((".yaml", ".yml", ".json")):
+        return "document"
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    from tip_indicators.io.glotip import is_glotip_csv
+    from tip_indicators.io.sdmx import is_sdmx_csv
+
+    if is_sdmx_csv(text):
+        return "sdmx-csv"
+    if is_glotip_csv(text):
+        return "glotip"
+    if not lower.endswith((".csv", ".txt", ".tsv")) and text.lstrip().startswith(
+        ("{", "---", "title:", "observations:")
+    ):
         return "document"
     return "long-csv"
+
+
+def _has_glotip_sheet(path: str) -> bool:
+    """Whether a workbook names the GLOTIP export's sheet (read from its small index part)."""
+    import zipfile
+
+    from tip_indicators.io.glotip import GLOTIP_SHEET
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            index = archive.read("xl/workbook.xml")[: 1024 * 1024]
+    except (zipfile.BadZipFile, KeyError, OSError) as error:
+        raise InputError(path, f"not a readable xlsx workbook: {error}") from None
+    return f'name="{GLOTIP_SHEET}"'.encode() in index
 
 
 def read_dataset(
@@ -39,13 +71,26 @@ def read_dataset(
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
 ) -> Dataset:
-    """Read ``path`` in the given or detected format."""
-    from tip_indicators.io.document import read_document
-    from tip_indicators.io.longcsv import read_long_csv
-
+    """Read ``path`` in the given or detected format (see :data:`INPUT_FORMATS`)."""
     chosen = input_format or detect_format(path)
     if chosen == "document":
+        from tip_indicators.io.document import read_document
+
         return read_document(path, catalogue=catalogue, limits=limits)
     if chosen == "long-csv":
+        from tip_indicators.io.longcsv import read_long_csv
+
         return read_long_csv(path, catalogue=catalogue, limits=limits)
+    if chosen == "sdmx-csv":
+        from tip_indicators.io.sdmx import read_sdmx_csv
+
+        return read_sdmx_csv(path, catalogue=catalogue, limits=limits)
+    if chosen == "glotip":
+        from tip_indicators.io.glotip import read_glotip
+
+        return read_glotip(path, catalogue=catalogue, limits=limits)
+    if chosen == "excel":
+        from tip_indicators.io.excel import read_excel
+
+        return read_excel(path, catalogue=catalogue, limits=limits)
     raise InputError(os.fspath(path), f"unknown input format {chosen!r} (one of {INPUT_FORMATS})")

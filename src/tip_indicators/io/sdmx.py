@@ -1,0 +1,355 @@
+"""SDMX-CSV: reading SDMX-CSV 1.0 and 2.x data files and writing SDMX-CSV 2.x.
+
+A file starts with ``DATAFLOW`` (1.0) or ``STRUCTURE,STRUCTURE_ID[,ACTION]`` (2.x); the other
+columns map to long-CSV columns as the shipped table ``sdmx_columns.tsv`` says: ``INDICATOR``,
+``TIME_PERIOD``, ``REPORTER`` (or ``REF_AREA``), ``SEX``, ``AGE``, ``DESTINATION``, ``REFERRER``,
+``NATIONALITY`` (or ``CITIZENSHIP``), ``COUNTERPART_AREA`` (country), ``EXPLOITATION``,
+``MEASURE``, ``BASE_PER``, ``OBS_VALUE``, ``OBS_STATUS``, ``CONF_STATUS``, ``UNIT_MEASURE``,
+``SOURCE``, ``OBS_ID``, ``COMMENT`` (or ``COMMENT_OBS``) and ``DERIVED``; further catalogue
+dimensions use their id in upper case. ``OBS_VALUE`` holds a plain number: ``NaN``, ``#N/A`` and
+an empty cell mean no value, which needs a status saying why (L, M, O, Q) like an empty value of
+the long CSV. A figure that is not a plain number as written, a censored count (``<5``) or a
+grouped number (``1,234``), is written with an empty or plain ``OBS_VALUE`` and the text in the
+attribute ``OBS_VALUE_TEXT``, so that writing and reading back loses nothing. The structure
+columns name any dataflow and are not checked, but for ``ACTION``: I, A, R or M (a row that
+deletes, D, holds no figure and is a finding).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+import attrs
+import polars as pl
+
+from tip_indicators._private.resources import read_table
+from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators.datasets import Dataset, InputFile
+from tip_indicators.errors import InputError
+from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.io.longcsv import _records
+from tip_indicators.observations import ATTRIBUTE_COLUMNS
+from tip_indicators.values import PLAIN_NUMBER
+
+__all__ = ["STRUCTURE_ID", "is_sdmx_csv", "read_sdmx_csv", "write_sdmx_csv"]
+
+STRUCTURE_ID = "TIP:TIP_INDICATORS(1.0)"
+"""The dataflow the writer names in ``STRUCTURE_ID``."""
+
+_VALUE_TEXT = "OBS_VALUE_TEXT"
+_MISSING = frozenset({"", "nan", "#n/a"})
+_ACTIONS = frozenset({"", "I", "A", "R", "M"})
+_PLAIN = re.compile(rf"^{PLAIN_NUMBER}$")
+_EXPONENT = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$")
+_SDMX_PERIOD = re.compile(r"^(?P<year>[0-9]{4})-(?:A1|M(?P<month>[0-9]{2}))$")
+_TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0", ""})
+_Flag = Callable[[str, int, str, str], None]
+
+
+@attrs.frozen
+class _Column:
+    sdmx: str
+    column: str
+    write: bool
+
+
+@functools.cache
+def _table() -> tuple[_Column, ...]:
+    return tuple(
+        _Column(row["sdmx"], row["column"], row["write"] == "yes")
+        for row in read_table("sdmx_columns.tsv")
+    )
+
+
+def _columns(catalogue: Catalogue) -> dict[str, str]:
+    """SDMX id to long-CSV column (``-`` for ignored ones), catalogue dimensions included."""
+    known = {entry.sdmx: entry.column for entry in _table()}
+    for dimension in catalogue.dimensions:
+        known.setdefault(dimension.upper(), dimension)
+    return known
+
+
+def _writer_names(dimensions: Sequence[str]) -> dict[str, str]:
+    names = {entry.column: entry.sdmx for entry in _table() if entry.write}
+    return {**{d: d.upper() for d in dimensions if d not in names}, **names}
+
+
+def is_sdmx_csv(head: str) -> bool:
+    """Whether text starting with ``head`` is SDMX-CSV: its header opens with DATAFLOW or
+    STRUCTURE,STRUCTURE_ID (quoted or not, after an optional byte-order mark)."""
+    first = head.lstrip("\ufeff").split("\n", 1)[0].replace('"', "").strip()
+    return first.startswith(("DATAFLOW,", "STRUCTURE,STRUCTURE_ID,")) or first == "DATAFLOW"
+
+
+def read_sdmx_csv(
+    path: str | os.PathLike[str],
+    *,
+    catalogue: Catalogue | None = None,
+    limits: ReadLimits | None = None,
+) -> Dataset:
+    """Read an SDMX-CSV 1.0 or 2.x file into a dataset; problems in rows become its findings."""
+    limits = limits or ReadLimits()
+    catalogue = catalogue or builtin_catalogue()
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits)
+    records = _records(decode_text(data, name), name, limits)
+    first = next(records, None)
+    if first is None:
+        raise InputError(name, "empty file: no header row")
+    header = [cell.strip() for cell in first[1]]
+    lead = _structure_columns(header, name)
+    mapping = _map_header(header, lead, name, catalogue)
+    width = len(header)
+    cells: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    problems: list[Finding] = []
+    for line, fields in records:
+        if len(fields) != width:
+            problems.append(
+                Finding(
+                    "row-shape",
+                    Severity.ERROR,
+                    f"row has {len(fields)} fields, the header has {width}",
+                    location=Location(name, line),
+                )
+            )
+            continue
+        for column, value in zip(cells, fields, strict=True):
+            column.append(value)
+        lines.append(line)
+    by_id = dict(zip(header, cells, strict=True))
+    raw, derived, row_problems = _raw_columns(by_id, mapping, lines, name)
+    frame = pl.DataFrame(
+        {key: pl.Series(key, values, dtype=pl.String) for key, values in raw.items()}
+    ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    bad = {finding.location.line for finding in row_problems if finding.location is not None}
+    frame = frame.filter(~pl.col("line").is_in(sorted(line for line in bad if line is not None)))
+    observations, findings = validate_raw(frame, catalogue)
+    if derived:
+        observations = observations.with_columns(
+            pl.col("line").is_in(sorted(derived)).alias("derived")
+        )
+    renamed = {column: sdmx for sdmx, column in mapping.items()}
+    renamed["value"] = "OBS_VALUE"
+    findings = [_renamed_field(finding, renamed) for finding in findings]
+    return Dataset(
+        observations,
+        dimensions_of(list(raw), catalogue),
+        inputs=(InputFile(name, sha256(data), observations.height, "sdmx-csv"),),
+        problems=tuple(problems + row_problems + findings),
+    )
+
+
+def _structure_columns(header: Sequence[str], path: str) -> int:
+    """How many leading columns name the structure: 1 for SDMX-CSV 1.0, 2 or 3 for 2.x."""
+    if header[:1] == ["DATAFLOW"]:
+        return 1
+    if header[:2] == ["STRUCTURE", "STRUCTURE_ID"]:
+        return 3 if header[2:3] == ["ACTION"] else 2
+    raise InputError(
+        path,
+        f"not SDMX-CSV: the header starts with {header[0]!r}, not DATAFLOW (SDMX-CSV 1.0) or "
+        "STRUCTURE,STRUCTURE_ID (SDMX-CSV 2.x)",
+        line=1,
+    )
+
+
+def _map_header(
+    header: Sequence[str], lead: int, path: str, catalogue: Catalogue
+) -> dict[str, str]:
+    """SDMX id to long-CSV column for the data columns of ``header``; InputError if unusable."""
+    known = _columns(catalogue)
+    mapping: dict[str, str] = {}
+    filled: dict[str, str] = {}
+    for sdmx in header[lead:]:
+        if sdmx in mapping or sdmx in header[:lead]:
+            raise InputError(path, f"column {sdmx!r} appears twice in the header", line=1)
+        if sdmx not in known:
+            close = difflib.get_close_matches(sdmx.upper(), list(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise InputError(path, f"unknown SDMX column {sdmx!r}{hint}", line=1)
+        column = known[sdmx]
+        mapping[sdmx] = column
+        if column == "-" or sdmx == _VALUE_TEXT:
+            continue
+        if column in filled:
+            raise InputError(
+                path, f"columns {filled[column]!r} and {sdmx!r} both give the {column}", line=1
+            )
+        filled[column] = sdmx
+    required = {"indicator": "INDICATOR", "period": "TIME_PERIOD", "value": "OBS_VALUE"}
+    missing = [sdmx for column, sdmx in required.items() if column not in filled]
+    if "reporter" not in filled:
+        missing.append("REPORTER or REF_AREA")
+    if missing:
+        raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=1)
+    if "ACTION" in header[:lead]:
+        mapping["ACTION"] = "-"
+    return mapping
+
+
+def _raw_columns(
+    by_id: Mapping[str, list[str]], mapping: Mapping[str, str], lines: Sequence[int], path: str
+) -> tuple[dict[str, list[str]], set[int], list[Finding]]:
+    """Long-CSV text columns, the lines of derived figures, and findings about rows."""
+    raw: dict[str, list[str]] = {}
+    problems: list[Finding] = []
+
+    def flag(column: str, index: int, message: str, code: str) -> None:
+        location = Location(path, lines[index], column)
+        problems.append(Finding(code, Severity.ERROR, message, location=location))
+
+    for sdmx, column in mapping.items():
+        if column in {"-", "value", "derived"}:
+            continue
+        values = by_id[sdmx]
+        if column == "indicator":
+            values = [text.lower() if text.isupper() else text for text in values]
+        elif column in {"period", "base_period"}:
+            values = [_period(text) for text in values]
+        raw[column] = values
+    raw["value"] = _values(by_id, flag)
+    for index, action in enumerate(by_id.get("ACTION", ())):
+        if action.strip() not in _ACTIONS:
+            flag(
+                "ACTION",
+                index,
+                f"ACTION: {action!r} is not I, A, R or M; a row deleting figures (D) holds none",
+                "unknown-code",
+            )
+    derived: set[int] = set()
+    for index, text in enumerate(by_id.get("DERIVED", ())):
+        folded = text.strip().lower()
+        if folded in _TRUE:
+            derived.add(lines[index])
+        elif folded not in _FALSE:
+            flag("DERIVED", index, f"DERIVED: {text!r} is not true or false", "unknown-code")
+    return raw, derived, problems
+
+
+def _values(by_id: Mapping[str, list[str]], flag: _Flag) -> list[str]:
+    numbers = [_number(text) for text in by_id["OBS_VALUE"]]
+    texts = by_id.get(_VALUE_TEXT)
+    if texts is None:
+        return numbers
+    values = []
+    for index, (number, text) in enumerate(zip(numbers, texts, strict=True)):
+        if not text:
+            values.append(number)
+            continue
+        if number and _canonical(text) != _canonical(number):
+            flag(
+                _VALUE_TEXT,
+                index,
+                f"{_VALUE_TEXT}: {text!r} is not the figure {number!r} of OBS_VALUE",
+                "unreadable-value",
+            )
+        values.append(text)
+    return values
+
+
+def _number(text: str) -> str:
+    """OBS_VALUE as a long-CSV value: missing markers become empty, exponents plain decimals."""
+    stripped = text.strip()
+    if stripped.lower() in _MISSING:
+        return ""
+    if _EXPONENT.match(stripped):
+        try:
+            return format(Decimal(stripped).normalize(), "f")
+        except InvalidOperation:
+            return text
+    return text
+
+
+def _canonical(text: str) -> str:
+    """A number's plain decimal form (``1,234.50`` -> ``1234.5``), or the text unchanged."""
+    try:
+        return format(Decimal(text.strip().replace(",", "")).normalize(), "f")
+    except InvalidOperation:
+        return text
+
+
+def _period(text: str) -> str:
+    match = _SDMX_PERIOD.match(text.strip())
+    if match is None:
+        return text
+    month = match["month"]
+    return match["year"] if month is None else f"{match['year']}-{month}"
+
+
+def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
+    location = finding.location
+    if location is None or location.field is None or location.field not in renamed:
+        return finding
+    return attrs.evolve(finding, location=attrs.evolve(location, field=renamed[location.field]))
+
+
+def write_sdmx_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:
+    """Write a dataset as SDMX-CSV 2.x (UTF-8, LF line ends), derived figures included."""
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            _write(dataset, handle)
+    else:
+        _write(dataset, target)
+
+
+def _write(dataset: Dataset, handle: IO[str]) -> None:
+    frame = dataset.observations
+    names = _writer_names(dataset.dimensions)
+    plain = pl.col("value").str.strip_chars()
+    number = (
+        pl.when(plain.str.contains(rf"^{PLAIN_NUMBER}$"))
+        .then(plain)
+        .when(plain.str.contains(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$"))
+        .then(plain.str.replace_all(",", ""))
+        .otherwise(pl.lit(""))
+    )
+    columns = [
+        *dataset.dimensions,
+        "measure",
+        "base_period",
+        "period",
+        "obs_value",
+        "value_text",
+        *ATTRIBUTE_COLUMNS,
+        "derived",
+    ]
+    table = frame.select(
+        "indicator",
+        "reporter",
+        *dataset.dimensions,
+        "measure",
+        "base_period",
+        "period",
+        number.fill_null("").alias("obs_value"),
+        "value",
+        *ATTRIBUTE_COLUMNS,
+        "derived",
+    ).with_columns(
+        pl.when(pl.col("value").fill_null("") != pl.col("obs_value"))
+        .then(pl.col("value"))
+        .alias("value_text"),
+        pl.when(pl.col("derived")).then(pl.lit("true")).alias("derived"),
+    )
+    optional = {"base_period", "value_text", *ATTRIBUTE_COLUMNS, "derived"}
+    kept = [
+        c
+        for c in ["indicator", "reporter", *columns]
+        if c not in optional or table.get_column(c).is_not_null().any()
+    ]
+    sdmx_names = {**names, "obs_value": "OBS_VALUE", "value_text": _VALUE_TEXT}
+    writer = csv.writer(handle, lineterminator="\n")
+    quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(sdmx_names[c] for c in kept)])
+    for row in table.select(kept).iter_rows():
+        cells = ["dataflow", STRUCTURE_ID, "I", *("" if v is None else str(v) for v in row)]
+        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
