@@ -233,7 +233,7 @@ def test_schema_can_be_written_to_a_file(
         (["validate"], ["required"]),
         (["validate", "x.csv", "--format", "xml"], ["invalid choice", "xml"]),
         (["validate", "x.csv", "--fail-on", "fatal"], ["invalid choice"]),
-        (["validate", "x.csv", "--input-format", "excel"], ["invalid choice"]),
+        (["validate", "x.csv", "--input-format", "parquet"], ["invalid choice"]),
         (["schema", "profile"], ["invalid choice"]),
         (["frobnicate"], ["invalid choice"]),
         ([], ["required"]),

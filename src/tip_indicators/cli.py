@@ -16,19 +16,21 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from tip_indicators._private.commands import HANDLERS, add_arguments, add_profile_argument
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
 if TYPE_CHECKING:
     from tip_indicators.datasets import Dataset
+    from tip_indicators.indicators import Catalogue
     from tip_indicators.report import Report
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "junit", "sarif", "github")
-INPUT_FORMATS = ("long-csv", "document")
-INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json")
+INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
+INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
 SCHEMAS = ("dataset", "report")
 
 
@@ -70,6 +72,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help="read every input in this format (default: chosen by name and content)",
     )
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    add_profile_argument(validate)
 
     catalogue = commands.add_parser("catalogue", help="list indicators and codelists")
     catalogue.add_argument("--format", choices=["text", "json"], default="text")
@@ -81,6 +84,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         from tip_indicators.cases import add_aggregate_arguments
 
         add_aggregate_arguments(aggregate)
+
+    add_arguments(commands)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a dataset or report")
     schema.add_argument("document", choices=SCHEMAS, help="which document's schema to print")
@@ -143,7 +148,7 @@ def _walk(folder: str) -> list[str]:
     return [path for _, path in sorted(found)]
 
 
-def _read(paths: Sequence[str], input_format: str | None) -> Dataset:
+def _read(paths: Sequence[str], input_format: str | None, catalogue: Catalogue) -> Dataset:
     """Read every input; a long-CSV file that a dataset document already includes is not read
     twice (checking a folder that holds both would otherwise duplicate every figure)."""
     from tip_indicators.datasets import Dataset
@@ -154,14 +159,14 @@ def _read(paths: Sequence[str], input_format: str | None) -> Dataset:
     included: set[str] = set()
     for path in paths:
         if formats[path] == "document":
-            dataset = read_dataset(path, input_format="document")
+            dataset = read_dataset(path, input_format="document", catalogue=catalogue)
             read[path] = dataset
             own = os.path.realpath(path)
             included.update(os.path.realpath(item.path) for item in dataset.inputs)
             included.discard(own)
     for path in paths:
         if path not in read and os.path.realpath(path) not in included:
-            read[path] = read_dataset(path, input_format=formats[path])
+            read[path] = read_dataset(path, input_format=formats[path], catalogue=catalogue)
     return Dataset.combine(read[path] for path in paths if path in read)
 
 
@@ -190,10 +195,12 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from tip_indicators._private.commands import profile_from
     from tip_indicators.check import check
     from tip_indicators.findings import Severity
 
-    report = check(_read(_inputs(args.paths), args.input_format))
+    profile = profile_from(args)
+    report = check(_read(_inputs(args.paths), args.input_format, profile.catalogue), profile)
     colour = (
         args.format == "text"
         and args.output is None
@@ -260,6 +267,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "catalogue": _catalogue,
     "aggregate": _aggregate,
     "schema": _schema,
+    **HANDLERS,
 }
 
 

@@ -1,0 +1,266 @@
+"""Command-line handlers for conversion, templates and coalition work (indicators, roll-up,
+reconciliation). ``cli.py`` builds the parser and dispatches here; imports happen per command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from tip_indicators.errors import InputError
+
+if TYPE_CHECKING:
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.profiles import Profile
+
+OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "excel")
+
+
+def add_profile_argument(parser: argparse.ArgumentParser) -> None:
+    """``--profile FILE``: check against a coalition's profile instead of the built-in one."""
+    parser.add_argument(
+        "--profile", metavar="FILE", help="a YAML profile to use (default: the built-in profile)"
+    )
+
+
+def profile_from(args: argparse.Namespace) -> Profile:
+    """The profile named by ``--profile``, or the built-in one."""
+    from tip_indicators.profiles import builtin_profile, load_profile
+
+    path = getattr(args, "profile", None)
+    return load_profile(path) if path else builtin_profile()
+
+
+def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add the conversion and coalition commands to the CLI's subcommands."""
+    convert = commands.add_parser(
+        "convert",
+        help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV and xlsx",
+        description="Convert a dataset; the output format follows OUT's extension (.csv long "
+        "CSV, .yaml/.yml/.json document, .xlsx workbook) unless --to says otherwise. Nothing is "
+        "written when rows cannot be read: their findings are printed and the exit status is 1.",
+    )
+    convert.add_argument("source", metavar="IN")
+    convert.add_argument("target", metavar="OUT")
+    convert.add_argument("--from", dest="input_format", help="input format (default: detected)")
+    convert.add_argument("--to", dest="output_format", choices=OUTPUT_FORMATS)
+    add_profile_argument(convert)
+
+    template = commands.add_parser(
+        "template", help="write an xlsx data-entry template for member organisations"
+    )
+    template.add_argument("-o", "--output", metavar="FILE", required=True)
+    add_profile_argument(template)
+
+    indicators = commands.add_parser(
+        "indicators", help="compute derived indicators (shares, rates, changes, ratios)"
+    )
+    indicators.add_argument("paths", nargs="+", metavar="DATASET")
+    indicators.add_argument("--population", metavar="FILE", help="population table for rates")
+    indicators.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    indicators.add_argument("-o", "--output", metavar="FILE")
+    add_profile_argument(indicators)
+
+    rollup = commands.add_parser(
+        "rollup", help="sum submissions of several reporters into one reporter's figures"
+    )
+    rollup.add_argument("paths", nargs="+", metavar="DATASET")
+    rollup.add_argument("--into", required=True, metavar="REPORTER", help="the national reporter")
+    rollup.add_argument(
+        "--expected", metavar="CODES", help="comma-separated reporters a complete roll-up needs"
+    )
+    rollup.add_argument("-o", "--output", metavar="FILE", help="write the roll-up as long CSV")
+    add_profile_argument(rollup)
+
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="compare organisations (mirror figures), sources and vintages",
+        description="Check mirror figures across all inputs; with --vintages compare the first "
+        "input (old) with the second (new); with --pair A=B compare reporter A of the first "
+        "input with reporter B of the second.",
+    )
+    reconcile.add_argument("paths", nargs="+", metavar="DATASET")
+    reconcile.add_argument("--vintages", action="store_true", help="the inputs are two vintages")
+    reconcile.add_argument("--pair", action="append", default=[], metavar="A=B")
+    reconcile.add_argument(
+        "--tolerance", type=float, default=0.1, help="relative tolerance (default 0.1 = 10%%)"
+    )
+    reconcile.add_argument("--format", choices=["text", "json"], default="text")
+    add_profile_argument(reconcile)
+
+
+def _read_all(paths: list[str], profile: Profile) -> list[Dataset]:
+    from tip_indicators.io.readers import read_dataset
+
+    return [read_dataset(path, catalogue=profile.catalogue) for path in paths]
+
+
+def _print_problems(dataset: Dataset) -> bool:
+    """Print reading errors to standard error; return whether there were any."""
+    errors = [f for f in dataset.problems if f.severity.value == "error"]
+    for finding in errors:
+        sys.stderr.write(f"{finding.location or ''}: {finding.message} [{finding.code}]\n")
+    return bool(errors)
+
+
+def convert(args: argparse.Namespace) -> int:
+    """Read IN and write it as OUT in the chosen format."""
+    from tip_indicators.io.readers import read_dataset
+
+    profile = profile_from(args)
+    dataset = read_dataset(args.source, input_format=args.input_format, catalogue=profile.catalogue)
+    if _print_problems(dataset):
+        return 1
+    target = args.target
+    chosen = args.output_format or _format_of(target)
+    if chosen == "long-csv":
+        from tip_indicators.io.longcsv import write_long_csv
+
+        write_long_csv(dataset, target)
+    elif chosen == "document":
+        from tip_indicators.io.document import write_document
+
+        write_document(dataset, target)
+    elif chosen == "sdmx-csv":
+        from tip_indicators.io.sdmx import write_sdmx_csv
+
+        write_sdmx_csv(dataset, target)
+    else:
+        from tip_indicators.io.excel import write_excel
+
+        write_excel(dataset, target)
+    return 0
+
+
+def _format_of(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".sdmx.csv"):
+        return "sdmx-csv"
+    if lower.endswith(".csv"):
+        return "long-csv"
+    if lower.endswith((".yaml", ".yml", ".json")):
+        return "document"
+    if lower.endswith(".xlsx"):
+        return "excel"
+    raise InputError(path, "cannot tell the output format from the name: use --to")
+
+
+def template(args: argparse.Namespace) -> int:
+    """Write the data-entry workbook of the profile."""
+    from tip_indicators.io.excel import write_template
+
+    write_template(profile_from(args) if args.profile else None, args.output)
+    return 0
+
+
+def indicators(args: argparse.Namespace) -> int:
+    """Print or write the derived indicators of the datasets."""
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.derived import derive_indicators, read_population
+
+    profile = profile_from(args)
+    dataset = Dataset.combine(_read_all(args.paths, profile))
+    population = read_population(args.population) if args.population else None
+    frame = derive_indicators(dataset, population=population, catalogue=profile.catalogue)
+    if args.format == "csv":
+        text = frame.write_csv()
+    elif args.format == "json":
+        text = json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        lines = [
+            f"{row['derived']} {row['indicator']} {row['period']} {row['reporter']}: "
+            f"{row['value']:g} {row['unit']} = {row['formula']}  ({row['inputs']})"
+            for row in frame.iter_rows(named=True)
+        ]
+        text = "\n".join(lines) + (
+            "\n" if lines else "no derived indicator: the inputs lack the figures they need\n"
+        )
+    _write(text, args.output)
+    return 0
+
+
+def rollup(args: argparse.Namespace) -> int:
+    """Roll submissions up into ``--into``; print completeness and the national comparison."""
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.io.longcsv import write_long_csv
+    from tip_indicators.rollup import roll_up
+
+    profile = profile_from(args)
+    dataset = Dataset.combine(_read_all(args.paths, profile))
+    expected = [c.strip() for c in args.expected.split(",")] if args.expected else None
+    if expected is None and profile.reporters:
+        expected = sorted(r for r in profile.reporters if r != args.into)
+    result = roll_up(dataset, into=args.into, expected=expected, catalogue=profile.catalogue)
+    missing = sorted(set(result.completeness.get_column("missing").explode().drop_nulls()))
+    lines = [
+        f"{result.dataset.observations.height} figures rolled up into {args.into} from "
+        f"{len(set(result.completeness.get_column('reporters').explode().drop_nulls()))} reporters",
+        f"missing reporters: {', '.join(missing) if missing else 'none (complete)'}",
+    ]
+    if result.skipped:
+        lines.append(f"not summed (not additive): {', '.join(result.skipped)}")
+    lines += [f"error: {f.location}: {f.message} [{f.code}]" for f in result.findings]
+    sys.stdout.write("\n".join(lines) + "\n")
+    if args.output:
+        write_long_csv(result.dataset, args.output)
+    return 1 if result.findings else 0
+
+
+def reconcile(args: argparse.Namespace) -> int:
+    """Mirror figures across the inputs, and sources or vintages between the first two."""
+    from tip_indicators.reconcile import (
+        Revision,
+        compare_sources,
+        compare_vintages,
+        reconcile_mirrors,
+    )
+    from tip_indicators.render.json import report_json
+    from tip_indicators.render.text import report_text
+    from tip_indicators.report import Report
+
+    profile = profile_from(args)
+    datasets = _read_all(args.paths, profile)
+    report = reconcile_mirrors(datasets, profile)
+    extra = []
+    tolerance = Revision(relative=args.tolerance)
+    if (args.vintages or args.pair) and len(datasets) != 2:
+        raise InputError(args.paths[0], "--vintages and --pair compare exactly two inputs")
+    if args.vintages:
+        extra += compare_vintages(datasets[0], datasets[1], tolerance)
+    if args.pair:
+        pairs = dict(item.split("=", 1) for item in args.pair if "=" in item)
+        extra += compare_sources(datasets[0], datasets[1], pairs=pairs, tolerance=tolerance)
+    findings = tuple(sorted((*report.findings, *extra), key=lambda f: f.sort_key))
+    combined = Report(
+        findings,
+        report.inputs,
+        report.observations,
+        report.rules_evaluated,
+        report.not_evaluated,
+        report.profile,
+        evaluations=report.evaluations,
+    )
+    text = report_json(combined) + "\n" if args.format == "json" else report_text(combined)
+    sys.stdout.write(text)
+    return 1 if combined.failed() else 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(output, f"cannot write: {error.strerror or error}") from None
+
+
+HANDLERS = {
+    "convert": convert,
+    "template": template,
+    "indicators": indicators,
+    "rollup": rollup,
+    "reconcile": reconcile,
+}
