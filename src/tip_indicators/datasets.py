@@ -69,7 +69,11 @@ class Dataset:
 
     @classmethod
     def combine(cls, datasets: Iterable[Dataset]) -> Dataset:
-        """Put several datasets together (for example submissions checked as one)."""
+        """Put several datasets together (for example submissions checked as one).
+
+        A key given in two inputs is a duplicate like one given twice in one file: identical
+        copies keep one figure (and warn), conflicting copies are all left out (an error).
+        """
         parts = list(datasets)
         if not parts:
             raise ValueError("combine() needs at least one dataset")
@@ -86,11 +90,18 @@ class Dataset:
         organisations: dict[str, Organisation] = {}
         for part in parts:
             organisations.update(part.organisations)
+        frame = pl.concat(frames, how="vertical")
+        duplicates: list[Finding] = []
+        if len(parts) > 1:
+            from tip_indicators._private.validate import resolve_duplicates
+
+            frame, duplicates = resolve_duplicates(frame.with_row_index("_row"), dimensions)
+            frame = frame.drop("_row")
         return cls(
-            pl.concat(frames, how="vertical"),
+            frame,
             tuple(dimensions),
             parts[0].metadata if len(parts) == 1 else Metadata(),
             organisations,
             tuple(item for part in parts for item in part.inputs),
-            tuple(item for part in parts for item in part.problems),
+            (*(item for part in parts for item in part.problems), *duplicates),
         )

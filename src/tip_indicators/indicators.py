@@ -27,7 +27,9 @@ __all__ = [
     "parse_catalogue",
 ]
 
-_UNITS = frozenset({"person", "case", "establishment", "event", "vehicle", "organisation"})
+_UNITS = frozenset(
+    {"person", "case", "establishment", "event", "vehicle", "organisation", "per_100k"}
+)
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

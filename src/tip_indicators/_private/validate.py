@@ -185,7 +185,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     bad_rows = table.filter(pl.col("severity") == "error").get_column(_ROW).unique()
     findings = _row_findings(frame, table, dimensions)
     good = frame.filter(~pl.col(_ROW).is_in(bad_rows.implode()))
-    good, duplicate_findings = _resolve_duplicates(good, dimensions)
+    good, duplicate_findings = resolve_duplicates(good, dimensions)
     schema = observation_schema(dimensions)
     observations = good.with_columns(pl.lit(False).alias("derived")).select(
         [pl.col(c).cast(t) for c, t in schema.items()]
@@ -288,7 +288,11 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
             "Q suppressed)"
         ),
     )
-    counts = pl.col("measure").is_in(["N", "CHG"])
+    units = pl.DataFrame(
+        {"indicator": list(catalogue.indicators), "_unit": [i.unit for i in catalogue]}
+    )
+    frame = frame.join(units, on="indicator", how="left")
+    counts = pl.col("measure").is_in(["N", "CHG"]) & (pl.col("_unit") != "per_100k").fill_null(True)
     fractional = pl.col("low").is_not_null() & (pl.col("low") != pl.col("low").round(0))
     problems.add(
         frame,
@@ -302,7 +306,7 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         (pl.col("measure") == "N") & (pl.col("low") < 0),
         "value",
         "invalid-count",
-        pl.format("value: a count cannot be negative ('{}')", value),
+        pl.format("value: a count or rate cannot be negative ('{}')", value),
     )
     problems.add(
         frame,
@@ -313,17 +317,13 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
     )
     problems.add(
         frame,
-        pl.col("censored") & (pl.col("measure") != "N"),
+        pl.col("censored") & ((pl.col("measure") != "N") | (pl.col("_unit") == "per_100k")),
         "value",
         "censoring-not-allowed",
         pl.format(
             "value: '{}' is censored, but a {} figure must be exact", value, pl.col("measure")
         ),
     )
-    units = pl.DataFrame(
-        {"indicator": list(catalogue.indicators), "_unit": [i.unit for i in catalogue]}
-    )
-    frame = frame.join(units, on="indicator", how="left")
     expected = (
         pl.when(pl.col("measure").is_in(["PCH", "PCT"]))
         .then(pl.lit("percent"))
@@ -369,9 +369,13 @@ def _row_findings(
     return findings
 
 
-def _resolve_duplicates(
+def resolve_duplicates(
     frame: pl.DataFrame, dimensions: Sequence[str]
 ) -> tuple[pl.DataFrame, list[Finding]]:
+    """Report keys given more than once; keep one of identical copies, none of conflicting ones.
+
+    ``frame`` needs a ``_row`` column giving the input order.
+    """
     keys = key_columns(dimensions)
     counted = frame.with_columns(
         pl.len().over(keys, mapping_strategy="group_to_rows").alias("_copies"),
@@ -384,7 +388,10 @@ def _resolve_duplicates(
     for _, group in repeated.group_by(keys, maintain_order=True):
         rows = list(group.iter_rows(named=True))
         refs = tuple(observation_ref(row, dimensions) for row in rows)
-        lines = ", ".join(str(row["line"]) for row in rows)
+        paths = {row["path"] for row in rows}
+        lines = ", ".join(
+            str(row["line"]) if len(paths) == 1 else f"{row['path']}:{row['line']}" for row in rows
+        )
         values = ", ".join(repr(row["value"] or "") for row in rows)
         conflict = rows[0]["_values"] > 1
         label = refs[0].label()
@@ -400,7 +407,7 @@ def _resolve_duplicates(
                 ),
                 observations=refs,
                 location=Location(
-                    str(rows[0]["path"] or ""), rows[-1]["line"], "value" if conflict else None
+                    str(rows[-1]["path"] or ""), rows[-1]["line"], "value" if conflict else None
                 ),
             )
         )

@@ -26,7 +26,11 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
     dimension = rule.dimension
     assert dimension is not None
     partitions = rule.family is Family.PARTITION
-    indicators = [i.code for i in run.catalogue if i.dimensions.get(dimension) is partitions]
+    indicators = [
+        i.code
+        for i in run.catalogue
+        if i.dimensions.get(dimension) is partitions and i.unit != "per_100k"
+    ]
     others = [key for key in run.keys if key != dimension]
     levels = run.levels().filter(pl.col("indicator").is_in(indicators))
     candidates = levels.filter(pl.len().over(others) > 1)

@@ -61,8 +61,9 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
         .alias("reason"),
         pl.format("{} {} {}: rates by sex", "indicator", "period", "reporter").alias("group"),
     )
+    judged = _table_readings(run, judged)
     run.add_evaluations(rule.name, judged, "i_T")
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+    for row in judged.filter(pl.col("reason").is_null()).iter_rows(named=True):
         refs = run.refs([row["i_T"], row["iF"], row["iM"]])
         total, female, male = row["v_T"], row["vF"], row["vM"]
         message = (
@@ -85,3 +86,38 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
                 rule=rule.name,
             )
         )
+
+
+def _table_readings(run: Run, judged: pl.DataFrame) -> pl.DataFrame:
+    """Within one table (indicator and reporter), rates on the total population must add up in
+    every group: a group read otherwise, where most groups add up, fails ``rate-sum``."""
+    table = ["indicator", "reporter"]
+    counted = judged.with_columns(
+        (pl.col("reason") == "total-population denominators").sum().over(table).alias("n_sum"),
+        (pl.col("reason") == "sex-specific denominators").sum().over(table).alias("n_bracket"),
+    )
+    odd = (pl.col("reason") == "sex-specific denominators") & (
+        pl.col("n_sum") > pl.col("n_bracket")
+    )
+    for row in counted.filter(odd).iter_rows(named=True):
+        refs = run.refs([row["i_T"], row["iF"], row["iM"]])
+        total, female, male = row["v_T"], row["vF"], row["vM"]
+        run.add_finding(
+            Finding(
+                "rate-sum",
+                Severity.WARNING,
+                f"{refs[0].label()}: this table's rates add up to the total in "
+                f"{row['n_sum']} other periods (rates on the total population), but here F + M "
+                f"= {number(female + male)}, not the total {number(total)}",
+                refs,
+                expected=total,
+                actual=female + male,
+                imbalance=female + male - total,
+                tolerance=row["tol"],
+                location=refs[0].location,
+                rule="rate.sex",
+            )
+        )
+    return counted.with_columns(
+        pl.when(odd).then(pl.lit("fail")).otherwise(pl.col("outcome")).alias("outcome")
+    )
