@@ -134,7 +134,7 @@ def _units(indicator: str, measure: str) -> list[str]:
     if measure in {"PCH", "PCT"}:
         return ["percent", "%"]
     unit = CATALOGUE.indicator(indicator).unit
-    return [unit, f"{unit}s"]
+    return [unit] if unit == "per_100k" else [unit, f"{unit}s"]
 
 
 @st.composite

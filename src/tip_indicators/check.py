@@ -30,12 +30,14 @@ def check(
         evaluate_mirror,
         evaluate_share,
     )
-    from tip_indicators._private.engine.partition import evaluate_breakdown
+    from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdown
     from tip_indicators._private.engine.rates import evaluate_rate
 
     profile = profile or builtin_profile()
     run = Run(dataset.observations, dataset.dimensions, profile)
-    for rule in rules if rules is not None else default_rules(profile):
+    chosen = list(rules) if rules is not None else list(default_rules(profile))
+    derive_remainders(run, chosen)
+    for rule in chosen:
         if rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None:
             if rule.dimension in run.dimensions:
                 evaluate_breakdown(run, rule)
@@ -59,7 +61,6 @@ def check(
     if rules is None and profile.rules:
         from tip_indicators._private.engine.custom import evaluate_profile_rule
 
-        run.apply_derived()
         for profile_rule in profile.rules:
             evaluate_profile_rule(run, profile_rule)
     localise(run)
@@ -77,22 +78,7 @@ def check(
             }
         )
     )
-    derived = None
-    if run.derived:
-        values = pl.concat(run.derived)
-        derived = (
-            run.frame.join(values.rename({"low": "d_low", "high": "d_high"}), on=ID)
-            .with_columns(
-                pl.col("d_low").alias("low"),
-                pl.col("d_high").alias("high"),
-                pl.lit(True).alias("derived"),
-                pl.when(pl.col("d_low") == pl.col("d_high"))
-                .then(pl.col("d_low").cast(pl.Int64).cast(pl.String))
-                .otherwise(pl.format("{}..{}", pl.col("d_low"), pl.col("d_high")))
-                .alias("value"),
-            )
-            .drop(ID, "d_low", "d_high")
-        )
+    derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
     findings = sorted([*dataset.problems, *run.findings], key=lambda finding: finding.sort_key)
     outcome = evaluations.get_column("outcome")
     return Report(

@@ -317,7 +317,7 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
     )
     problems.add(
         frame,
-        pl.col("censored") & ((pl.col("measure") != "N") | (pl.col("_unit") == "per_100k")),
+        pl.col("censored") & (pl.col("measure") != "N"),
         "value",
         "censoring-not-allowed",
         pl.format(

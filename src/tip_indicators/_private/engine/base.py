@@ -44,20 +44,34 @@ class Run:
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
 
-    def apply_derived(self) -> None:
-        """Put the figures derived so far into the frame, so later rules can use them."""
-        if not self.derived:
-            return
-        values = pl.concat(self.derived).unique(subset=ID, keep="first")
+    def apply_derived(self, values: pl.DataFrame) -> None:
+        """Put derived figures (``_id``, ``low``, ``high``) into the frame, marked as derived,
+        so that every later rule uses them like stated ones."""
+        exact = pl.col("_dl") == pl.col("_dh")
+        text = (
+            pl.when(exact & (pl.col("_dl") == pl.col("_dl").round(0)))
+            .then(pl.col("_dl").cast(pl.Int64).cast(pl.String))
+            .when(exact)
+            .then(pl.col("_dl").cast(pl.String))
+            .otherwise(
+                pl.format("{}..{}", pl.col("_dl").cast(pl.Int64), pl.col("_dh").cast(pl.Int64))
+            )
+        )
         self.frame = (
             self.frame.join(values.rename({"low": "_dl", "high": "_dh"}), on=ID, how="left")
             .with_columns(
+                pl.when(pl.col("_dl").is_not_null())
+                .then(text)
+                .otherwise(pl.col("value"))
+                .alias("value"),
                 pl.coalesce("_dl", "low").alias("low"),
                 pl.coalesce("_dh", "high").alias("high"),
                 (pl.col("derived") | pl.col("_dl").is_not_null()).alias("derived"),
             )
             .drop("_dl", "_dh")
         )
+        for figure in values.get_column(ID).to_list():
+            self._refs.pop(figure, None)
 
     def levels(self) -> pl.DataFrame:
         """The level figures (measure N)."""

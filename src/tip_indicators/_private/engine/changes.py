@@ -123,10 +123,12 @@ def _change_finding(run: Run, rule: Rule, row: dict[str, Any]) -> Finding:
 def _accepts(stated: float, decimals: int, low: float, high: float) -> bool:
     """Whether some percentage in [low, high] rounds or truncates to ``stated``."""
     unit = 10.0**-decimals
-    if stated >= 0:
+    if stated > 0:
         window = (stated - unit / 2, stated + unit)
-    else:
+    elif stated < 0:
         window = (stated - unit, stated + unit / 2)
+    else:
+        window = (-unit, unit)
     return low <= window[1] + _EPSILON and high >= window[0] - _EPSILON
 
 
@@ -171,8 +173,16 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
     ]
     unit = pl.lit(10.0).pow(-pl.col("decimals").fill_null(0).cast(pl.Float64))
     value = pl.col("low")
-    window_low = pl.when(value >= 0).then(value - unit / 2).otherwise(value - unit)
-    window_high = pl.when(value >= 0).then(value + unit).otherwise(value + unit / 2)
+    window_low = (
+        pl.when(value > 0)
+        .then(value - unit / 2)
+        .when(value < 0)
+        .then(value - unit)
+        .otherwise(-unit)
+    )
+    window_high = (
+        pl.when(value > 0).then(value + unit).when(value < 0).then(value + unit / 2).otherwise(unit)
+    )
     judged = framed.with_columns(
         pl.min_horizontal(corners).alias("p_low"), pl.max_horizontal(corners).alias("p_high")
     ).with_columns(
@@ -237,7 +247,7 @@ def _percent_finding(
         arithmetic = f"{change} / ({number(row['t_low'])} - {change}) = {change} / {base}"
     else:
         arithmetic = f"{change} / {base}"
-    message = f"{pch.label()}: the increase is stated as {pch.value}%, but {arithmetic} = {right}%"
+    message = f"{pch.label()}: the change is stated as {pch.value}%, but {arithmetic} = {right}%"
     suggestions = [
         Suggestion(pch.location, right, f"the percentage computed from the {basis}", pch, 3.0)
     ]

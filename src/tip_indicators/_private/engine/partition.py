@@ -23,6 +23,23 @@ _SHORT_COVERAGE = 0.5
 
 def evaluate_breakdown(run: Run, rule: Rule) -> None:
     """Apply a partition or bound rule along ``rule.dimension`` to every slice of the data."""
+    found = _members(run, rule)
+    if found is None:
+        return
+    children, slices = found
+    dimension = rule.dimension
+    assert dimension is not None
+    if rule.family is Family.PARTITION:
+        _evaluate_sums(run, rule, children.filter(pl.col("disjoint")), slices, dimension)
+        overlapping = children.filter(~pl.col("disjoint"))
+        if overlapping.height:
+            _evaluate_bounds(run, rule, overlapping, dimension)
+    else:
+        _evaluate_bounds(run, rule, children, dimension)
+
+
+def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """One row per (relation, child) with the parent's and the child's figures, and the slices."""
     dimension = rule.dimension
     assert dimension is not None
     partitions = rule.family is Family.PARTITION
@@ -35,7 +52,7 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
     levels = run.levels().filter(pl.col("indicator").is_in(indicators))
     candidates = levels.filter(pl.len().over(others) > 1)
     if candidates.height == 0:
-        return
+        return None
     slices = (
         candidates.group_by(others, maintain_order=True)
         .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
@@ -61,7 +78,7 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
                 table["disjoint"].append(relation.disjoint)
                 table["complete"].append(relation.complete)
     if not table["sig"]:
-        return
+        return None
     relation_table = pl.DataFrame(
         table,
         schema={
@@ -89,18 +106,12 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
     parents = members.rename(
         {ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status", "code": "parent"}
     )
-    children = children.join(parents, on=["slice", "parent"])
-    if partitions:
-        _evaluate_sums(run, rule, children.filter(pl.col("disjoint")), slices, dimension)
-        overlapping = children.filter(~pl.col("disjoint"))
-        if overlapping.height:
-            _evaluate_bounds(run, rule, overlapping, dimension)
-    else:
-        _evaluate_bounds(run, rule, children, dimension)
+    return children.join(parents, on=["slice", "parent"]), slices
 
 
 def _tolerance(rule: Rule, column: str) -> pl.Expr:
-    return pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * pl.col(column).abs()
+    scale = pl.col(column).abs().fill_null(0.0)
+    return pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * scale
 
 
 def _evaluate_sums(
@@ -115,9 +126,10 @@ def _evaluate_sums(
         pl.col("c_high").sum().alias("sum_high"),
         (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
         (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+        (pl.col("c_status") == _REMAINDER).any().alias("has_remainder"),
         pl.len().alias("n_children"),
     )
-    closed = pl.col("complete") | pl.lit(rule.closed) | (pl.col("n_remainder") > 0)
+    closed = pl.col("complete") | pl.lit(rule.closed) | pl.col("has_remainder")
     tol = _tolerance(rule, "p_high")
     missing_total = pl.col("p_low").is_null()
     exceeds = pl.col("sum_low") > pl.col("p_high") + tol
@@ -185,56 +197,131 @@ def _evaluate_sums(
         )
     )
     run.add_constraints(constraints)
-    _derive(
-        run,
-        judged.filter((pl.col("outcome") == "pass") & pl.col("derivable")),
-        children,
-        keyed,
-        dimension,
+
+
+MAX_DERIVATION_ROUNDS = 5
+
+
+def derive_remainders(run: Run, rules: list[Rule]) -> None:
+    """Derive every figure with status L that a breakdown determines, before any rule runs.
+
+    A remainder is total minus the other parts. A figure two breakdowns determine is derived
+    once, from the intersection of what they give; when they disagree, that is an error. A
+    derived figure can complete another breakdown, so derivation repeats until nothing changes.
+    A negative remainder is left for the partition rule to report.
+    """
+    partitions = [
+        r for r in rules if r.family is Family.PARTITION and r.dimension in run.dimensions
+    ]
+    for _ in range(MAX_DERIVATION_ROUNDS):
+        found = [t for rule in partitions if (t := _remainders(run, rule)) is not None]
+        if not found:
+            return
+        targets = pl.concat(found).filter(pl.col("d_high") >= 0)
+        if targets.height == 0:
+            return
+        merged = targets.group_by(ID, maintain_order=True).agg(
+            pl.col("d_low").max().alias("low"),
+            pl.col("d_high").min().alias("high"),
+            pl.len().alias("ways"),
+            pl.struct("dimension", "p_id", "child_ids", "d_low", "d_high").alias("how"),
+        )
+        usable = merged.filter(pl.col("low") <= pl.col("high"))
+        for row in merged.filter(pl.col("low") > pl.col("high")).iter_rows(named=True):
+            _conflict(run, row)
+        if usable.height == 0:
+            return
+        for row in usable.iter_rows(named=True):
+            _derived_finding(run, row)
+        run.derived.append(usable.select(ID, "low", "high"))
+        run.apply_derived(usable.select(ID, "low", "high"))
+
+
+def _remainders(run: Run, rule: Rule) -> pl.DataFrame | None:
+    found = _members(run, rule)
+    if found is None:
+        return None
+    children = found[0].filter(pl.col("disjoint"))
+    unknown = pl.col("c_low").is_null()
+    grouped = children.group_by("slice", "rel").agg(
+        pl.first("p_id", "p_low", "p_high"),
+        pl.col("c_id").alias("child_ids"),
+        pl.col("c_low").sum().alias("sum_low"),
+        pl.col("c_high").sum().alias("sum_high"),
+        (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
+        (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
     )
-
-
-def _derive(
-    run: Run, derivable: pl.DataFrame, children: pl.DataFrame, keyed: pl.DataFrame, dimension: str
-) -> None:
+    derivable = grouped.filter(
+        (pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0) & pl.col("p_low").is_not_null()
+    )
     if derivable.height == 0:
-        return
-    targets = derivable.join(
-        children.filter(pl.col("c_low").is_null() & (pl.col("c_status") == _REMAINDER)).select(
+        return None
+    return derivable.join(
+        children.filter(unknown & (pl.col("c_status") == _REMAINDER)).select(
             "slice", "rel", "c_id"
         ),
         on=["slice", "rel"],
-    ).with_columns(
+    ).select(
+        pl.col("c_id").alias(ID),
         (pl.col("p_low") - pl.col("sum_high")).clip(lower_bound=0).alias("d_low"),
         (pl.col("p_high") - pl.col("sum_low")).alias("d_high"),
+        pl.lit(rule.dimension).alias("dimension"),
+        "p_id",
+        "child_ids",
     )
-    for row in targets.iter_rows(named=True):
-        (target,) = run.refs([row["c_id"]])
-        others = [i for i in row["child_ids"] if i != row["c_id"]]
-        parts = " + ".join(
-            f"{ref.dimensions.get(dimension, '_T')} {ref.value}" for ref in run.refs(others)
+
+
+def _arithmetic(run: Run, target: int, way: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
+    dimension = way["dimension"]
+    others = [i for i in way["child_ids"] if i != target]
+    parts = " + ".join(
+        f"{ref.dimensions.get(dimension, '_T')} {ref.value}" for ref in run.refs(others)
+    )
+    (total,) = run.refs([way["p_id"]])
+    text = f"the {dimension} breakdown gives {total.value} - ({parts}) = "
+    return text + interval(way["d_low"], way["d_high"]), (way["p_id"], *others)
+
+
+def _derived_finding(run: Run, row: dict[str, Any]) -> None:
+    (target,) = run.refs([row[ID]])
+    texts, cited = [], []
+    for way in row["how"]:
+        text, ids = _arithmetic(run, row[ID], way)
+        texts.append(text)
+        cited += [i for i in ids if i not in cited]
+    value = interval(row["low"], row["high"])
+    run.add_finding(
+        Finding(
+            "derived-value",
+            Severity.INFO,
+            f"{target.label()} is not stated; {'; '.join(texts)}",
+            (*run.refs(cited), target),
+            expected=row["low"] if row["low"] == row["high"] else value,
+            location=target.location,
+            rule=f"partition.{row['how'][0]['dimension']}",
         )
-        value = interval(row["d_low"], row["d_high"])
-        total = interval(row["p_low"], row["p_high"])
-        message = (
-            f"{target.label()} is not stated; the {dimension} breakdown gives it: "
-            f"{total} - ({parts}) = {value}"
-        )
-        run.add_finding(
-            Finding(
-                "derived-value",
-                Severity.INFO,
-                message,
-                (*run.refs([row["p_id"], *others]), target),
-                expected=row["d_low"] if row["d_low"] == row["d_high"] else value,
-                actual=None,
-                location=target.location,
-                rule=f"partition.{dimension}",
-            )
-        )
-    run.derived.append(
-        targets.select(
-            pl.col("c_id").alias(ID), pl.col("d_low").alias("low"), pl.col("d_high").alias("high")
+    )
+
+
+def _conflict(run: Run, row: dict[str, Any]) -> None:
+    (target,) = run.refs([row[ID]])
+    texts, cited = [], []
+    for way in row["how"]:
+        text, ids = _arithmetic(run, row[ID], way)
+        texts.append(text)
+        cited += [i for i in ids if i not in cited]
+    run.add_finding(
+        Finding(
+            "derived-conflict",
+            Severity.ERROR,
+            f"{target.label()} is not stated, and its breakdowns disagree on it: "
+            f"{'; but '.join(texts)}",
+            (*run.refs(cited), target),
+            expected=row["high"],
+            actual=row["low"],
+            imbalance=row["low"] - row["high"],
+            location=target.location,
+            rule=f"partition.{row['how'][0]['dimension']}",
         )
     )
 
