@@ -1,5 +1,5 @@
-"""Regression tests for engine defects found by property testing: derivation, zero percentages, localisation beside missing totals."""
-report, and the cause found. They fail until the engine is fixed and then guard the fix.
+"""Regression tests for engine defects that property testing found, each with its input, the
+expected report and the cause; they guard the fixes.
 
 1. A derived figure is never checked against the breakdown it heads (partition.py,
    ``_evaluate_sums``/``_derive``): NGO = 8 - 5 = 3 is derived although NGO.A + NGO.B = 7.
