@@ -89,6 +89,70 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     reconcile.add_argument("--format", choices=["text", "json"], default="text")
     add_profile_argument(reconcile)
 
+    suppress = commands.add_parser(
+        "suppress", help="withhold small counts and the cells that would give them away"
+    )
+    suppress.add_argument("path", metavar="DATASET", help="a long-CSV or dataset file")
+    suppress.add_argument(
+        "--threshold", type=_count, default=5, help="withhold counts below this (default: 5)"
+    )
+    suppress.add_argument(
+        "--width",
+        type=_count,
+        default=None,
+        help="possible values each withheld cell must keep (default: the threshold)",
+    )
+    suppress.add_argument("--zeros", action="store_true", help="withhold zero counts too")
+    suppress.add_argument(
+        "--objective",
+        choices=["cells", "value"],
+        default="cells",
+        help="withhold the fewest further cells, or the least total value (default: cells)",
+    )
+    suppress.add_argument(
+        "--style",
+        choices=["censored", "missing"],
+        default="censored",
+        help="write small counts as <5, or every withheld cell as an empty value with status Q",
+    )
+    suppress.add_argument("-o", "--output", help="write the long CSV here (default: stdout)")
+    add_profile_argument(suppress)
+
+    audit = commands.add_parser(
+        "audit-disclosure", help="find withheld cells a reader can work out from the figures"
+    )
+    audit.add_argument("path", metavar="PUBLISHED", help="a published long-CSV or dataset file")
+    audit.add_argument(
+        "--width",
+        type=_count,
+        default=None,
+        help="possible values each withheld cell must keep (default: the largest <N bound, else 5)",
+    )
+    audit.add_argument(
+        "--stated",
+        action="store_true",
+        help="take open breakdowns as bounds on their parts, not as adding up",
+    )
+    audit.add_argument("--format", choices=["text", "json"], default="text")
+    audit.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info"],
+        default="error",
+        help="the least severe finding that makes the exit status 1 (default: error)",
+    )
+    audit.add_argument("-o", "--output", help="write the report to this file")
+    add_profile_argument(audit)
+
+
+def _count(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
 
 def _read_all(paths: list[str], profile: Profile) -> list[Dataset]:
     from tip_indicators.io.readers import read_dataset
@@ -246,6 +310,58 @@ def reconcile(args: argparse.Namespace) -> int:
     return 1 if combined.failed() else 0
 
 
+def suppress(args: argparse.Namespace) -> int:
+    """Write the dataset with small counts and their giveaways withheld."""
+    from tip_indicators.findings import Severity
+    from tip_indicators.io.longcsv import write_long_csv
+    from tip_indicators.io.readers import read_dataset
+    from tip_indicators.render.text import report_text
+    from tip_indicators.report import Report
+    from tip_indicators.suppression import suppress as withhold
+
+    profile = profile_from(args)
+    dataset = read_dataset(args.path, catalogue=profile.catalogue)
+    unusable = [p for p in dataset.problems if p.severity is Severity.ERROR]
+    if unusable:
+        sys.stderr.write(report_text(Report(findings=tuple(unusable), inputs=dataset.inputs)))
+        sys.stderr.write("tip-indicators: nothing written: fix the rows above first\n")
+        return 1
+    result = withhold(
+        dataset,
+        threshold=args.threshold,
+        width=args.width,
+        zeros=args.zeros,
+        objective=args.objective,
+        style=args.style,
+        profile=profile,
+    )
+    if args.output is None:
+        write_long_csv(result.dataset, sys.stdout)
+    else:
+        try:
+            write_long_csv(result.dataset, args.output)
+        except OSError as error:
+            raise InputError(args.output, f"cannot write: {error.strerror or error}") from None
+    sys.stderr.write(result.summary() + "\n")
+    return 1 if result.unprotected.height else 0
+
+
+def audit_disclosure(args: argparse.Namespace) -> int:
+    """Report withheld cells that the published figures give away."""
+    from tip_indicators.findings import Severity
+    from tip_indicators.io.readers import read_dataset
+    from tip_indicators.render.json import report_json
+    from tip_indicators.render.text import report_text
+    from tip_indicators.suppression import audit_disclosure as audit
+
+    profile = profile_from(args)
+    dataset = read_dataset(args.path, catalogue=profile.catalogue)
+    report = audit(dataset, width=args.width, additive=not args.stated, profile=profile).report()
+    text = report_json(report) + "\n" if args.format == "json" else report_text(report)
+    _write(text, args.output)
+    return 1 if report.failed(Severity(args.fail_on)) else 0
+
+
 def _write(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -263,4 +379,6 @@ HANDLERS = {
     "indicators": indicators,
     "rollup": rollup,
     "reconcile": reconcile,
+    "suppress": suppress,
+    "audit-disclosure": audit_disclosure,
 }

@@ -278,7 +278,7 @@ def _arithmetic(run: Run, target: int, way: dict[str, Any]) -> tuple[str, tuple[
         f"{ref.dimensions.get(dimension, '_T')} {ref.value}" for ref in run.refs(others)
     )
     (total,) = run.refs([way["p_id"]])
-    text = f"the {dimension} breakdown gives {total.value} - ({parts}) = "
+    text = f"the {dimension} breakdown gives it: {total.value} - ({parts}) = "
     return text + interval(way["d_low"], way["d_high"]), (way["p_id"], *others)
 
 
