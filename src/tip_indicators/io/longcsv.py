@@ -54,13 +54,18 @@ def _parse(
     text: str, path: str, digest: str, catalogue: Catalogue | None, limits: ReadLimits
 ) -> Dataset:
     catalogue = catalogue or builtin_catalogue()
-    header, columns, lines, problems = _split(text, path, catalogue, limits)
-    raw = pl.DataFrame(
-        {
-            name: pl.Series(name, values, dtype=pl.String)
-            for name, values in zip(header, columns, strict=True)
-        }
-    ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    fast = _plain_frame(text, path, catalogue, limits)
+    if fast is not None:
+        header, raw = fast
+        problems: list[Finding] = []
+    else:
+        header, columns, lines, problems = _split(text, path, catalogue, limits)
+        raw = pl.DataFrame(
+            {
+                name: pl.Series(name, values, dtype=pl.String)
+                for name, values in zip(header, columns, strict=True)
+            }
+        ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     observations, findings = validate_raw(raw, catalogue)
     return Dataset(
         observations,
@@ -68,6 +73,49 @@ def _parse(
         inputs=(InputFile(path, digest, observations.height),),
         problems=tuple(problems + findings),
     )
+
+
+_PLAIN_BYTES = 1024 * 1024
+
+
+def _plain_frame(
+    text: str, path: str, catalogue: Catalogue, limits: ReadLimits
+) -> tuple[list[str], pl.DataFrame] | None:
+    """Parse a large, plain file (no quotes, no carriage returns, no blank lines, every row as
+    wide as the header) column-wise with polars, where physical line = row number + 2.
+
+    Anything else returns None and goes through the exact record-by-record reader, which
+    reports ragged rows and keeps physical lines right across quoted line breaks.
+    """
+    if len(text) < _PLAIN_BYTES or '"' in text or "\r" in text or "\x1f" in text:
+        return None
+    body = text[:-1] if text.endswith("\n") else text
+    if "\n\n" in body or body.startswith("\n"):
+        return None
+    first, _, _ = body.partition("\n")
+    header = first.split(",")
+    if len(header) == 1 and (";" in first or "\t" in first):
+        return None
+    _check_header(header, path, catalogue)
+    lines = pl.Series("text", body.split("\n")[1:], dtype=pl.String)
+    if lines.len() == 0:
+        return None
+    widths = lines.str.count_matches(",", literal=True)
+    longest = lines.str.len_bytes().max()
+    if widths.min() != len(header) - 1 or widths.max() != len(header) - 1:
+        return None
+    if isinstance(longest, int) and longest > limits.max_field_bytes:
+        return None
+    frame = (
+        lines.str.split_exact(",", len(header) - 1)
+        .struct.rename_fields(header)
+        .struct.unnest()
+        .with_columns(
+            pl.lit(path).alias("path"),
+            pl.int_range(2, lines.len() + 2, dtype=pl.Int64).alias("line"),
+        )
+    )
+    return header, frame
 
 
 def _known_columns(catalogue: Catalogue) -> tuple[str, ...]:

@@ -71,7 +71,7 @@ def read_dataset(
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
 ) -> Dataset:
-    """Read ``path`` in the given or detected format (see :data:`INPUT_FORMATS`)."""
+    """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``)."""
     chosen = input_format or detect_format(path)
     if chosen == "document":
         from tip_indicators.io.document import read_document

@@ -43,6 +43,9 @@ class Run:
         self.constraints: list[pl.DataFrame] = []
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
+        self._levels: pl.DataFrame | None = None
+        self.cache: dict[object, object] = {}
+        """Structures rules share across derivation rounds (keyed by the rule's identity)."""
 
     def apply_derived(self, values: pl.DataFrame) -> None:
         """Put derived figures (``_id``, ``low``, ``high``) into the frame, marked as derived,
@@ -58,7 +61,12 @@ class Run:
             )
         )
         self.frame = (
-            self.frame.join(values.rename({"low": "_dl", "high": "_dh"}), on=ID, how="left")
+            self.frame.join(
+                values.rename({"low": "_dl", "high": "_dh"}),
+                on=ID,
+                how="left",
+                maintain_order="left",
+            )
             .with_columns(
                 pl.when(pl.col("_dl").is_not_null())
                 .then(text)
@@ -70,21 +78,31 @@ class Run:
             )
             .drop("_dl", "_dh")
         )
+        self._levels = None
         for figure in values.get_column(ID).to_list():
             self._refs.pop(figure, None)
 
     def levels(self) -> pl.DataFrame:
-        """The level figures (measure N)."""
-        return self.frame.filter(pl.col("measure") == "N")
+        """The level figures (measure N), computed once per state of the frame."""
+        if self._levels is None:
+            self._levels = self.frame.filter(pl.col("measure") == "N")
+        return self._levels
 
     def refs(self, ids: Iterable[int]) -> tuple[ObservationRef, ...]:
-        """Citations of the figures ``ids`` (built once per figure, only when cited)."""
-        wanted = [i for i in ids if i not in self._refs]
+        """Citations of the figures ``ids`` (built once per figure, only when cited).
+
+        A figure's ``_id`` is its row number in the frame, so rows are fetched by position.
+        """
+        ids = list(ids)
+        wanted = sorted({i for i in ids if i not in self._refs})
         if wanted:
-            rows = self.frame.filter(pl.col(ID).is_in(wanted))
-            for row in rows.iter_rows(named=True):
+            for row in self.frame[wanted].iter_rows(named=True):
                 self._refs[row[ID]] = observation_ref(row, self.dimensions)
         return tuple(self._refs[i] for i in ids)
+
+    def cite(self, ids: Iterable[int]) -> None:
+        """Build the citations of many figures at once, before a loop that cites them."""
+        self.refs(ids)
 
     def add_finding(self, finding: Finding) -> int:
         """Record a finding and return its index (constraints refer to it)."""

@@ -150,10 +150,11 @@ def _solve(
     run: Run, failed: list[_Constraint], local: list[_Constraint], figures: dict[int, _Figure]
 ) -> dict[int, list[Suggestion]]:
     ids = sorted({i for c in local for i in c.ids})
-    free = [i for i in ids if not figures[i].exact]
+    free = {i for i in ids if not figures[i].exact}
+    shared = {i for i in free if sum(1 for c in local if i in c.ids) > 1}
     solutions: list[dict[int, float]] = []
-    if not free:
-        common = set.intersection(*(set(c.ids) for c in failed))
+    if not shared:
+        common = set.intersection(*(set(c.ids) for c in failed)) - free
         for candidate in sorted(common):
             value = _single_fix(candidate, local, figures)
             if value is not None:
@@ -185,40 +186,48 @@ def _solve(
 def _single_fix(
     candidate: int, local: list[_Constraint], figures: dict[int, _Figure]
 ) -> float | None:
-    """The value nearest the current one that alone satisfies every constraint, or None."""
+    """The value nearest the current one that alone satisfies every constraint, or None.
+
+    Free figures (censored or unstated) may take any value in their interval; each sits in one
+    constraint only (the caller makes sure), so it widens that constraint independently.
+    """
     figure = figures[candidate]
     current = figure.low if figure.low is not None else 0.0
     low, high = figure.lower, figure.upper
     for constraint in local:
-        rest = constraint.constant
+        rest_low = rest_high = constraint.constant
         coef = 0.0
         for figure_id, a in zip(constraint.ids, constraint.coefs, strict=True):
+            other = figures[figure_id]
             if figure_id == candidate:
                 coef += a
+            elif other.exact:
+                assert other.low is not None
+                rest_low += a * other.low
+                rest_high += a * other.low
             else:
-                other = figures[figure_id].low
-                assert other is not None
-                rest += a * other
+                ends = (a * other.lower, a * other.upper)
+                rest_low += min(ends)
+                rest_high += max(ends)
+        # the constraint holds when coef * x + rest lies in [-tol, tol] (or >= -tol), for some
+        # rest in [rest_low, rest_high]
+        top = math.inf if not constraint.equality else constraint.tol - rest_low
+        bottom = -constraint.tol - rest_high
         if coef == 0:
-            if rest < -constraint.tol - _EPS or (
-                constraint.equality and rest > constraint.tol + _EPS
-            ):
+            if bottom > _EPS or top < -_EPS:
                 return None
             continue
-        bounds = sorted(((-constraint.tol - rest) / coef, (constraint.tol - rest) / coef))
-        if constraint.equality:
-            low, high = max(low, bounds[0]), min(high, bounds[1])
-        elif coef > 0:
-            low = max(low, (-constraint.tol - rest) / coef)
+        if coef > 0:
+            low, high = max(low, bottom / coef), min(high, top / coef)
         else:
-            high = min(high, (-constraint.tol - rest) / coef)
+            low, high = max(low, top / coef), min(high, bottom / coef)
     if figure.integer:
         low = math.ceil(low - _EPS) if math.isfinite(low) else low
         high = math.floor(high + _EPS) if math.isfinite(high) else high
     if low > high + _EPS:
         return None
     value = min(max(current, low), high)
-    if math.isclose(value, current):
+    if math.isclose(value, current) or not math.isfinite(value):
         return None
     return float(value)
 

@@ -39,7 +39,34 @@ def evaluate_breakdown(run: Run, rule: Rule) -> None:
 
 
 def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """One row per (relation, child) with the parent's and the child's figures, and the slices."""
+    """One row per (relation, child) with the parent's and the child's figures, and the slices.
+
+    Which figures relate depends only on the keys, so that structure is built once per rule and
+    the current values (derived ones included) are joined onto it on every call.
+    """
+    key = ("members", rule.name)
+    if key not in run.cache:
+        run.cache[key] = _structure(run, rule)
+    structure = run.cache[key]
+    if structure is None:
+        return None
+    assert isinstance(structure, tuple)
+    pairs, slices = structure
+    values = run.levels().select(ID, "low", "high", "status")
+    children = pairs.join(
+        values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
+        on="c_id",
+        maintain_order="left",
+    ).join(
+        values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
+        on="p_id",
+        maintain_order="left",
+    )
+    return children, slices
+
+
+def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The relations of every slice along the rule's dimension, as figure ids."""
     dimension = rule.dimension
     assert dimension is not None
     partitions = rule.family is Family.PARTITION
@@ -90,23 +117,23 @@ def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
             "complete": pl.Boolean,
         },
     )
-    values = levels.select(ID, "low", "high", "status")
     members = (
         slices.select("slice", "codes", "ids")
         .explode("codes", "ids")
         .rename({"codes": "code", "ids": ID})
-        .join(values, on=ID)
     )
-    pairs = slices.select("slice", "sig", "label").join(relation_table, on="sig")
-    children = pairs.join(
-        members.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
-        left_on=["slice", "child"],
-        right_on=["slice", "code"],
+    pairs = (
+        slices.select("slice", "sig", "label")
+        .join(relation_table, on="sig")
+        .join(
+            members.rename({ID: "c_id"}),
+            left_on=["slice", "child"],
+            right_on=["slice", "code"],
+        )
+        .join(members.rename({ID: "p_id", "code": "parent"}), on=["slice", "parent"])
+        .sort("slice", "rel", "c_id")
     )
-    parents = members.rename(
-        {ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status", "code": "parent"}
-    )
-    return children.join(parents, on=["slice", "parent"]), slices
+    return pairs, slices
 
 
 def _tolerance(rule: Rule, column: str) -> pl.Expr:
@@ -227,6 +254,13 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
             pl.struct("dimension", "p_id", "child_ids", "d_low", "d_high").alias("how"),
         )
         usable = merged.filter(pl.col("low") <= pl.col("high"))
+        run.cite(
+            targets.select(pl.concat_list(ID, "p_id", "child_ids").alias("all"))
+            .get_column("all")
+            .explode()
+            .unique()
+            .to_list()
+        )
         for row in merged.filter(pl.col("low") > pl.col("high")).iter_rows(named=True):
             _conflict(run, row)
         if usable.height == 0:

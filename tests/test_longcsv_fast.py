@@ -1,0 +1,59 @@
+"""The column-wise fast path of the long-CSV reader agrees with the record-by-record reader."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tip_indicators.datasets import Dataset
+from tip_indicators.io import longcsv
+from tip_indicators.io.longcsv import parse_long_csv
+
+CELLS = {
+    "indicator": st.sampled_from(["victims_received", "victims_recieved", "persons_convicted", ""]),
+    "period": st.sampled_from(["2010", "2011", "2010-Q5", ""]),
+    "reporter": st.sampled_from(["KH", "GOV.MOSVY", ""]),
+    "sex": st.sampled_from(["", "F", "M", "_U", "f", "Female "]),
+    "value": st.sampled_from(["1", "25", "<5", "", "1.5", "abc", "-3", "10..14"]),
+    "status": st.sampled_from(["", "L", "Q", "X"]),
+}
+
+
+def _text(rows: list[dict[str, str]], trailing_newline: bool) -> str:
+    lines = [",".join(CELLS)] + [",".join(row[c] for c in CELLS) for row in rows]
+    return "\n".join(lines) + ("\n" if trailing_newline else "")
+
+
+def _read(text: str, threshold: int) -> Dataset:
+    saved = longcsv._PLAIN_BYTES
+    longcsv._PLAIN_BYTES = threshold
+    try:
+        return parse_long_csv(text, path="t.csv")
+    finally:
+        longcsv._PLAIN_BYTES = saved
+
+
+@given(rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30), newline=st.booleans())
+def test_fast_and_exact_readers_agree(rows: list[dict[str, str]], newline: bool) -> None:
+    """Observations and findings (codes, lines, messages) are the same on either path."""
+    text = _text(rows, newline)
+    fast, slow = _read(text, 0), _read(text, 10**12)
+    assert fast.observations.equals(slow.observations)
+    assert fast.problems == slow.problems
+
+
+def test_ragged_rows_leave_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row with a field too many is still reported at its physical line."""
+    text = (
+        "indicator,period,reporter,value\n"
+        "victims_received,2010,KH,5\nvictims_received,2010,KH,5,9\n"
+    )
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    dataset = parse_long_csv(text, path="t.csv")
+    assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
+        ("row-shape", 3)
+    ]
+    assert dataset.observations.get_column("line").to_list() == [2]
+    assert isinstance(dataset.observations, pl.DataFrame)
