@@ -212,7 +212,7 @@ def test_named_file_problems_cite_the_file(write_file: WriteFile) -> None:
 
 def test_document_shape_is_published() -> None:
     """The document model refuses unknown keys (its schema is published)."""
-    from tip_indicators.io.document import DatasetDocument
+    from tip_indicators._private.document_model import DatasetDocument
 
     schema = DatasetDocument.model_json_schema()
     assert schema["additionalProperties"] is False

@@ -26,7 +26,6 @@ from tip_indicators.reconcile import compare_sources, compare_vintages, reconcil
 from tip_indicators.report import Report
 from tip_indicators.rollup import RollUp, roll_up
 from tip_indicators.rules import Rule, Tolerance, default_rules
-from tip_indicators.suppression import audit_disclosure, random_rounding, suppress
 from tip_indicators.units import UnitError
 from tip_indicators.values import Value, parse_value
 
@@ -61,7 +60,6 @@ __all__ = [
     "UnitError",
     "Value",
     "__version__",
-    "audit_disclosure",
     "builtin_catalogue",
     "builtin_profile",
     "check",
@@ -76,14 +74,12 @@ __all__ = [
     "parse_long_csv",
     "parse_period",
     "parse_value",
-    "random_rounding",
     "read_dataset",
     "read_document",
     "read_long_csv",
     "read_population",
     "reconcile_mirrors",
     "roll_up",
-    "suppress",
     "write_document",
     "write_long_csv",
 ]

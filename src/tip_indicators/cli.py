@@ -81,7 +81,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "aggregate", help="count case records into indicator figures (long CSV) and check them"
     )
     if command == "aggregate":
-        from tip_indicators.cases import add_aggregate_arguments
+        from tip_indicators._private.case_command import add_aggregate_arguments
 
         add_aggregate_arguments(aggregate)
 
@@ -222,7 +222,7 @@ def _catalogue(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from tip_indicators.cases import aggregate_command
+    from tip_indicators._private.case_command import aggregate_command
 
     return aggregate_command(args)
 
@@ -230,13 +230,9 @@ def _aggregate(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     schema: dict[str, Any]
     if args.document == "dataset":
-        from tip_indicators.io.document import DatasetDocument
+        from tip_indicators.io.document import dataset_schema
 
-        schema = {
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://tip-indicators.org/schema/dataset.json",
-            **DatasetDocument.model_json_schema(),
-        }
+        schema = dataset_schema()
     else:
         from tip_indicators.render.json import report_schema
 

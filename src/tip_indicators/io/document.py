@@ -13,7 +13,6 @@ from typing import Any
 
 import polars as pl
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
@@ -23,7 +22,7 @@ from tip_indicators.errors import DefinitionError, InputError
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import long_csv_frame, read_long_csv
 
-__all__ = ["DatasetDocument", "dataset_document", "read_document", "write_document"]
+__all__ = ["dataset_document", "dataset_schema", "read_document", "write_document"]
 
 # Characters JSON leaves raw but a YAML reader refuses or takes for line breaks: written as
 # \u escapes instead.
@@ -45,23 +44,15 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_text)
 
 
-class DatasetDocument(BaseModel):
-    """The published shape of a dataset document (``tip-indicators schema dataset``)."""
+def dataset_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a dataset document, for systems in other languages."""
+    from tip_indicators._private.document_model import DatasetDocument
 
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = None
-    publisher: str | None = None
-    source: str | None = Field(None, description="The document the figures come from.")
-    licence: str | None = None
-    description: str | None = None
-    organisations: dict[str, str] = Field(
-        default_factory=dict, description="Organisation code (NGO.AFESIP) to display name."
-    )
-    files: list[str] = Field(default_factory=list, description="Long-CSV files, relative paths.")
-    observations: list[dict[str, str | int | float | None]] = Field(
-        default_factory=list, description="Figures with the long-CSV field names."
-    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://tip-indicators.org/schema/dataset.json",
+        **DatasetDocument.model_json_schema(),
+    }
 
 
 def read_document(
@@ -71,6 +62,10 @@ def read_document(
     limits: ReadLimits | None = None,
 ) -> Dataset:
     """Read a YAML or JSON dataset document and the long-CSV files it names."""
+    from pydantic import ValidationError
+
+    from tip_indicators._private.document_model import DatasetDocument
+
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
