@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import polars as pl
 import pytest
 from hypothesis import given, settings

@@ -11,7 +11,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 import yaml
 
