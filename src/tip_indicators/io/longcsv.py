@@ -81,41 +81,52 @@ _PLAIN_BYTES = 1024 * 1024
 def _plain_frame(
     text: str, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], pl.DataFrame] | None:
-    """Parse a large, plain file (no quotes, no carriage returns, no blank lines, every row as
-    wide as the header) column-wise with polars, where physical line = row number + 2.
+    """Parse a large, regular file column-wise with polars, where physical line = row + 2.
 
-    Anything else returns None and goes through the exact record-by-record reader, which
-    reports ragged rows and keeps physical lines right across quoted line breaks.
+    Regular means: no carriage returns and no blank lines; quotes only around whole fields, and
+    no quoted field spanning lines; every row as wide as the header. Anything else returns None
+    and goes through the exact record-by-record reader, which reports ragged rows and keeps
+    physical lines right across quoted line breaks.
     """
-    if len(text) < _PLAIN_BYTES or '"' in text or "\r" in text or "\x1f" in text:
+    if len(text) < _PLAIN_BYTES or "\r" in text or "\x1e" in text:
         return None
     body = text[:-1] if text.endswith("\n") else text
     if "\n\n" in body or body.startswith("\n"):
         return None
-    first, _, _ = body.partition("\n")
-    header = first.split(",")
+    first, _, rest = body.partition("\n")
+    records = list(_records(first, path, limits))
+    if len(records) != 1 or not rest:
+        return None
+    header = records[0][1]
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
-    lines = pl.Series("text", body.split("\n")[1:], dtype=pl.String)
-    if lines.len() == 0:
-        return None
-    widths = lines.str.count_matches(",", literal=True)
+    lines = pl.Series("text", rest.split("\n"), dtype=pl.String)
+    masked = lines.str.replace_all(r'"(?:[^"]|"")*"', "\x1e")
+    stray = masked.str.contains('"', literal=True) | masked.str.contains("[^,]\x1e|\x1e[^,]")
+    widths = masked.str.count_matches(",", literal=True)
     longest = lines.str.len_bytes().max()
-    if widths.min() != len(header) - 1 or widths.max() != len(header) - 1:
+    if (
+        stray.any()
+        or widths.min() != len(header) - 1
+        or widths.max() != len(header) - 1
+        or (isinstance(longest, int) and longest > limits.max_field_bytes)
+    ):
         return None
-    if isinstance(longest, int) and longest > limits.max_field_bytes:
-        return None
-    frame = (
-        lines.str.split_exact(",", len(header) - 1)
-        .struct.rename_fields(header)
-        .struct.unnest()
-        .with_columns(
-            pl.lit(path).alias("path"),
-            pl.int_range(2, lines.len() + 2, dtype=pl.Int64).alias("line"),
-        )
+    frame = pl.read_csv(
+        io.BytesIO(rest.encode("utf-8")),
+        has_header=False,
+        new_columns=header,
+        infer_schema=False,
+        quote_char='"',
+        empty_string_is_null=False,
     )
-    return header, frame
+    if frame.height != lines.len():
+        return None
+    return header, frame.with_columns(
+        pl.lit(path).alias("path"),
+        pl.int_range(2, lines.len() + 2, dtype=pl.Int64).alias("line"),
+    )
 
 
 def _known_columns(catalogue: Catalogue) -> tuple[str, ...]:
