@@ -284,6 +284,29 @@ def test_mutated_valid_files_raise_only_library_errors(
         assert_sound(dataset, path)
 
 
+LARGE_HEADER = "indicator,period,reporter,sex,value,status,note\n"
+FILLER = "".join(f"victims_identified,2010,R{i},F,{i % 97},,note {i}\n" for i in range(30_000))
+"""About 1.4 MB of valid rows: files over a megabyte may take a reader's bulk path."""
+CELLS = ["", "F", "f", "<5", "NaN", '"a,b"', '"x""y"', "1,234", '"line\nbreak"', "2010-Q5", '"']
+
+
+@settings(max_examples=25)
+@given(
+    rows=st.lists(st.lists(st.sampled_from(CELLS), min_size=7, max_size=7), max_size=10),
+    data=st.data(),
+)
+def test_mutated_large_csv_raises_only_library_errors(
+    scratch: Path, rows: list[list[str]], data: st.DataObject
+) -> None:
+    """A long CSV of over a megabyte with odd rows and a few edits is read soundly or refused."""
+    text = LARGE_HEADER + "".join(",".join(row) + "\n" for row in rows) + FILLER
+    path = scratch / "large.csv"
+    path.write_bytes(data.draw(mutations(text.encode("utf-8"))))
+    dataset = read_or_refuse(read_long_csv, path)
+    if dataset is not None:
+        assert_sound(dataset, path)
+
+
 @settings(max_examples=40)
 @given(
     data=noise | st.sampled_from(TOKENS),

@@ -45,7 +45,7 @@ from tip_indicators.profiles import load_profile
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 FIXTURES = Path(__file__).parent / "fixtures"
-KIB, MIB, GIB = 1024, 1024**2, 1024**3
+MIB, GIB = 1024**2, 1024**3
 
 HEADER = "indicator,period,reporter,sex,measure,base_period,value,status\n"
 GOOD = "victims_identified,2010,KHM,F,,,4,\n"
@@ -473,27 +473,29 @@ def test_file_growing_after_the_size_check_is_refused(
 
 def _note_inputs(folder: Path, note: str) -> dict[str, Path]:
     """The same figure with ``note`` (in its format's note column) in each format."""
+    figure = "victims_identified,2010,KHM,4"
+    glotip = "NPL,Detected trafficking victims,Total,Total,Female,0 to 17 years,2020,4"
     files = {
-        "long-csv": ("n.csv", f"indicator,period,reporter,value,note\nx_1,2010,KHM,4,{note}\n"),
+        "long-csv": ("n.csv", f"indicator,period,reporter,value,note\n{figure},{note}\n"),
         "sdmx-csv": (
             "s.csv",
-            f"DATAFLOW,INDICATOR,TIME_PERIOD,REPORTER,OBS_VALUE,COMMENT\nD,x_1,2010,KHM,4,{note}\n",
+            f"DATAFLOW,INDICATOR,TIME_PERIOD,REPORTER,OBS_VALUE,COMMENT\nD,{figure},{note}\n",
         ),
         "document": (
             "d.yaml",
-            "observations:\n  - indicator: x_1\n    period: '2010'\n    reporter: KHM\n"
-            f"    value: '4'\n    note: {note}\n",
+            "observations:\n  - indicator: victims_identified\n    period: '2010'\n"
+            f"    reporter: KHM\n    value: '4'\n    note: {note}\n",
         ),
         "glotip": (
             "g.csv",
             "Iso3_code,Indicator,Dimension,Category,Sex,Age,Year,txtVALUE,Source\n"
-            f"NPL,Detected trafficking victims,Total,Total,Female,0 to 17 years,2020,4,{note}\n",
+            f"{glotip},{note}\n",
         ),
     }
     paths = {}
     for reader, (name, text) in files.items():
         paths[reader] = folder / name
-        paths[reader].write_text(text.replace("x_1", "victims_identified"), encoding="utf-8")
+        paths[reader].write_text(text, encoding="utf-8")
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None

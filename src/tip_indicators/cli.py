@@ -21,6 +21,7 @@ from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
 if TYPE_CHECKING:
+    from tip_indicators._private.textfile import ReadLimits
     from tip_indicators.datasets import Dataset
     from tip_indicators.indicators import Catalogue
     from tip_indicators.report import Report
@@ -73,6 +74,15 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     add_profile_argument(validate)
+    validate.add_argument(
+        "--max-file-size", type=int, metavar="BYTES", help="refuse larger inputs (default: 2 GiB)"
+    )
+    validate.add_argument(
+        "--max-field-size",
+        type=int,
+        metavar="BYTES",
+        help="refuse longer fields (default: 1 MiB)",
+    )
 
     catalogue = commands.add_parser("catalogue", help="list indicators and codelists")
     catalogue.add_argument("--format", choices=["text", "json"], default="text")
@@ -148,7 +158,12 @@ def _walk(folder: str) -> list[str]:
     return [path for _, path in sorted(found)]
 
 
-def _read(paths: Sequence[str], input_format: str | None, catalogue: Catalogue) -> Dataset:
+def _read(
+    paths: Sequence[str],
+    input_format: str | None,
+    catalogue: Catalogue,
+    limits: ReadLimits | None = None,
+) -> Dataset:
     """Read every input; a long-CSV file that a dataset document already includes is not read
     twice (checking a folder that holds both would otherwise duplicate every figure)."""
     from tip_indicators.datasets import Dataset
@@ -159,14 +174,18 @@ def _read(paths: Sequence[str], input_format: str | None, catalogue: Catalogue) 
     included: set[str] = set()
     for path in paths:
         if formats[path] == "document":
-            dataset = read_dataset(path, input_format="document", catalogue=catalogue)
+            dataset = read_dataset(
+                path, input_format="document", catalogue=catalogue, limits=limits
+            )
             read[path] = dataset
             own = os.path.realpath(path)
             included.update(os.path.realpath(item.path) for item in dataset.inputs)
             included.discard(own)
     for path in paths:
         if path not in read and os.path.realpath(path) not in included:
-            read[path] = read_dataset(path, input_format=formats[path], catalogue=catalogue)
+            read[path] = read_dataset(
+                path, input_format=formats[path], catalogue=catalogue, limits=limits
+            )
     return Dataset.combine(read[path] for path in paths if path in read)
 
 
@@ -200,7 +219,10 @@ def _validate(args: argparse.Namespace) -> int:
     from tip_indicators.findings import Severity
 
     profile = profile_from(args)
-    report = check(_read(_inputs(args.paths), args.input_format, profile.catalogue), profile)
+    limits = _limits(args)
+    report = check(
+        _read(_inputs(args.paths), args.input_format, profile.catalogue, limits), profile
+    )
     colour = (
         args.format == "text"
         and args.output is None
@@ -209,6 +231,20 @@ def _validate(args: argparse.Namespace) -> int:
     )
     _emit(_render(report, args.format, args.fail_on, colour=colour), args.output)
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
+
+
+def _limits(args: argparse.Namespace) -> ReadLimits:
+    from tip_indicators._private.textfile import ReadLimits
+
+    defaults = ReadLimits()
+    sizes = {"--max-file-size": args.max_file_size, "--max-field-size": args.max_field_size}
+    for option, size in sizes.items():
+        if size is not None and size < 1:
+            raise InputError(option, f"must be a positive number of bytes, not {size}")
+    return ReadLimits(
+        max_file_bytes=args.max_file_size or defaults.max_file_bytes,
+        max_field_bytes=args.max_field_size or defaults.max_field_bytes,
+    )
 
 
 def _catalogue(args: argparse.Namespace) -> int:

@@ -37,16 +37,28 @@ def read_input_bytes(path: str | os.PathLike[str], limits: ReadLimits) -> bytes:
     if not os.path.isfile(name):
         raise InputError(name, "not a regular file")
     if status.st_size > limits.max_file_bytes:
-        raise InputError(
-            name,
-            f"file is {status.st_size:,} bytes, over the limit of {limits.max_file_bytes:,} "
-            "(raise ReadLimits.max_file_bytes or --max-file-size to read it)",
-        )
+        raise _too_large(name, status.st_size, limits)
     try:
         with open(name, "rb") as handle:
-            return handle.read(limits.max_file_bytes + 1)
+            data = handle.read(status.st_size + 1)
+            while len(data) <= limits.max_file_bytes:
+                more = handle.read(min(1 << 20, limits.max_file_bytes + 1 - len(data)))
+                if not more:
+                    break
+                data += more
     except OSError as error:
         raise InputError(name, f"cannot read: {error.strerror or error}") from None
+    if len(data) > limits.max_file_bytes:
+        raise _too_large(name, len(data), limits)
+    return data
+
+
+def _too_large(name: str, size: int, limits: ReadLimits) -> InputError:
+    return InputError(
+        name,
+        f"file is at least {size:,} bytes, over the limit of {limits.max_file_bytes:,} "
+        "(raise it with --max-file-size, or ReadLimits.max_file_bytes in Python)",
+    )
 
 
 def sha256(data: bytes) -> str:

@@ -38,6 +38,28 @@ class Scalar:
         return self.tag.endswith(":null")
 
 
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH from the parser's event stream, which (unlike
+    composing the tree) does not recurse, so a deeply nested file cannot exhaust the stack."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise DefinitionError(
+                        source,
+                        f"nested deeper than {MAX_DEPTH} levels",
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None,
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # composing reports the syntax error with its position
+
+
 @attrs.frozen
 class Node:
     """A mapping or sequence with its position; ``value`` holds Scalars and Nodes."""
@@ -49,6 +71,7 @@ class Node:
 
 def load_nodes(text: str, source: str) -> Node | Scalar | None:
     """Parse YAML (or JSON) text into Nodes and Scalars, rejecting anything unsafe."""
+    _check_depth(text, source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:

@@ -9,15 +9,14 @@ a file that cannot be read at all raises :class:`~tip_indicators.errors.InputErr
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
 import polars as pl
 
+from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators.ages import age_alias
 from tip_indicators.cases import case_alias, case_schema, case_vocabulary
@@ -153,7 +152,7 @@ def read_cases(
         raise InputError(os.fspath(path), f"unknown layout {layout!r} (one of {CASE_LAYOUTS})")
     text, digest, name = _load(path, limits)
     if layout == "auto":
-        first = next(_records(text, name, limits or ReadLimits()), None)
+        first = next(csv_records(text, name, limits or ReadLimits()), None)
         layout = detect_layout(first[1] if first else [], name)
     if layout == "ctdc":
         return _ctdc(text, name, digest, ctdc_reporter, limits or ReadLimits())
@@ -169,28 +168,11 @@ def _load(path: str | os.PathLike[str], limits: ReadLimits | None) -> tuple[str,
     return decode_text(data, name), sha256(data), name
 
 
-def _records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first physical line, fields) for each CSV record; blank lines are not records."""
-    csv.field_size_limit(limits.max_field_bytes)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise InputError(path, f"not readable as CSV: {error}", line=line) from None
-        if fields:
-            yield line, fields
-        line = reader.line_num + 1
-
-
 def _table(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
 ) -> tuple[pl.DataFrame, list[Finding]]:
     """The known columns as trimmed text (empty is null), with ``_row``, ``path`` and ``line``."""
-    records = _records(text, path, limits)
+    records = csv_records(text, path, limits)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")

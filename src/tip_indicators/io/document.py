@@ -87,7 +87,7 @@ def read_document(
     rows = observations.value if isinstance(observations, Node) else []
     if not isinstance(rows, list):
         raise InputError(name, "observations must be a list", line=root.line)
-    raw = _inline_frame(rows, name)
+    raw = _inline_frame(rows, name, limits)
     frame, findings = validate_raw(raw, catalogue)
     inline = Dataset(
         frame,
@@ -96,6 +96,14 @@ def read_document(
         problems=tuple(findings),
     )
     folder = os.path.dirname(name)
+    for file in document.files:
+        if os.path.isabs(file) or file.startswith(("/", "\\")) or ":" in file[:3]:
+            files_node = root.value.get("files")
+            raise InputError(
+                name,
+                f"files: {file!r} is an absolute path; files are relative to the document",
+                line=files_node.line if isinstance(files_node, (Node, Scalar)) else None,
+            )
     parts = [inline] + [
         read_long_csv(os.path.join(folder, file), catalogue=catalogue, limits=limits)
         for file in document.files
@@ -132,7 +140,7 @@ def _line_at(root: Node, loc: tuple[int | str, ...]) -> int:
     return node.line
 
 
-def _inline_frame(rows: list[Any], path: str) -> pl.DataFrame:
+def _inline_frame(rows: list[Any], path: str, limits: ReadLimits) -> pl.DataFrame:
     columns: dict[str, list[str | None]] = {}
     lines: list[int] = []
     for index, row in enumerate(rows):
@@ -146,6 +154,13 @@ def _inline_frame(rows: list[Any], path: str) -> pl.DataFrame:
             if isinstance(cell, Node):
                 raise InputError(
                     path, f"observations[{index}].{key} is not a single value", line=cell.line
+                )
+            if cell is not None and len(cell.text.encode("utf-8")) > limits.max_field_bytes:
+                raise InputError(
+                    path,
+                    f"{key}: a value is longer than the limit of {limits.max_field_bytes:,} bytes "
+                    "(raise it with --max-field-size, or ReadLimits.max_field_bytes in Python)",
+                    line=cell.line,
                 )
             column.append(None if cell is None or cell.is_null else cell.text)
         lines.append(row.line)

@@ -190,6 +190,15 @@ def read_excel(
             bad = _row_problems(number, values, header, formulas, merged.row(number, len(values)))
             texts = [cell_text(value) for value in values[: len(header)]]
             texts += [""] * (len(header) - len(texts))
+            for column_number, text in enumerate(texts):
+                if len(text.encode("utf-8")) > limits.max_field_bytes:
+                    raise InputError(
+                        name,
+                        f"{header[column_number]} ({cell_ref(title, number, column_number + 1)}): "
+                        f"a cell is longer than the limit of {limits.max_field_bytes:,} bytes "
+                        "(raise it with --max-field-size, or ReadLimits.max_field_bytes in Python)",
+                        line=number,
+                    )
             if bad:
                 problems += [
                     Finding(

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.ages import age_alias
@@ -29,7 +30,6 @@ from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity, Suggestion
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.excel import ZIP_MAGIC, cell_ref, cell_text, open_workbook, sheet_rows
-from tip_indicators.io.longcsv import _records
 from tip_indicators.nationalities import country, resolve_nationality
 
 __all__ = ["GLOTIP_COLUMNS", "GLOTIP_INDICATORS", "GLOTIP_SHEET", "is_glotip_csv", "read_glotip"]
@@ -153,7 +153,7 @@ def _read_records(name: str, limits: ReadLimits) -> tuple[_Records, str | None, 
     """The export's rows as (line or row number, cell texts), the sheet read, and the hash."""
     data = read_input_bytes(name, limits)
     if not data.startswith(ZIP_MAGIC):
-        return list(_records(decode_text(data, name), name, limits)), None, sha256(data)
+        return list(csv_records(decode_text(data, name), name, limits)), None, sha256(data)
     workbook = open_workbook(data, name, limits)
     try:
         names = workbook.sheetnames

@@ -12,11 +12,11 @@ import csv
 import difflib
 import io
 import os
-from collections.abc import Iterator
 from typing import IO
 
 import polars as pl
 
+from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.datasets import Dataset, InputFile
@@ -94,7 +94,7 @@ def _plain_frame(
     if "\n\n" in body or body.startswith("\n"):
         return None
     first, _, rest = body.partition("\n")
-    records = list(_records(first, path, limits))
+    records = list(csv_records(first, path, limits))
     if len(records) != 1 or not rest:
         return None
     header = records[0][1]
@@ -149,29 +149,10 @@ def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
         raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=1)
 
 
-def _records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
-    """Yield (first physical line, fields) for each CSV record; blank lines are not records."""
-    csv.field_size_limit(limits.max_field_bytes)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            # Blame the row's first line: an unterminated quote is only noticed at the end.
-            end = "" if reader.line_num <= line else f" (the row runs to line {reader.line_num})"
-            raise InputError(path, f"not readable as CSV: {error}{end}", line=line) from None
-        if fields:
-            yield line, fields
-        line = reader.line_num + 1
-
-
 def _split(
     text: str, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], list[list[str]], list[int], list[Finding]]:
-    records = _records(text, path, limits)
+    records = csv_records(text, path, limits)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")

@@ -25,6 +25,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 def detect_format(path: str | os.PathLike[str]) -> str:
     """Guess an input's format from its name and first bytes."""
     name = os.fspath(path)
+    if os.path.exists(name) and not os.path.isfile(name):
+        raise InputError(name, "not a regular file")
     try:
         with open(name, "rb") as handle:
             head = handle.read(4096)
@@ -57,8 +59,8 @@ def _has_glotip_sheet(path: str) -> bool:
     from tip_indicators.io.glotip import GLOTIP_SHEET
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            index = archive.read("xl/workbook.xml")[: 1024 * 1024]
+        with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as part:
+            index = part.read(1024 * 1024)
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InputError(path, f"not a readable xlsx workbook: {error}") from None
     return f'name="{GLOTIP_SHEET}"'.encode() in index

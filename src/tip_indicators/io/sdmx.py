@@ -29,6 +29,7 @@ from typing import IO
 import attrs
 import polars as pl
 
+from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
@@ -36,7 +37,6 @@ from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
-from tip_indicators.io.longcsv import _records
 from tip_indicators.observations import ATTRIBUTE_COLUMNS
 from tip_indicators.values import PLAIN_NUMBER
 
@@ -101,7 +101,7 @@ def read_sdmx_csv(
     catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
     data = read_input_bytes(name, limits)
-    records = _records(decode_text(data, name), name, limits)
+    records = csv_records(decode_text(data, name), name, limits)
     first = next(records, None)
     if first is None:
         raise InputError(name, "empty file: no header row")
@@ -290,7 +290,13 @@ def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
     location = finding.location
     if location is None or location.field is None or location.field not in renamed:
         return finding
-    return attrs.evolve(finding, location=attrs.evolve(location, field=renamed[location.field]))
+    field = location.field
+    message = finding.message
+    if message.startswith(f"{field}: "):
+        message = f"{renamed[field]}: {message[len(field) + 2 :]}"
+    return attrs.evolve(
+        finding, message=message, location=attrs.evolve(location, field=renamed[field])
+    )
 
 
 def write_sdmx_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:

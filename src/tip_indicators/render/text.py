@@ -23,6 +23,8 @@ def _where(finding: Finding) -> str:
     )
     if location is None or location.line is None:
         return ""
+    if location.field and "!" in location.field:
+        return f"line {location.line}: {location.field}"
     return f"line {location.line}"
 
 
