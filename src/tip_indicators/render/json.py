@@ -91,8 +91,19 @@ def report_data(report: Report) -> dict[str, Any]:
 
 
 def report_json(report: Report, *, indent: int | None = 2) -> str:
-    """The report as one JSON object."""
-    return json.dumps(report_data(report), indent=indent, ensure_ascii=False, allow_nan=False)
+    """The report as one JSON object: the header indented, each finding on a line of its own
+    (so a report of many thousand findings is written by the C encoder, and stays diffable)."""
+    data = report_data(report)
+    if indent is None:
+        return json.dumps(data, ensure_ascii=False, allow_nan=False)
+    findings = data.pop("findings")
+    head = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+    pad = " " * indent
+    items = ",\n".join(
+        pad * 2 + json.dumps(finding, ensure_ascii=False, allow_nan=False) for finding in findings
+    )
+    body = f'{pad}"findings": [\n{items}\n{pad}]' if findings else f'{pad}"findings": []'
+    return head[: -len("\n}")] + ",\n" + body + "\n}"
 
 
 def report_schema() -> dict[str, Any]:

@@ -94,9 +94,14 @@ def localise(run: Run) -> None:
     all_ids = sorted({i for c in constraints for i in c.ids})
     figures = _figures(run, all_ids)
     suggestions: dict[int, list[Suggestion]] = {}
+    touching: dict[int, list[int]] = {}
+    for number_, constraint in enumerate(constraints):
+        for figure in constraint.ids:
+            touching.setdefault(figure, []).append(number_)
+    run.cite(all_ids)
     for component in _components([c for c in constraints if c.failed]):
         members = {i for c in component for i in c.ids}
-        local = [c for c in constraints if members & set(c.ids)]
+        local = [constraints[n] for n in sorted({n for i in members for n in touching[i]})]
         for finding_index, found in _solve(run, component, local, figures).items():
             suggestions.setdefault(finding_index, []).extend(found)
     for index, found in suggestions.items():

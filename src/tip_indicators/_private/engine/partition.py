@@ -198,7 +198,15 @@ def _evaluate_sums(
     keyed = judged.join(
         slices.select("slice", *[k for k in run.keys if k != dimension]), on="slice"
     )
-    for row in keyed.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+    failures = keyed.filter(pl.col("outcome") == "fail")
+    run.cite(
+        failures.select(pl.concat_list("p_id", "child_ids").alias("all"))
+        .get_column("all")
+        .explode()
+        .unique()
+        .to_list()
+    )
+    for row in failures.iter_rows(named=True):
         findings[(row["slice"], row["rel"])] = run.add_finding(
             _sum_finding(run, rule, row, dimension)
         )
@@ -431,7 +439,9 @@ def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) 
     run.add_evaluations(rule.name, judged, "c_id")
     judged = judged.with_row_index("_pair")
     found: dict[int, int] = {}
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+    failures = judged.filter(pl.col("outcome") == "fail")
+    run.cite(pl.concat([failures.get_column("p_id"), failures.get_column("c_id")]).to_list())
+    for row in failures.iter_rows(named=True):
         parent, child = run.refs([row["p_id"], row["c_id"]])
         gap = row["c_low"] - row["p_high"]
         message = (
