@@ -6,11 +6,10 @@ from tip_indicators.io.document import read_document, write_document
 from tip_indicators.io.excel import read_excel, write_excel, write_template
 from tip_indicators.io.glotip import read_glotip
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
-from tip_indicators.io.readers import INPUT_FORMATS, detect_format, read_dataset
+from tip_indicators.io.readers import detect_format, read_dataset
 from tip_indicators.io.sdmx import read_sdmx_csv, write_sdmx_csv
 
 __all__ = [
-    "INPUT_FORMATS",
     "ReadLimits",
     "detect_format",
     "parse_long_csv",
