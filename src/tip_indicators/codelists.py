@@ -90,17 +90,22 @@ class Codelist:
         """The codes, in file order."""
         return tuple(code.code for code in self.codes)
 
+    def _label(self, text: str) -> str | None:
+        """The code whose identifier, name or alias ``text`` is, ignoring case and spacing."""
+        folded = normalise_label(text)
+        for code in self.codes:
+            if code.code.casefold() == folded or normalise_label(code.name) == folded:
+                return code.code
+        return self.aliases.get(folded)
+
     def suggest(self, text: str) -> str | None:
         """Return the code ``text`` most likely meant (alias, case or white-space slip), if any."""
         stripped = text.strip()
         if stripped in self._by_code:
             return stripped
-        folded = normalise_label(text)
-        for code in self.codes:
-            if code.code.casefold() == folded or normalise_label(code.name) == folded:
-                return code.code
-        if folded in self.aliases:
-            return self.aliases[folded]
+        found = self._label(text)
+        if found is not None:
+            return found
         close = difflib.get_close_matches(stripped, self.ids, n=1, cutoff=0.75)
         return close[0] if close else None
 
@@ -108,13 +113,10 @@ class Codelist:
         """Map a label from another source (code, name or alias) to a code, or raise CodeError."""
         if text in self._by_code:
             return text
-        folded = normalise_label(text)
-        for code in self.codes:
-            if code.code.casefold() == folded or normalise_label(code.name) == folded:
-                return code.code
-        if folded in self.aliases:
-            return self.aliases[folded]
-        raise CodeError(self.id, text, self.suggest(text))
+        found = self._label(text)
+        if found is None:
+            raise CodeError(self.id, text, self.suggest(text))
+        return found
 
 
 def _build(identifier: str) -> Codelist:
