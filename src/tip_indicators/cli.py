@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from tip_indicators._private.commands import HANDLERS, add_arguments, add_profile_argument
+from tip_indicators._private.commands import HANDLERS, add_arguments, add_profile_argument, emit
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
@@ -229,7 +229,7 @@ def _validate(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
     )
-    _emit(_render(report, args.format, args.fail_on, colour=colour), args.output)
+    emit(_render(report, args.format, args.fail_on, colour=colour), args.output)
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
 
 
@@ -251,9 +251,9 @@ def _catalogue(args: argparse.Namespace) -> int:
     from tip_indicators.catalogue_export import catalogue_document, catalogue_text
 
     if args.format == "json":
-        _emit(json.dumps(catalogue_document(), indent=2, ensure_ascii=False) + "\n", None)
+        emit(json.dumps(catalogue_document(), indent=2, ensure_ascii=False) + "\n", None)
     else:
-        _emit(catalogue_text(), None)
+        emit(catalogue_text(), None)
     return EXIT_OK
 
 
@@ -273,25 +273,8 @@ def _schema(args: argparse.Namespace) -> int:
         from tip_indicators.render.json import report_schema
 
         schema = report_schema()
-    _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
+    emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
     return EXIT_OK
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output is None:
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        try:
-            text.encode(encoding)
-        except UnicodeEncodeError:
-            text = text.encode(encoding, "backslashreplace").decode(encoding)
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as error:
-        raise InputError(output, f"cannot write: {error.strerror or error}") from None
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {

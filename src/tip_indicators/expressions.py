@@ -29,7 +29,6 @@ __all__ = [
     "Comparison",
     "Number",
     "Selection",
-    "Sum",
     "Total",
     "format_expression",
     "parse_expression",
@@ -67,9 +66,6 @@ class Total:
 
     terms: tuple[Number | Selection | Total, ...]
     signs: tuple[int, ...]
-
-
-Sum = Total
 
 
 @attrs.frozen

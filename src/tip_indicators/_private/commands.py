@@ -240,7 +240,7 @@ def indicators(args: argparse.Namespace) -> int:
         text = "\n".join(lines) + (
             "\n" if lines else "no derived indicator: the inputs lack the figures they need\n"
         )
-    _write(text, args.output)
+    emit(text, args.output)
     return 0
 
 
@@ -358,13 +358,20 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     dataset = read_dataset(args.path, catalogue=profile.catalogue)
     report = audit(dataset, width=args.width, additive=not args.stated, profile=profile).report()
     text = report_json(report) + "\n" if args.format == "json" else report_text(report)
-    _write(text, args.output)
+    emit(text, args.output)
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
-def _write(text: str, output: str | None) -> None:
+def emit(text: str, output: str | None) -> None:
+    """Write command output to ``output``, or to standard output in an encoding it can show."""
     if output is None:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            text = text.encode(encoding, "backslashreplace").decode(encoding)
         sys.stdout.write(text)
+        sys.stdout.flush()
         return
     try:
         with open(output, "w", encoding="utf-8", newline="\n") as handle:

@@ -61,6 +61,22 @@ def _too_large(name: str, size: int, limits: ReadLimits) -> InputError:
     )
 
 
+@attrs.frozen
+class TextInput:
+    """A text input as read: its path, decoded text and the SHA-256 of its bytes."""
+
+    path: str
+    text: str
+    sha256: str
+
+
+def read_text_input(path: str | os.PathLike[str], limits: ReadLimits | None) -> TextInput:
+    """Read, size-check and decode a text input, keeping the hash a report records for it."""
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits or ReadLimits())
+    return TextInput(name, decode_text(data, name), sha256(data))
+
+
 def sha256(data: bytes) -> str:
     """The hex SHA-256 digest of ``data``, recorded in reports to identify an input."""
     return hashlib.sha256(data).hexdigest()

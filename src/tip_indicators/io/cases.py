@@ -17,7 +17,11 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
-from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.textfile import (
+    ReadLimits,
+    read_text_input,
+    sha256,
+)
 from tip_indicators.ages import age_alias
 from tip_indicators.cases import case_alias, case_schema, case_vocabulary
 from tip_indicators.codelists import is_destination_code
@@ -109,7 +113,8 @@ class CaseFile:
 
 def read_htcds_csv(path: str | os.PathLike[str], *, limits: ReadLimits | None = None) -> CaseFile:
     """Read a case CSV in the HTCDS-aligned layout (:data:`HTCDS_COLUMNS`), one row per case."""
-    text, digest, name = _load(path, limits)
+    read = read_text_input(path, limits)
+    text, digest, name = read.text, read.sha256, read.path
     return _htcds(text, name, digest, limits or ReadLimits())
 
 
@@ -122,7 +127,8 @@ def read_ctdc_csv(
     path: str | os.PathLike[str], *, reporter: str = "CTDC", limits: ReadLimits | None = None
 ) -> CaseFile:
     """Read a CTDC case-level file; every record is reported by ``reporter``."""
-    text, digest, name = _load(path, limits)
+    read = read_text_input(path, limits)
+    text, digest, name = read.text, read.sha256, read.path
     return _ctdc(text, name, digest, reporter, limits or ReadLimits())
 
 
@@ -150,7 +156,8 @@ def read_cases(
     """Read a case file in the given layout, or in the one its header shows (``auto``)."""
     if layout not in {"auto", *CASE_LAYOUTS}:
         raise InputError(os.fspath(path), f"unknown layout {layout!r} (one of {CASE_LAYOUTS})")
-    text, digest, name = _load(path, limits)
+    read = read_text_input(path, limits)
+    text, digest, name = read.text, read.sha256, read.path
     if layout == "auto":
         first = next(csv_records(text, name, limits or ReadLimits()), None)
         layout = detect_layout(first[1] if first else [], name)
@@ -160,12 +167,6 @@ def read_cases(
 
 
 # ---------------------------------------------------------------- the CSV table
-
-
-def _load(path: str | os.PathLike[str], limits: ReadLimits | None) -> tuple[str, str, str]:
-    name = os.fspath(path)
-    data = read_input_bytes(name, limits or ReadLimits())
-    return decode_text(data, name), sha256(data), name
 
 
 def _table(

@@ -14,7 +14,10 @@ from typing import Any
 import polars as pl
 import yaml
 
-from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.textfile import (
+    ReadLimits,
+    read_text_input,
+)
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
 from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
@@ -69,9 +72,9 @@ def read_document(
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
-    data = read_input_bytes(name, limits)
+    read = read_text_input(name, limits)
     try:
-        root = load_nodes(decode_text(data, name), name)
+        root = load_nodes(read.text, name)
     except DefinitionError as error:
         raise InputError(name, error.reason, line=error.line) from None
     if not isinstance(root, Node) or not isinstance(root.value, dict):
@@ -92,7 +95,7 @@ def read_document(
     inline = Dataset(
         frame,
         dimensions_of(raw.columns, catalogue),
-        inputs=(InputFile(name, sha256(data), frame.height, "document"),),
+        inputs=(InputFile(name, read.sha256, frame.height, "document"),),
         problems=tuple(findings),
     )
     folder = os.path.dirname(name)

@@ -17,7 +17,11 @@ from typing import IO
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
-from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.textfile import (
+    ReadLimits,
+    read_text_input,
+    sha256,
+)
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
@@ -38,9 +42,8 @@ def read_long_csv(
 ) -> Dataset:
     """Read a long-CSV file into a dataset; problems in rows become the dataset's findings."""
     limits = limits or ReadLimits()
-    name = os.fspath(path)
-    data = read_input_bytes(name, limits)
-    return _parse(decode_text(data, name), name, sha256(data), catalogue, limits)
+    read = read_text_input(path, limits)
+    return _parse(read.text, read.path, read.sha256, catalogue, limits)
 
 
 def parse_long_csv(

@@ -31,7 +31,10 @@ import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.resources import read_table
-from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
+from tip_indicators._private.textfile import (
+    ReadLimits,
+    read_text_input,
+)
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
@@ -99,9 +102,9 @@ def read_sdmx_csv(
     """Read an SDMX-CSV 1.0 or 2.x file into a dataset; problems in rows become its findings."""
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
-    name = os.fspath(path)
-    data = read_input_bytes(name, limits)
-    records = csv_records(decode_text(data, name), name, limits)
+    read = read_text_input(path, limits)
+    name = read.path
+    records = csv_records(read.text, name, limits)
     first = next(records, None)
     if first is None:
         raise InputError(name, "empty file: no header row")
@@ -144,7 +147,7 @@ def read_sdmx_csv(
     return Dataset(
         observations,
         dimensions_of(list(raw), catalogue),
-        inputs=(InputFile(name, sha256(data), observations.height, "sdmx-csv"),),
+        inputs=(InputFile(name, read.sha256, observations.height, "sdmx-csv"),),
         problems=tuple(problems + row_problems + findings),
     )
 

@@ -324,13 +324,20 @@ def _arithmetic(run: Run, target: int, way: dict[str, Any]) -> tuple[str, tuple[
     return text + interval(way["d_low"], way["d_high"]), (way["p_id"], *others)
 
 
-def _derived_finding(run: Run, row: dict[str, Any]) -> None:
-    (target,) = run.refs([row[ID]])
-    texts, cited = [], []
+def _ways(run: Run, row: dict[str, Any]) -> tuple[list[str], list[int]]:
+    """The arithmetic of every breakdown that determines a figure, and the figures it cites."""
+    texts: list[str] = []
+    cited: list[int] = []
     for way in row["how"]:
         text, ids = _arithmetic(run, row[ID], way)
         texts.append(text)
         cited += [i for i in ids if i not in cited]
+    return texts, cited
+
+
+def _derived_finding(run: Run, row: dict[str, Any]) -> None:
+    (target,) = run.refs([row[ID]])
+    texts, cited = _ways(run, row)
     value = interval(row["low"], row["high"])
     run.add_finding(
         Finding(
@@ -347,11 +354,7 @@ def _derived_finding(run: Run, row: dict[str, Any]) -> None:
 
 def _conflict(run: Run, row: dict[str, Any]) -> None:
     (target,) = run.refs([row[ID]])
-    texts, cited = [], []
-    for way in row["how"]:
-        text, ids = _arithmetic(run, row[ID], way)
-        texts.append(text)
-        cited += [i for i in ids if i not in cited]
+    texts, cited = _ways(run, row)
     run.add_finding(
         Finding(
             "derived-conflict",
