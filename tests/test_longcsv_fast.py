@@ -20,13 +20,17 @@ CELLS = {
     "value": st.sampled_from(["1", "25", "<5", "", "1.5", "abc", "-3", "10..14"]),
     "status": st.sampled_from(["", "L", "Q", "X"]),
     "source": st.sampled_from(
-        ["", "report", '"p. 4, table 2"', '"he said ""459"""', '""', 'a"b', '"x"y', 'n"', '"a,b",']
+        ["", "report", "p. 4, table 2", '"p. 4, table 2"', '"he said ""459"""', '""', 'a"b', '"x"y', 'n"', '"a,b",']
     ),
 }
 
 
-def _text(rows: list[dict[str, str]], trailing_newline: bool) -> str:
+def _text(rows: list[dict[str, str]], trailing_newline: bool, short: int | None = None) -> str:
     lines = [",".join(CELLS)] + [",".join(row[c] for c in CELLS) for row in rows]
+    if short is not None:
+        # One row a field short: with or without quotes elsewhere, it must be found.
+        row = short % len(rows) + 1
+        lines[row] = lines[row].rsplit(",", 1)[0]
     return "\n".join(lines) + ("\n" if trailing_newline else "")
 
 
@@ -41,11 +45,17 @@ def _read(text: str, threshold: int) -> Dataset | str:
         longcsv._PLAIN_BYTES = saved
 
 
-@given(rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30), newline=st.booleans())
-def test_fast_and_exact_readers_agree(rows: list[dict[str, str]], newline: bool) -> None:
+@given(
+    rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30),
+    newline=st.booleans(),
+    short=st.none() | st.integers(min_value=0, max_value=29),
+)
+def test_fast_and_exact_readers_agree(
+    rows: list[dict[str, str]], newline: bool, short: int | None
+) -> None:
     """Observations and findings (codes, lines, messages), or the input error, are the same on
-    either path."""
-    text = _text(rows, newline)
+    either path, with quotes or none, rows too wide or too short."""
+    text = _text(rows, newline, short)
     fast, slow = _read(text, 0), _read(text, 10**12)
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
@@ -67,3 +77,18 @@ def test_ragged_rows_leave_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> Non
     ]
     assert dataset.observations.get_column("line").to_list() == [2]
     assert isinstance(dataset.observations, pl.DataFrame)
+
+
+def test_a_short_row_without_quotes_leaves_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row a field short in a file with no quotes at all is reported at its physical line."""
+    text = (
+        "indicator,period,reporter,value,source\n"
+        "victims_received,2010,KH,5,report\nvictims_received,2011,KH,5\n"
+        "victims_received,2012,KH,5,report\n"
+    )
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    dataset = parse_long_csv(text, path="t.csv")
+    assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
+        ("row-shape", 3)
+    ]
+    assert dataset.observations.get_column("line").to_list() == [2, 4]

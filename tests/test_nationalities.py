@@ -66,11 +66,11 @@ def scrambled(draw: st.DrawFn, text: str) -> str:
 @pytest.fixture
 def fresh_catalogue() -> Iterator[None]:
     """Clear the cached catalogue before and after the test."""
-    nationalities._catalogue.cache_clear()
-    nationalities._members.cache_clear()
+    for cached in (nationalities._catalogue, nationalities._names, nationalities._members):
+        cached.cache_clear()
     yield
-    nationalities._catalogue.cache_clear()
-    nationalities._members.cache_clear()
+    for cached in (nationalities._catalogue, nationalities._names, nationalities._members):
+        cached.cache_clear()
 
 
 def test_public_names_are_listed_and_public() -> None:

@@ -84,13 +84,23 @@ class Region:
 
 @attrs.frozen(eq=False)
 class _Catalogue:
-    """Every country, region and spelling, with the lookups built from them."""
+    """Every country and region, with the code lookups built from them."""
 
     countries: dict[str, Country]
     alpha3: dict[str, str]
     numeric: dict[str, str]
     regions: dict[str, Region]
     ancestors: dict[str, frozenset[str]]
+
+
+@attrs.frozen(eq=False)
+class _Names:
+    """Folded names, region names and aliases mapped to codes, and to their first spelling.
+
+    Kept apart from the codes, and built only when a name is looked up: checking codes (what a
+    validation run does) never pays for folding a thousand spellings.
+    """
+
     keys: dict[str, str]
     spellings: dict[str, str]
 
@@ -158,10 +168,10 @@ def resolve_nationality(text: str) -> str:
     if stripped in catalogue.numeric:
         return catalogue.numeric[stripped]
     key = _fold(text)
-    found = catalogue.keys.get(key)
+    found = _names().keys.get(key)
     if found is None:
         suggestion = _suggest_code(catalogue, stripped, countries_only=False)
-        raise CodeError(_CODELIST, text, suggestion or _suggest_spelling(catalogue, key))
+        raise CodeError(_CODELIST, text, suggestion or _suggest_spelling(key))
     return found
 
 
@@ -217,22 +227,23 @@ def _suggest_code(catalogue: _Catalogue, code: str, *, countries_only: bool) -> 
             return alpha2
         if not countries_only and is_nationality_code(candidate):
             return canonical_nationality(candidate)
-    found = catalogue.keys.get(_fold(code))
+    found = _names().keys.get(_fold(code))
     if found is not None and (found in catalogue.countries or not countries_only):
         return found
     return None
 
 
-def _suggest_spelling(catalogue: _Catalogue, key: str) -> str | None:
+def _suggest_spelling(key: str) -> str | None:
     """Return the known spelling nearest to a folded text, or None if nothing is close.
 
     A spelling that qualifies the text ("Congolese (Kinshasa)" for "Congolese") is preferred.
     """
-    qualified = [known for known in catalogue.keys if key and known.startswith(key + " ")]
+    names = _names()
+    qualified = [known for known in names.keys if key and known.startswith(key + " ")]
     if qualified:
-        return catalogue.spellings[difflib.get_close_matches(key, qualified, n=1, cutoff=0)[0]]
-    matches = difflib.get_close_matches(key, catalogue.keys, n=1)
-    return catalogue.spellings[matches[0]] if matches else None
+        return names.spellings[difflib.get_close_matches(key, qualified, n=1, cutoff=0)[0]]
+    matches = difflib.get_close_matches(key, names.keys, n=1)
+    return names.spellings[matches[0]] if matches else None
 
 
 def _fold(text: str) -> str:
@@ -327,10 +338,11 @@ def _ancestors(
     return result
 
 
-def _catalogue_keys(
-    known_countries: Mapping[str, Country], known_regions: Mapping[str, Region]
-) -> tuple[dict[str, str], dict[str, str]]:
+@functools.cache
+def _names() -> _Names:
     """Map folded names, region names and aliases to codes, and to their first spelling."""
+    catalogue = _catalogue()
+    known_countries, known_regions = catalogue.countries, catalogue.regions
     keys: dict[str, str] = {}
     spellings: dict[str, str] = {}
     entries: list[tuple[str, int | None, str, str]] = [
@@ -346,7 +358,7 @@ def _catalogue_keys(
             reason = f"{spelling!r} -> {code!r}: empty, unknown code, or already {keys.get(key)!r}"
             raise DefinitionError(f"tip_indicators/data/{filename}", reason, line=number)
         spellings.setdefault(key, spelling)
-    return keys, spellings
+    return _Names(keys=keys, spellings=spellings)
 
 
 @functools.cache
@@ -354,13 +366,10 @@ def _catalogue() -> _Catalogue:
     """Read the shipped data files once and build every lookup."""
     known_regions = _read_regions()
     known_countries = _read_countries(known_regions)
-    keys, spellings = _catalogue_keys(known_countries, known_regions)
     return _Catalogue(
         countries=known_countries,
         alpha3={item.alpha3: item.alpha2 for item in known_countries.values()},
         numeric={item.numeric: item.alpha2 for item in known_countries.values()},
         regions=known_regions,
         ancestors=_ancestors(known_countries, known_regions),
-        keys=keys,
-        spellings=spellings,
     )

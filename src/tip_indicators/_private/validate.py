@@ -265,7 +265,9 @@ def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
 
 
 def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue) -> pl.DataFrame:
-    frame = frame.with_columns(value_columns("value"))
+    # Bulk files repeat a few thousand distinct values: read each once and join them back.
+    readings = frame.select(pl.col("value").unique()).with_columns(value_columns("value"))
+    frame = frame.join(readings, on="value", how="left", maintain_order="left", nulls_equal=True)
     value = pl.col("value").fill_null("")
     problems.add(
         frame,

@@ -104,31 +104,48 @@ def _plain_frame(
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
+    rows = rest.count("\n") + 1
+    quoted = '"' in rest
+    if quoted and not _regular_quoting(rest, len(header), limits):
+        return None
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(rest.encode("utf-8")),
+            has_header=False,
+            new_columns=header,
+            infer_schema=False,
+            quote_char='"' if quoted else None,
+            empty_string_is_null=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != rows:
+        return None
+    if not quoted:
+        # No row has more fields than the header (polars refuses those), so when the commas
+        # add up to exactly (width - 1) per row, no row has fewer either.
+        longest = frame.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item()
+        if rest.count(",") != (len(header) - 1) * rows or longest > limits.max_field_bytes:
+            return None
+    return header, frame.with_columns(
+        pl.lit(path).alias("path"),
+        pl.int_range(2, rows + 2, dtype=pl.Int64).alias("line"),
+    )
+
+
+def _regular_quoting(rest: str, width: int, limits: ReadLimits) -> bool:
+    """Tell whether quoted text has quotes only around whole fields, on one line each, and every
+    line ``width`` fields wide."""
     lines = pl.Series("text", rest.split("\n"), dtype=pl.String)
     masked = lines.str.replace_all(r'"(?:[^"]|"")*"', "\x1e")
     stray = masked.str.contains('"', literal=True) | masked.str.contains("[^,]\x1e|\x1e[^,]")
     widths = masked.str.count_matches(",", literal=True)
     longest = lines.str.len_bytes().max()
-    if (
+    return not (
         stray.any()
-        or widths.min() != len(header) - 1
-        or widths.max() != len(header) - 1
+        or widths.min() != width - 1
+        or widths.max() != width - 1
         or (isinstance(longest, int) and longest > limits.max_field_bytes)
-    ):
-        return None
-    frame = pl.read_csv(
-        io.BytesIO(rest.encode("utf-8")),
-        has_header=False,
-        new_columns=header,
-        infer_schema=False,
-        quote_char='"',
-        empty_string_is_null=False,
-    )
-    if frame.height != lines.len():
-        return None
-    return header, frame.with_columns(
-        pl.lit(path).alias("path"),
-        pl.int_range(2, lines.len() + 2, dtype=pl.Int64).alias("line"),
     )
 
 

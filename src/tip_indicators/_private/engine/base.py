@@ -14,7 +14,7 @@ import polars as pl
 
 from tip_indicators.findings import Finding, ObservationRef
 from tip_indicators.indicators import Catalogue
-from tip_indicators.observations import key_columns, observation_ref
+from tip_indicators.observations import key_columns, observation_refs
 from tip_indicators.profiles import Profile
 
 ID = "_id"
@@ -96,8 +96,8 @@ class Run:
         ids = list(ids)
         wanted = sorted({i for i in ids if i not in self._refs})
         if wanted:
-            for row in self.frame[wanted].iter_rows(named=True):
-                self._refs[row[ID]] = observation_ref(row, self.dimensions)
+            built = observation_refs(self.frame[wanted], self.dimensions)
+            self._refs.update(zip(wanted, built, strict=True))
         return tuple(self._refs[i] for i in ids)
 
     def cite(self, ids: Iterable[int]) -> None:

@@ -77,6 +77,9 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     ]
     others = [key for key in run.keys if key != dimension]
     levels = run.levels().filter(pl.col("indicator").is_in(indicators))
+    if not (levels.get_column(dimension) != "_T").any():
+        # Keys are unique, so with every code a total no slice has two figures.
+        return None
     candidates = levels.filter(pl.len().over(others) > 1)
     if candidates.height == 0:
         return None
