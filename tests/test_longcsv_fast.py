@@ -20,7 +20,18 @@ CELLS = {
     "value": st.sampled_from(["1", "25", "<5", "", "1.5", "abc", "-3", "10..14"]),
     "status": st.sampled_from(["", "L", "Q", "X"]),
     "source": st.sampled_from(
-        ["", "report", "p. 4, table 2", '"p. 4, table 2"', '"he said ""459"""', '""', 'a"b', '"x"y', 'n"', '"a,b",']
+        [
+            "",
+            "report",
+            "p. 4, table 2",
+            '"p. 4, table 2"',
+            '"he said ""459"""',
+            '""',
+            'a"b',
+            '"x"y',
+            'n"',
+            '"a,b",',
+        ]
     ),
 }
 
