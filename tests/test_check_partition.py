@@ -424,6 +424,21 @@ def test_negative_remainder_is_an_error() -> None:
     assert report.derived is None or report.derived.height == 0
 
 
+def test_a_derived_figure_completes_another_breakdown() -> None:
+    """A remainder derived by sex is the total of an age breakdown whose own remainder follows."""
+    report = run(
+        "victims_identified,2010,R,,,,,10,",
+        "victims_identified,2010,R,M,,,,4,",
+        "victims_identified,2010,R,F,,,,,L",
+        "victims_identified,2010,R,F,Y_LT18,,,2,",
+        "victims_identified,2010,R,F,Y_GE18,,,,L",
+    )
+    assert codes(report) == [("info", "derived-value"), ("info", "derived-value")]
+    assert report.derived is not None
+    derived = report.derived.select("sex", "age", "low", "line").sort("line").rows()
+    assert derived == [("F", "_T", 6.0, 4), ("F", "Y_GE18", 4.0, 6)]
+
+
 def test_two_remainders_are_not_derived() -> None:
     """Two parts with status L in one breakdown leave each undetermined: nothing is derived."""
     report = run(

@@ -80,18 +80,20 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     if not (levels.get_column(dimension) != "_T").any():
         # Keys are unique, so with every code a total no slice has two figures.
         return None
-    candidates = levels.filter(pl.len().over(others) > 1)
-    if candidates.height == 0:
-        return None
     slices = (
-        candidates.group_by(others, maintain_order=True)
+        levels.lazy()
+        .filter(pl.len().over(others) > 1)
+        .group_by(others, maintain_order=True)
         .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
         .with_row_index("slice")
         .with_columns(
             pl.col("codes").list.sort().list.join("\x1f").alias("sig"),
             pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"),
         )
+        .collect()
     )
+    if slices.height == 0:
+        return None
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
         k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
@@ -280,6 +282,20 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
             _derived_finding(run, row)
         run.derived.append(usable.select(ID, "low", "high"))
         run.apply_derived(usable.select(ID, "low", "high"))
+        # Only a breakdown holding a newly derived figure can have changed.
+        changed = usable.get_column(ID)
+        partitions = [rule for rule in partitions if _holds_any(run, rule, changed)]
+
+
+def _holds_any(run: Run, rule: Rule, figures: pl.Series) -> bool:
+    """Tell whether any of ``figures`` is a part or a total in the rule's relations."""
+    structure = run.cache.get(("members", rule.name))
+    if not isinstance(structure, tuple):
+        return False
+    pairs: pl.DataFrame = structure[0]
+    wanted = figures.implode()
+    touched = pairs.select((pl.col("c_id").is_in(wanted) | pl.col("p_id").is_in(wanted)).any())
+    return bool(touched.item())
 
 
 def _remainders(run: Run, rule: Rule) -> pl.DataFrame | None:
