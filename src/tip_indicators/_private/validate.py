@@ -9,6 +9,7 @@ silently; keys given twice with different values are reported and left out of ev
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import polars as pl
 
@@ -51,11 +52,27 @@ def dimensions_of(columns: Sequence[str], catalogue: Catalogue) -> tuple[str, ..
     return (*BUILTIN_DIMENSIONS, *extra)
 
 
+class _CodeCheck(NamedTuple):
+    """Values of ``field`` must pass ``judge``; a failure is reported with ``code``."""
+
+    field: str
+    code: str
+    judge: Callable[[str], CodeError | None]
+    skip: Sequence[str] = ("",)
+
+
 class _Problems:
-    """Collects per-row problems as small frames: row index, field, code, severity, message."""
+    """Collects per-row problems as small frames: row index, field, code, severity, message.
+
+    Checks on one frame are batched: which of them hit any row is learnt in one pass over the
+    frame, and only those that do are filtered. A check on another frame (frames are immutable:
+    each stage makes a new one) or reading the table settles the batch first.
+    """
 
     def __init__(self) -> None:
         self.frames: list[pl.DataFrame] = []
+        self._frame: pl.DataFrame | None = None
+        self._pending: list[tuple[pl.Expr, str, str, pl.Expr, Severity]] = []
 
     def add(
         self,
@@ -67,46 +84,61 @@ class _Problems:
         *,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        hits = frame.filter(mask).select(
-            pl.col(_ROW),
-            pl.lit(field).alias("field"),
-            pl.lit(code).alias("code"),
-            pl.lit(severity.value).alias("severity"),
-            message.cast(pl.String).alias("message"),
-        )
-        if hits.height:
-            self.frames.append(hits)
+        if self._frame is not frame:
+            self._settle()
+            self._frame = frame
+        self._pending.append((mask, field, code, message, severity))
 
-    def add_codes(
-        self,
-        frame: pl.DataFrame,
-        field: str,
-        code: str,
-        judge: Callable[[str], CodeError | None],
-        *,
-        skip: Sequence[str] = ("",),
-    ) -> None:
-        """Judge each distinct value of ``field`` once and flag the rows holding bad ones."""
-        values = frame.get_column(field).drop_nulls().unique().to_list()
-        bad: dict[str, str] = {}
-        for value in values:
-            if value in skip:
+    def _settle(self) -> None:
+        frame, pending = self._frame, self._pending
+        self._frame, self._pending = None, []
+        if frame is None or not pending:
+            return
+        hit = frame.select(
+            [mask.fill_null(False).any().alias(str(n)) for n, (mask, *_) in enumerate(pending)]
+        ).row(0)
+        for found, (mask, field, code, message, severity) in zip(hit, pending, strict=True):
+            if not found:
                 continue
-            error = judge(value)
-            if error is not None:
-                bad[value] = str(error).split(": ", 1)[1] if ": " in str(error) else str(error)
-        if bad:
+            self.frames.append(
+                frame.filter(mask).select(
+                    pl.col(_ROW),
+                    pl.lit(field).alias("field"),
+                    pl.lit(code).alias("code"),
+                    pl.lit(severity.value).alias("severity"),
+                    message.cast(pl.String).alias("message"),
+                )
+            )
+
+    def add_codes(self, frame: pl.DataFrame, checks: Sequence[_CodeCheck]) -> None:
+        """Judge each distinct value of each field once and flag the rows holding bad ones."""
+        distinct = frame.select(
+            [pl.col(check.field).drop_nulls().unique().implode() for check in checks]
+        ).row(0)
+        for check, values in zip(checks, distinct, strict=True):
+            bad: dict[str, str] = {}
+            for value in values:
+                if value in check.skip:
+                    continue
+                error = check.judge(value)
+                if error is not None:
+                    text = str(error)
+                    bad[value] = text.split(": ", 1)[1] if ": " in text else text
+            if not bad:
+                continue
+            field = check.field
             lookup = pl.DataFrame({field: list(bad), "_message": list(bad.values())})
             joined = frame.select(_ROW, field).join(lookup, on=field, how="inner")
             self.add(
                 joined,
                 pl.lit(True),
                 field,
-                code,
+                check.code,
                 pl.format("{}: {}", pl.lit(field), pl.col("_message")),
             )
 
     def table(self) -> pl.DataFrame:
+        self._settle()
         if not self.frames:
             return pl.DataFrame(
                 schema={
@@ -157,10 +189,12 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
         + [pl.col("value").fill_null("")]
         + [pl.col(c).replace("", None) for c in ("base_period", *ATTRIBUTE_COLUMNS)]
     )
-    problems.add_codes(frame, "indicator", "unknown-indicator", _indicator_judge(catalogue))
+    code_checks = [_CodeCheck("indicator", "unknown-indicator", _indicator_judge(catalogue))]
     for dimension in dimensions:
         definition = catalogue.dimension(dimension)
-        problems.add_codes(frame, dimension, "unknown-code", definition.code_error, skip=("_T",))
+        code_checks.append(
+            _CodeCheck(dimension, "unknown-code", definition.code_error, skip=("_T",))
+        )
         allowed = [i.code for i in catalogue if dimension in i.dimensions]
         problems.add(
             frame,
@@ -176,9 +210,12 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
                 pl.lit(dimension),
             ),
         )
-    problems.add_codes(frame, "measure", "unknown-code", _code_judge("measure"))
-    problems.add_codes(frame, "status", "unknown-code", _code_judge("obs_status"))
-    problems.add_codes(frame, "conf_status", "unknown-code", _code_judge("conf_status"))
+    code_checks += [
+        _CodeCheck("measure", "unknown-code", _code_judge("measure")),
+        _CodeCheck("status", "unknown-code", _code_judge("obs_status")),
+        _CodeCheck("conf_status", "unknown-code", _code_judge("conf_status")),
+    ]
+    problems.add_codes(frame, code_checks)
     frame = _check_periods(frame, problems)
     frame = _check_values(frame, problems, catalogue)
     table = problems.table()

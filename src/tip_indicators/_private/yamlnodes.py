@@ -8,7 +8,7 @@ written (``45.10`` keeps its two decimals), and every value remembers its line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 import yaml
@@ -142,3 +142,23 @@ def plain(value: Node | Scalar | None) -> Any:
     if isinstance(value.value, dict):
         return {key: plain(item) for key, item in value.value.items()}
     return [plain(item) for item in value.value]
+
+
+class _Dumper(yaml.SafeDumper):
+    """A safe dumper that double-quotes text holding NEL, LS or PS, so they stay escaped.
+
+    Written raw, a reader takes those characters for line breaks and folds them to spaces.
+    """
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(char in text for char in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_yaml(document: Any, handle: TextIO) -> None:
+    """Write plain data as YAML in document order, line breaks of every kind kept escaped."""
+    yaml.dump(document, handle, _Dumper, sort_keys=False, allow_unicode=True)

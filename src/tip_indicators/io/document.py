@@ -9,42 +9,28 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import yaml
 
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
 )
 from tip_indicators._private.validate import dimensions_of, validate_raw
-from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
 from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
 from tip_indicators.errors import DefinitionError, InputError
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import long_csv_frame, read_long_csv
+
+if TYPE_CHECKING:
+    from tip_indicators._private.yamlnodes import Node
 
 __all__ = ["dataset_document", "dataset_schema", "read_document", "write_document"]
 
 # Characters JSON leaves raw but a YAML reader refuses or takes for line breaks: written as
 # \u escapes instead.
 _UNPRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
-
-
-class _Dumper(yaml.SafeDumper):
-    """A safe dumper that double-quotes text holding NEL, LS or PS, so they stay escaped.
-
-    Written raw, a reader takes those characters for line breaks and folds them to spaces.
-    """
-
-
-def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = '"' if any(char in text for char in "\x85\u2028\u2029") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_Dumper.add_representer(str, _represent_text)
 
 
 def dataset_schema() -> dict[str, Any]:
@@ -68,6 +54,7 @@ def read_document(
     from pydantic import ValidationError
 
     from tip_indicators._private.document_model import DatasetDocument
+    from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
 
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
@@ -130,6 +117,8 @@ def read_document(
 
 def _line_at(root: Node, loc: tuple[int | str, ...]) -> int:
     """The line of the deepest node on the path ``loc`` (a pydantic error location)."""
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
     node: Node | Scalar = root
     for part in loc:
         if not isinstance(node, Node):
@@ -144,6 +133,8 @@ def _line_at(root: Node, loc: tuple[int | str, ...]) -> int:
 
 
 def _inline_frame(rows: list[Any], path: str, limits: ReadLimits) -> pl.DataFrame:
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
     columns: dict[str, list[str | None]] = {}
     lines: list[int] = []
     for index, row in enumerate(rows):
@@ -201,6 +192,8 @@ def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
     """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text."""
     import json
 
+    from tip_indicators._private.yamlnodes import dump_yaml
+
     document = dataset_document(dataset)
     name = os.fspath(path)
     with open(name, "w", encoding="utf-8") as handle:
@@ -208,4 +201,4 @@ def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             text = json.dumps(document, indent=2, ensure_ascii=False)
             handle.write(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")
         else:
-            yaml.dump(document, handle, _Dumper, sort_keys=False, allow_unicode=True)
+            dump_yaml(document, handle)
