@@ -113,9 +113,10 @@ class Run:
         """Record rule applications (``group``, ``outcome``, ``reason`` columns), each located
         at the file and line of the figure whose id is in column ``anchor``."""
         if outcomes.height:
-            places = self.frame.select(pl.col(ID).alias("_anchor"), "path", "line")
+            places = self.frame.lazy().select(pl.col(ID).alias("_anchor"), "path", "line")
             self.evaluations.append(
-                outcomes.select(
+                outcomes.lazy()
+                .select(
                     pl.lit(rule).alias("rule"),
                     pl.col("group").cast(pl.String),
                     pl.col("outcome").cast(pl.String),
@@ -124,6 +125,7 @@ class Run:
                 )
                 .join(places, on="_anchor", how="left", maintain_order="left")
                 .drop("_anchor")
+                .collect()
             )
 
     def add_constraints(self, constraints: pl.DataFrame) -> None:

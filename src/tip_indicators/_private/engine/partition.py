@@ -52,15 +52,20 @@ def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         return None
     assert isinstance(structure, tuple)
     pairs, slices = structure
-    values = run.levels().select(ID, "low", "high", "status")
-    children = pairs.join(
-        values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
-        on="c_id",
-        maintain_order="left",
-    ).join(
-        values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
-        on="p_id",
-        maintain_order="left",
+    values = run.levels().lazy().select(ID, "low", "high", "status")
+    children = (
+        pairs.lazy()
+        .join(
+            values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
+            on="c_id",
+            maintain_order="left",
+        )
+        .join(
+            values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
+            on="p_id",
+            maintain_order="left",
+        )
+        .collect()
     )
     return children, slices
 
@@ -123,13 +128,15 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         },
     )
     members = (
-        slices.select("slice", "codes", "ids")
+        slices.lazy()
+        .select("slice", "codes", "ids")
         .explode("codes", "ids")
         .rename({"codes": "code", "ids": ID})
     )
     pairs = (
-        slices.select("slice", "sig", "label")
-        .join(relation_table, on="sig")
+        slices.lazy()
+        .select("slice", "sig", "label")
+        .join(relation_table.lazy(), on="sig")
         .join(
             members.rename({ID: "c_id"}),
             left_on=["slice", "child"],
@@ -137,6 +144,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         )
         .join(members.rename({ID: "p_id", "code": "parent"}), on=["slice", "parent"])
         .sort("slice", "rel", "c_id")
+        .collect()
     )
     return pairs, slices
 
@@ -150,16 +158,20 @@ def _evaluate_sums(
     run: Run, rule: Rule, children: pl.DataFrame, slices: pl.DataFrame, dimension: str
 ) -> None:
     unknown = pl.col("c_low").is_null()
-    grouped = children.group_by("slice", "rel", maintain_order=True).agg(
-        pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete", "label"),
-        pl.col("child").alias("child_codes"),
-        pl.col("c_id").alias("child_ids"),
-        pl.col("c_low").sum().alias("sum_low"),
-        pl.col("c_high").sum().alias("sum_high"),
-        (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
-        (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
-        (pl.col("c_status") == _REMAINDER).any().alias("has_remainder"),
-        pl.len().alias("n_children"),
+    grouped = (
+        children.lazy()
+        .group_by("slice", "rel", maintain_order=True)
+        .agg(
+            pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete", "label"),
+            pl.col("child").alias("child_codes"),
+            pl.col("c_id").alias("child_ids"),
+            pl.col("c_low").sum().alias("sum_low"),
+            pl.col("c_high").sum().alias("sum_high"),
+            (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
+            (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+            (pl.col("c_status") == _REMAINDER).any().alias("has_remainder"),
+            pl.len().alias("n_children"),
+        )
     )
     closed = pl.col("complete") | pl.lit(rule.closed) | pl.col("has_remainder")
     tol = _tolerance(rule, "p_high")
@@ -196,14 +208,16 @@ def _evaluate_sums(
         tol.alias("tol"),
         derivable.alias("derivable"),
         pl.format("{}: {} {}", "label", pl.lit(dimension), "parent").alias("group"),
-    )
+    ).collect()
     run.add_evaluations(rule.name, judged, "p_id")
     failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
     findings = {}
-    keyed = judged.join(
-        slices.select("slice", *[k for k in run.keys if k != dimension]), on="slice"
+    failures = (
+        judged.lazy()
+        .filter(pl.col("outcome") == "fail")
+        .join(slices.lazy().select("slice", *[k for k in run.keys if k != dimension]), on="slice")
+        .collect()
     )
-    failures = keyed.filter(pl.col("outcome") == "fail")
     run.cite(
         failures.select(pl.concat_list("p_id", "child_ids").alias("all"))
         .get_column("all")
@@ -224,8 +238,9 @@ def _evaluate_sums(
         schema={"slice": pl.UInt32, "rel": pl.Int64, "finding": pl.Int64},
     )
     constraints = (
-        judged.filter(pl.col("p_id").is_not_null())
-        .join(index, on=["slice", "rel"], how="left")
+        judged.lazy()
+        .filter(pl.col("p_id").is_not_null())
+        .join(index.lazy(), on=["slice", "rel"], how="left")
         .select(
             pl.concat_list(pl.col("p_id"), pl.col("child_ids")).alias("ids"),
             pl.concat_list(pl.lit(1.0), pl.col("child_ids").list.eval(pl.lit(-1.0))).alias("coefs"),
@@ -235,6 +250,7 @@ def _evaluate_sums(
             pl.col("reason").is_in(list(failed_codes)).fill_null(False).alias("failed"),
             pl.col("finding"),
         )
+        .collect()
     )
     run.add_constraints(constraints)
 
@@ -302,34 +318,40 @@ def _remainders(run: Run, rule: Rule) -> pl.DataFrame | None:
     found = _members(run, rule)
     if found is None:
         return None
-    children = found[0].filter(pl.col("disjoint"))
+    children = found[0].lazy().filter(pl.col("disjoint"))
     unknown = pl.col("c_low").is_null()
-    grouped = children.group_by("slice", "rel").agg(
-        pl.first("p_id", "p_low", "p_high"),
-        pl.col("c_id").alias("child_ids"),
-        pl.col("c_low").sum().alias("sum_low"),
-        pl.col("c_high").sum().alias("sum_high"),
-        (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
-        (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+    remainders = (
+        children.group_by("slice", "rel")
+        .agg(
+            pl.first("p_id", "p_low", "p_high"),
+            pl.col("c_id").alias("child_ids"),
+            pl.col("c_low").sum().alias("sum_low"),
+            pl.col("c_high").sum().alias("sum_high"),
+            (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
+            (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+        )
+        .filter(
+            (pl.col("n_remainder") == 1)
+            & (pl.col("n_unknown") == 0)
+            & pl.col("p_low").is_not_null()
+        )
+        .join(
+            children.filter(unknown & (pl.col("c_status") == _REMAINDER)).select(
+                "slice", "rel", "c_id"
+            ),
+            on=["slice", "rel"],
+        )
+        .select(
+            pl.col("c_id").alias(ID),
+            (pl.col("p_low") - pl.col("sum_high")).clip(lower_bound=0).alias("d_low"),
+            (pl.col("p_high") - pl.col("sum_low")).alias("d_high"),
+            pl.lit(rule.dimension).alias("dimension"),
+            "p_id",
+            "child_ids",
+        )
+        .collect()
     )
-    derivable = grouped.filter(
-        (pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0) & pl.col("p_low").is_not_null()
-    )
-    if derivable.height == 0:
-        return None
-    return derivable.join(
-        children.filter(unknown & (pl.col("c_status") == _REMAINDER)).select(
-            "slice", "rel", "c_id"
-        ),
-        on=["slice", "rel"],
-    ).select(
-        pl.col("c_id").alias(ID),
-        (pl.col("p_low") - pl.col("sum_high")).clip(lower_bound=0).alias("d_low"),
-        (pl.col("p_high") - pl.col("sum_low")).alias("d_high"),
-        pl.lit(rule.dimension).alias("dimension"),
-        "p_id",
-        "child_ids",
-    )
+    return remainders if remainders.height else None
 
 
 def _arithmetic(run: Run, target: int, way: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
