@@ -103,3 +103,18 @@ def test_a_short_row_without_quotes_leaves_the_fast_path(monkeypatch: pytest.Mon
         ("row-shape", 3)
     ]
     assert dataset.observations.get_column("line").to_list() == [2, 4]
+
+
+def test_a_short_row_and_a_wide_row_do_not_cancel_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row a field short and another ending in an extra empty field are both reported."""
+    text = (
+        'indicator,period,reporter,value,source\nvictims_received,2010,KH,5,"p. 4"\n'
+        'victims_received,2011,KH,5\nvictims_received,2012,KH,5,"a,b",\n'
+    )
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    dataset = parse_long_csv(text, path="t.csv")
+    assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
+        ("row-shape", 3),
+        ("row-shape", 4),
+    ]
+    assert dataset.observations.get_column("line").to_list() == [2]

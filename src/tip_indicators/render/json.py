@@ -28,12 +28,17 @@ def _location(location: Location) -> dict[str, Any]:
     return {"path": location.path, "line": location.line, "field": location.field}
 
 
-def _observation(ref: ObservationRef) -> dict[str, Any]:
+def _observation(ref: ObservationRef, breakdowns: dict[int, dict[str, str]]) -> dict[str, Any]:
+    # Citations with the same codes share one mapping of them, so its JSON form is made once.
+    shown = breakdowns.get(id(ref.dimensions))
+    if shown is None:
+        shown = {key: code for key, code in ref.dimensions.items() if code != "_T"}
+        breakdowns[id(ref.dimensions)] = shown
     return {
         "indicator": ref.indicator,
         "period": ref.period,
         "reporter": ref.reporter,
-        "dimensions": {key: code for key, code in ref.dimensions.items() if code != "_T"},
+        "dimensions": shown,
         "measure": ref.measure,
         "value": ref.value,
         "source": ref.source,
@@ -42,12 +47,14 @@ def _observation(ref: ObservationRef) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding, cited: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def _finding(
+    finding: Finding, cited: dict[int, dict[str, Any]], breakdowns: dict[int, dict[str, str]]
+) -> dict[str, Any]:
     observations = []
     for ref in finding.observations:
         key = id(ref)
         if key not in cited:
-            cited[key] = _observation(ref)
+            cited[key] = _observation(ref, breakdowns)
         observations.append(cited[key])
     return {
         "code": finding.code,
@@ -70,6 +77,7 @@ def _finding(finding: Finding, cited: dict[int, dict[str, Any]]) -> dict[str, An
 def report_data(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data, in the shape of :func:`report_schema`."""
     cited: dict[int, dict[str, Any]] = {}
+    breakdowns: dict[int, dict[str, str]] = {}
     return {
         "tool": {"name": "tip-indicators", "version": report.tool_version},
         "profile": report.profile,
@@ -86,7 +94,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "infos": report.infos,
             "not_evaluated": report.not_evaluated,
         },
-        "findings": [_finding(f, cited) for f in report.findings],
+        "findings": [_finding(f, cited, breakdowns) for f in report.findings],
     }
 
 

@@ -52,20 +52,15 @@ def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
         return None
     assert isinstance(structure, tuple)
     pairs, slices = structure
-    values = run.levels().lazy().select(ID, "low", "high", "status")
-    children = (
-        pairs.lazy()
-        .join(
-            values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
-            on="c_id",
-            maintain_order="left",
-        )
-        .join(
-            values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
-            on="p_id",
-            maintain_order="left",
-        )
-        .collect()
+    values = run.levels().select(ID, "low", "high", "status")
+    children = pairs.join(
+        values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
+        on="c_id",
+        maintain_order="left",
+    ).join(
+        values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
+        on="p_id",
+        maintain_order="left",
     )
     return children, slices
 
@@ -85,20 +80,18 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     if not (levels.get_column(dimension) != "_T").any():
         # Keys are unique, so with every code a total no slice has two figures.
         return None
+    candidates = levels.filter(pl.len().over(others) > 1)
+    if candidates.height == 0:
+        return None
     slices = (
-        levels.lazy()
-        .filter(pl.len().over(others) > 1)
-        .group_by(others, maintain_order=True)
+        candidates.group_by(others, maintain_order=True)
         .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
         .with_row_index("slice")
         .with_columns(
             pl.col("codes").list.sort().list.join("\x1f").alias("sig"),
             pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"),
         )
-        .collect()
     )
-    if slices.height == 0:
-        return None
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
         k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
@@ -128,15 +121,13 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         },
     )
     members = (
-        slices.lazy()
-        .select("slice", "codes", "ids")
+        slices.select("slice", "codes", "ids")
         .explode("codes", "ids")
         .rename({"codes": "code", "ids": ID})
     )
     pairs = (
-        slices.lazy()
-        .select("slice", "sig", "label")
-        .join(relation_table.lazy(), on="sig")
+        slices.select("slice", "sig", "label")
+        .join(relation_table, on="sig")
         .join(
             members.rename({ID: "c_id"}),
             left_on=["slice", "child"],
@@ -144,7 +135,6 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         )
         .join(members.rename({ID: "p_id", "code": "parent"}), on=["slice", "parent"])
         .sort("slice", "rel", "c_id")
-        .collect()
     )
     return pairs, slices
 
