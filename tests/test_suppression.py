@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from tip_indicators._private.disclosure import solver_output_to_stderr
+from tip_indicators._private.highs import solver_output_to_stderr
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Severity

@@ -11,21 +11,16 @@ numbers, so an interval ``lo..hi`` leaves ``hi - lo + 1`` possible values.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import math
-import os
-import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import coo_array
 
 from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._private.highs import Coordinates, Outcome, solve
 from tip_indicators.observations import key_columns
 from tip_indicators.profiles import Profile
 
@@ -171,14 +166,14 @@ class _Rows:
     data: Vector
     rhs: Vector
 
-    def matrix(self, size: int, copies: int = 1) -> object:
-        """The rows over ``size`` variables, repeated ``copies`` times along a block diagonal."""
+    def matrix(self, size: int, copies: int = 1, first_row: int = 0) -> Coordinates:
+        """The rows over ``size`` variables, repeated ``copies`` times along a block diagonal,
+        numbered from ``first_row``."""
         count = len(self.rhs)
         shift = np.arange(copies, dtype=np.int64)[:, None]
-        rows = (self.rows[None, :] + shift * count).ravel()
+        rows = (self.rows[None, :] + shift * count).ravel() + first_row
         cols = (self.cols[None, :] + shift * size).ravel()
-        data = np.tile(self.data, copies)
-        return coo_array((data, (rows, cols)), shape=(count * copies, size * copies)).tocsr()
+        return rows, cols, np.tile(self.data, copies)
 
 
 @attrs.frozen
@@ -204,7 +199,7 @@ def _program(
         row_index, col_index, data, rhs = parts[sense]
         number = len(rhs)
         constant = 0.0
-        # a >= row is stored as -a <= -rhs, the form linprog takes.
+        # a >= row is stored as -a <= -rhs.
         sign = 1.0 if sense == "eq" else -1.0
         for cell, coef in zip(constraint.cells, constraint.coefs, strict=True):
             if cell in position:
@@ -232,28 +227,40 @@ def _program(
 
 def _solve(
     program: _Program, objective: Vector, copies: int = 1, cap: float = math.inf
-) -> tuple[int, Vector | None]:
-    """Minimise ``objective`` over ``copies`` of the program: HiGHS status and solution.
+) -> tuple[Outcome, Vector | None]:
+    """Minimise ``objective`` over ``copies`` of the program: how it ended, and the solution.
 
-    Status 0 is optimal, 2 infeasible, 3 unbounded. Infinite upper bounds become ``cap``.
+    Infinite upper bounds become ``cap``.
     """
     size = len(program.cells)
     highs = np.where(np.isinf(program.upper), cap, program.upper)
-    bounds = np.column_stack([np.tile(program.lower, copies), np.tile(highs, copies)])
-    bounds[np.isinf(bounds)] = np.nan
-    equal, below = program.equal, program.below
-    result = linprog(
-        objective,
-        A_ub=None if below is None else below.matrix(size, copies),
-        b_ub=None if below is None else np.tile(below.rhs, copies),
-        A_eq=None if equal is None else equal.matrix(size, copies),
-        b_eq=None if equal is None else np.tile(equal.rhs, copies),
-        bounds=bounds,
-        method="highs",
+    blocks: list[Coordinates] = []
+    lower: list[Vector] = []
+    upper: list[Vector] = []
+    first_row = 0
+    for rows, low_is_rhs in ((program.equal, True), (program.below, False)):
+        if rows is None:
+            continue
+        blocks.append(rows.matrix(size, copies, first_row))
+        rhs = np.tile(rows.rhs, copies)
+        lower.append(rhs if low_is_rhs else np.full(len(rhs), -math.inf))
+        upper.append(rhs)
+        first_row += len(rhs)
+    entries: Coordinates = (
+        np.concatenate([np.asarray(b[0]) for b in blocks]) if blocks else np.zeros(0, np.int64),
+        np.concatenate([np.asarray(b[1]) for b in blocks]) if blocks else np.zeros(0, np.int64),
+        np.concatenate([np.asarray(b[2]) for b in blocks]) if blocks else np.zeros(0),
     )
-    if result.status == 0:
-        return 0, np.asarray(result.x, dtype=np.float64)
-    return int(result.status), None
+    result = solve(
+        objective,
+        entries,
+        (
+            np.concatenate(lower) if lower else np.zeros(0),
+            np.concatenate(upper) if upper else np.zeros(0),
+        ),
+        (np.tile(program.lower, copies), np.tile(highs, copies)),
+    )
+    return result.outcome, result.x
 
 
 def _static_holds(constraint: Constraint, sense: str, lower: Vector) -> bool:
@@ -303,8 +310,8 @@ def choose_senses(
 
 def _feasible(cells: Sequence[int], active: Sequence[Active], lower: Vector, upper: Vector) -> bool:
     program = _program(cells, active, lower, upper)
-    status, _ = _solve(program, np.zeros(len(cells)))
-    return status in (0, 3)
+    outcome, _ = _solve(program, np.zeros(len(cells)))
+    return outcome in {Outcome.OPTIMAL, Outcome.UNBOUNDED}
 
 
 @attrs.frozen
@@ -385,8 +392,8 @@ def _component_intervals(
     for number, cell in enumerate(wanted):
         objective[2 * number * size + position[cell]] = 1.0
         objective[(2 * number + 1) * size + position[cell]] = -1.0
-    status, solution = _solve(program, objective, copies, cap)
-    if status != 0 or solution is None:
+    outcome, solution = _solve(program, objective, copies, cap)
+    if outcome is not Outcome.OPTIMAL or solution is None:
         # Only numerical trouble gets here: report the cells as pinned, the safe reading.
         return {cell: Interval(math.nan, math.nan, {}, None) for cell in wanted}
     tables = solution.reshape(copies, size)
@@ -498,20 +505,18 @@ class _Protection:
         costs = np.zeros(count)
         for number, cell in enumerate(chosen):
             costs[2 * size + number] = candidates[cell]
-        integrality = np.zeros(count)
-        integrality[2 * size :] = 1
-        matrix = coo_array((data, (rows, cols)), shape=(len(row_low), count)).tocsr()
-        with solver_output_to_stderr():
-            result = milp(
-                costs,
-                constraints=LinearConstraint(matrix, np.array(row_low), np.array(row_high)),
-                integrality=integrality,
-                bounds=Bounds(lower_bounds, upper_bounds),
-                options={"time_limit": _MILP_SECONDS, "mip_rel_gap": 1e-6},
-            )
+        result = solve(
+            costs,
+            (rows, cols, data),
+            (row_low, row_high),
+            (lower_bounds, upper_bounds),
+            integer=[column >= 2 * size for column in range(count)],
+            time_limit=_MILP_SECONDS,
+            mip_rel_gap=1e-6,
+        )
         if result.x is None:
             return None
-        solution = np.asarray(result.x, dtype=np.float64)
+        solution = result.x
         found: set[int] = set()
         for number, cell in enumerate(chosen):
             moved = any(
@@ -520,38 +525,3 @@ class _Protection:
             if solution[2 * size + number] > 0.5 or moved:
                 found.add(cell)
         return found
-
-
-@contextlib.contextmanager
-def solver_output_to_stderr() -> Iterator[None]:
-    """Send what the solver prints to standard output to standard error instead, meanwhile.
-
-    The HiGHS bundled with some SciPy releases prints a debugging line
-    (``HighsMipSolverData::transformNewIntegerFeasibleSolution``) straight to file descriptor 1
-    whatever its options say; the mixed-integer solves run inside this, so that the line cannot
-    end up inside a table a program writes to standard output. C's own buffer is flushed before
-    the descriptor is restored. Where descriptors cannot be duplicated, nothing is redirected.
-    """
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-        os.dup2(2, 1)
-    except OSError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        _flush_c_output()
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def _flush_c_output() -> None:
-    try:
-        libc = ctypes.CDLL(None)
-    except (OSError, TypeError):
-        return
-    flush = getattr(libc, "fflush", None)
-    if flush is not None:
-        flush(None)

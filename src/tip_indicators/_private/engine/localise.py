@@ -4,7 +4,7 @@ Failed rules that share figures form a component. For each component every linea
 its figures is a constraint ``sum(coef x figure) + constant (= or >=) 0`` within its tolerance.
 Exact figures may change at a cost of one; censored and missing figures move freely within
 their interval. A single-figure fix is solved exactly in closed form when no free figure is
-involved; otherwise HiGHS (scipy's ``milp``) finds the minimum, and further minimal fixes are
+involved; otherwise HiGHS (a mixed-integer program) finds the minimum, and further minimal fixes are
 enumerated with no-good cuts. Candidates are ranked by plausibility: digit transposition, one
 wrong digit, a value copied from a neighbouring figure, a derived measure.
 """
@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run, number
 from tip_indicators.findings import ObservationRef, Suggestion
+
+if TYPE_CHECKING:
+    from tip_indicators._private.highs import Solution
 
 MAX_ALTERNATIVES = 12
 MAX_SUGGESTIONS = 5
@@ -106,7 +109,11 @@ def localise(run: Run) -> None:
             suggestions.setdefault(finding_index, []).extend(found)
     for index, found in suggestions.items():
         finding = run.findings[index]
-        ranked = sorted(found, key=lambda s: (-s.score, s.location.line or 0))[:MAX_SUGGESTIONS]
+        # Equally likely fixes are ordered by what they say, not by the order the solver found
+        # them in, so the report does not change with the solver's version.
+        ranked = sorted(found, key=lambda s: (-s.score, s.location.line or 0, s.value, s.reason))[
+            :MAX_SUGGESTIONS
+        ]
         run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
 
 
@@ -241,7 +248,6 @@ def _milp_fixes(
     ids: list[int], local: list[_Constraint], figures: dict[int, _Figure]
 ) -> list[dict[int, float]]:
     import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
     exact = [i for i in ids if figures[i].exact]
     n, m = len(ids), len(exact)
@@ -266,7 +272,7 @@ def _milp_fixes(
             upper.append(sign * values[position[figure_id]])
     matrix = np.array(rows)
     integrality = np.array([1 if figures[i].integer else 0 for i in ids] + [1] * m)
-    bounds = Bounds(
+    bounds = (
         np.array([figures[i].lower for i in ids] + [0.0] * m),
         np.array([figures[i].upper for i in ids] + [1.0] * m),
     )
@@ -276,15 +282,16 @@ def _milp_fixes(
     best: float | None = None
     for _ in range(MAX_ALTERNATIVES):
         extra = [row for row, _ in cuts]
-        constraint = LinearConstraint(
+        result = _solve_dense(
+            cost,
             np.vstack([matrix, *extra]) if extra else matrix,
-            np.array(lower + [-np.inf] * len(cuts)),
-            np.array(upper + [bound for _, bound in cuts]),
+            (lower + [-np.inf] * len(cuts), upper + [bound for _, bound in cuts]),
+            bounds,
+            integrality,
         )
-        result = milp(cost, constraints=constraint, integrality=integrality, bounds=bounds)
-        if result.x is None or (best is not None and result.fun > best + 0.5):
+        if result.x is None or (best is not None and result.objective > best + 0.5):
             break
-        best = result.fun
+        best = result.objective
         chosen = [k for k in range(m) if result.x[n + k] > 0.5]
         if not chosen:
             break
@@ -306,7 +313,6 @@ def _nearest(
 ) -> dict[int, float]:
     """With the figures to change fixed, the values closest to the stated ones."""
     import numpy as np
-    from scipy.optimize import Bounds, LinearConstraint, milp
 
     matrix, lower, upper, integrality, bounds = system
     n, m = len(ids), len(exact)
@@ -327,17 +333,41 @@ def _nearest(
             lows.append(-np.inf)
             highs.append(sign * values[column])
     cost = np.concatenate([np.zeros(n + m), np.ones(len(changed))])
-    result = milp(
+    lb, ub = bounds
+    result = _solve_dense(
         cost,
-        constraints=LinearConstraint(np.vstack(rows), np.array(lows), np.array(highs)),
-        integrality=np.concatenate([integrality, np.zeros(len(changed))]),
-        bounds=Bounds(
-            np.concatenate([bounds.lb[:n], z_low, np.zeros(len(changed))]),
-            np.concatenate([bounds.ub[:n], z_high, np.full(len(changed), np.inf)]),
+        np.vstack(rows),
+        (lows, highs),
+        (
+            np.concatenate([lb[:n], z_low, np.zeros(len(changed))]),
+            np.concatenate([ub[:n], z_high, np.full(len(changed), np.inf)]),
         ),
+        np.concatenate([integrality, np.zeros(len(changed))]),
     )
     x = result.x if result.x is not None else np.zeros(width)
     return {exact[k]: float(round(x[position[exact[k]]], 6)) for k in chosen}
+
+
+def _solve_dense(
+    cost: Any,
+    matrix: Any,
+    row_bounds: tuple[Any, Any],
+    column_bounds: tuple[Any, Any],
+    integrality: Any,
+) -> Solution:
+    """Minimise over a dense constraint matrix (the local systems are a few figures wide)."""
+    import numpy as np
+
+    from tip_indicators._private.highs import solve
+
+    rows, columns = np.nonzero(matrix)
+    return solve(
+        cost,
+        (rows, columns, matrix[rows, columns]),
+        row_bounds,
+        column_bounds,
+        integer=[bool(flag) for flag in integrality],
+    )
 
 
 def _digits(value: float) -> str:
