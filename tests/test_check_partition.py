@@ -475,3 +475,12 @@ def test_changed_coarse_band_is_the_only_fix() -> None:
     for finding in report.findings:
         assert [(s.location.line, s.value) for s in finding.suggestions] == [(3, "12")]
         assert "transposition" in finding.suggestions[0].reason
+
+
+def test_a_breakdown_with_more_than_63_codes_is_checked() -> None:
+    """Seventy referral destinations are summed like three (past the one-bit-per-code limit)."""
+    parts = [f"victims_received,2010,R,,,NGO.A{n:02d},,1," for n in range(70)]
+    assert run("victims_received,2010,R,,,,,70,", *parts).findings == ()
+    report = run("victims_received,2010,R,,,,,69,", *parts)
+    assert codes(report) == [("error", "partition-exceeds")]
+    assert only(report, "partition-exceeds").imbalance == 1

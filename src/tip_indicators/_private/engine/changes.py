@@ -23,9 +23,8 @@ def _match_keys(run: Run) -> list[str]:
     return ["indicator", "reporter", *run.dimensions]
 
 
-def _levels(run: Run, suffix: str) -> pl.DataFrame:
-    keys = _match_keys(run)
-    return run.levels().select(
+def _levels(levels: pl.DataFrame, keys: list[str], suffix: str) -> pl.DataFrame:
+    return levels.select(
         *keys,
         pl.col("period").alias(f"period_{suffix}"),
         pl.col(ID).alias(f"{suffix}_id"),
@@ -35,11 +34,23 @@ def _levels(run: Run, suffix: str) -> pl.DataFrame:
 
 
 def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
+    """The changes in ``frame`` with the levels of their period and base period beside them.
+
+    Only the series that have changes are joined: in a large file they are a fraction of all
+    levels, and the join then hashes that fraction.
+    """
     keys = _match_keys(run)
+    levels = run.levels().join(frame.select(keys).unique(), on=keys, how="semi")
     return frame.join(
-        _levels(run, "t"), left_on=[*keys, "period"], right_on=[*keys, "period_t"], how="left"
+        _levels(levels, keys, "t"),
+        left_on=[*keys, "period"],
+        right_on=[*keys, "period_t"],
+        how="left",
     ).join(
-        _levels(run, "b"), left_on=[*keys, "base_period"], right_on=[*keys, "period_b"], how="left"
+        _levels(levels, keys, "b"),
+        left_on=[*keys, "base_period"],
+        right_on=[*keys, "period_b"],
+        how="left",
     )
 
 

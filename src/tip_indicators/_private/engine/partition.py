@@ -83,25 +83,35 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     candidates = levels.filter(pl.len().over(others) > 1)
     if candidates.height == 0:
         return None
+    # A slice's signature is the set of its codes: a bit per code when there are few (an
+    # integer sum), the sorted codes joined otherwise.
+    known = sorted(candidates.get_column(dimension).unique().to_list())
+    if len(known) < 64:
+        bits = {code: 1 << number_ for number_, code in enumerate(known)}
+        signature = pl.col(dimension).replace_strict(bits, return_dtype=pl.UInt64).sum()
+        sig_type: pl.DataType = pl.UInt64()
+    else:
+        signature = pl.col(dimension).sort().str.join("\x1f")
+        sig_type = pl.String()
     slices = (
         candidates.group_by(others, maintain_order=True)
-        .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"))
+        .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"), signature.alias("sig"))
         .with_row_index("slice")
-        .with_columns(
-            pl.col("codes").list.sort().list.join("\x1f").alias("sig"),
-            pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"),
-        )
+        .with_columns(pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"))
     )
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
         k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
     }
-    for signature in slices.get_column("sig").unique().to_list():
-        for number_, relation in enumerate(
-            relations(definition, frozenset(signature.split("\x1f")))
-        ):
+    for sig in slices.get_column("sig").unique().to_list():
+        codes = (
+            frozenset(code for code, bit in bits.items() if sig & bit)
+            if isinstance(sig, int)
+            else frozenset(sig.split("\x1f"))
+        )
+        for number_, relation in enumerate(relations(definition, codes)):
             for child in relation.children:
-                table["sig"].append(signature)
+                table["sig"].append(sig)
                 table["rel"].append(number_)
                 table["parent"].append(relation.parent)
                 table["child"].append(child)
@@ -112,7 +122,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     relation_table = pl.DataFrame(
         table,
         schema={
-            "sig": pl.String,
+            "sig": sig_type,
             "rel": pl.Int64,
             "parent": pl.String,
             "child": pl.String,
