@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from pathlib import Path
 from random import Random
 
+import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +29,10 @@ from strategies import (
     defects,
     partition_cases,
 )
+from tip_indicators._private.engine.base import Run
+from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity, Suggestion
+from tip_indicators.io.readers import read_dataset
 from tip_indicators.report import Report
 
 _PARTNER = re.compile(r"line (\d+) to (-?[0-9.]+)")
@@ -285,3 +291,22 @@ def test_separate_problems_get_separate_suggestions() -> None:
     first, second = report.findings
     assert {s.location.line for s in first.suggestions} <= {2, 3, 4}
     assert {s.location.line for s in second.suggestions} <= {5, 6, 7}
+
+
+def test_fixes_do_not_depend_on_the_order_constraints_are_recorded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rules may record their constraints in any order; the suggested fixes stay the same (the
+    GLOTIP slice has errors that many equally small fixes would mend)."""
+    dataset = read_dataset(Path(__file__).parent / "fixtures" / "glotip" / "slices.csv")
+    expected = check(dataset).findings
+    assert any("figures must change" in s.reason for f in expected for s in f.suggestions)
+    record = Run.add_constraints
+
+    def reversed_order(run: Run, constraints: pl.DataFrame) -> None:
+        record(run, constraints.reverse())
+        if run.constraints:
+            run.constraints.insert(0, run.constraints.pop())
+
+    monkeypatch.setattr(Run, "add_constraints", reversed_order)
+    assert check(dataset).findings == expected

@@ -36,7 +36,10 @@ class Severity(enum.Enum):
     @property
     def rank(self) -> int:
         """0 for errors, 1 for warnings, 2 for infos: the order reports list them in."""
-        return ("error", "warning", "info").index(self.value)
+        return _RANKS[self]
+
+
+_RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 @attrs.frozen

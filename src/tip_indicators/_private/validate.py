@@ -416,12 +416,12 @@ def resolve_duplicates(
     ``frame`` needs a ``_row`` column giving the input order.
     """
     keys = key_columns(dimensions)
+    if not frame.select(pl.struct(keys).is_duplicated().any()).item():
+        return frame, []
     counted = frame.with_columns(
         pl.len().over(keys, mapping_strategy="group_to_rows").alias("_copies"),
         pl.struct("low", "high").n_unique().over(keys).alias("_values"),
     )
-    if counted.filter(pl.col("_copies") > 1).height == 0:
-        return frame, []
     findings: list[Finding] = []
     repeated = counted.filter(pl.col("_copies") > 1).sort(_ROW)
     for _, group in repeated.group_by(keys, maintain_order=True):

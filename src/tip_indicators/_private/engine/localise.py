@@ -104,8 +104,13 @@ def localise(run: Run) -> None:
     run.cite(all_ids)
     for component in _components([c for c in constraints if c.failed]):
         members = {i for c in component for i in c.ids}
-        local = [constraints[n] for n in sorted({n for i in members for n in touching[i]})]
-        for finding_index, found in _solve(run, component, local, figures).items():
+        # The system is put in a canonical order: rules may record their constraints in any
+        # order, and among equally small fixes the solver's choice depends on the order.
+        local = sorted(
+            (constraints[n] for n in {n for i in members for n in touching[i]}), key=_canonical
+        )
+        ordered = sorted(component, key=_canonical)
+        for finding_index, found in _solve(run, ordered, local, figures).items():
             suggestions.setdefault(finding_index, []).extend(found)
     for index, found in suggestions.items():
         finding = run.findings[index]
@@ -115,6 +120,17 @@ def localise(run: Run) -> None:
             :MAX_SUGGESTIONS
         ]
         run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
+
+
+def _canonical(constraint: _Constraint) -> tuple[object, ...]:
+    return (
+        constraint.ids,
+        constraint.coefs,
+        constraint.constant,
+        constraint.equality,
+        constraint.tol,
+        constraint.finding if constraint.finding is not None else -1,
+    )
 
 
 def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
