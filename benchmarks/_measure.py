@@ -22,6 +22,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+def compile_package() -> None:
+    """Write the bytecode of the installed tip_indicators, as installing a wheel does.
+
+    An editable install compiles modules on first import, and not at all where
+    ``PYTHONDONTWRITEBYTECODE`` is set; every timed run would then pay for compiling.
+    """
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("tip_indicators")
+    if spec is not None and spec.origin is not None:
+        compileall.compile_dir(os.path.dirname(spec.origin), quiet=1)
+
+
 @dataclass(frozen=True)
 class Sample:
     """One run of one command."""

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from _measure import HERE, ROOT, Sample, machine, measure, median
+from _measure import HERE, ROOT, Sample, compile_package, machine, measure, median
 
 sys.path.insert(0, os.path.join(HERE, "contenders"))
 
@@ -215,6 +215,7 @@ def main() -> None:
         contenders = [c for c in CONTENDERS if c.name in wanted]
     work = os.path.join(HERE, "out", "runs")
     os.makedirs(work, exist_ok=True)
+    compile_package()
     about = machine()
     command = "python benchmarks/run.py " + " ".join(sys.argv[1:])
     print(f"`{command}`\n")

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from _measure import ROOT, Sample, machine, measure, median, tool
+from _measure import ROOT, Sample, compile_package, machine, measure, median, tool
 
 EXAMPLE = os.path.join("examples", "cambodia-2010", "report-2010.csv")
 
@@ -35,6 +35,7 @@ def main() -> None:
     if frictionless is not None:
         commands["frictionless validate"] = [frictionless, "validate", EXAMPLE]
     names = list(commands)
+    compile_package()
     for name in names:
         measure(commands[name])
     samples: dict[str, list[Sample]] = {name: [] for name in names}
