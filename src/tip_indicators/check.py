@@ -30,18 +30,29 @@ def check(
         evaluate_mirror,
         evaluate_share,
     )
-    from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdown
+    from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdowns
     from tip_indicators._private.engine.rates import evaluate_rate
 
     profile = profile or builtin_profile()
     run = Run(dataset.observations, dataset.dimensions, profile)
     chosen = list(rules) if rules is not None else list(default_rules(profile))
     derive_remainders(run, chosen)
-    for rule in chosen:
-        if rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None:
-            if rule.dimension in run.dimensions:
-                evaluate_breakdown(run, rule)
-        elif rule.family is Family.BOUND:
+    # Consecutive breakdown rules are evaluated together, in one pass over the data.
+    breakdowns: list[Rule] = []
+    for rule in [*chosen, None]:
+        if (
+            rule is not None
+            and rule.family in {Family.PARTITION, Family.BOUND}
+            and rule.indicator is None
+        ):
+            breakdowns.append(rule)
+            continue
+        if breakdowns:
+            evaluate_breakdowns(run, breakdowns)
+            breakdowns = []
+        if rule is None:
+            break
+        if rule.family is Family.BOUND:
             evaluate_indicator_bound(run, rule)
         elif rule.family is Family.CHANGE:
             evaluate_change(run, rule)

@@ -109,15 +109,16 @@ class Run:
         self.findings.append(finding)
         return len(self.findings) - 1
 
-    def add_evaluations(self, rule: str, outcomes: pl.DataFrame, anchor: str) -> None:
+    def add_evaluations(self, rule: str | pl.Expr, outcomes: pl.DataFrame, anchor: str) -> None:
         """Record rule applications (``group``, ``outcome``, ``reason`` columns), each located
-        at the file and line of the figure whose id is in column ``anchor``."""
+        at the file and line of the figure whose id is in column ``anchor``. ``rule`` is the
+        rule's name, or an expression giving it per row."""
         if outcomes.height:
             places = self.frame.lazy().select(pl.col(ID).alias("_anchor"), "path", "line")
             self.evaluations.append(
                 outcomes.lazy()
                 .select(
-                    pl.lit(rule).alias("rule"),
+                    (pl.lit(rule) if isinstance(rule, str) else rule).alias("rule"),
                     pl.col("group").cast(pl.String),
                     pl.col("outcome").cast(pl.String),
                     pl.col("reason").cast(pl.String),

@@ -8,6 +8,7 @@ fails only when it certainly fails. A part with status L is the remainder and is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -21,37 +22,92 @@ _REMAINDER = "L"
 _SHORT_COVERAGE = 0.5
 
 
-def evaluate_breakdown(run: Run, rule: Rule) -> None:
-    """Apply a partition or bound rule along ``rule.dimension`` to every slice of the data."""
-    found = _members(run, rule)
+def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
+    """Apply partition and bound rules along their dimensions to every slice of the data.
+
+    All the rules are evaluated together: their relations are stacked in one frame (a column
+    tells the rules apart), so each step is one query however many dimensions there are. What
+    they record comes out as if each rule ran on its own, in the order given.
+    """
+    rules = [rule for rule in rules if rule.dimension in run.dimensions]
+    found = _members(run, rules)
     if found is None:
         return
     children, slices = found
-    dimension = rule.dimension
-    assert dimension is not None
-    if rule.family is Family.PARTITION:
-        _evaluate_sums(run, rule, children.filter(pl.col("disjoint")), slices, dimension)
-        overlapping = children.filter(~pl.col("disjoint"))
-        if overlapping.height:
-            _evaluate_bounds(run, rule, overlapping, dimension)
-    else:
-        _evaluate_bounds(run, rule, children, dimension)
+    partition = _per_rule(rules, lambda rule: rule.family is Family.PARTITION, pl.Boolean())
+    summed = pl.col("disjoint") & partition
+    evaluations = [
+        _evaluate_sums(run, rules, children.filter(summed), slices),
+        _evaluate_bounds(run, rules, children.filter(~summed)),
+    ]
+    # Each rule's sums, then its bounds: the order of rules evaluated one by one.
+    run.add_evaluations(
+        pl.col("rule").replace_strict(
+            {number_: rule.name for number_, rule in enumerate(rules)}, return_dtype=pl.String
+        ),
+        pl.concat(evaluations).sort("rule", "kind", maintain_order=True),
+        "anchor",
+    )
 
 
-def _members(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """One row per (relation, child) with the parent's and the child's figures, and the slices.
+def _per_rule(rules: Sequence[Rule], attribute: Any, dtype: pl.DataType) -> pl.Expr:
+    """An attribute of each row's rule (``rule`` holds its position in ``rules``)."""
+    values = {number_: attribute(rule) for number_, rule in enumerate(rules)}
+    return pl.col("rule").replace_strict(values, return_dtype=dtype)
 
-    Which figures relate depends only on the keys, so that structure is built once per rule and
-    the current values (derived ones included) are joined onto it on every call.
-    """
-    key = ("members", rule.name)
+
+def _tolerance(rules: Sequence[Rule], column: str) -> pl.Expr:
+    absolute = _per_rule(rules, lambda rule: rule.tolerance.absolute, pl.Float64())
+    relative = _per_rule(rules, lambda rule: rule.tolerance.relative, pl.Float64())
+    return absolute + relative * pl.col(column).abs().fill_null(0.0)
+
+
+_Structure = tuple[pl.DataFrame, pl.DataFrame]
+
+
+def _rule_structure(run: Run, rule: Rule) -> _Structure | None:
+    """The rule's relations and slices, built once per run (they depend only on the keys)."""
+    key = ("structure", rule.name)
     if key not in run.cache:
         run.cache[key] = _structure(run, rule)
     structure = run.cache[key]
-    if structure is None:
+    return structure if isinstance(structure, tuple) else None
+
+
+def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
+    """The relations and slices of several rules stacked, ``rule`` giving each row's rule (its
+    position in ``rules``) and slices numbered across all of them."""
+    key = ("combined", tuple(rule.name for rule in rules))
+    if key not in run.cache:
+        pair_parts: list[pl.DataFrame] = []
+        slice_parts: list[pl.DataFrame] = []
+        offset = 0
+        for number_, rule in enumerate(rules):
+            structure = _rule_structure(run, rule)
+            if structure is None:
+                continue
+            pairs, slices = structure
+            tagged = [
+                (pl.col("slice") + offset).cast(pl.UInt32).alias("slice"),
+                pl.lit(number_, pl.UInt32).alias("rule"),
+            ]
+            pair_parts.append(pairs.drop("sig").with_columns(tagged))
+            slice_parts.append(slices.drop("codes", "ids", "sig", "label").with_columns(tagged))
+            offset += slices.height
+        run.cache[key] = (
+            (pl.concat(pair_parts), pl.concat(slice_parts, how="diagonal")) if pair_parts else None
+        )
+    combined = run.cache[key]
+    return combined if isinstance(combined, tuple) else None
+
+
+def _members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
+    """One row per (rule, relation, child) with the parent's and the child's figures, and the
+    slices. The current values (derived ones included) are joined on at every call."""
+    combined = _combined(run, rules)
+    if combined is None:
         return None
-    assert isinstance(structure, tuple)
-    pairs, slices = structure
+    pairs, slices = combined
     values = run.levels().select(ID, "low", "high", "status")
     children = pairs.join(
         values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
@@ -149,18 +205,14 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     return pairs, slices
 
 
-def _tolerance(rule: Rule, column: str) -> pl.Expr:
-    scale = pl.col(column).abs().fill_null(0.0)
-    return pl.lit(rule.tolerance.absolute) + pl.lit(rule.tolerance.relative) * scale
-
-
 def _evaluate_sums(
-    run: Run, rule: Rule, children: pl.DataFrame, slices: pl.DataFrame, dimension: str
-) -> None:
+    run: Run, rules: Sequence[Rule], children: pl.DataFrame, slices: pl.DataFrame
+) -> pl.DataFrame:
+    """Judge every disjoint relation: the parts add up to the total. Returns the evaluations."""
     unknown = pl.col("c_low").is_null()
     grouped = (
         children.lazy()
-        .group_by("slice", "rel", maintain_order=True)
+        .group_by("rule", "slice", "rel", maintain_order=True)
         .agg(
             pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete", "label"),
             pl.col("child").alias("child_codes"),
@@ -173,14 +225,19 @@ def _evaluate_sums(
             pl.len().alias("n_children"),
         )
     )
-    closed = pl.col("complete") | pl.lit(rule.closed) | pl.col("has_remainder")
-    tol = _tolerance(rule, "p_high")
+    closed = (
+        pl.col("complete")
+        | _per_rule(rules, lambda rule: rule.closed, pl.Boolean())
+        | pl.col("has_remainder")
+    )
+    tol = _tolerance(rules, "p_high")
     missing_total = pl.col("p_low").is_null()
     exceeds = pl.col("sum_low") > pl.col("p_high") + tol
     derivable = (pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0)
     all_known = (pl.col("n_remainder") == 0) & (pl.col("n_unknown") == 0)
     short = all_known & (pl.col("sum_high") < pl.col("p_low") - tol)
     lone = (pl.col("n_children") == 1) & ~closed
+    dimension = _per_rule(rules, lambda rule: rule.dimension, pl.String())
     judged = grouped.with_columns(
         pl.when(missing_total)
         .then(pl.lit("not_evaluated"))
@@ -207,16 +264,12 @@ def _evaluate_sums(
         closed.alias("closed"),
         tol.alias("tol"),
         derivable.alias("derivable"),
-        pl.format("{}: {} {}", "label", pl.lit(dimension), "parent").alias("group"),
+        pl.format("{}: {} {}", "label", dimension, "parent").alias("group"),
     ).collect()
-    run.add_evaluations(rule.name, judged, "p_id")
     failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
     findings = {}
-    failures = (
-        judged.lazy()
-        .filter(pl.col("outcome") == "fail")
-        .join(slices.lazy().select("slice", *[k for k in run.keys if k != dimension]), on="slice")
-        .collect()
+    failures = judged.filter(pl.col("outcome") == "fail").join(
+        slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
     run.cite(
         failures.select(pl.concat_list("p_id", "child_ids").alias("all"))
@@ -226,8 +279,10 @@ def _evaluate_sums(
         .to_list()
     )
     for row in failures.iter_rows(named=True):
+        rule = rules[row["rule"]]
+        assert rule.dimension is not None
         findings[(row["slice"], row["rel"])] = run.add_finding(
-            _sum_finding(run, rule, row, dimension)
+            _sum_finding(run, rule, row, rule.dimension)
         )
     index = pl.DataFrame(
         {
@@ -253,6 +308,14 @@ def _evaluate_sums(
         .collect()
     )
     run.add_constraints(constraints)
+    return judged.select(
+        "rule",
+        pl.lit(0).alias("kind"),
+        "group",
+        "outcome",
+        "reason",
+        pl.col("p_id").alias("anchor"),
+    )
 
 
 MAX_DERIVATION_ROUNDS = 5
@@ -270,10 +333,10 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
         r for r in rules if r.family is Family.PARTITION and r.dimension in run.dimensions
     ]
     for _ in range(MAX_DERIVATION_ROUNDS):
-        found = [t for rule in partitions if (t := _remainders(run, rule)) is not None]
-        if not found:
+        found = _remainders(run, partitions)
+        if found is None:
             return
-        targets = pl.concat(found).filter(pl.col("d_high") >= 0)
+        targets = found.filter(pl.col("d_high") >= 0)
         if targets.height == 0:
             return
         merged = targets.group_by(ID, maintain_order=True).agg(
@@ -305,23 +368,24 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
 
 def _holds_any(run: Run, rule: Rule, figures: pl.Series) -> bool:
     """Tell whether any of ``figures`` is a part or a total in the rule's relations."""
-    structure = run.cache.get(("members", rule.name))
-    if not isinstance(structure, tuple):
+    structure = _rule_structure(run, rule)
+    if structure is None:
         return False
-    pairs: pl.DataFrame = structure[0]
+    pairs = structure[0]
     wanted = figures.implode()
     touched = pairs.select((pl.col("c_id").is_in(wanted) | pl.col("p_id").is_in(wanted)).any())
     return bool(touched.item())
 
 
-def _remainders(run: Run, rule: Rule) -> pl.DataFrame | None:
-    found = _members(run, rule)
+def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
+    """Every remainder (status L, not stated) that is the only unknown part of its relation."""
+    found = _members(run, rules)
     if found is None:
         return None
     children = found[0].lazy().filter(pl.col("disjoint"))
     unknown = pl.col("c_low").is_null()
     remainders = (
-        children.group_by("slice", "rel")
+        children.group_by("rule", "slice", "rel", maintain_order=True)
         .agg(
             pl.first("p_id", "p_low", "p_high"),
             pl.col("c_id").alias("child_ids"),
@@ -340,12 +404,13 @@ def _remainders(run: Run, rule: Rule) -> pl.DataFrame | None:
                 "slice", "rel", "c_id"
             ),
             on=["slice", "rel"],
+            maintain_order="left",
         )
         .select(
             pl.col("c_id").alias(ID),
             (pl.col("p_low") - pl.col("sum_high")).clip(lower_bound=0).alias("d_low"),
             (pl.col("p_high") - pl.col("sum_low")).alias("d_high"),
-            pl.lit(rule.dimension).alias("dimension"),
+            _per_rule(rules, lambda rule: rule.dimension, pl.String()).alias("dimension"),
             "p_id",
             "child_ids",
         )
@@ -462,8 +527,11 @@ def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> F
     )
 
 
-def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) -> None:
-    tol = _tolerance(rule, "p_high")
+def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl.DataFrame:
+    """Judge every part of a breakdown that need not add up: it is at most its whole. Returns
+    the evaluations."""
+    tol = _tolerance(rules, "p_high")
+    dimension = _per_rule(rules, lambda rule: rule.dimension, pl.String())
     judged = pairs.with_columns(
         pl.when(pl.col("p_low").is_null() | pl.col("c_low").is_null())
         .then(pl.lit("not_evaluated"))
@@ -478,10 +546,8 @@ def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) 
         .otherwise(pl.lit(None))
         .alias("reason"),
         tol.alias("tol"),
-        pl.format("{}: {} {} <= {}", "label", pl.lit(dimension), "child", "parent").alias("group"),
-    )
-    run.add_evaluations(rule.name, judged, "c_id")
-    judged = judged.with_row_index("_pair")
+        pl.format("{}: {} {} <= {}", "label", dimension, "child", "parent").alias("group"),
+    ).with_row_index("_pair")
     found: dict[int, int] = {}
     failures = judged.filter(pl.col("outcome") == "fail")
     run.cite(pl.concat([failures.get_column("p_id"), failures.get_column("c_id")]).to_list())
@@ -503,7 +569,7 @@ def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) 
                 imbalance=gap,
                 tolerance=row["tol"],
                 location=child.location,
-                rule=rule.name,
+                rule=rules[row["rule"]].name,
             )
         )
     index = pl.DataFrame(
@@ -520,4 +586,12 @@ def _evaluate_bounds(run: Run, rule: Rule, pairs: pl.DataFrame, dimension: str) 
             (pl.col("outcome") == "fail").alias("failed"),
             pl.col("finding"),
         )
+    )
+    return judged.select(
+        "rule",
+        pl.lit(1).alias("kind"),
+        "group",
+        "outcome",
+        "reason",
+        pl.col("c_id").alias("anchor"),
     )
