@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -223,3 +225,18 @@ def test_several_inputs_are_checked_together(
     document = json.loads(out)
     assert [i["path"] for i in document["inputs"]] == [str(good), str(bad)]
     assert [f["location"]["path"] for f in document["findings"]] == [str(bad)]
+
+
+@pytest.mark.parametrize("to_file", [False, True])
+def test_the_program_writes_everything_before_its_quick_exit(tmp_path: Path, to_file: bool) -> None:
+    """The installed program (``cli.run``) leaves without tearing the interpreter down, yet its
+    whole report reaches standard output or the file, and the status is the command's."""
+    example = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
+    output = tmp_path / "report.json"
+    command = [sys.executable, "-m", "tip_indicators.cli", "validate", str(example)]
+    command += ["--format", "json"] + (["-o", str(output)] if to_file else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    written = output.read_text(encoding="utf-8") if to_file else done.stdout
+    assert done.returncode == 1
+    assert json.loads(written)["summary"]["errors"] == 2
+    assert done.stderr == ""

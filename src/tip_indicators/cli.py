@@ -320,5 +320,20 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def run() -> NoReturn:
+    """The ``tip-indicators`` program: :func:`main`, what it wrote flushed, then a quick exit.
+
+    Tearing the interpreter down frees every module and object one by one: about 40 ms once
+    polars is loaded, a sixth of checking a one-report file, which a pre-commit hook pays on
+    every commit. Nothing is left to do by then (files are closed as they are written), so the
+    process ends at once with the command's status.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
