@@ -1,14 +1,15 @@
 """Partition and bound rules: parts add up to their total; no part exceeds its whole.
 
 For one dimension, the figures are cut into slices (every other key column equal); each slice's
-set of codes yields relations (see :mod:`hierarchy`). Sums run column-wise over all slices at
-once; only failed relations become Python objects. Censored figures are intervals: a relation
+set of codes yields relations (see :mod:`hierarchy`). The relations of every rule are stacked in
+one frame, so sums run column-wise over all slices of all dimensions at once; only failed
+relations become Python objects. Censored figures are intervals: a relation
 fails only when it certainly fails. A part with status L is the remainder and is derived.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -50,7 +51,9 @@ def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
     )
 
 
-def _per_rule(rules: Sequence[Rule], attribute: Any, dtype: pl.DataType) -> pl.Expr:
+def _per_rule(
+    rules: Sequence[Rule], attribute: Callable[[Rule], object], dtype: pl.DataType
+) -> pl.Expr:
     """An attribute of each row's rule (``rule`` holds its position in ``rules``)."""
     values = {number_: attribute(rule) for number_, rule in enumerate(rules)}
     return pl.col("rule").replace_strict(values, return_dtype=dtype)
