@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import enum
+import functools
 import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import attrs
 import highspy
@@ -186,10 +188,16 @@ def _output_discarded() -> Iterator[None]:
 
 
 def _flush_c_output() -> None:
+    flush = _c_flush()
+    if flush is not None:
+        flush(None)
+
+
+@functools.cache
+def _c_flush() -> Any:
+    """C's ``fflush``, looked up once (None where the C library cannot be loaded)."""
     try:
         libc = ctypes.CDLL(None)
     except (OSError, TypeError):
-        return
-    flush = getattr(libc, "fflush", None)
-    if flush is not None:
-        flush(None)
+        return None
+    return getattr(libc, "fflush", None)
