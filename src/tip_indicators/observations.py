@@ -67,8 +67,21 @@ def key_columns(dimensions: Iterable[str]) -> list[str]:
     return ["indicator", "period", "reporter", *dimensions, "measure", "base_period"]
 
 
+# What a citation shows for an empty or missing cell: a dimension not given is its total.
+_TEXT_DEFAULTS = {
+    "indicator": "",
+    "period": "",
+    "reporter": "",
+    "measure": "N",
+    "value": "",
+    "path": "",
+}
+_DIMENSION_DEFAULT = "_T"
+
+
 def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[ObservationRef]:
-    """Build the citation of every row of ``frame``, column by column.
+    """Build the citation of every row of ``frame``, column by column; the same as
+    :func:`observation_ref` on each row.
 
     Used for the figures findings cite, which can be a hundred thousand in a large file with many
     findings: the columns are read out once, and rows with the same dimension codes share one
@@ -78,30 +91,20 @@ def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[Obs
         return []
     given = set(frame.columns)
 
-    def column(name: str, default: str | None) -> pl.Expr:
+    def text(name: str, default: str) -> pl.Expr:
         if name not in given:
             return pl.lit(default, pl.String).alias(name)
-        expression = pl.col(name).cast(pl.String)
-        if default is not None:
-            expression = pl.when(expression == "").then(pl.lit(default)).otherwise(expression)
-            expression = expression.fill_null(default)
-        return expression.alias(name)
+        written = pl.col(name).cast(pl.String)
+        return pl.when(written == "").then(pl.lit(default)).otherwise(written).fill_null(default)
 
     columns = frame.select(
-        column("indicator", ""),
-        column("period", ""),
-        column("reporter", ""),
-        *[column(dimension, "_T") for dimension in dimensions],
-        column("measure", "N"),
-        column("value", ""),
-        column("source", None),
-        column("path", ""),
+        *[text(name, default).alias(name) for name, default in _TEXT_DEFAULTS.items()],
+        *[text(dimension, _DIMENSION_DEFAULT).alias(dimension) for dimension in dimensions],
+        pl.col("source") if "source" in given else pl.lit(None, pl.String).alias("source"),
         pl.col("line").cast(pl.Int64) if "line" in given else pl.lit(None, pl.Int64).alias("line"),
-        (
-            pl.col("derived").fill_null(False)
-            if "derived" in given
-            else pl.lit(False).alias("derived")
-        ),
+        pl.col("derived").fill_null(False)
+        if "derived" in given
+        else pl.lit(False).alias("derived"),
     ).to_dict(as_series=False)
     shared: dict[tuple[str, ...], dict[str, str]] = {}
     codes: list[tuple[str, ...]] = (
@@ -144,14 +147,15 @@ def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[Obs
 
 def observation_ref(row: Mapping[str, Any], dimensions: Sequence[str]) -> ObservationRef:
     """Build the citation of one row given as a mapping of column to value."""
+    text = {name: str(row.get(name) or default) for name, default in _TEXT_DEFAULTS.items()}
     return ObservationRef(
-        indicator=str(row.get("indicator") or ""),
-        period=str(row.get("period") or ""),
-        reporter=str(row.get("reporter") or ""),
-        dimensions={dimension: str(row.get(dimension) or "_T") for dimension in dimensions},
-        measure=str(row.get("measure") or "N"),
-        value=str(row.get("value") if row.get("value") is not None else ""),
+        indicator=text["indicator"],
+        period=text["period"],
+        reporter=text["reporter"],
+        dimensions={d: str(row.get(d) or _DIMENSION_DEFAULT) for d in dimensions},
+        measure=text["measure"],
+        value=str(row["value"]) if row.get("value") is not None else "",
         source=row.get("source"),
-        location=Location(str(row.get("path") or ""), row.get("line")),
+        location=Location(text["path"], row.get("line")),
         derived=bool(row.get("derived") or False),
     )

@@ -17,7 +17,7 @@ import functools
 import math
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -147,36 +147,40 @@ def _column_wise(
 def solver_output_to_stderr() -> Iterator[None]:
     """Send what the solver prints to standard output to standard error instead, meanwhile.
 
-    HiGHS prints its banner when a solver is made, and some builds print debugging lines
+    Some HiGHS builds print debugging lines
     (``HighsMipSolverData::transformNewIntegerFeasibleSolution``) whatever the options say,
-    straight to file descriptor 1. C's own buffer is flushed before the descriptor is restored.
-    Where descriptors cannot be duplicated, nothing is redirected.
+    straight to file descriptor 1.
     """
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-        os.dup2(2, 1)
-    except OSError:
+    with _standard_output_to(lambda: os.dup(2)):
         yield
-        return
-    try:
-        yield
-    finally:
-        _flush_c_output()
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 @contextlib.contextmanager
 def _output_discarded() -> Iterator[None]:
     """Discard what is printed to standard output meanwhile (the banner of a new solver)."""
+    with _standard_output_to(lambda: os.open(os.devnull, os.O_WRONLY)):
+        yield
+
+
+@contextlib.contextmanager
+def _standard_output_to(open_target: Callable[[], int]) -> Iterator[None]:
+    """Point file descriptor 1 at the descriptor ``open_target`` gives, meanwhile.
+
+    C's own buffer is flushed before the descriptor is restored. Where descriptors cannot be
+    duplicated, nothing is redirected.
+    """
     sys.stdout.flush()
     try:
         saved = os.dup(1)
-        sink = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(sink, 1)
-        os.close(sink)
     except OSError:
+        yield
+        return
+    try:
+        target = open_target()
+        os.dup2(target, 1)
+        os.close(target)
+    except OSError:
+        os.close(saved)
         yield
         return
     try:
