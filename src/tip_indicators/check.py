@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import polars as pl
@@ -38,33 +39,24 @@ def check(
     chosen = list(rules) if rules is not None else list(default_rules(profile))
     derive_remainders(run, chosen)
     # Consecutive breakdown rules are evaluated together, in one pass over the data.
-    breakdowns: list[Rule] = []
-    for rule in [*chosen, None]:
-        if (
-            rule is not None
-            and rule.family in {Family.PARTITION, Family.BOUND}
-            and rule.indicator is None
-        ):
-            breakdowns.append(rule)
+    for together, group in itertools.groupby(chosen, key=_is_breakdown):
+        if together:
+            evaluate_breakdowns(run, list(group))
             continue
-        if breakdowns:
-            evaluate_breakdowns(run, breakdowns)
-            breakdowns = []
-        if rule is None:
-            break
-        if rule.family is Family.BOUND:
-            evaluate_indicator_bound(run, rule)
-        elif rule.family is Family.CHANGE:
-            evaluate_change(run, rule)
-        elif rule.family is Family.PERCENT_CHANGE:
-            evaluate_percent_change(run, rule)
-        elif rule.family is Family.SHARE:
-            if rule.dimension in run.dimensions:
-                evaluate_share(run, rule)
-        elif rule.family is Family.MIRROR:
-            evaluate_mirror(run, rule)
-        elif rule.family is Family.RATE:
-            evaluate_rate(run, rule)
+        for rule in group:
+            if rule.family is Family.BOUND:
+                evaluate_indicator_bound(run, rule)
+            elif rule.family is Family.CHANGE:
+                evaluate_change(run, rule)
+            elif rule.family is Family.PERCENT_CHANGE:
+                evaluate_percent_change(run, rule)
+            elif rule.family is Family.SHARE:
+                if rule.dimension in run.dimensions:
+                    evaluate_share(run, rule)
+            elif rule.family is Family.MIRROR:
+                evaluate_mirror(run, rule)
+            elif rule.family is Family.RATE:
+                evaluate_rate(run, rule)
     if rules is None:
         from tip_indicators._private.engine.conformance import evaluate_conformance
 
@@ -102,3 +94,8 @@ def check(
         evaluations=evaluations,
         derived=derived,
     )
+
+
+def _is_breakdown(rule: Rule) -> bool:
+    """A partition or bound rule along a dimension (not between two indicators)."""
+    return rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None

@@ -246,18 +246,15 @@ def _solve(
         lower.append(rhs if low_is_rhs else np.full(len(rhs), -math.inf))
         upper.append(rhs)
         first_row += len(rhs)
-    entries: Coordinates = (
-        np.concatenate([np.asarray(b[0]) for b in blocks]) if blocks else np.zeros(0, np.int64),
-        np.concatenate([np.asarray(b[1]) for b in blocks]) if blocks else np.zeros(0, np.int64),
-        np.concatenate([np.asarray(b[2]) for b in blocks]) if blocks else np.zeros(0),
-    )
+    none, no_index = np.zeros(0), np.zeros(0, np.int64)
     result = solve(
         objective,
-        entries,
         (
-            np.concatenate(lower) if lower else np.zeros(0),
-            np.concatenate(upper) if upper else np.zeros(0),
+            np.concatenate([no_index, *(np.asarray(block[0]) for block in blocks)]),
+            np.concatenate([no_index, *(np.asarray(block[1]) for block in blocks)]),
+            np.concatenate([none, *(np.asarray(block[2]) for block in blocks)]),
         ),
+        (np.concatenate([none, *lower]), np.concatenate([none, *upper])),
         (np.tile(program.lower, copies), np.tile(highs, copies)),
     )
     return result.outcome, result.x

@@ -130,16 +130,17 @@ def _plain_frame(
         quote_char=None,
         infer_schema=False,
     ).get_column("line")
-    inside = frame.select(
-        pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).alias("inside")
-    ).get_column("inside")
-    separators = lines.str.count_matches(",", literal=True) - inside
-    longest = frame.select(pl.max_horizontal(pl.all().str.len_bytes().max())).item()
+    cells = frame.select(
+        pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).alias("inside"),
+        pl.max_horizontal(pl.all().str.len_bytes()).max().alias("longest"),
+    )
+    separators = lines.str.count_matches(",", literal=True) - cells.get_column("inside")
+    longest = cells.get_column("longest").max()
     if (
         lines.len() != rows
         or separators.min() != len(header) - 1
         or separators.max() != len(header) - 1
-        or longest > limits.max_field_bytes
+        or (isinstance(longest, int) and longest > limits.max_field_bytes)
     ):
         return None
     return header, frame.with_columns(
