@@ -7,6 +7,7 @@ only for the few figures a finding cites.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -106,43 +107,39 @@ def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[Obs
         if "derived" in given
         else pl.lit(False).alias("derived"),
     ).to_dict(as_series=False)
-    shared: dict[tuple[str, ...], dict[str, str]] = {}
-    codes: list[tuple[str, ...]] = (
-        list(zip(*(columns[dimension] for dimension in dimensions), strict=True))
+    mappings = _SharedMappings(dimensions)
+    codes = (
+        zip(*(columns[dimension] for dimension in dimensions), strict=True)
         if dimensions
-        else [()] * frame.height
+        else itertools.repeat((), frame.height)
     )
-    refs = []
-    for indicator, period, reporter, code_row, measure, value, source, path, line, derived in zip(
-        columns["indicator"],
-        columns["period"],
-        columns["reporter"],
-        codes,
-        columns["measure"],
-        columns["value"],
-        columns["source"],
-        columns["path"],
-        columns["line"],
-        columns["derived"],
-        strict=True,
-    ):
-        mapping = shared.get(code_row)
-        if mapping is None:
-            mapping = shared[code_row] = dict(zip(dimensions, code_row, strict=True))
-        refs.append(
-            ObservationRef(
-                indicator=indicator,
-                period=period,
-                reporter=reporter,
-                dimensions=mapping,
-                measure=measure,
-                value=value,
-                source=source,
-                location=Location(path, line),
-                derived=bool(derived),
-            )
+    # Built by map over the columns, with no Python loop: this runs for every cited figure.
+    return list(
+        map(
+            ObservationRef,
+            columns["indicator"],
+            columns["period"],
+            columns["reporter"],
+            map(mappings.__getitem__, codes),
+            columns["measure"],
+            columns["value"],
+            columns["source"],
+            map(Location, columns["path"], columns["line"]),
+            columns["derived"],
         )
-    return refs
+    )
+
+
+class _SharedMappings(dict[tuple[str, ...], dict[str, str]]):
+    """One mapping of dimension to code per distinct row of codes (citations are immutable)."""
+
+    def __init__(self, dimensions: Sequence[str]) -> None:
+        super().__init__()
+        self.dimensions = dimensions
+
+    def __missing__(self, codes: tuple[str, ...]) -> dict[str, str]:
+        mapping = self[codes] = dict(zip(self.dimensions, codes, strict=True))
+        return mapping
 
 
 def observation_ref(row: Mapping[str, Any], dimensions: Sequence[str]) -> ObservationRef:

@@ -8,7 +8,9 @@ shape and publish its JSON Schema, and the tests validate every report against t
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from tip_indicators.findings import Finding, Location, ObservationRef
@@ -74,10 +76,7 @@ def _finding(
     }
 
 
-def report_data(report: Report) -> dict[str, Any]:
-    """The report as plain JSON-ready data, in the shape of :func:`report_schema`."""
-    cited: dict[int, dict[str, Any]] = {}
-    breakdowns: dict[int, dict[str, str]] = {}
+def _header(report: Report) -> dict[str, Any]:
     return {
         "tool": {"name": "tip-indicators", "version": report.tool_version},
         "profile": report.profile,
@@ -94,23 +93,109 @@ def report_data(report: Report) -> dict[str, Any]:
             "infos": report.infos,
             "not_evaluated": report.not_evaluated,
         },
+    }
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data, in the shape of :func:`report_schema`."""
+    cited: dict[int, dict[str, Any]] = {}
+    breakdowns: dict[int, dict[str, str]] = {}
+    return {
+        **_header(report),
         "findings": [_finding(f, cited, breakdowns) for f in report.findings],
     }
+
+
+_string = json.encoder.encode_basestring
+"""A JSON string literal, exactly as ``json.dumps(..., ensure_ascii=False)`` writes it."""
+
+
+def _scalar(value: object) -> str:
+    """A JSON scalar as :func:`json.dumps` writes it; non-finite numbers become null."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    raise TypeError(f"not a JSON scalar: {value!r}")
+
+
+def _location_text(location: Location) -> str:
+    return (
+        f'{{"path": {_string(location.path)}, "line": {_scalar(location.line)}, '
+        f'"field": {_scalar(location.field)}}}'
+    )
+
+
+class _FindingWriter:
+    """Writes findings as lines of JSON, the same text as :func:`json.dumps` of
+    :func:`report_data`'s findings. A figure cited by several findings, and a set of dimension
+    codes shared by many figures, is written once and its text reused: large reports cite the
+    same totals and parts many times over, and a generic encoder call per small object would
+    cost more than the whole check of some rules."""
+
+    def __init__(self) -> None:
+        self._observations: dict[int, str] = {}
+        self._dimensions: dict[int, str] = {}
+
+    def _breakdown(self, dimensions: Mapping[str, str]) -> str:
+        text = self._dimensions.get(id(dimensions))
+        if text is None:
+            shown = (
+                f"{_string(key)}: {_string(code)}"
+                for key, code in dimensions.items()
+                if code != "_T"
+            )
+            text = self._dimensions[id(dimensions)] = "{" + ", ".join(shown) + "}"
+        return text
+
+    def _observation(self, ref: ObservationRef) -> str:
+        text = self._observations.get(id(ref))
+        if text is None:
+            text = self._observations[id(ref)] = (
+                f'{{"indicator": {_string(ref.indicator)}, "period": {_string(ref.period)}, '
+                f'"reporter": {_string(ref.reporter)}, '
+                f'"dimensions": {self._breakdown(ref.dimensions)}, '
+                f'"measure": {_string(ref.measure)}, "value": {_string(ref.value)}, '
+                f'"source": {_scalar(ref.source)}, "location": {_location_text(ref.location)}, '
+                f'"derived": {_scalar(ref.derived)}}}'
+            )
+        return text
+
+    def line(self, finding: Finding) -> str:
+        """One finding as one line of JSON."""
+        location = _location_text(finding.location) if finding.location else "null"
+        observations = ", ".join(self._observation(ref) for ref in finding.observations)
+        suggestions = ", ".join(
+            f'{{"location": {_location_text(s.location)}, "value": {_string(s.value)}, '
+            f'"reason": {_string(s.reason)}}}'
+            for s in finding.suggestions
+        )
+        return (
+            f'{{"code": {_string(finding.code)}, "severity": {_string(finding.severity.value)}, '
+            f'"message": {_string(finding.message)}, "rule": {_scalar(finding.rule)}, '
+            f'"location": {location}, "expected": {_scalar(finding.expected)}, '
+            f'"actual": {_scalar(finding.actual)}, "imbalance": {_scalar(finding.imbalance)}, '
+            f'"tolerance": {_scalar(finding.tolerance)}, "observations": [{observations}], '
+            f'"suggestions": [{suggestions}]}}'
+        )
 
 
 def report_json(report: Report, *, indent: int | None = 2) -> str:
     """The report as one JSON object: the header indented, each finding on a line of its own
     (so a report of many thousand findings is written by the C encoder, and stays diffable)."""
-    data = report_data(report)
     if indent is None:
-        return json.dumps(data, ensure_ascii=False, allow_nan=False)
-    findings = data.pop("findings")
-    head = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False)
+        return json.dumps(report_data(report), ensure_ascii=False, allow_nan=False)
+    head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     pad = " " * indent
-    items = ",\n".join(
-        pad * 2 + json.dumps(finding, ensure_ascii=False, allow_nan=False) for finding in findings
-    )
-    body = f'{pad}"findings": [\n{items}\n{pad}]' if findings else f'{pad}"findings": []'
+    writer = _FindingWriter()
+    items = ",\n".join(pad * 2 + writer.line(finding) for finding in report.findings)
+    body = f'{pad}"findings": [\n{items}\n{pad}]' if items else f'{pad}"findings": []'
     return head[: -len("\n}")] + ",\n" + body + "\n}"
 
 

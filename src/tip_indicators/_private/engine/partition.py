@@ -139,12 +139,9 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     if not (levels.get_column(dimension) != "_T").any():
         # Keys are unique, so with every code a total no slice has two figures.
         return None
-    candidates = levels.filter(pl.len().over(others) > 1)
-    if candidates.height == 0:
-        return None
     # A slice's signature is the set of its codes: a bit per code when there are few (an
     # integer sum), the sorted codes joined otherwise.
-    known = sorted(candidates.get_column(dimension).unique().to_list())
+    known = sorted(levels.get_column(dimension).unique().to_list())
     if len(known) < 64:
         bits = {code: 1 << number_ for number_, code in enumerate(known)}
         signature = pl.col(dimension).replace_strict(bits, return_dtype=pl.UInt64).sum()
@@ -152,12 +149,22 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     else:
         signature = pl.col(dimension).sort().str.join("\x1f")
         sig_type = pl.String()
+    # Only slices of two figures or more hold a relation.
     slices = (
-        candidates.group_by(others, maintain_order=True)
-        .agg(pl.col(dimension).alias("codes"), pl.col(ID).alias("ids"), signature.alias("sig"))
+        levels.group_by(others, maintain_order=True)
+        .agg(
+            pl.col(dimension).alias("codes"),
+            pl.col(ID).alias("ids"),
+            signature.alias("sig"),
+            pl.len().alias("size"),
+        )
+        .filter(pl.col("size") > 1)
+        .drop("size")
         .with_row_index("slice")
         .with_columns(pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"))
     )
+    if slices.height == 0:
+        return None
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
         k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
