@@ -29,6 +29,7 @@ from strategies import (
     defects,
     partition_cases,
 )
+from tip_indicators._private.engine import localise
 from tip_indicators._private.engine.base import Run
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity, Suggestion
@@ -235,6 +236,62 @@ def test_censored_figures_move_freely() -> None:
         (4, "7"),
         (6, "5"),
     }
+
+
+def test_censored_figure_in_two_breakdowns_is_solved_without_the_solver(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A censored cell counted in a sex and an age breakdown ties the two together; its
+    whole-number values are tried one by one, and the fix comes in closed form."""
+
+    def refuse(*args: object) -> list[dict[int, float]]:
+        raise AssertionError("the solver was asked")
+
+    monkeypatch.setattr(localise, "_milp_fixes", refuse)
+    report = run(
+        "indicator,period,reporter,sex,age,value",
+        "victims_identified,2010,R,,,30",
+        "victims_identified,2010,R,F,,<5",
+        "victims_identified,2010,R,M,,31",
+        "victims_identified,2010,R,,Y_LT18,<5",
+        "victims_identified,2010,R,,Y_GE18,26",
+        "victims_identified,2010,R,F,Y_LT18,<5",
+        "victims_identified,2010,R,F,Y_GE18,2",
+    )
+    (finding,) = linear_errors(report)
+    # F is its two age parts, so at least 2 (F under 18 may be 0): M can be at most 30 - 2, or
+    # the total must be at least 31 + 2.
+    assert {(s.location.line, s.value) for s in finding.suggestions} == {(2, "33"), (4, "28")}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    defects(
+        partition_cases(censored=True, remainder=False, lone=False, crossed=True),
+        equality_only=False,
+    )
+)
+def test_closed_form_fixes_agree_with_the_solver(defect: Defect) -> None:
+    """Trying the shared censored figures' values in closed form finds the same single-figure
+    fixes, each as far from the stated value, as the mixed-integer program does."""
+
+    def fixes(report: Report) -> set[tuple[object, ...]]:
+        found: set[tuple[object, ...]] = set()
+        for finding in linear_errors(report):
+            if len(finding.suggestions) >= SUGGESTION_LIMIT:
+                continue
+            for suggestion in finding.suggestions:
+                assert suggestion.observation is not None
+                change = abs(float(suggestion.value) - float(suggestion.observation.value))
+                found.add((finding.code, suggestion.location.line, change))
+        return found
+
+    text = defect.text()
+    closed_form = check_text(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(localise, "MAX_ASSIGNMENTS", 0)
+        solved = check_text(text)
+    assert fixes(closed_form) == fixes(solved)
 
 
 def test_missing_remainder_is_never_suggested() -> None:

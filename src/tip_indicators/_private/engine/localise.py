@@ -3,14 +3,17 @@
 Failed rules that share figures form a component. For each component every linear rule touching
 its figures is a constraint ``sum(coef x figure) + constant (= or >=) 0`` within its tolerance.
 Exact figures may change at a cost of one; censored and missing figures move freely within
-their interval. A single-figure fix is solved exactly in closed form when no free figure is
-involved; otherwise HiGHS (a mixed-integer program) finds the minimum, and further minimal fixes are
-enumerated with no-good cuts. Candidates are ranked by plausibility: digit transposition, one
-wrong digit, a value copied from a neighbouring figure, a derived measure.
+their interval. A single-figure fix is solved exactly in closed form: a free figure in one
+constraint only widens that constraint, and the few whole-number values of a censored figure
+that several constraints share are tried one by one. Otherwise HiGHS (a mixed-integer program)
+finds the minimum, and further minimal fixes are enumerated with no-good cuts. Candidates are
+ranked by plausibility: digit transposition, one wrong digit, a value copied from a neighbouring
+figure, a derived measure.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from tip_indicators._private.highs import Solution
 
 MAX_ALTERNATIVES = 12
+MAX_ASSIGNMENTS = 64
+"""Whole-number assignments of shared censored figures tried in closed form before the MILP."""
 MAX_SUGGESTIONS = 5
 _EPS = 1e-7
 
@@ -181,10 +186,11 @@ def _solve(
     free = {i for i in ids if not figures[i].exact}
     shared = {i for i in free if sum(1 for c in local if i in c.ids) > 1}
     solutions: list[dict[int, float]] = []
-    if not shared:
+    assignments = _assignments(shared, figures)
+    if assignments is not None:
         common = set.intersection(*(set(c.ids) for c in failed)) - free
         for candidate in sorted(common):
-            value = _single_fix(candidate, local, figures)
+            value = _nearest_single_fix(candidate, local, figures, assignments)
             if value is not None:
                 solutions.append({candidate: value})
     if not solutions:
@@ -209,6 +215,47 @@ def _solve(
                 if constraint.finding is not None and set(solution) & set(constraint.ids):
                     result.setdefault(constraint.finding, []).append(suggestion)
     return result
+
+
+def _assignments(shared: set[int], figures: dict[int, _Figure]) -> list[dict[int, float]] | None:
+    """Every whole-number assignment of the free figures several constraints share, or None when
+    one is not a whole number with finite bounds or there are more than MAX_ASSIGNMENTS."""
+    ranges = []
+    for figure_id in sorted(shared):
+        figure = figures[figure_id]
+        if not (figure.integer and math.isfinite(figure.lower) and math.isfinite(figure.upper)):
+            return None
+        ranges.append(range(math.ceil(figure.lower - _EPS), math.floor(figure.upper + _EPS) + 1))
+    if math.prod(len(values) for values in ranges) > MAX_ASSIGNMENTS:
+        return None
+    order = sorted(shared)
+    return [
+        dict(zip(order, map(float, values), strict=True)) for values in itertools.product(*ranges)
+    ]
+
+
+def _nearest_single_fix(
+    candidate: int,
+    local: list[_Constraint],
+    figures: dict[int, _Figure],
+    assignments: list[dict[int, float]],
+) -> float | None:
+    """The value nearest the current one that alone satisfies every constraint for some
+    assignment of the shared free figures, or None. With the shared figures pinned, every other
+    free figure sits in one constraint only, so each assignment is solved in closed form."""
+    current = figures[candidate].low or 0.0
+    best: float | None = None
+    for assignment in assignments:
+        pinned = figures | {
+            figure_id: attrs.evolve(figures[figure_id], low=value, high=value)
+            for figure_id, value in assignment.items()
+        }
+        value = _single_fix(candidate, local, pinned)
+        if value is not None and (
+            best is None or (abs(value - current), value) < (abs(best - current), best)
+        ):
+            best = value
+    return best
 
 
 def _single_fix(

@@ -111,15 +111,14 @@ def _members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
     if combined is None:
         return None
     pairs, slices = combined
-    values = run.levels().select(ID, "low", "high", "status")
-    children = pairs.join(
-        values.rename({ID: "c_id", "low": "c_low", "high": "c_high", "status": "c_status"}),
-        on="c_id",
-        maintain_order="left",
-    ).join(
-        values.rename({ID: "p_id", "low": "p_low", "high": "p_high", "status": "p_status"}),
-        on="p_id",
-        maintain_order="left",
+    # A figure's id is its row in the frame: its values are fetched by position, not joined.
+    frame = run.frame
+    children = pairs.with_columns(
+        pl.Series(
+            f"{side}_{column}", frame.get_column(column).gather(pairs.get_column(f"{side}_id"))
+        )
+        for side in ("c", "p")
+        for column in ("low", "high", "status")
     )
     return children, slices
 
@@ -135,7 +134,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         if i.dimensions.get(dimension) is partitions and i.unit != "per_100k"
     ]
     others = [key for key in run.keys if key != dimension]
-    levels = run.levels().filter(pl.col("indicator").is_in(indicators))
+    levels = run.levels().select(ID, *run.keys).filter(pl.col("indicator").is_in(indicators))
     if not (levels.get_column(dimension) != "_T").any():
         # Keys are unique, so with every code a total no slice has two figures.
         return None
@@ -149,10 +148,16 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     else:
         signature = pl.col(dimension).sort().str.join("\x1f")
         sig_type = pl.String()
-    # Only slices of two figures or more hold a relation.
+    # Columns with one value throughout (dimensions a file does not use) cut nothing; grouping
+    # by them would only cost time. Only slices of two figures or more hold a relation.
+    constant = levels.select(pl.col(others).eq_missing(pl.col(others).first()).all()).row(0)
+    cutting = [
+        key for key, same in zip(others, constant, strict=True) if key == "indicator" or not same
+    ]
     slices = (
-        levels.group_by(others, maintain_order=True)
+        levels.group_by(cutting, maintain_order=True)
         .agg(
+            *[pl.col(key).first() for key in others if key not in cutting],
             pl.col(dimension).alias("codes"),
             pl.col(ID).alias("ids"),
             signature.alias("sig"),
