@@ -70,7 +70,7 @@ def check(
     evaluations = (
         pl.concat(run.evaluations)
         if run.evaluations
-        else pl.DataFrame(
+        else pl.LazyFrame(
             schema={
                 "rule": pl.String,
                 "group": pl.String,
@@ -83,13 +83,12 @@ def check(
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
     findings = sorted([*dataset.problems, *run.findings], key=lambda finding: finding.sort_key)
-    outcome = evaluations.get_column("outcome")
     return Report(
         findings=tuple(findings),
         inputs=dataset.inputs,
         observations=len(dataset),
-        rules_evaluated=int((outcome != "not_evaluated").sum()),
-        not_evaluated=int((outcome == "not_evaluated").sum()),
+        rules_evaluated=run.evaluated,
+        not_evaluated=run.not_evaluated,
         profile=profile.label,
         evaluations=evaluations,
         derived=derived,

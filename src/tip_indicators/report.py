@@ -27,8 +27,10 @@ def _now() -> str:
 class Report:
     """Findings about one or more inputs, with the counts a CI summary needs.
 
-    ``evaluations`` has one row per rule evaluation (rule, family, group, outcome, reason); it is
-    what JUnit output lists as test cases. ``derived`` holds figures the checks derived.
+    ``evaluations`` has one row per rule evaluation (rule, group, outcome, reason, path, line);
+    it is what JUnit output lists as test cases. It may be given as a polars ``LazyFrame``: the
+    rows are then built the first time they are read, since most runs only need the counts.
+    ``derived`` holds figures the checks derived.
     """
 
     findings: tuple[Finding, ...]
@@ -39,8 +41,20 @@ class Report:
     profile: str = "builtin"
     tool_version: str = __version__
     created: str = attrs.field(factory=_now, eq=False)
-    evaluations: pl.DataFrame | None = attrs.field(default=None, eq=False, repr=False)
+    _evaluations: pl.DataFrame | pl.LazyFrame | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
     derived: pl.DataFrame | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def evaluations(self) -> pl.DataFrame | None:
+        """One row per rule evaluation, or None when the report has none on record."""
+        plan = self._evaluations
+        if isinstance(plan, pl.LazyFrame):
+            plan = plan.collect()
+            # Frozen, but the rows are a cache of what was given: built once, then kept.
+            object.__setattr__(self, "_evaluations", plan)
+        return plan
 
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""

@@ -39,7 +39,11 @@ class Run:
         self.catalogue: Catalogue = profile.catalogue
         self.keys = key_columns(self.dimensions)
         self.findings: list[Finding] = []
-        self.evaluations: list[pl.DataFrame] = []
+        self.evaluations: list[pl.LazyFrame] = []
+        """Plans of the rule applications (see :meth:`add_evaluations`)."""
+        self.evaluated = 0
+        self.not_evaluated = 0
+        self._places = self.frame.select(pl.col(ID).alias("_anchor"), "path", "line")
         self.constraints: list[pl.DataFrame] = []
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
@@ -109,25 +113,43 @@ class Run:
         self.findings.append(finding)
         return len(self.findings) - 1
 
-    def add_evaluations(self, rule: str | pl.Expr, outcomes: pl.DataFrame, anchor: str) -> None:
-        """Record rule applications (``group``, ``outcome``, ``reason`` columns), each located
-        at the file and line of the figure whose id is in column ``anchor``. ``rule`` is the
-        rule's name, or an expression giving it per row."""
-        if outcomes.height:
-            places = self.frame.lazy().select(pl.col(ID).alias("_anchor"), "path", "line")
-            self.evaluations.append(
-                outcomes.lazy()
-                .select(
-                    (pl.lit(rule) if isinstance(rule, str) else rule).alias("rule"),
-                    pl.col("group").cast(pl.String),
-                    pl.col("outcome").cast(pl.String),
-                    pl.col("reason").cast(pl.String),
-                    pl.col(anchor).cast(pl.Int64).alias("_anchor"),
-                )
-                .join(places, on="_anchor", how="left", maintain_order="left")
-                .drop("_anchor")
-                .collect()
+    def add_evaluations(
+        self,
+        rule: str | pl.Expr,
+        outcomes: pl.DataFrame,
+        anchor: str,
+        group: pl.Expr | None = None,
+    ) -> None:
+        """Record rule applications (``outcome`` and ``reason`` columns), each located at the
+        file and line of the figure whose id is in column ``anchor``. ``rule`` is the rule's
+        name, or an expression giving it per row; ``group`` says which figures were judged
+        (default: the ``group`` column).
+
+        Only the outcomes are counted now. The rows themselves, with their texts, are a plan
+        the report runs when someone asks for them (JUnit output, the Python API): a large file
+        has a million evaluations, and most runs only count them.
+        """
+        if not outcomes.height:
+            return
+        group = pl.col("group") if group is None else group
+        name = pl.lit(rule) if isinstance(rule, str) else rule
+        used = {"outcome", "reason", anchor, *group.meta.root_names(), *name.meta.root_names()}
+        kept = outcomes.select(column for column in outcomes.columns if column in used)
+        not_evaluated = int((kept.get_column("outcome") == "not_evaluated").sum())
+        self.not_evaluated += not_evaluated
+        self.evaluated += kept.height - not_evaluated
+        self.evaluations.append(
+            kept.lazy()
+            .select(
+                name.alias("rule"),
+                group.cast(pl.String).alias("group"),
+                pl.col("outcome").cast(pl.String),
+                pl.col("reason").cast(pl.String),
+                pl.col(anchor).cast(pl.Int64).alias("_anchor"),
             )
+            .join(self._places.lazy(), on="_anchor", how="left", maintain_order="left")
+            .drop("_anchor")
+        )
 
     def add_constraints(self, constraints: pl.DataFrame) -> None:
         """Record linear constraints (columns of CONSTRAINT_SCHEMA)."""

@@ -33,6 +33,13 @@ def _levels(levels: pl.DataFrame, keys: list[str], suffix: str) -> pl.DataFrame:
     )
 
 
+def _group(measure: str) -> pl.Expr:
+    """What an evaluation of a change judged: its series, period and base period."""
+    return pl.format(
+        f"{{}} {{}} {{}} {measure} {{}}", "indicator", "reporter", "period", "base_period"
+    )
+
+
 def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
     """The changes in ``frame`` with the levels of their period and base period beside them.
 
@@ -82,11 +89,8 @@ def evaluate_change(run: Run, rule: Rule) -> None:
         expected_low.alias("e_low"),
         expected_high.alias("e_high"),
         tol.alias("tol"),
-        pl.format("{} {} {} CHG {}", "indicator", "reporter", "period", "base_period").alias(
-            "group"
-        ),
     ).with_row_index("_row")
-    run.add_evaluations(rule.name, judged, ID)
+    run.add_evaluations(rule.name, judged, ID, group=_group("CHG"))
     found: dict[int, int] = {}
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
         found[row["_row"]] = run.add_finding(_change_finding(run, rule, row))
@@ -214,11 +218,8 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         .then(pl.lit("the base level is zero"))
         .otherwise(pl.lit(None))
         .alias("reason"),
-        pl.format("{} {} {} PCH {}", "indicator", "reporter", "period", "base_period").alias(
-            "group"
-        ),
     )
-    run.add_evaluations(rule.name, judged, ID)
+    run.add_evaluations(rule.name, judged, ID, group=_group("PCH"))
     for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
         parts = (row["x_low"], row["x_high"], row["y_low"], row["y_high"])
         run.add_finding(

@@ -42,12 +42,14 @@ def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
         _evaluate_bounds(run, rules, children.filter(~summed)),
     ]
     # Each rule's sums, then its bounds: the order of rules evaluated one by one.
+    dimension = _per_rule(rules, lambda rule: rule.dimension, pl.String())
     run.add_evaluations(
-        pl.col("rule").replace_strict(
-            {number_: rule.name for number_, rule in enumerate(rules)}, return_dtype=pl.String
-        ),
+        _per_rule(rules, lambda rule: rule.name, pl.String()),
         pl.concat(evaluations).sort("rule", "kind", maintain_order=True),
         "anchor",
+        group=pl.when(pl.col("kind") == 0)
+        .then(pl.format("{}: {} {}", "label", dimension, "parent"))
+        .otherwise(pl.format("{}: {} {} <= {}", "label", dimension, "child", "parent")),
     )
 
 
@@ -252,7 +254,6 @@ def _evaluate_sums(
     all_known = (pl.col("n_remainder") == 0) & (pl.col("n_unknown") == 0)
     short = all_known & (pl.col("sum_high") < pl.col("p_low") - tol)
     lone = (pl.col("n_children") == 1) & ~closed
-    dimension = _per_rule(rules, lambda rule: rule.dimension, pl.String())
     judged = grouped.with_columns(
         pl.when(missing_total)
         .then(pl.lit("not_evaluated"))
@@ -279,7 +280,6 @@ def _evaluate_sums(
         closed.alias("closed"),
         tol.alias("tol"),
         derivable.alias("derivable"),
-        pl.format("{}: {} {}", "label", dimension, "parent").alias("group"),
     ).collect()
     failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
     findings = {}
@@ -326,7 +326,9 @@ def _evaluate_sums(
     return judged.select(
         "rule",
         pl.lit(0).alias("kind"),
-        "group",
+        "label",
+        "parent",
+        pl.lit(None, pl.String).alias("child"),
         "outcome",
         "reason",
         pl.col("p_id").alias("anchor"),
@@ -546,7 +548,6 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
     """Judge every part of a breakdown that need not add up: it is at most its whole. Returns
     the evaluations."""
     tol = _tolerance(rules, "p_high")
-    dimension = _per_rule(rules, lambda rule: rule.dimension, pl.String())
     judged = pairs.with_columns(
         pl.when(pl.col("p_low").is_null() | pl.col("c_low").is_null())
         .then(pl.lit("not_evaluated"))
@@ -561,7 +562,6 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
         .otherwise(pl.lit(None))
         .alias("reason"),
         tol.alias("tol"),
-        pl.format("{}: {} {} <= {}", "label", dimension, "child", "parent").alias("group"),
     ).with_row_index("_pair")
     found: dict[int, int] = {}
     failures = judged.filter(pl.col("outcome") == "fail")
@@ -605,7 +605,9 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
     return judged.select(
         "rule",
         pl.lit(1).alias("kind"),
-        "group",
+        "label",
+        "parent",
+        "child",
         "outcome",
         "reason",
         pl.col("c_id").alias("anchor"),
