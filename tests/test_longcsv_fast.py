@@ -36,12 +36,20 @@ CELLS = {
 }
 
 
-def _text(rows: list[dict[str, str]], trailing_newline: bool, short: int | None = None) -> str:
+def _text(
+    rows: list[dict[str, str]],
+    trailing_newline: bool,
+    short: int | None = None,
+    blank: int | None = None,
+) -> str:
     lines = [",".join(CELLS)] + [",".join(row[c] for c in CELLS) for row in rows]
     if short is not None:
         # One row a field short: with or without quotes elsewhere, it must be found.
         row = short % len(rows) + 1
         lines[row] = lines[row].rsplit(",", 1)[0]
+    if blank is not None:
+        # A blank line anywhere after the header, the very end included.
+        lines.insert(blank % len(lines) + 1, "")
     return "\n".join(lines) + ("\n" if trailing_newline else "")
 
 
@@ -60,13 +68,14 @@ def _read(text: str, threshold: int) -> Dataset | str:
     rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=30),
     newline=st.booleans(),
     short=st.none() | st.integers(min_value=0, max_value=29),
+    blank=st.none() | st.integers(min_value=0, max_value=30),
 )
 def test_fast_and_exact_readers_agree(
-    rows: list[dict[str, str]], newline: bool, short: int | None
+    rows: list[dict[str, str]], newline: bool, short: int | None, blank: int | None
 ) -> None:
     """Observations and findings (codes, lines, messages), or the input error, are the same on
-    either path, with quotes or none, rows too wide or too short."""
-    text = _text(rows, newline, short)
+    either path, with quotes or none, rows too wide or too short, and blank lines."""
+    text = _text(rows, newline, short, blank)
     fast, slow = _read(text, 0), _read(text, 10**12)
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
@@ -103,6 +112,24 @@ def test_a_short_row_without_quotes_leaves_the_fast_path(monkeypatch: pytest.Mon
         ("row-shape", 3)
     ]
     assert dataset.observations.get_column("line").to_list() == [2, 4]
+
+
+@pytest.mark.parametrize("ending", ["", "\n"])
+def test_a_last_row_with_an_extra_empty_field_is_reported(
+    monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    """A separator at the very end of the file is one field too many, with or without a line
+    break after it (a CSV parser may take it for the end of the row)."""
+    text = (
+        "indicator,period,reporter,value,source\nvictims_received,2010,KH,5,a\n"
+        "victims_received,2011,KH,5,b," + ending
+    )
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    dataset = parse_long_csv(text, path="t.csv")
+    assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
+        ("row-shape", 3)
+    ]
+    assert dataset.observations.get_column("line").to_list() == [2]
 
 
 def test_a_short_row_and_a_wide_row_do_not_cancel_out(monkeypatch: pytest.MonkeyPatch) -> None:

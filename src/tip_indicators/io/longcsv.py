@@ -91,56 +91,51 @@ def _plain_frame(
     record-by-record reader, which reports ragged rows and keeps physical lines right across
     quoted line breaks; a property test holds the two paths to the same results.
     """
-    if len(text) < _PLAIN_BYTES or "\r" in text or "\x1e" in text:
+    if len(text) < _PLAIN_BYTES or "\r" in text:
         return None
-    body = text[:-1] if text.endswith("\n") else text
-    if "\n\n" in body or body.startswith("\n"):
+    # The text is searched in place: a large file is not copied to split off its header.
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    start = text.find("\n")
+    if start == -1 or start >= end:
         return None
-    first, _, rest = body.partition("\n")
+    first = text[:start]
     records = list(csv_records(first, path, limits))
-    if len(records) != 1 or not rest:
+    if len(records) != 1:
         return None
     header = records[0][1]
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
-    rows = rest.count("\n") + 1
-    data = rest.encode("utf-8")
+    rows = text.count("\n", start + 1, end) + 1
+    # Ended by a line break: polars takes a separator just before the end of the data for
+    # the end of the row, not for one more (empty) field.
+    data = text[start + 1 :].encode("utf-8") + (b"" if end < len(text) else b"\n")
     try:
+        # A row wider than the header is an error here, so no row has too many separators.
         frame = pl.read_csv(
             io.BytesIO(data),
             has_header=False,
             new_columns=header,
             infer_schema=False,
-            quote_char='"' if '"' in rest else None,
+            quote_char='"' if text.find('"', start + 1) != -1 else None,
             empty_string_is_null=False,
+            truncate_ragged_lines=False,
         )
     except pl.exceptions.PolarsError:
         return None
     if frame.height != rows:
         # A quoted field spans lines: physical lines are not rows.
         return None
-    # Every comma of a line separates fields or sits inside a value: a row is as wide as the
-    # header exactly when its line has width - 1 commas more than its values hold.
-    lines = pl.read_csv(
-        io.BytesIO(data),
-        has_header=False,
-        new_columns=["line"],
-        separator="\x1e",
-        quote_char=None,
-        infer_schema=False,
-    ).get_column("line")
+    # Every comma separates fields or sits inside a value. No row has more than width - 1
+    # separators, so every row is exactly as wide as the header when all of them together
+    # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
     cells = frame.select(
-        pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).alias("inside"),
+        pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).sum().alias("inside"),
         pl.max_horizontal(pl.all().str.len_bytes()).max().alias("longest"),
-    )
-    separators = lines.str.count_matches(",", literal=True) - cells.get_column("inside")
-    longest = cells.get_column("longest").max()
-    if (
-        lines.len() != rows
-        or separators.min() != len(header) - 1
-        or separators.max() != len(header) - 1
-        or (isinstance(longest, int) and longest > limits.max_field_bytes)
+    ).row(0)
+    inside, longest = cells
+    if text.count(",", start + 1) - inside != rows * (len(header) - 1) or (
+        isinstance(longest, int) and longest > limits.max_field_bytes
     ):
         return None
     return header, frame.with_columns(

@@ -97,12 +97,17 @@ class Run:
 
         A figure's ``_id`` is its row number in the frame, so rows are fetched by position.
         """
-        ids = list(ids)
-        wanted = sorted({i for i in ids if i not in self._refs})
-        if wanted:
-            built = observation_refs(self.frame[wanted], self.dimensions)
-            self._refs.update(zip(wanted, built, strict=True))
-        return tuple(self._refs[i] for i in ids)
+        ids = ids if isinstance(ids, (list, tuple)) else list(ids)
+        built = self._refs
+        try:
+            # Most calls cite figures already built (see cite): one lookup each.
+            return tuple(map(built.__getitem__, ids))
+        except KeyError:
+            wanted = sorted({i for i in ids if i not in built})
+        built.update(
+            zip(wanted, observation_refs(self.frame[wanted], self.dimensions), strict=True)
+        )
+        return tuple(map(built.__getitem__, ids))
 
     def cite(self, ids: Iterable[int]) -> None:
         """Build the citations of many figures at once, before a loop that cites them."""
