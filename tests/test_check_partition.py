@@ -20,7 +20,9 @@ from strategies import (
     defects,
     partition_cases,
 )
+from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity
+from tip_indicators.io.longcsv import parse_long_csv
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
 
@@ -396,6 +398,24 @@ def test_remainder_with_status_l_is_derived() -> None:
     assert report.derived is not None
     derived = report.derived.select("destination", "value", "low", "high", "derived", "line")
     assert derived.rows() == [("RETAINED", "50", 50.0, 50.0, True, 5)]
+
+
+def test_deriving_leaves_the_dataset_as_read() -> None:
+    """Derived figures go into the check's own copy: the dataset checked keeps the remainder
+    unstated, so checking it again derives it again."""
+    text = "\n".join(
+        [
+            HEADER,
+            "victims_received,2010,R,,,,,100,",
+            "victims_received,2010,R,,,NGO.A,,30,",
+            "victims_received,2010,R,,,RETAINED,,,L",
+        ]
+    )
+    dataset = parse_long_csv(text + "\n", path="t.csv")
+    before = dataset.observations.clone()
+    first, second = check(dataset), check(dataset)
+    assert dataset.observations.equals(before)
+    assert only(first, "derived-value").expected == only(second, "derived-value").expected == 70
 
 
 def test_remainder_next_to_censored_parts_is_an_interval() -> None:

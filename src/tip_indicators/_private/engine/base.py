@@ -54,33 +54,25 @@ class Run:
     def apply_derived(self, values: pl.DataFrame) -> None:
         """Put derived figures (``_id``, ``low``, ``high``) into the frame, marked as derived,
         so that every later rule uses them like stated ones."""
-        exact = pl.col("_dl") == pl.col("_dh")
-        text = (
-            pl.when(exact & (pl.col("_dl") == pl.col("_dl").round(0)))
-            .then(pl.col("_dl").cast(pl.Int64).cast(pl.String))
+        low, high = pl.col("low"), pl.col("high")
+        exact = low == high
+        derived = values.select(
+            ID,
+            "low",
+            "high",
+            pl.when(exact & (low == low.round(0)))
+            .then(low.cast(pl.Int64).cast(pl.String))
             .when(exact)
-            .then(pl.col("_dl").cast(pl.String))
-            .otherwise(
-                pl.format("{}..{}", pl.col("_dl").cast(pl.Int64), pl.col("_dh").cast(pl.Int64))
-            )
+            .then(low.cast(pl.String))
+            .otherwise(pl.format("{}..{}", low.cast(pl.Int64), high.cast(pl.Int64)))
+            .alias("value"),
+            pl.lit(True).alias("derived"),
         )
-        self.frame = (
-            self.frame.join(
-                values.rename({"low": "_dl", "high": "_dh"}),
-                on=ID,
-                how="left",
-                maintain_order="left",
-            )
-            .with_columns(
-                pl.when(pl.col("_dl").is_not_null())
-                .then(text)
-                .otherwise(pl.col("value"))
-                .alias("value"),
-                pl.coalesce("_dl", "low").alias("low"),
-                pl.coalesce("_dh", "high").alias("high"),
-                (pl.col("derived") | pl.col("_dl").is_not_null()).alias("derived"),
-            )
-            .drop("_dl", "_dh")
+        # A figure's id is its row: the derived values are written in place of the old ones.
+        rows = derived.get_column(ID)
+        self.frame = self.frame.with_columns(
+            self.frame.get_column(column).scatter(rows, derived.get_column(column))
+            for column in ("low", "high", "value", "derived")
         )
         self._levels = None
         for figure in values.get_column(ID).to_list():
