@@ -18,6 +18,8 @@ from tip_indicators.observations import key_columns, observation_refs
 from tip_indicators.profiles import Profile
 
 ID = "_id"
+# ``coefs`` null means a total and its parts: +1 for the first figure, -1 for each other (the
+# commonest constraint, not spelt out for every breakdown of a large file).
 CONSTRAINT_SCHEMA: dict[str, pl.DataType] = {
     "ids": pl.List(pl.Int64()),
     "coefs": pl.List(pl.Float64()),

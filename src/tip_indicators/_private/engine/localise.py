@@ -90,7 +90,7 @@ def localise(run: Run) -> None:
     constraints = [
         _Constraint(
             tuple(r["ids"]),
-            tuple(r["coefs"]),
+            tuple(r["coefs"]) if r["coefs"] is not None else _total_and_parts(len(r["ids"])),
             r["constant"],
             r["sense"] == "eq",
             r["tol"],
@@ -125,6 +125,11 @@ def localise(run: Run) -> None:
             :MAX_SUGGESTIONS
         ]
         run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
+
+
+def _total_and_parts(figures: int) -> tuple[float, ...]:
+    """The coefficients of a total less its parts (a constraint recorded without them)."""
+    return (1.0, *[-1.0] * (figures - 1))
 
 
 def _canonical(constraint: _Constraint) -> tuple[object, ...]:

@@ -31,7 +31,7 @@ def _record(
         .join(index, on="_pair", how="left")
         .select(
             pl.concat_list(left, right).alias("ids"),
-            pl.concat_list(pl.lit(1.0), pl.lit(-1.0)).alias("coefs"),
+            pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.col("sense"),
             pl.col("tol"),

@@ -313,7 +313,7 @@ def _evaluate_sums(
         .join(index.lazy(), on=["slice", "rel"], how="left")
         .select(
             pl.concat_list(pl.col("p_id"), pl.col("child_ids")).alias("ids"),
-            pl.concat_list(pl.lit(1.0), pl.col("child_ids").list.eval(pl.lit(-1.0))).alias("coefs"),
+            pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.when(pl.col("closed")).then(pl.lit("eq")).otherwise(pl.lit("ge")).alias("sense"),
             pl.col("tol"),
@@ -594,7 +594,7 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
     run.add_constraints(
         judged.join(index, on="_pair", how="left").select(
             pl.concat_list(pl.col("p_id"), pl.col("c_id")).alias("ids"),
-            pl.concat_list(pl.lit(1.0), pl.lit(-1.0)).alias("coefs"),
+            pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.lit("ge").alias("sense"),
             pl.col("tol"),
