@@ -118,11 +118,13 @@ class Run:
         outcomes: pl.DataFrame,
         anchor: str,
         group: pl.Expr | None = None,
+        labels: tuple[pl.DataFrame, str] | None = None,
     ) -> None:
         """Record rule applications (``outcome`` and ``reason`` columns), each located at the
         file and line of the figure whose id is in column ``anchor``. ``rule`` is the rule's
         name, or an expression giving it per row; ``group`` says which figures were judged
-        (default: the ``group`` column).
+        (default: the ``group`` column), and may use the columns of ``labels``, a frame joined
+        on the column named beside it.
 
         Only the outcomes are counted now. The rows themselves, with their texts, are a plan
         the report runs when someone asks for them (JUnit output, the Python API): a large file
@@ -133,13 +135,17 @@ class Run:
         group = pl.col("group") if group is None else group
         name = pl.lit(rule) if isinstance(rule, str) else rule
         used = {"outcome", "reason", anchor, *group.meta.root_names(), *name.meta.root_names()}
+        if labels is not None:
+            used.add(labels[1])
         kept = outcomes.select(column for column in outcomes.columns if column in used)
         not_evaluated = int((kept.get_column("outcome") == "not_evaluated").sum())
         self.not_evaluated += not_evaluated
         self.evaluated += kept.height - not_evaluated
+        plan = kept.lazy()
+        if labels is not None:
+            plan = plan.join(labels[0].lazy(), on=labels[1], how="left", maintain_order="left")
         self.evaluations.append(
-            kept.lazy()
-            .select(
+            plan.select(
                 name.alias("rule"),
                 group.cast(pl.String).alias("group"),
                 pl.col("outcome").cast(pl.String),

@@ -47,6 +47,7 @@ def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
         _per_rule(rules, lambda rule: rule.name, pl.String()),
         pl.concat(evaluations).sort("rule", "kind", maintain_order=True),
         "anchor",
+        labels=(slices.select("slice", "label"), "slice"),
         group=pl.when(pl.col("kind") == 0)
         .then(pl.format("{}: {} {}", "label", dimension, "parent"))
         .otherwise(pl.format("{}: {} {} <= {}", "label", dimension, "child", "parent")),
@@ -97,7 +98,7 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
                 pl.lit(number_, pl.UInt32).alias("rule"),
             ]
             pair_parts.append(pairs.drop("sig").with_columns(tagged))
-            slice_parts.append(slices.drop("codes", "ids", "sig", "label").with_columns(tagged))
+            slice_parts.append(slices.drop("codes", "ids", "sig").with_columns(tagged))
             offset += slices.height
         run.cache[key] = (
             (pl.concat(pair_parts), pl.concat(slice_parts, how="diagonal")) if pair_parts else None
@@ -108,19 +109,19 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
 
 def _members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
     """One row per (rule, relation, child) with the parent's and the child's figures, and the
-    slices. The current values (derived ones included) are joined on at every call."""
+    slices. The current values (derived ones included) are fetched at every call."""
     combined = _combined(run, rules)
     if combined is None:
         return None
     pairs, slices = combined
     # A figure's id is its row in the frame: its values are fetched by position, not joined.
     frame = run.frame
+    wanted = [("c", "low"), ("c", "high"), ("c", "status"), ("p", "low"), ("p", "high")]
     children = pairs.with_columns(
         pl.Series(
             f"{side}_{column}", frame.get_column(column).gather(pairs.get_column(f"{side}_id"))
         )
-        for side in ("c", "p")
-        for column in ("low", "high", "status")
+        for side, column in wanted
     )
     return children, slices
 
@@ -209,7 +210,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         .rename({"codes": "code", "ids": ID})
     )
     pairs = (
-        slices.select("slice", "sig", "label")
+        slices.select("slice", "sig")
         .join(relation_table, on="sig")
         .join(
             members.rename({ID: "c_id"}),
@@ -231,8 +232,7 @@ def _evaluate_sums(
         children.lazy()
         .group_by("rule", "slice", "rel", maintain_order=True)
         .agg(
-            pl.first("parent", "p_id", "p_low", "p_high", "p_status", "complete", "label"),
-            pl.col("child").alias("child_codes"),
+            pl.first("parent", "p_id", "p_low", "p_high", "complete"),
             pl.col("c_id").alias("child_ids"),
             pl.col("c_low").sum().alias("sum_low"),
             pl.col("c_high").sum().alias("sum_high"),
@@ -326,7 +326,7 @@ def _evaluate_sums(
     return judged.select(
         "rule",
         pl.lit(0).alias("kind"),
-        "label",
+        "slice",
         "parent",
         pl.lit(None, pl.String).alias("child"),
         "outcome",
@@ -605,7 +605,7 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
     return judged.select(
         "rule",
         pl.lit(1).alias("kind"),
-        "label",
+        "slice",
         "parent",
         "child",
         "outcome",
