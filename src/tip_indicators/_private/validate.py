@@ -242,45 +242,67 @@ def _indicator_judge(catalogue: Catalogue) -> Callable[[str], CodeError | None]:
 
 
 def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
+    # A file repeats a few dozen periods: each combination of period, base period and measure
+    # is judged once, and its verdicts joined back to the rows.
+    combinations = frame.select("period", "base_period", "measure").unique()
     period_ok = pl.col("period").str.contains(PERIOD_PATTERN).fill_null(False)
+    is_change = pl.col("measure").is_in(["CHG", "PCH"])
+    base = (
+        pl.when(pl.col("base_period").is_null() & is_change & period_ok)
+        .then(previous_year_expr("period"))
+        .otherwise(pl.col("base_period"))
+    )
+    judged = combinations.with_columns(
+        period_ok.alias("_period_ok"), is_change.alias("_change"), base.alias("_base")
+    ).with_columns(
+        pl.col("_base").str.contains(PERIOD_PATTERN).fill_null(False).alias("_base_ok"),
+    )
+    comparable = (
+        pl.col("_base").is_not_null()
+        & pl.col("_base_ok")
+        & pl.col("_period_ok")
+        & pl.col("_change")
+    )
+    judged = judged.with_columns(
+        (comparable & (frequency_expr("_base") != frequency_expr("period"))).alias("_frequency"),
+        (comparable & (period_sort_key("_base") >= period_sort_key("period"))).alias("_order"),
+    )
+    frame = frame.join(
+        judged,
+        on=["period", "base_period", "measure"],
+        how="left",
+        maintain_order="left",
+        nulls_equal=True,
+    ).with_columns(pl.col("_base").alias("base_period"))
     problems.add(
         frame,
-        ~period_ok & (pl.col("period").str.strip_chars() != ""),
+        ~pl.col("_period_ok") & (pl.col("period").str.strip_chars() != ""),
         "period",
         "invalid-period",
         pl.format(
             "period: '{}' is not a period (2010, 2010-S1, 2010-Q1, 2010-01)", pl.col("period")
         ),
     )
-    is_change = pl.col("measure").is_in(["CHG", "PCH"])
-    frame = frame.with_columns(
-        pl.when(pl.col("base_period").is_null() & is_change & period_ok)
-        .then(previous_year_expr("period"))
-        .otherwise(pl.col("base_period"))
-        .alias("base_period")
-    )
-    base_ok = pl.col("base_period").str.contains(PERIOD_PATTERN).fill_null(False)
     has_base = pl.col("base_period").is_not_null()
     problems.add(
         frame,
-        has_base & ~base_ok,
+        has_base & ~pl.col("_base_ok"),
         "base_period",
         "invalid-period",
         pl.format("base_period: '{}' is not a period", pl.col("base_period")),
     )
     problems.add(
         frame,
-        has_base & ~is_change,
+        has_base & ~pl.col("_change"),
         "base_period",
         "invalid-period",
         pl.format(
             "base_period: only a change (CHG, PCH) has a base period, not {}", pl.col("measure")
         ),
     )
-    comparable = has_base & base_ok & period_ok & is_change
     problems.add(
         frame,
-        comparable & (frequency_expr("base_period") != frequency_expr("period")),
+        pl.col("_frequency"),
         "base_period",
         "invalid-period",
         pl.format(
@@ -291,14 +313,14 @@ def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
     )
     problems.add(
         frame,
-        comparable & (period_sort_key("base_period") >= period_sort_key("period")),
+        pl.col("_order"),
         "base_period",
         "invalid-period",
         pl.format(
             "base_period: '{}' is not before period '{}'", pl.col("base_period"), pl.col("period")
         ),
     )
-    return frame
+    return frame.drop("_period_ok", "_change", "_base", "_base_ok", "_frequency", "_order")
 
 
 def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue) -> pl.DataFrame:
