@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tip_indicators._private.highs import Solution
 
 MAX_ALTERNATIVES = 12
-MAX_ASSIGNMENTS = 64
+MAX_ASSIGNMENTS = 625
 """Whole-number assignments of shared censored figures tried in closed form before the MILP."""
 MAX_SUGGESTIONS = 5
 _EPS = 1e-7
@@ -246,41 +246,26 @@ def _nearest_single_fix(
     assignments: list[dict[int, float]],
 ) -> float | None:
     """The value nearest the current one that alone satisfies every constraint for some
-    assignment of the shared free figures, or None. With the shared figures pinned, every other
-    free figure sits in one constraint only, so each assignment is solved in closed form."""
-    current = figures[candidate].low or 0.0
-    best: float | None = None
-    for assignment in assignments:
-        pinned = figures | {
-            figure_id: attrs.evolve(figures[figure_id], low=value, high=value)
-            for figure_id, value in assignment.items()
-        }
-        value = _single_fix(candidate, local, pinned)
-        if value is not None and (
-            best is None or (abs(value - current), value) < (abs(best - current), best)
-        ):
-            best = value
-    return best
+    assignment of the shared free figures, or None.
 
-
-def _single_fix(
-    candidate: int, local: list[_Constraint], figures: dict[int, _Figure]
-) -> float | None:
-    """The value nearest the current one that alone satisfies every constraint, or None.
-
-    Free figures (censored or unstated) may take any value in their interval; each sits in one
-    constraint only (the caller makes sure), so it widens that constraint independently.
+    Any other free figure (censored or unstated) sits in one constraint only, so it widens that
+    constraint independently: what each constraint leaves for the candidate is an interval,
+    worked out once, shifted by the shared figures' values under each assignment.
     """
     figure = figures[candidate]
     current = figure.low if figure.low is not None else 0.0
-    low, high = figure.lower, figure.upper
+    shared = assignments[0].keys()
+    rows = []
     for constraint in local:
         rest_low = rest_high = constraint.constant
         coef = 0.0
+        terms = []
         for figure_id, a in zip(constraint.ids, constraint.coefs, strict=True):
             other = figures[figure_id]
             if figure_id == candidate:
                 coef += a
+            elif figure_id in shared:
+                terms.append((figure_id, a))
             elif other.exact:
                 assert other.low is not None
                 rest_low += a * other.low
@@ -289,10 +274,31 @@ def _single_fix(
                 ends = (a * other.lower, a * other.upper)
                 rest_low += min(ends)
                 rest_high += max(ends)
+        rows.append((coef, rest_low, rest_high, terms, constraint.equality, constraint.tol))
+    best: float | None = None
+    for assignment in assignments:
+        value = _fix_within(figure, current, rows, assignment)
+        if value is not None and (
+            best is None or (abs(value - current), value) < (abs(best - current), best)
+        ):
+            best = value
+    return best
+
+
+_Row = tuple[float, float, float, list[tuple[int, float]], bool, float]
+
+
+def _fix_within(
+    figure: _Figure, current: float, rows: list[_Row], assignment: dict[int, float]
+) -> float | None:
+    """The candidate's value nearest ``current`` that every row allows, or None."""
+    low, high = figure.lower, figure.upper
+    for coef, rest_low, rest_high, terms, equality, tol in rows:
+        shift = sum(a * assignment[figure_id] for figure_id, a in terms)
         # the constraint holds when coef * x + rest lies in [-tol, tol] (or >= -tol), for some
         # rest in [rest_low, rest_high]
-        top = math.inf if not constraint.equality else constraint.tol - rest_low
-        bottom = -constraint.tol - rest_high
+        top = math.inf if not equality else tol - (rest_low + shift)
+        bottom = -tol - (rest_high + shift)
         if coef == 0:
             if bottom > _EPS or top < -_EPS:
                 return None
