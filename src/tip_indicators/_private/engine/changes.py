@@ -19,8 +19,25 @@ from tip_indicators.rules import Rule
 _EPSILON = 1e-9
 
 
+def _varying(run: Run, columns: list[str]) -> list[str]:
+    """``columns`` without the dimensions that have one value throughout the file: figures
+    match on those anyway, and comparing them costs time in a large file."""
+    key = ("constant dimensions",)
+    if key not in run.cache:
+        same = run.frame.select(
+            pl.col(run.dimensions).eq_missing(pl.col(run.dimensions).first()).all()
+        ).row(0)
+        run.cache[key] = frozenset(
+            d for d, constant in zip(run.dimensions, same, strict=True) if constant
+        )
+    constant = run.cache[key]
+    assert isinstance(constant, frozenset)
+    return [column for column in columns if column not in constant]
+
+
 def _match_keys(run: Run) -> list[str]:
-    return ["indicator", "reporter", *run.dimensions]
+    """The columns a change shares with its levels: its series."""
+    return _varying(run, ["indicator", "reporter", *run.dimensions])
 
 
 def _levels(levels: pl.DataFrame, keys: list[str], suffix: str) -> pl.DataFrame:
@@ -152,7 +169,7 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
     stated = run.frame.filter((pl.col("measure") == "PCH") & pl.col("low").is_not_null())
     if stated.height == 0:
         return
-    keys = [k for k in run.keys if k != "measure"]
+    keys = _varying(run, [k for k in run.keys if k != "measure"])
     changes = run.frame.filter(pl.col("measure") == "CHG").select(
         *keys,
         pl.col(ID).alias("c_id"),

@@ -137,9 +137,12 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         if i.dimensions.get(dimension) is partitions and i.unit != "per_100k"
     ]
     others = [key for key in run.keys if key != dimension]
+    # Keys are unique, so with every code a total no slice has two figures (many files leave
+    # most dimensions out: that is seen before anything is filtered).
+    if not (run.levels().get_column(dimension) != "_T").any():
+        return None
     levels = run.levels().select(ID, *run.keys).filter(pl.col("indicator").is_in(indicators))
     if not (levels.get_column(dimension) != "_T").any():
-        # Keys are unique, so with every code a total no slice has two figures.
         return None
     # A slice's signature is the set of its codes: a bit per code when there are few (an
     # integer sum), the sorted codes joined otherwise.
