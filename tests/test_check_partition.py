@@ -8,6 +8,7 @@ shortfall; a part with status L is derived; one changed figure is blamed and fix
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from strategies import (
     defects,
     partition_cases,
 )
+from tip_indicators._private.engine import partition
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.io.longcsv import parse_long_csv
@@ -504,3 +506,36 @@ def test_a_breakdown_with_more_than_63_codes_is_checked() -> None:
     report = run("victims_received,2010,R,,,,,69,", *parts)
     assert codes(report) == [("error", "partition-exceeds")]
     assert only(report, "partition-exceeds").imbalance == 1
+
+
+@settings(max_examples=40)
+@given(partition_cases())
+def test_slices_matched_by_table_or_by_join_agree(case: Case) -> None:
+    """A breakdown's figures are found through a slice-by-code table when it is dense, else by
+    joins; both give the same findings and evaluations."""
+    text = case.text()
+    tabled = check_text(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(partition, "_DENSE_CELLS_PER_MEMBER", 0)
+        joined = check_text(text)
+    assert tabled.findings == joined.findings
+    assert tabled.evaluations is not None
+    assert joined.evaluations is not None
+    assert tabled.evaluations.equals(joined.evaluations)
+
+
+def test_sparse_breakdowns_are_matched_by_joins() -> None:
+    """Seventy years, each with a total and one destination of seventy: a slice-by-code table
+    would be 70 x 71 cells for 140 figures, so the figures are matched by joins, and the one
+    year whose part exceeds its total is found."""
+    rows = []
+    for n in range(70):
+        rows += [
+            f"victims_received,{1950 + n},R,,,,,{0 if n == 69 else 1},",
+            f"victims_received,{1950 + n},R,,,NGO.A{n:02d},,1,",
+        ]
+    assert partition._DENSE_CELLS_PER_MEMBER * len(rows) < 70 * 71
+    report = run(*rows)
+    (finding,) = report.findings
+    assert finding.code == "partition-exceeds"
+    assert finding.observations[0].period == "2019"

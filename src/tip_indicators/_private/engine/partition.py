@@ -20,6 +20,9 @@ from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
 
 _REMAINDER = "L"
+_SERIES = ("indicator", "period", "reporter")
+_DENSE_CELLS_PER_MEMBER = 8
+"""A slice-by-code table of figure ids is used when at most this many cells per figure."""
 _SHORT_COVERAGE = 0.5
 
 
@@ -47,10 +50,10 @@ def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
         _per_rule(rules, lambda rule: rule.name, pl.String()),
         pl.concat(evaluations).sort("rule", "kind", maintain_order=True),
         "anchor",
-        labels=(slices.select("slice", "label"), "slice"),
+        labels=(slices.select("slice", "indicator", "period", "reporter"), "slice"),
         group=pl.when(pl.col("kind") == 0)
-        .then(pl.format("{}: {} {}", "label", dimension, "parent"))
-        .otherwise(pl.format("{}: {} {} <= {}", "label", dimension, "child", "parent")),
+        .then(pl.format("{} {} {}: {} {}", *_SERIES, dimension, "parent"))
+        .otherwise(pl.format("{} {} {}: {} {} <= {}", *_SERIES, dimension, "child", "parent")),
     )
 
 
@@ -147,6 +150,8 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     # A slice's signature is the set of its codes: a bit per code when there are few (an
     # integer sum), the sorted codes joined otherwise.
     known = sorted(levels.get_column(dimension).unique().to_list())
+    # Codes are numbered, so members are matched to relations on integers, not on text.
+    numbers = {code: number_ for number_, code in enumerate(known)}
     if len(known) < 64:
         bits = {code: 1 << number_ for number_, code in enumerate(known)}
         signature = pl.col(dimension).replace_strict(bits, return_dtype=pl.UInt64).sum()
@@ -164,7 +169,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         levels.group_by(cutting, maintain_order=True)
         .agg(
             *[pl.col(key).first() for key in others if key not in cutting],
-            pl.col(dimension).alias("codes"),
+            pl.col(dimension).replace_strict(numbers, return_dtype=pl.UInt32).alias("codes"),
             pl.col(ID).alias("ids"),
             signature.alias("sig"),
             pl.len().alias("size"),
@@ -172,13 +177,12 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         .filter(pl.col("size") > 1)
         .drop("size")
         .with_row_index("slice")
-        .with_columns(pl.format("{} {} {}", "indicator", "period", "reporter").alias("label"))
     )
     if slices.height == 0:
         return None
     definition = run.catalogue.dimension(dimension)
     table: dict[str, list[Any]] = {
-        k: [] for k in ("sig", "rel", "parent", "child", "disjoint", "complete")
+        k: [] for k in ("sig", "rel", "parent", "child", "p_code", "c_code", "disjoint", "complete")
     }
     for sig in slices.get_column("sig").unique().to_list():
         codes = (
@@ -192,6 +196,8 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
                 table["rel"].append(number_)
                 table["parent"].append(relation.parent)
                 table["child"].append(child)
+                table["p_code"].append(numbers[relation.parent])
+                table["c_code"].append(numbers[child])
                 table["disjoint"].append(relation.disjoint)
                 table["complete"].append(relation.complete)
     if not table["sig"]:
@@ -203,6 +209,8 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
             "rel": pl.Int64,
             "parent": pl.String,
             "child": pl.String,
+            "p_code": pl.UInt32,
+            "c_code": pl.UInt32,
             "disjoint": pl.Boolean,
             "complete": pl.Boolean,
         },
@@ -212,18 +220,30 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         .explode("codes", "ids")
         .rename({"codes": "code", "ids": ID})
     )
-    pairs = (
-        slices.select("slice", "sig")
-        .join(relation_table, on="sig")
-        .join(
-            members.rename({ID: "c_id"}),
-            left_on=["slice", "child"],
-            right_on=["slice", "code"],
+    relations_of_slices = slices.select("slice", "sig").join(relation_table, on="sig")
+    cells = slices.height * len(known)
+    if cells <= _DENSE_CELLS_PER_MEMBER * members.height:
+        # A table of every (slice, code) cell gives each relation's figures by position.
+        cell = pl.col("slice").cast(pl.Int64) * len(known) + pl.col("code").cast(pl.Int64)
+        table_of_ids = (
+            pl.select(pl.repeat(None, cells, dtype=pl.Int64))
+            .to_series()
+            .scatter(members.select(cell).to_series(), members.get_column(ID))
         )
-        .join(members.rename({ID: "p_id", "code": "parent"}), on=["slice", "parent"])
-        .sort("slice", "rel", "c_id")
-    )
-    return pairs, slices
+        row = pl.col("slice").cast(pl.Int64) * len(known)
+        found = relations_of_slices.select(
+            (row + pl.col("c_code").cast(pl.Int64)).alias("c"),
+            (row + pl.col("p_code").cast(pl.Int64)).alias("p"),
+        )
+        pairs = relations_of_slices.with_columns(
+            table_of_ids.gather(found.get_column("c")).alias("c_id"),
+            table_of_ids.gather(found.get_column("p")).alias("p_id"),
+        )
+    else:
+        pairs = relations_of_slices.join(
+            members.rename({ID: "c_id", "code": "c_code"}), on=["slice", "c_code"]
+        ).join(members.rename({ID: "p_id", "code": "p_code"}), on=["slice", "p_code"])
+    return pairs.drop("c_code", "p_code").sort("slice", "rel", "c_id"), slices
 
 
 def _evaluate_sums(
