@@ -422,8 +422,13 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     found = _members(run, rules)
     if found is None:
         return None
-    children = found[0].lazy().filter(pl.col("disjoint"))
     unknown = pl.col("c_low").is_null()
+    disjoint = found[0].filter(pl.col("disjoint"))
+    # Only relations with an unstated remainder among their parts are summed.
+    holding = disjoint.filter(unknown & (pl.col("c_status") == _REMAINDER)).select("slice", "rel")
+    children = disjoint.lazy().join(
+        holding.lazy().unique(), on=["slice", "rel"], how="semi", maintain_order="left"
+    )
     remainders = (
         children.group_by("rule", "slice", "rel", maintain_order=True)
         .agg(
