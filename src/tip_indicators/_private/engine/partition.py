@@ -16,6 +16,7 @@ import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
 from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
 
@@ -147,13 +148,13 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     levels = run.levels().select(ID, *run.keys).filter(pl.col("indicator").is_in(indicators))
     if not (levels.get_column(dimension) != "_T").any():
         return None
-    # A slice's signature is the set of its codes: a bit per code when there are few (an
+    # Codes are numbered, so members are matched to relations on integers, not on text. A
+    # slice's signature is the set of its codes: a bit per code number when there are few (an
     # integer sum), the sorted codes joined otherwise.
     known = sorted(levels.get_column(dimension).unique().to_list())
-    # Codes are numbered, so members are matched to relations on integers, not on text.
     numbers = {code: number_ for number_, code in enumerate(known)}
     if len(known) < 64:
-        bits = {code: 1 << number_ for number_, code in enumerate(known)}
+        bits = {code: 1 << number_ for code, number_ in numbers.items()}
         signature = pl.col(dimension).replace_strict(bits, return_dtype=pl.UInt64).sum()
         sig_type: pl.DataType = pl.UInt64()
     else:
@@ -180,13 +181,26 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     )
     if slices.height == 0:
         return None
-    definition = run.catalogue.dimension(dimension)
+    relation_table = _relation_table(run.catalogue.dimension(dimension), slices, numbers, sig_type)
+    if relation_table is None:
+        return None
+    return _pairs(slices, relation_table, len(known)), slices
+
+
+def _relation_table(
+    definition: Dimension,
+    slices: pl.DataFrame,
+    numbers: dict[str, int],
+    sig_type: pl.DataType,
+) -> pl.DataFrame | None:
+    """One row per (signature, relation, child): the relations each set of codes holds, worked
+    out once per distinct set. Codes are also given by number (see ``numbers``)."""
     table: dict[str, list[Any]] = {
         k: [] for k in ("sig", "rel", "parent", "child", "p_code", "c_code", "disjoint", "complete")
     }
     for sig in slices.get_column("sig").unique().to_list():
         codes = (
-            frozenset(code for code, bit in bits.items() if sig & bit)
+            frozenset(code for code, number_ in numbers.items() if sig >> number_ & 1)
             if isinstance(sig, int)
             else frozenset(sig.split("\x1f"))
         )
@@ -202,7 +216,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
                 table["complete"].append(relation.complete)
     if not table["sig"]:
         return None
-    relation_table = pl.DataFrame(
+    return pl.DataFrame(
         table,
         schema={
             "sig": sig_type,
@@ -215,22 +229,30 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
             "complete": pl.Boolean,
         },
     )
+
+
+def _pairs(slices: pl.DataFrame, relation_table: pl.DataFrame, width: int) -> pl.DataFrame:
+    """One row per (slice, relation, child) with the child's and the parent's figure ids.
+
+    ``width`` is the number of codes. When a slice-by-code table of ids has at most
+    _DENSE_CELLS_PER_MEMBER cells per figure, the ids are read from it by position; otherwise
+    they are joined on (slice, code).
+    """
     members = (
         slices.select("slice", "codes", "ids")
         .explode("codes", "ids")
         .rename({"codes": "code", "ids": ID})
     )
     relations_of_slices = slices.select("slice", "sig").join(relation_table, on="sig")
-    cells = slices.height * len(known)
+    cells = slices.height * width
     if cells <= _DENSE_CELLS_PER_MEMBER * members.height:
-        # A table of every (slice, code) cell gives each relation's figures by position.
-        cell = pl.col("slice").cast(pl.Int64) * len(known) + pl.col("code").cast(pl.Int64)
+        cell = pl.col("slice").cast(pl.Int64) * width + pl.col("code").cast(pl.Int64)
         table_of_ids = (
             pl.select(pl.repeat(None, cells, dtype=pl.Int64))
             .to_series()
             .scatter(members.select(cell).to_series(), members.get_column(ID))
         )
-        row = pl.col("slice").cast(pl.Int64) * len(known)
+        row = pl.col("slice").cast(pl.Int64) * width
         found = relations_of_slices.select(
             (row + pl.col("c_code").cast(pl.Int64)).alias("c"),
             (row + pl.col("p_code").cast(pl.Int64)).alias("p"),
@@ -243,7 +265,7 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         pairs = relations_of_slices.join(
             members.rename({ID: "c_id", "code": "c_code"}), on=["slice", "c_code"]
         ).join(members.rename({ID: "p_id", "code": "p_code"}), on=["slice", "p_code"])
-    return pairs.drop("c_code", "p_code").sort("slice", "rel", "c_id"), slices
+    return pairs.drop("c_code", "p_code").sort("slice", "rel", "c_id")
 
 
 def _evaluate_sums(
