@@ -132,14 +132,6 @@ def _location_text(location: Location) -> str:
     )
 
 
-class _Literals(dict[str | None, str]):
-    """JSON literals of strings (and of None), each written once."""
-
-    def __missing__(self, value: str | None) -> str:
-        text = self[value] = _scalar(value)
-        return text
-
-
 class _FindingWriter:
     """Writes findings as lines of JSON, the same text as :func:`json.dumps` of
     :func:`report_data`'s findings. A figure cited by several findings, and a set of dimension
@@ -150,7 +142,6 @@ class _FindingWriter:
     def __init__(self) -> None:
         self._observations: dict[int, str] = {}
         self._dimensions: dict[int, str] = {}
-        self._texts = _Literals()
 
     def _breakdown(self, dimensions: Mapping[str, str]) -> str:
         text = self._dimensions.get(id(dimensions))
@@ -166,18 +157,12 @@ class _FindingWriter:
     def _observation(self, ref: ObservationRef) -> str:
         text = self._observations.get(id(ref))
         if text is None:
-            # Keys, measures, sources and paths repeat across figures: their literals are
-            # looked up; values mostly differ and are written each time.
-            texts = self._texts
-            location = ref.location
-            line = "null" if location.line is None else int.__repr__(location.line)
             text = self._observations[id(ref)] = (
-                f'{{"indicator": {texts[ref.indicator]}, "period": {texts[ref.period]}, '
-                f'"reporter": {texts[ref.reporter]}, '
+                f'{{"indicator": {_string(ref.indicator)}, "period": {_string(ref.period)}, '
+                f'"reporter": {_string(ref.reporter)}, '
                 f'"dimensions": {self._breakdown(ref.dimensions)}, '
-                f'"measure": {texts[ref.measure]}, "value": {_string(ref.value)}, '
-                f'"source": {texts[ref.source]}, "location": {{"path": {texts[location.path]}, '
-                f'"line": {line}, "field": {texts[location.field]}}}, '
+                f'"measure": {_string(ref.measure)}, "value": {_string(ref.value)}, '
+                f'"source": {_scalar(ref.source)}, "location": {_location_text(ref.location)}, '
                 f'"derived": {"true" if ref.derived else "false"}}}'
             )
         return text
@@ -203,7 +188,7 @@ class _FindingWriter:
 
 def report_json(report: Report, *, indent: int | None = 2) -> str:
     """The report as one JSON object: the header indented, each finding on a line of its own
-    (so a report of many thousand findings is written by the C encoder, and stays diffable)."""
+    (so a report of many thousand findings stays diffable)."""
     if indent is None:
         return json.dumps(report_data(report), ensure_ascii=False, allow_nan=False)
     head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)

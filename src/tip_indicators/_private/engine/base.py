@@ -164,6 +164,16 @@ class Run:
             )
 
 
+def uniform_columns(frame: pl.DataFrame, columns: Sequence[str]) -> frozenset[str]:
+    """The ``columns`` of ``frame`` that hold one value throughout (missing ones alike): grouping
+    or matching on them tells no figures apart, and only costs time in a large file."""
+    if not columns:
+        return frozenset()
+    names = list(columns)
+    same = frame.select(pl.col(names).eq_missing(pl.col(names).first()).all()).row(0)
+    return frozenset(column for column, uniform in zip(columns, same, strict=True) if uniform)
+
+
 def number(value: float | None) -> str:
     """A figure for a message: whole numbers without decimals, thousands separated."""
     if value is None or math.isnan(value):

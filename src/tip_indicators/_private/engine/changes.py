@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, interval, number
+from tip_indicators._private.engine.base import ID, Run, interval, number, uniform_columns
 from tip_indicators.findings import Finding, Severity, Suggestion
 from tip_indicators.rules import Rule
 
@@ -21,18 +21,13 @@ _EPSILON = 1e-9
 
 def _varying(run: Run, columns: list[str]) -> list[str]:
     """``columns`` without the dimensions that have one value throughout the file: figures
-    match on those anyway, and comparing them costs time in a large file."""
-    key = ("constant dimensions",)
+    match on those anyway."""
+    key = ("uniform dimensions",)
     if key not in run.cache:
-        same = run.frame.select(
-            pl.col(run.dimensions).eq_missing(pl.col(run.dimensions).first()).all()
-        ).row(0)
-        run.cache[key] = frozenset(
-            d for d, constant in zip(run.dimensions, same, strict=True) if constant
-        )
-    constant = run.cache[key]
-    assert isinstance(constant, frozenset)
-    return [column for column in columns if column not in constant]
+        run.cache[key] = uniform_columns(run.frame, run.dimensions)
+    uniform = run.cache[key]
+    assert isinstance(uniform, frozenset)
+    return [column for column in columns if column not in uniform]
 
 
 def _match_keys(run: Run) -> list[str]:

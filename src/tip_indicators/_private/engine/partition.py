@@ -14,7 +14,14 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
+from tip_indicators._private.engine.base import (
+    ID,
+    Run,
+    group_label,
+    interval,
+    number,
+    uniform_columns,
+)
 from tip_indicators._private.engine.hierarchy import relations
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
@@ -162,10 +169,8 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         sig_type = pl.String()
     # Columns with one value throughout (dimensions a file does not use) cut nothing; grouping
     # by them would only cost time. Only slices of two figures or more hold a relation.
-    constant = levels.select(pl.col(others).eq_missing(pl.col(others).first()).all()).row(0)
-    cutting = [
-        key for key, same in zip(others, constant, strict=True) if key == "indicator" or not same
-    ]
+    uniform = uniform_columns(levels, others) - {"indicator"}
+    cutting = [key for key in others if key not in uniform]
     slices = (
         levels.group_by(cutting, maintain_order=True)
         .agg(
