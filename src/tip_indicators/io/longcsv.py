@@ -107,8 +107,8 @@ def _plain_frame(
         return None
     _check_header(header, path, catalogue)
     rows = text.count("\n", start + 1, end) + 1
-    # Ended by a line break: polars takes a separator just before the end of the data for
-    # the end of the row, not for one more (empty) field.
+    # The data always ends in a line break: without one, polars takes a separator at the very
+    # end for the end of the row, not for one more (empty) field, and a row too wide would pass.
     data = text[start + 1 :].encode("utf-8") + (b"" if end < len(text) else b"\n")
     try:
         # A row wider than the header is an error here, so no row has too many separators.
@@ -129,11 +129,10 @@ def _plain_frame(
     # Every comma separates fields or sits inside a value. No row has more than width - 1
     # separators, so every row is exactly as wide as the header when all of them together
     # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
-    cells = frame.select(
+    inside, longest = frame.select(
         pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).sum().alias("inside"),
         pl.max_horizontal(pl.all().str.len_bytes()).max().alias("longest"),
     ).row(0)
-    inside, longest = cells
     if text.count(",", start + 1) - inside != rows * (len(header) - 1) or (
         isinstance(longest, int) and longest > limits.max_field_bytes
     ):
