@@ -17,7 +17,13 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from tip_indicators._private.commands import HANDLERS, add_arguments, add_profile_argument, emit
+from tip_indicators._private.commands import (
+    HANDLERS,
+    add_arguments,
+    add_fail_on_argument,
+    add_profile_argument,
+    emit,
+)
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
@@ -62,12 +68,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         default="text",
         help="text for people, json, junit (XML), sarif (2.1.0) or github (workflow commands)",
     )
-    validate.add_argument(
-        "--fail-on",
-        choices=["error", "warning", "info"],
-        default="error",
-        help="the least severe finding that makes the exit status 1 (default: error)",
-    )
+    add_fail_on_argument(validate)
     validate.add_argument(
         "--input-format",
         choices=INPUT_FORMATS,

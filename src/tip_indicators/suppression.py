@@ -480,24 +480,10 @@ def _cells_frame(
     plan: Mapping[int, tuple[str, bool, Interval, float]],
     published: Dataset,
 ) -> pl.DataFrame:
-    rows = sorted(plan)
-    facts = pl.DataFrame(
-        {
-            ROW: rows,
-            "conf_status": [plan[row][0] or None for row in rows],
-            "low": [plan[row][2].low for row in rows],
-            "high": [plan[row][2].high for row in rows],
-            "values": [plan[row][2].values for row in rows],
-            "required": [plan[row][3] for row in rows],
-        },
-        schema={
-            ROW: pl.Int64,
-            "conf_status": pl.String,
-            "low": pl.Float64,
-            "high": pl.Float64,
-            "values": pl.Float64,
-            "required": pl.Float64,
-        },
+    facts = _interval_facts(
+        {row: (interval, required) for row, (_, _, interval, required) in plan.items()}
+    ).insert_column(
+        1, pl.Series("conf_status", [plan[row][0] or None for row in sorted(plan)], pl.String)
     )
     written = published.observations.with_row_index(ROW).select(
         pl.col(ROW).cast(pl.Int64), pl.col("value").alias("published")
@@ -684,11 +670,11 @@ def _interval_text(interval: Interval) -> str:
     return number(low) if low == high else f"{number(low)}..{number(high)}"
 
 
-def _audit_frame(
-    frame: pl.DataFrame, dimensions: Sequence[str], records: Mapping[int, tuple[Interval, float]]
-) -> pl.DataFrame:
+def _interval_facts(records: Mapping[int, tuple[Interval, float]]) -> pl.DataFrame:
+    """What can be deduced of each withheld cell (row: its interval, and how many values it
+    must keep), one row per cell in row order."""
     rows = sorted(records)
-    facts = pl.DataFrame(
+    return pl.DataFrame(
         {
             ROW: rows,
             "low": [records[row][0].low for row in rows],
@@ -704,6 +690,12 @@ def _audit_frame(
             "required": pl.Float64,
         },
     )
+
+
+def _audit_frame(
+    frame: pl.DataFrame, dimensions: Sequence[str], records: Mapping[int, tuple[Interval, float]]
+) -> pl.DataFrame:
+    facts = _interval_facts(records)
     return (
         frame.select(
             ROW, *key_columns(dimensions), "value", "status", "conf_status", "path", "line"

@@ -11,6 +11,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.case_aggregate import INTAKE
+from tip_indicators._private.commands import add_fail_on_argument
 from tip_indicators.cases import DEFAULT_BANDS, aggregate
 from tip_indicators.errors import TipIndicatorsError
 from tip_indicators.findings import Severity
@@ -49,12 +50,7 @@ def add_aggregate_arguments(parser: argparse.ArgumentParser) -> None:
         "--ctdc-reporter", default="CTDC", help="reporter of CTDC-layout files (default: CTDC)"
     )
     parser.add_argument("--format", choices=["text", "json"], default="text", help="report format")
-    parser.add_argument(
-        "--fail-on",
-        choices=["error", "warning", "info"],
-        default="error",
-        help="the least severe finding that makes the exit status 1 (default: error)",
-    )
+    add_fail_on_argument(parser)
     parser.add_argument(
         "-o", "--output", help="write the aggregates here as long CSV (default: standard output)"
     )

@@ -24,6 +24,16 @@ def add_profile_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_fail_on_argument(parser: argparse.ArgumentParser) -> None:
+    """``--fail-on``: the least severe finding that makes the exit status 1."""
+    parser.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info"],
+        default="error",
+        help="the least severe finding that makes the exit status 1 (default: error)",
+    )
+
+
 def profile_from(args: argparse.Namespace) -> Profile:
     """The profile named by ``--profile``, or the built-in one."""
     from tip_indicators.profiles import builtin_profile, load_profile
@@ -134,12 +144,7 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
         help="take open breakdowns as bounds on their parts, not as adding up",
     )
     audit.add_argument("--format", choices=["text", "json"], default="text")
-    audit.add_argument(
-        "--fail-on",
-        choices=["error", "warning", "info"],
-        default="error",
-        help="the least severe finding that makes the exit status 1 (default: error)",
-    )
+    add_fail_on_argument(audit)
     audit.add_argument("-o", "--output", help="write the report to this file")
     add_profile_argument(audit)
 
