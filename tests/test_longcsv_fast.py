@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import tempfile
+from pathlib import Path
+
 import polars as pl
 import pytest
 from hypothesis import given
@@ -10,7 +14,7 @@ from hypothesis import strategies as st
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.io import longcsv
-from tip_indicators.io.longcsv import parse_long_csv
+from tip_indicators.io.longcsv import parse_long_csv, read_long_csv
 
 CELLS = {
     "indicator": st.sampled_from(["victims_received", "victims_recieved", "persons_convicted", ""]),
@@ -82,6 +86,54 @@ def test_fast_and_exact_readers_agree(
         return
     assert fast.observations.equals(slow.observations)
     assert fast.problems == slow.problems
+
+
+def _read_file(path: Path, threshold: int) -> Dataset | str:
+    saved = longcsv._PLAIN_BYTES
+    longcsv._PLAIN_BYTES = threshold
+    try:
+        return read_long_csv(path)
+    except InputError as error:
+        return str(error)
+    finally:
+        longcsv._PLAIN_BYTES = saved
+
+
+def _damaged(text: str, damage: str, where: int) -> bytes:
+    data = text.encode("utf-8")
+    at = where % (len(data) + 1)
+    if damage == "utf-8 bom":
+        return codecs.BOM_UTF8 + data
+    if damage == "utf-16":
+        return text.encode("utf-16")
+    if damage == "crlf":
+        return data.replace(b"\n", b"\r\n")
+    inserted = {"invalid byte": b"\xff", "cut character": "é".encode()[:1], "nul": b"\x00"}
+    return data[:at] + inserted.get(damage, b"") + data[at:]
+
+
+@given(
+    rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=20),
+    damage=st.sampled_from(
+        ["none", "utf-8 bom", "utf-16", "crlf", "invalid byte", "cut character", "nul"]
+    ),
+    where=st.integers(min_value=0),
+)
+def test_fast_and_exact_file_readers_agree(
+    rows: list[dict[str, str]], damage: str, where: int
+) -> None:
+    """Read from a file's bytes, both paths give the same dataset, or the same error, whatever
+    the encoding: a byte-order mark, UTF-16, CRLF line ends, bytes that are not UTF-8, NUL."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        path.write_bytes(_damaged(_text(rows, True), damage, where))
+        fast, slow = _read_file(path, 0), _read_file(path, 10**12)
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert fast.observations.equals(slow.observations)
+    assert fast.problems == slow.problems
+    assert fast.inputs == slow.inputs
 
 
 def test_ragged_rows_leave_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:

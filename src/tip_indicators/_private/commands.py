@@ -379,8 +379,9 @@ def emit(text: str, output: str | None) -> None:
         sys.stdout.flush()
         return
     try:
-        with open(output, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        # Written as bytes: a text stream scans a large report for line ends to translate.
+        with open(output, "wb") as handle:
+            handle.write(text.encode("utf-8"))
     except OSError as error:
         raise InputError(output, f"cannot write: {error.strerror or error}") from None
 

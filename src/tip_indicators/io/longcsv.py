@@ -8,9 +8,9 @@ a finding at its line and the rest of the file is still read.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
-import io
 import os
 from typing import IO
 
@@ -19,7 +19,8 @@ import polars as pl
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import (
     ReadLimits,
-    read_text_input,
+    decode_text,
+    read_input_bytes,
     sha256,
 )
 from tip_indicators._private.validate import dimensions_of, validate_raw
@@ -42,26 +43,34 @@ def read_long_csv(
 ) -> Dataset:
     """Read a long-CSV file into a dataset; problems in rows become the dataset's findings."""
     limits = limits or ReadLimits()
-    read = read_text_input(path, limits)
-    return _parse(read.text, read.path, read.sha256, catalogue, limits)
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits)
+    return _parse(data, name, catalogue, limits)
 
 
 def parse_long_csv(
     text: str, *, path: str = "<text>", catalogue: Catalogue | None = None
 ) -> Dataset:
     """Read long-CSV text (already decoded) into a dataset, citing ``path`` in findings."""
-    return _parse(text, path, sha256(text.encode("utf-8")), catalogue, ReadLimits())
+    return _parse(text.encode("utf-8"), path, catalogue, ReadLimits(), text=text)
 
 
 def _parse(
-    text: str, path: str, digest: str, catalogue: Catalogue | None, limits: ReadLimits
+    data: bytes,
+    path: str,
+    catalogue: Catalogue | None,
+    limits: ReadLimits,
+    *,
+    text: str | None = None,
 ) -> Dataset:
+    """Read a file's bytes; ``text`` is their decoded text when the caller has it already."""
     catalogue = catalogue or builtin_catalogue()
-    fast = _plain_frame(text, path, catalogue, limits)
+    fast = _plain_frame(data, path, catalogue, limits)
     if fast is not None:
         header, raw = fast
         problems: list[Finding] = []
     else:
+        text = decode_text(data, path) if text is None else text
         header, columns, lines, problems = _split(text, path, catalogue, limits)
         raw = pl.DataFrame(
             {
@@ -73,7 +82,7 @@ def _parse(
     return Dataset(
         observations,
         dimensions_of(header, catalogue),
-        inputs=(InputFile(path, digest, observations.height),),
+        inputs=(InputFile(path, sha256(data), observations.height),),
         problems=tuple(problems + findings),
     )
 
@@ -82,23 +91,32 @@ _PLAIN_BYTES = 1024 * 1024
 
 
 def _plain_frame(
-    text: str, path: str, catalogue: Catalogue, limits: ReadLimits
+    data: bytes, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], pl.DataFrame] | None:
-    """Parse a large, regular file column-wise with polars, where physical line = row + 2.
+    """Parse a large, regular UTF-8 file column-wise with polars, where physical line = row + 2.
 
-    Regular means: no carriage returns and no blank lines; no quoted field spanning lines; every
-    row as wide as the header. Anything else returns None and goes through the exact
-    record-by-record reader, which reports ragged rows and keeps physical lines right across
-    quoted line breaks; a property test holds the two paths to the same results.
+    Regular means: no carriage returns, NUL bytes or blank lines; no quoted field spanning
+    lines; every row as wide as the header. Anything else, and text that is not UTF-8, returns
+    None and goes through the exact record-by-record reader, which reports ragged rows, keeps
+    physical lines right across quoted line breaks and says why text cannot be decoded; a
+    property test holds the two paths to the same results. The bytes are parsed as they are (a
+    large file is not decoded to text first); the separators, quotes and line breaks counted
+    are ASCII, which no other UTF-8 character contains.
     """
-    if len(text) < _PLAIN_BYTES or "\r" in text:
+    if len(data) < _PLAIN_BYTES or b"\r" in data or b"\x00" in data:
         return None
-    # The text is searched in place: a large file is not copied to split off its header.
-    end = len(text) - 1 if text.endswith("\n") else len(text)
-    start = text.find("\n")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    start = data.find(b"\n")
     if start == -1 or start >= end:
         return None
-    first = text[:start]
+    try:
+        first = data[:start].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
     records = list(csv_records(first, path, limits))
     if len(records) != 1:
         return None
@@ -106,18 +124,19 @@ def _plain_frame(
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
-    rows = text.count("\n", start + 1, end) + 1
+    rows = data.count(b"\n", start + 1, end) + 1
     # The data always ends in a line break: without one, polars takes a separator at the very
     # end for the end of the row, not for one more (empty) field, and a row too wide would pass.
-    data = text[start + 1 :].encode("utf-8") + (b"" if end < len(text) else b"\n")
+    body = data[start + 1 :] + (b"" if end < len(data) else b"\n")
     try:
         # A row wider than the header is an error here, so no row has too many separators.
+        # So is text that is not UTF-8.
         frame = pl.read_csv(
-            io.BytesIO(data),
+            body,
             has_header=False,
             new_columns=header,
             infer_schema=False,
-            quote_char='"' if text.find('"', start + 1) != -1 else None,
+            quote_char='"' if data.find(b'"', start + 1) != -1 else None,
             empty_string_is_null=False,
             truncate_ragged_lines=False,
         )
@@ -133,7 +152,7 @@ def _plain_frame(
         pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).sum().alias("inside"),
         pl.max_horizontal(pl.all().str.len_bytes()).max().alias("longest"),
     ).row(0)
-    if text.count(",", start + 1) - inside != rows * (len(header) - 1) or (
+    if data.count(b",", start + 1) - inside != rows * (len(header) - 1) or (
         isinstance(longest, int) and longest > limits.max_field_bytes
     ):
         return None
