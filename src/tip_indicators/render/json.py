@@ -125,13 +125,6 @@ def _scalar(value: object) -> str:
     raise TypeError(f"not a JSON scalar: {value!r}")
 
 
-def _location_text(location: Location) -> str:
-    return (
-        f'{{"path": {_string(location.path)}, "line": {_scalar(location.line)}, '
-        f'"field": {_scalar(location.field)}}}'
-    )
-
-
 class _FindingWriter:
     """Writes findings as lines of JSON, the same text as :func:`json.dumps` of
     :func:`report_data`'s findings. A figure cited by several findings, and a set of dimension
@@ -142,6 +135,20 @@ class _FindingWriter:
     def __init__(self) -> None:
         self._observations: dict[int, str] = {}
         self._dimensions: dict[int, str] = {}
+        self._paths: dict[str, str] = {}
+
+    def _location(self, location: Location) -> str:
+        # A report cites figures of a few files: each path is encoded once.
+        path = self._paths.get(location.path)
+        if path is None:
+            path = self._paths[location.path] = _string(location.path)
+        line = location.line
+        field = location.field
+        return (
+            f'{{"path": {path}, '
+            f'"line": {int.__repr__(line) if type(line) is int else _scalar(line)}, '
+            f'"field": {"null" if field is None else _string(field)}}}'
+        )
 
     def _breakdown(self, dimensions: Mapping[str, str]) -> str:
         text = self._dimensions.get(id(dimensions))
@@ -162,17 +169,17 @@ class _FindingWriter:
                 f'"reporter": {_string(ref.reporter)}, '
                 f'"dimensions": {self._breakdown(ref.dimensions)}, '
                 f'"measure": {_string(ref.measure)}, "value": {_string(ref.value)}, '
-                f'"source": {_scalar(ref.source)}, "location": {_location_text(ref.location)}, '
+                f'"source": {_scalar(ref.source)}, "location": {self._location(ref.location)}, '
                 f'"derived": {"true" if ref.derived else "false"}}}'
             )
         return text
 
     def line(self, finding: Finding) -> str:
         """One finding as one line of JSON."""
-        location = _location_text(finding.location) if finding.location else "null"
+        location = self._location(finding.location) if finding.location else "null"
         observations = ", ".join(self._observation(ref) for ref in finding.observations)
         suggestions = ", ".join(
-            f'{{"location": {_location_text(s.location)}, "value": {_string(s.value)}, '
+            f'{{"location": {self._location(s.location)}, "value": {_string(s.value)}, '
             f'"reason": {_string(s.reason)}}}'
             for s in finding.suggestions
         )
@@ -194,8 +201,8 @@ def report_json(report: Report, *, indent: int | None = 2) -> str:
     head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     pad = " " * indent
     writer = _FindingWriter()
-    items = ",\n".join(pad * 2 + writer.line(finding) for finding in report.findings)
-    body = f'{pad}"findings": [\n{items}\n{pad}]' if items else f'{pad}"findings": []'
+    items = f",\n{pad * 2}".join([writer.line(finding) for finding in report.findings])
+    body = f'{pad}"findings": [\n{pad * 2}{items}\n{pad}]' if items else f'{pad}"findings": []'
     return head[: -len("\n}")] + ",\n" + body + "\n}"
 
 
