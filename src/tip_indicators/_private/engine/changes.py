@@ -104,7 +104,9 @@ def evaluate_change(run: Run, rule: Rule) -> None:
     ).with_row_index("_row")
     run.add_evaluations(rule.name, judged, ID, group=_group("CHG"))
     found: dict[int, int] = {}
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+    failures = judged.filter(pl.col("outcome") == "fail")
+    run.cite(failures.select(pl.concat_list(ID, "t_id", "b_id").explode()).to_series().to_list())
+    for row in failures.iter_rows(named=True):
         found[row["_row"]] = run.add_finding(_change_finding(run, rule, row))
     index = pl.DataFrame(
         {"_row": list(found), "finding": list(found.values())},
@@ -232,7 +234,10 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         .alias("reason"),
     )
     run.add_evaluations(rule.name, judged, ID, group=_group("PCH"))
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
+    failures = judged.filter(pl.col("outcome") == "fail")
+    cited = pl.concat_list(ID, "c_id", "t_id", "b_id").explode().drop_nulls()
+    run.cite(failures.select(cited).to_series().to_list())
+    for row in failures.iter_rows(named=True):
         parts = (row["x_low"], row["x_high"], row["y_low"], row["y_high"])
         run.add_finding(
             _percent_finding(
