@@ -1,0 +1,110 @@
+"""Where the time of one ``tip-indicators validate --format json`` run goes, stage by stage.
+
+``python benchmarks/stages.py [--size 1m] [--repeat 5]`` runs the stages of the command through
+the public API, each repetition in a fresh process (so no cache survives from one to the next):
+importing the package, reading the file, checking it, writing the JSON report as text, and
+writing that text to a file. It prints the median of each stage, and the part of the check spent
+inside polars queries, the rest being Python: building findings, citations and messages,
+localising errors. The garbage collector is set as the ``tip-indicators`` program sets it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+from _measure import ROOT, compile_package, machine
+
+STAGES = ("import", "read", "check", "render", "write")
+
+_CHILD = r"""
+import gc, json, sys, tempfile, time
+start = time.perf_counter()
+import polars as pl
+from polars.lazyframe.frame import LazyFrame
+import tip_indicators
+from tip_indicators.render.json import report_json
+imported = time.perf_counter()
+gc.freeze()
+gc.set_threshold(10_000, 10, 10)
+inside = [0.0]
+# Every query of a check, eager ones included, is a LazyFrame collected: its time is summed
+# (outermost calls only, since a collect can run another).
+depth = [0]
+def timed(method):
+    def run(self, *args, **kwargs):
+        depth[0] += 1
+        began = time.perf_counter()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if depth[0] == 0:
+                inside[0] += time.perf_counter() - began
+    return run
+dataset = tip_indicators.read_dataset(sys.argv[1])
+read = time.perf_counter()
+for name in ("collect", "_collect_eager"):
+    if hasattr(LazyFrame, name):
+        setattr(LazyFrame, name, timed(getattr(LazyFrame, name)))
+report = tip_indicators.check(dataset)
+checked = time.perf_counter()
+text = report_json(report) + "\n"
+rendered = time.perf_counter()
+with open(sys.argv[2], "wb") as handle:
+    handle.write(text.encode("utf-8"))
+written = time.perf_counter()
+print(json.dumps({
+    "import": imported - start, "read": read - imported, "check": checked - read,
+    "polars": inside[0], "render": rendered - checked, "write": written - rendered,
+    "findings": len(report.findings),
+    "cited": len({id(r) for f in report.findings for r in f.observations}),
+}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="1m", help="10k, 100k or 1m (default 1m)")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    data = os.path.join("benchmarks", "out", "data", f"obs-{args.size}.csv")
+    if not os.path.exists(data):
+        raise SystemExit(f"{data} is missing: run python benchmarks/generate.py first")
+    compile_package()
+    runs = []
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "report.json")
+        for _ in range(args.repeat):
+            done = subprocess.run(
+                [sys.executable, "-c", _CHILD, data, report],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs.append(json.loads(done.stdout))
+    medians = {stage: statistics.median(run[stage] for run in runs) for stage in STAGES}
+    total = sum(medians.values())
+    polars = statistics.median(run["polars"] for run in runs)
+    print(f"`python benchmarks/stages.py --size {args.size} --repeat {args.repeat}` on {data}\n")
+    print("machine: " + ", ".join(f"{k} {v}" for k, v in machine().items()) + "\n")
+    print(f"{runs[0]['findings']:,} findings citing {runs[0]['cited']:,} distinct figures\n")
+    print("| stage | median (s) | share |")
+    print("|---|---:|---:|")
+    for stage in STAGES:
+        print(f"| {stage} | {medians[stage]:.2f} | {medians[stage] / total:.0%} |")
+    print(f"| total | {total:.2f} | 100% |")
+    print(
+        f"\nOf the check, {polars:.2f} s ({polars / medians['check']:.0%}) is spent in polars "
+        f"queries and {medians['check'] - polars:.2f} s in Python."
+    )
+
+
+if __name__ == "__main__":
+    main()
