@@ -33,6 +33,7 @@ def check(
     )
     from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdowns
     from tip_indicators._private.engine.rates import evaluate_rate
+    from tip_indicators._private.finding_rows import ordered
 
     profile = profile or builtin_profile()
     run = Run(dataset.observations, dataset.dimensions, profile)
@@ -82,9 +83,10 @@ def check(
         )
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
-    findings = sorted([*dataset.problems, *run.findings], key=lambda finding: finding.sort_key)
+    problems = list(enumerate(dataset.problems, start=-len(dataset.problems)))
+    findings = ordered([*problems, *zip(run.recorded, run.findings, strict=True)], run.batches)
     return Report(
-        findings=tuple(findings),
+        findings=findings,
         inputs=dataset.inputs,
         observations=len(dataset),
         rules_evaluated=run.evaluated,

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from tip_indicators._private.citations import DIMENSION_DEFAULT, TEXT_DEFAULTS, citation_columns
 from tip_indicators.findings import Location, ObservationRef
 
 __all__ = [
@@ -68,18 +69,6 @@ def key_columns(dimensions: Iterable[str]) -> list[str]:
     return ["indicator", "period", "reporter", *dimensions, "measure", "base_period"]
 
 
-# What a citation shows for an empty or missing cell: a dimension not given is its total.
-_TEXT_DEFAULTS = {
-    "indicator": "",
-    "period": "",
-    "reporter": "",
-    "measure": "N",
-    "value": "",
-    "path": "",
-}
-_DIMENSION_DEFAULT = "_T"
-
-
 def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[ObservationRef]:
     """Build the citation of every row of ``frame``, column by column; the same as
     :func:`observation_ref` on each row.
@@ -90,23 +79,7 @@ def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[Obs
     """
     if frame.height == 0:
         return []
-    given = set(frame.columns)
-
-    def text(name: str, default: str) -> pl.Expr:
-        if name not in given:
-            return pl.lit(default, pl.String).alias(name)
-        written = pl.col(name).cast(pl.String)
-        return pl.when(written == "").then(pl.lit(default)).otherwise(written).fill_null(default)
-
-    columns = frame.select(
-        *[text(name, default).alias(name) for name, default in _TEXT_DEFAULTS.items()],
-        *[text(dimension, _DIMENSION_DEFAULT).alias(dimension) for dimension in dimensions],
-        pl.col("source") if "source" in given else pl.lit(None, pl.String).alias("source"),
-        pl.col("line").cast(pl.Int64) if "line" in given else pl.lit(None, pl.Int64).alias("line"),
-        pl.col("derived").fill_null(False)
-        if "derived" in given
-        else pl.lit(False).alias("derived"),
-    ).to_dict(as_series=False)
+    columns = citation_columns(frame, dimensions).to_dict(as_series=False)
     mappings = _SharedMappings(dimensions)
     codes = (
         zip(*(columns[dimension] for dimension in dimensions), strict=True)
@@ -144,12 +117,12 @@ class _SharedMappings(dict[tuple[str, ...], dict[str, str]]):
 
 def observation_ref(row: Mapping[str, Any], dimensions: Sequence[str]) -> ObservationRef:
     """Build the citation of one row given as a mapping of column to value."""
-    text = {name: str(row.get(name) or default) for name, default in _TEXT_DEFAULTS.items()}
+    text = {name: str(row.get(name) or default) for name, default in TEXT_DEFAULTS.items()}
     return ObservationRef(
         indicator=text["indicator"],
         period=text["period"],
         reporter=text["reporter"],
-        dimensions={d: str(row.get(d) or _DIMENSION_DEFAULT) for d in dimensions},
+        dimensions={d: str(row.get(d) or DIMENSION_DEFAULT) for d in dimensions},
         measure=text["measure"],
         value=str(row["value"]) if row.get("value") is not None else "",
         source=row.get("source"),

@@ -12,6 +12,7 @@ import datetime
 import attrs
 import polars as pl
 
+from tip_indicators._private.finding_rows import FindingList
 from tip_indicators._version import __version__
 from tip_indicators.datasets import InputFile
 from tip_indicators.findings import Finding, Severity
@@ -19,11 +20,15 @@ from tip_indicators.findings import Finding, Severity
 __all__ = ["Report"]
 
 
+def _objects(findings: tuple[Finding, ...] | FindingList) -> tuple[Finding, ...]:
+    return findings.findings() if isinstance(findings, FindingList) else findings
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Report:
     """Findings about one or more inputs, with the counts a CI summary needs.
 
@@ -33,7 +38,9 @@ class Report:
     ``derived`` holds figures the checks derived.
     """
 
-    findings: tuple[Finding, ...]
+    # A check keeps most findings as rows of a frame until they are read (a large file has tens
+    # of thousands): the reports compare, hash and show the same either way.
+    _findings: tuple[Finding, ...] | FindingList = attrs.field(alias="findings", eq=_objects)
     inputs: tuple[InputFile, ...] = ()
     observations: int = 0
     rules_evaluated: int = 0
@@ -56,9 +63,22 @@ class Report:
             object.__setattr__(self, "_evaluations", plan)
         return plan
 
+    def __repr__(self) -> str:
+        # As attrs writes it, with findings named as they are given and read.
+        names = (field.name.lstrip("_") for field in attrs.fields(Report) if field.repr)
+        shown = (f"{name}={getattr(self, name)!r}" for name in names)
+        return f"Report({', '.join(shown)})"
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding, in the stable order of a report (file, line, severity, code, message)."""
+        return _objects(self._findings)
+
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""
-        return sum(1 for finding in self.findings if finding.severity is severity)
+        if isinstance(self._findings, FindingList):
+            return self._findings.severities()[severity]
+        return sum(1 for finding in self._findings if finding.severity is severity)
 
     @property
     def errors(self) -> int:
@@ -77,4 +97,4 @@ class Report:
 
     def failed(self, fail_on: Severity = Severity.ERROR) -> bool:
         """Whether any finding is at least as severe as ``fail_on`` (what makes CI fail)."""
-        return any(finding.severity.rank <= fail_on.rank for finding in self.findings)
+        return any(self.count(severity) for severity in Severity if severity.rank <= fail_on.rank)

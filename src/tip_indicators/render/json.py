@@ -13,6 +13,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
+
+from tip_indicators._private.citations import citation_columns, citation_json, location_json
+from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingList, FindingRows
 from tip_indicators.findings import Finding, Location, ObservationRef
 from tip_indicators.report import Report
 
@@ -176,21 +180,104 @@ class _FindingWriter:
 
     def line(self, finding: Finding) -> str:
         """One finding as one line of JSON."""
-        location = self._location(finding.location) if finding.location else "null"
-        observations = ", ".join(self._observation(ref) for ref in finding.observations)
         suggestions = ", ".join(
             f'{{"location": {self._location(s.location)}, "value": {_string(s.value)}, '
             f'"reason": {_string(s.reason)}}}'
             for s in finding.suggestions
         )
-        return (
-            f'{{"code": {_string(finding.code)}, "severity": {_string(finding.severity.value)}, '
-            f'"message": {_string(finding.message)}, "rule": {_scalar(finding.rule)}, '
-            f'"location": {location}, "expected": {_scalar(finding.expected)}, '
-            f'"actual": {_scalar(finding.actual)}, "imbalance": {_scalar(finding.imbalance)}, '
-            f'"tolerance": {_scalar(finding.tolerance)}, "observations": [{observations}], '
-            f'"suggestions": [{suggestions}]}}'
+        return _line(
+            code=finding.code,
+            severity=finding.severity.value,
+            message=finding.message,
+            rule=finding.rule,
+            location=self._location(finding.location) if finding.location else "null",
+            numbers=(finding.expected, finding.actual, finding.imbalance, finding.tolerance),
+            observations=", ".join(self._observation(ref) for ref in finding.observations),
+            suggestions=suggestions,
         )
+
+    def rows(self, batch: FindingRows) -> list[str]:
+        """Every row of a batch of findings as one line of JSON, the same text as :meth:`line`
+        of the finding it stands for; its citations are written column-wise."""
+        ids = batch.cited_ids()
+        cited = citation_columns(batch.figures[ids], batch.dimensions)
+        texts = dict(zip(ids, citation_json(cited, batch.dimensions).to_list(), strict=True))
+        places = batch.places()
+        locations = places.select(location_json(pl.col("path"), pl.col("line"))).to_series()
+        columns = batch.rows.to_dict(as_series=False)
+        return [
+            _line(
+                code=code,
+                severity=severity,
+                message=message,
+                rule=rule,
+                location=location if located_at is not None else "null",
+                numbers=(
+                    expected if expected is not None else expected_text,
+                    actual if actual is not None else actual_text,
+                    imbalance,
+                    tolerance,
+                ),
+                observations=", ".join([texts[i] for i in figures]),
+                suggestions="",
+            )
+            for (
+                code,
+                severity,
+                message,
+                rule,
+                expected,
+                expected_text,
+                actual,
+                actual_text,
+                imbalance,
+                tolerance,
+                located_at,
+                figures,
+            ), location in zip(
+                zip(*(columns[name] for name in ROW_SCHEMA), strict=True),
+                locations.to_list(),
+                strict=True,
+            )
+        ]
+
+    def lines(self, findings: tuple[Finding, ...] | FindingList) -> list[str]:
+        """Every finding as one line of JSON, in order; rows of batches written from their
+        columns, without making their objects."""
+        if not isinstance(findings, FindingList):
+            return [self.line(finding) for finding in findings]
+        written = {
+            id(batch): self.rows(batch)
+            for batch in {id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values()
+        }
+        return [
+            self.line(entry) if isinstance(entry, Finding) else written[id(entry[0])][entry[1]]
+            for entry in findings
+        ]
+
+
+def _line(
+    *,
+    code: str,
+    severity: str,
+    message: str,
+    rule: str | None,
+    location: str,
+    numbers: tuple[float | str | None, float | str | None, float | None, float | None],
+    observations: str,
+    suggestions: str,
+) -> str:
+    """A finding as a line of JSON, from its parts (location, observations and suggestions
+    already written)."""
+    expected, actual, imbalance, tolerance = numbers
+    return (
+        f'{{"code": {_string(code)}, "severity": {_string(severity)}, '
+        f'"message": {_string(message)}, "rule": {_scalar(rule)}, '
+        f'"location": {location}, "expected": {_scalar(expected)}, '
+        f'"actual": {_scalar(actual)}, "imbalance": {_scalar(imbalance)}, '
+        f'"tolerance": {_scalar(tolerance)}, "observations": [{observations}], '
+        f'"suggestions": [{suggestions}]}}'
+    )
 
 
 def report_json(report: Report, *, indent: int | None = 2) -> str:
@@ -201,7 +288,7 @@ def report_json(report: Report, *, indent: int | None = 2) -> str:
     head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     pad = " " * indent
     writer = _FindingWriter()
-    items = f",\n{pad * 2}".join([writer.line(finding) for finding in report.findings])
+    items = f",\n{pad * 2}".join(writer.lines(report._findings))
     body = f'{pad}"findings": [\n{pad * 2}{items}\n{pad}]' if items else f'{pad}"findings": []'
     return head[: -len("\n}")] + ",\n" + body + "\n}"
 

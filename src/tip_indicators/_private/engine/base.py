@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
+from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingRows
 from tip_indicators.findings import Finding, ObservationRef
 from tip_indicators.indicators import Catalogue
 from tip_indicators.observations import key_columns, observation_refs
@@ -41,6 +42,12 @@ class Run:
         self.catalogue: Catalogue = profile.catalogue
         self.keys = key_columns(self.dimensions)
         self.findings: list[Finding] = []
+        self.batches: list[tuple[int, FindingRows]] = []
+        """Findings kept as rows, each batch with the number its first row was recorded as."""
+        self.recorded: list[int] = []
+        """The number each of ``findings`` was recorded as: findings and rows of batches are
+        numbered in one sequence, the order a report keeps among equal sort keys."""
+        self._recorded = 0
         self.evaluations: list[pl.LazyFrame] = []
         """Plans of the rule applications (see :meth:`add_evaluations`)."""
         self.evaluated = 0
@@ -110,7 +117,21 @@ class Run:
     def add_finding(self, finding: Finding) -> int:
         """Record a finding and return its index (constraints refer to it)."""
         self.findings.append(finding)
+        self.recorded.append(self._recorded)
+        self._recorded += 1
         return len(self.findings) - 1
+
+    def add_rows(self, rows: pl.DataFrame) -> None:
+        """Record findings as rows (columns of ``ROW_SCHEMA``, figures cited by id): those that
+        never get suggestions, made in bulk. They cite the frame as it is now."""
+        if rows.height:
+            batch = FindingRows(
+                rows.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()]),
+                self.frame,
+                self.dimensions,
+            )
+            self.batches.append((self._recorded, batch))
+            self._recorded += rows.height
 
     def add_evaluations(
         self,

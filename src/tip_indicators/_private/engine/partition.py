@@ -9,11 +9,12 @@ fails only when it certainly fails. A part with status L is the remainder and is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
+from tip_indicators._private.citations import citation_columns, citation_label
 from tip_indicators._private.engine.base import (
     ID,
     Run,
@@ -23,6 +24,7 @@ from tip_indicators._private.engine.base import (
     uniform_columns,
 )
 from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._private.finding_rows import ROW_SCHEMA
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
@@ -413,19 +415,11 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
             pl.struct("dimension", "p_id", "child_ids", "d_low", "d_high").alias("how"),
         )
         usable = merged.filter(pl.col("low") <= pl.col("high"))
-        run.cite(
-            targets.select(pl.concat_list(ID, "p_id", "child_ids").alias("all"))
-            .get_column("all")
-            .explode()
-            .unique()
-            .to_list()
-        )
         for row in merged.filter(pl.col("low") > pl.col("high")).iter_rows(named=True):
             _conflict(run, row)
         if usable.height == 0:
             return
-        for row in usable.iter_rows(named=True):
-            _derived_finding(run, row)
+        run.add_rows(_derived_rows(run, usable))
         run.derived.append(usable.select(ID, "low", "high"))
         run.apply_derived(usable.select(ID, "low", "high"))
         # Only a breakdown holding a newly derived figure can have changed.
@@ -491,15 +485,14 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     return remainders if remainders.height else None
 
 
-def _arithmetic(run: Run, target: int, way: dict[str, Any]) -> tuple[str, tuple[int, ...]]:
-    dimension = way["dimension"]
-    others = [i for i in way["child_ids"] if i != target]
-    parts = " + ".join(
-        f"{ref.dimensions.get(dimension, '_T')} {ref.value}" for ref in run.refs(others)
+def _gives(
+    dimension: str, total: str, parts: Iterable[tuple[str, str]], way: Mapping[str, Any]
+) -> str:
+    """How one breakdown determines a figure: its total less its other parts (code, value)."""
+    others = " + ".join(f"{code} {value}" for code, value in parts)
+    return f"the {dimension} breakdown gives it: {total} - ({others}) = " + interval(
+        way["d_low"], way["d_high"]
     )
-    (total,) = run.refs([way["p_id"]])
-    text = f"the {dimension} breakdown gives it: {total.value} - ({parts}) = "
-    return text + interval(way["d_low"], way["d_high"]), (way["p_id"], *others)
 
 
 def _ways(run: Run, row: dict[str, Any]) -> tuple[list[str], list[int]]:
@@ -507,26 +500,74 @@ def _ways(run: Run, row: dict[str, Any]) -> tuple[list[str], list[int]]:
     texts: list[str] = []
     cited: list[int] = []
     for way in row["how"]:
-        text, ids = _arithmetic(run, row[ID], way)
-        texts.append(text)
-        cited += [i for i in ids if i not in cited]
+        dimension = way["dimension"]
+        others = [i for i in way["child_ids"] if i != row[ID]]
+        (total,) = run.refs([way["p_id"]])
+        parts = ((ref.dimensions.get(dimension, "_T"), ref.value) for ref in run.refs(others))
+        texts.append(_gives(dimension, total.value, parts, way))
+        cited += [i for i in (way["p_id"], *others) if i not in cited]
     return texts, cited
 
 
-def _derived_finding(run: Run, row: dict[str, Any]) -> None:
-    (target,) = run.refs([row[ID]])
-    texts, cited = _ways(run, row)
-    value = interval(row["low"], row["high"])
-    run.add_finding(
-        Finding(
-            "derived-value",
-            Severity.INFO,
-            f"{target.label()} is not stated; {'; '.join(texts)}",
-            (*run.refs(cited), target),
-            expected=row["low"] if row["low"] == row["high"] else value,
-            location=target.location,
-            rule=f"partition.{row['how'][0]['dimension']}",
-        )
+def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
+    """The derived-value finding of each figure in ``usable`` (its ``low`` and ``high``, and
+    ``how`` the breakdowns give it), as rows citing figures by id: the same findings, message
+    for message, as citing each figure as an object would give."""
+    ways = usable.select("how").explode("how").unnest("how")
+    involved = pl.concat(
+        [usable.get_column(ID), ways.get_column("p_id"), ways.get_column("child_ids").explode()]
+    )
+    ids = involved.drop_nulls().unique().sort().to_list()
+    figures = citation_columns(run.frame[ids], run.dimensions)
+    values = dict(zip(ids, figures.get_column("value").to_list(), strict=True))
+    labels = dict(
+        zip(ids, figures.select(citation_label(run.dimensions)).to_series().to_list(), strict=True)
+    )
+    codes = {
+        dimension: dict(zip(ids, figures.get_column(dimension).to_list(), strict=True))
+        for dimension in ways.get_column("dimension").unique().to_list()
+    }
+    messages, rules, expected, expected_text = [], [], [], []
+    # Cited figures as (finding, figure) pairs: a list per finding would be a Series each.
+    citing: list[int] = []
+    cited: list[int] = []
+    rows = usable.select(ID, "low", "high", "how").iter_rows()
+    for number_, (target, low, high, how) in enumerate(rows):
+        texts: list[str] = []
+        figures_cited: list[int] = []
+        for way in how:
+            dimension = way["dimension"]
+            others = [i for i in way["child_ids"] if i != target]
+            parts = ((codes[dimension][i], values[i]) for i in others)
+            texts.append(_gives(dimension, values[way["p_id"]], parts, way))
+            figures_cited += [i for i in (way["p_id"], *others) if i not in figures_cited]
+        messages.append(f"{labels[target]} is not stated; {'; '.join(texts)}")
+        rules.append(f"partition.{how[0]['dimension']}")
+        exact = low == high
+        expected.append(low if exact else None)
+        expected_text.append(None if exact else interval(low, high))
+        figures_cited.append(target)
+        citing += [number_] * len(figures_cited)
+        cited += figures_cited
+    return pl.DataFrame(
+        {
+            "code": "derived-value",
+            "severity": Severity.INFO.value,
+            "message": messages,
+            "rule": rules,
+            "expected": expected,
+            "expected_text": expected_text,
+            "actual": None,
+            "actual_text": None,
+            "imbalance": None,
+            "tolerance": None,
+            "located_at": usable.get_column(ID),
+            "cited": pl.DataFrame({"row": citing, "id": cited})
+            .group_by("row", maintain_order=True)
+            .agg("id")
+            .get_column("id"),
+        },
+        schema=ROW_SCHEMA,
     )
 
 

@@ -1,0 +1,170 @@
+"""Findings kept as rows of a frame until someone asks for them as objects.
+
+A large check makes tens of thousands of findings of a few kinds (a value derived from its
+breakdown, parts short of their total), each citing several figures: a Python object per finding
+and per cited figure would cost more than the checks themselves. A rule records such findings as
+one :class:`FindingRows` batch, citing figures by their row in the checked frame; a report keeps
+its findings as a :class:`FindingList`, which makes the objects only when they are read, while
+the JSON report writes the rows straight from their columns.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import attrs
+import polars as pl
+
+from tip_indicators._private.citations import citation_columns
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.observations import observation_refs
+
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "severity": pl.String(),
+    "message": pl.String(),
+    "rule": pl.String(),
+    "expected": pl.Float64(),
+    "expected_text": pl.String(),
+    "actual": pl.Float64(),
+    "actual_text": pl.String(),
+    "imbalance": pl.Float64(),
+    "tolerance": pl.Float64(),
+    "located_at": pl.Int64(),
+    "cited": pl.List(pl.Int64()),
+}
+"""The columns of a batch: a number and a text column for ``expected`` and ``actual`` (at most
+one of them set), the figure whose place is the finding's location, and the figures cited."""
+
+
+@attrs.frozen(eq=False)
+class FindingRows:
+    """Findings of one batch, one row each (columns of :data:`ROW_SCHEMA`); ``located_at`` and
+    ``cited`` are rows of ``figures``, the checked frame as it was when they were found."""
+
+    rows: pl.DataFrame
+    figures: pl.DataFrame
+    dimensions: tuple[str, ...]
+
+    def cited_ids(self) -> list[int]:
+        """Every figure the batch cites or is located at, once, in order."""
+        ids = pl.concat([self.rows.get_column("cited").explode(), self.rows["located_at"]])
+        return ids.drop_nulls().unique().sort().to_list()
+
+    def places(self) -> pl.DataFrame:
+        """The path and line of each row's location (``path`` empty and ``line`` null when the
+        figure has none)."""
+        located = citation_columns(
+            self.figures[self.rows.get_column("located_at").to_list()], self.dimensions
+        )
+        return located.select("path", "line")
+
+    def sort_keys(self) -> list[tuple[str, int, int, str, str]]:
+        """Each row's :attr:`Finding.sort_key`."""
+        places = self.places()
+        ranks = {severity.value: severity.rank for severity in Severity}
+        return list(
+            zip(
+                places.get_column("path").to_list(),
+                places.get_column("line").fill_null(0).to_list(),
+                [ranks[s] for s in self.rows.get_column("severity").to_list()],
+                self.rows.get_column("code").to_list(),
+                self.rows.get_column("message").to_list(),
+                strict=True,
+            )
+        )
+
+    def findings(self) -> list[Finding]:
+        """The rows as finding objects."""
+        ids = self.cited_ids()
+        refs = dict(zip(ids, observation_refs(self.figures[ids], self.dimensions), strict=True))
+        columns = self.rows.to_dict(as_series=False)
+        return [
+            Finding(
+                code,
+                Severity(severity),
+                message,
+                tuple(refs[i] for i in cited),
+                expected=expected if expected is not None else expected_text,
+                actual=actual if actual is not None else actual_text,
+                imbalance=imbalance,
+                tolerance=tolerance,
+                location=refs[located_at].location if located_at is not None else None,
+                rule=rule,
+            )
+            for (
+                code,
+                severity,
+                message,
+                rule,
+                expected,
+                expected_text,
+                actual,
+                actual_text,
+                imbalance,
+                tolerance,
+                located_at,
+                cited,
+            ) in zip(*(columns[name] for name in ROW_SCHEMA), strict=True)
+        ]
+
+
+Entry = Finding | tuple[FindingRows, int]
+"""A finding of a report: an object, or a batch and the number of its row."""
+
+
+class FindingList:
+    """A report's findings in their order, some of them still rows of batches.
+
+    :meth:`findings` makes every object once, when first asked; counting by severity and the
+    JSON report do not need them.
+    """
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = tuple(entries)
+        self._findings: tuple[Finding, ...] | None = None
+
+    def findings(self) -> tuple[Finding, ...]:
+        if self._findings is None:
+            made: dict[int, list[Finding]] = {}
+            batches = {id(e[0]): e[0] for e in self.entries if isinstance(e, tuple)}
+            for key, batch in batches.items():
+                made[key] = batch.findings()
+            self._findings = tuple(
+                entry if isinstance(entry, Finding) else made[id(entry[0])][entry[1]]
+                for entry in self.entries
+            )
+        return self._findings
+
+    def severities(self) -> Counter[Severity]:
+        """How many findings there are of each severity."""
+        counts: Counter[Severity] = Counter(
+            entry.severity for entry in self.entries if isinstance(entry, Finding)
+        )
+        batches = {id(e[0]): e[0] for e in self.entries if isinstance(e, tuple)}
+        for batch in batches.values():
+            for value, count in batch.rows.get_column("severity").value_counts().iter_rows():
+                counts[Severity(value)] += count
+        return counts
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def ordered(
+    keyed: Sequence[tuple[int, Finding]], batches: Sequence[tuple[int, FindingRows]]
+) -> FindingList:
+    """The findings in report order (:attr:`Finding.sort_key`): ``keyed`` are objects with the
+    number of their recording, ``batches`` batches with the number of their first row (each row
+    numbered on from it). Findings with equal keys keep the order they were recorded in."""
+    entries: list[tuple[tuple[str, int, int, str, str], int, Entry]] = [
+        (finding.sort_key, number, finding) for number, finding in keyed
+    ]
+    for start, batch in batches:
+        entries += [(key, start + row, (batch, row)) for row, key in enumerate(batch.sort_keys())]
+    entries.sort(key=lambda entry: (entry[0], entry[1]))
+    return FindingList([entry for _, _, entry in entries])

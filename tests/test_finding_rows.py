@@ -1,0 +1,123 @@
+"""Findings kept as rows until read: the same findings, order, counts and JSON as objects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from hypothesis import given, settings
+
+from strategies import Case, Defect, check_text, consistent_cases, defects
+from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
+from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingList, FindingRows, ordered
+from tip_indicators.render.json import report_data, report_json
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
+
+
+def _report(case: Case, defect: Defect) -> Report:
+    """A consistent file (values to derive) followed by a broken one (errors, shortfalls)."""
+    broken = defect.case.text({defect.index: str(defect.value)})
+    return check_text(case.text() + broken.split("\n", 1)[1])
+
+
+def _finding_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    first = lines.index('  "findings": [') + 1
+    return [line.removeprefix("    ").removesuffix(",") for line in lines[first:-2]]
+
+
+@settings(max_examples=40)
+@given(consistent_cases(), defects(equality_only=False))
+def test_rows_are_written_as_their_findings_would_be(case: Case, defect: Defect) -> None:
+    """The JSON report writes findings kept as rows byte for byte as it writes the objects
+    they stand for, in the same order, with the same counts."""
+    report = _report(case, defect)
+    text = report_json(report)
+    assert _finding_lines(text) == [
+        json.dumps(finding, ensure_ascii=False, allow_nan=False)
+        for finding in report_data(report)["findings"]
+    ]
+    summary = json.loads(text)["summary"]
+    findings = report.findings
+    assert summary["errors"] == sum(f.severity is Severity.ERROR for f in findings)
+    assert summary["warnings"] == sum(f.severity is Severity.WARNING for f in findings)
+    assert summary["infos"] == sum(f.severity is Severity.INFO for f in findings)
+    assert list(findings) == sorted(findings, key=lambda finding: finding.sort_key)
+
+
+def test_the_worked_example_keeps_its_derived_values_as_rows() -> None:
+    """A check records its derived values in bulk; read back, each is a finding citing the
+    figures it was derived from and located at the figure derived."""
+    report = check(read_dataset(EXAMPLE))
+    findings = report._findings
+    assert isinstance(findings, FindingList)
+    rows = [entry for entry in findings if isinstance(entry, tuple)]
+    assert rows, "no finding was kept as a row"
+    derived = [f for f in report.findings if f.code == "derived-value"]
+    assert len(derived) == len(rows)
+    for finding in derived:
+        assert finding.location == finding.observations[-1].location
+        assert finding.message.startswith(finding.observations[-1].label() + " is not stated; ")
+
+
+def _batch(*located: tuple[str, int]) -> FindingRows:
+    figures = pl.DataFrame(
+        {"path": [p for p, _ in located], "line": [line for _, line in located]},
+        schema={"path": pl.String, "line": pl.Int64},
+    )
+    rows = (
+        pl.DataFrame(
+            {
+                "code": "same",
+                "severity": "warning",
+                "message": "the same words",
+                "located_at": list(range(len(located))),
+                "cited": [[k] for k in range(len(located))],
+            },
+            schema_overrides={"cited": pl.List(pl.Int64)},
+        )
+        .with_columns(
+            [
+                pl.lit(None, dtype).alias(name)
+                for name, dtype in ROW_SCHEMA.items()
+                if name not in {"code", "severity", "message", "located_at", "cited"}
+            ]
+        )
+        .select(list(ROW_SCHEMA))
+    )
+    return FindingRows(rows, figures, ())
+
+
+def test_equal_keys_keep_the_order_they_were_recorded_in() -> None:
+    """Objects and rows with equal sort keys come in the order they were recorded, as a stable
+    sort of all of them as objects would give; otherwise by file and line."""
+    first = Finding("same", Severity.WARNING, "the same words", location=Location("a.csv", 3))
+    last = Finding("same", Severity.WARNING, "the same words", location=Location("a.csv", 3))
+    early = Finding("same", Severity.WARNING, "the same words", location=Location("a.csv", 2))
+    batch = _batch(("a.csv", 3), ("a.csv", 1))
+    found = ordered([(0, first), (3, last), (4, early)], [(1, batch)])
+    assert list(found) == [(batch, 1), early, first, (batch, 0), last]
+    assert found.findings()[3] == Finding(
+        "same",
+        Severity.WARNING,
+        "the same words",
+        found.findings()[3].observations,
+        location=Location("a.csv", 3),
+    )
+
+
+def test_a_report_of_rows_equals_the_report_of_their_objects() -> None:
+    """Equality, hash and representation do not depend on how the findings are kept."""
+    batch = _batch(("a.csv", 3), ("b.csv", 1))
+    kept = ordered([], [(0, batch)])
+    as_rows = Report(findings=kept, created="now")
+    as_objects = Report(findings=kept.findings(), created="now")
+    assert as_rows == as_objects
+    assert hash(as_rows) == hash(as_objects)
+    assert repr(as_rows) == repr(as_objects)
+    assert repr(as_rows).startswith("Report(findings=(Finding(")
+    assert as_rows.warnings == as_objects.warnings == 2
+    assert as_rows.failed(Severity.WARNING)
+    assert not as_rows.failed(Severity.ERROR)
