@@ -288,9 +288,14 @@ def report_json(report: Report, *, indent: int | None = 2) -> str:
     head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     pad = " " * indent
     writer = _FindingWriter()
-    items = f",\n{pad * 2}".join(writer.lines(report._findings))
-    body = f'{pad}"findings": [\n{pad * 2}{items}\n{pad}]' if items else f'{pad}"findings": []'
-    return head[: -len("\n}")] + ",\n" + body + "\n}"
+    lines = writer.lines(report._findings)
+    opening = head[: -len("\n}")] + f',\n{pad}"findings": ['
+    if not lines:
+        return opening + "]\n}"
+    # One join: a large report's text is tens of megabytes, not to be copied piece by piece.
+    lines[0] = f"{opening}\n{pad * 2}{lines[0]}"
+    lines[-1] += f"\n{pad}]\n}}"
+    return f",\n{pad * 2}".join(lines)
 
 
 def report_schema() -> dict[str, Any]:

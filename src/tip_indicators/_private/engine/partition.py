@@ -333,24 +333,31 @@ def _evaluate_sums(
         tol.alias("tol"),
         derivable.alias("derivable"),
     ).collect()
-    failed_codes = {"derived-negative", "partition-exceeds", "partition-shortfall-closed"}
     findings = {}
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
+    # Errors are findings to localise, each with its index; the rest are recorded as rows.
+    # They never share a sort key with an error (severity is part of it), so recording errors
+    # first keeps the report's order.
+    certain = pl.col("reason").is_in(list(_FAILED_SUMS))
+    errors = failures.filter(certain)
     run.cite(
-        failures.select(pl.concat_list("p_id", "child_ids").alias("all"))
+        errors.select(pl.concat_list("p_id", "child_ids").alias("all"))
         .get_column("all")
         .explode()
         .unique()
         .to_list()
     )
-    for row in failures.iter_rows(named=True):
+    for row in errors.iter_rows(named=True):
         rule = rules[row["rule"]]
         assert rule.dimension is not None
         findings[(row["slice"], row["rel"])] = run.add_finding(
             _sum_finding(run, rule, row, rule.dimension)
         )
+    shortfalls = failures.filter(~certain)
+    if shortfalls.height:
+        run.add_rows(_sum_rows(run, rules, shortfalls))
     index = pl.DataFrame(
         {
             "slice": [k[0] for k in findings],
@@ -369,7 +376,7 @@ def _evaluate_sums(
             pl.lit(0.0).alias("constant"),
             pl.when(pl.col("closed")).then(pl.lit("eq")).otherwise(pl.lit("ge")).alias("sense"),
             pl.col("tol"),
-            pl.col("reason").is_in(list(failed_codes)).fill_null(False).alias("failed"),
+            pl.col("reason").is_in(list(_FAILED_SUMS)).fill_null(False).alias("failed"),
             pl.col("finding"),
         )
         .collect()
@@ -543,9 +550,9 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
             figures_cited += [i for i in (way["p_id"], *others) if i not in figures_cited]
         messages.append(f"{labels[target]} is not stated; {'; '.join(texts)}")
         rules.append(f"partition.{how[0]['dimension']}")
-        exact = low == high
-        expected.append(low if exact else None)
-        expected_text.append(None if exact else interval(low, high))
+        stated = _as_stated(low, high)
+        expected.append(None if isinstance(stated, str) else stated)
+        expected_text.append(stated if isinstance(stated, str) else None)
         figures_cited.append(target)
         citing += [number_] * len(figures_cited)
         cited += figures_cited
@@ -590,54 +597,106 @@ def _conflict(run: Run, row: dict[str, Any]) -> None:
     )
 
 
-def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> Finding:
-    ids = [row["p_id"], *row["child_ids"]]
-    refs = run.refs(ids)
-    parts = " + ".join(
-        f"{ref.dimensions.get(dimension, '_T')} {ref.value or '?'}" for ref in refs[1:]
-    )
-    label = group_label(row, run.dimensions, skip=dimension)
+def _as_stated(low: float, high: float) -> float | str:
+    """An interval as a finding gives a figure: the number when exact, else its text."""
+    return low if low == high else interval(low, high)
+
+
+_FAILED_SUMS = frozenset({"derived-negative", "partition-exceeds", "partition-shortfall-closed"})
+"""Reasons a sum certainly fails: errors, each to be localised."""
+
+
+def _sum_outcome(
+    row: dict[str, Any], dimensions: Sequence[str], dimension: str, parts: str
+) -> tuple[str, Severity, str, float]:
+    """The code, severity, message and imbalance of a sum that failed; ``parts`` are the parts
+    as the message lists them."""
+    label = group_label(row, dimensions, skip=dimension)
     total = interval(row["p_low"], row["p_high"])
     summed = interval(row["sum_low"], row["sum_high"])
     reason = row["reason"]
-    parent = row["parent"]
+    said = f"{label}: the {dimension} parts of {row['parent']} add up to {summed} ({parts}), "
     if reason in {"partition-exceeds", "derived-negative"}:
         gap = row["sum_low"] - row["p_high"]
-        message = (
-            f"{label}: the {dimension} parts of {parent} add up to {summed} ({parts}), "
-            f"more than the total {total} by {number(gap)}"
-        )
+        message = said + f"more than the total {total} by {number(gap)}"
         if reason == "derived-negative":
             message += "; the remainder with status L would be negative"
-        code, severity = reason, Severity.ERROR
-    else:
-        gap = row["sum_high"] - row["p_low"]
-        short = number(-gap)
-        message = (
-            f"{label}: the {dimension} parts of {parent} add up to {summed} ({parts}), "
-            f"{short} short of the total {total}"
-        )
-        if reason == "partition-shortfall-closed":
-            code, severity = "partition-shortfall", Severity.ERROR
-            message += "; the breakdown is closed, so every category should be given"
-        elif reason == "partition-incomplete":
-            code, severity = "partition-incomplete", Severity.INFO
-            message += "; the breakdown covers less than half of the total"
-        else:
-            code, severity = "partition-shortfall", Severity.WARNING
-            message += f"; {short} may be in categories not given"
+        return reason, Severity.ERROR, message, gap
+    gap = row["sum_high"] - row["p_low"]
+    short = number(-gap)
+    message = said + f"{short} short of the total {total}"
+    if reason == "partition-shortfall-closed":
+        message += "; the breakdown is closed, so every category should be given"
+        return "partition-shortfall", Severity.ERROR, message, gap
+    if reason == "partition-incomplete":
+        message += "; the breakdown covers less than half of the total"
+        return "partition-incomplete", Severity.INFO, message, gap
+    message += f"; {short} may be in categories not given"
+    return "partition-shortfall", Severity.WARNING, message, gap
+
+
+def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> Finding:
+    refs = run.refs([row["p_id"], *row["child_ids"]])
+    parts = " + ".join(
+        f"{ref.dimensions.get(dimension, '_T')} {ref.value or '?'}" for ref in refs[1:]
+    )
+    code, severity, message, gap = _sum_outcome(row, run.dimensions, dimension, parts)
     return Finding(
         code,
         severity,
         message,
         refs,
-        expected=row["p_low"] if row["p_low"] == row["p_high"] else total,
-        actual=row["sum_low"] if row["sum_low"] == row["sum_high"] else summed,
+        expected=_as_stated(row["p_low"], row["p_high"]),
+        actual=_as_stated(row["sum_low"], row["sum_high"]),
         imbalance=gap,
         tolerance=row["tol"],
         location=refs[0].location,
         rule=rule.name,
     )
+
+
+def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.DataFrame:
+    """The findings of sums that fell short without certainly failing (warnings and infos),
+    as rows citing figures by id: the same findings as :func:`_sum_finding` gives."""
+    ids = (
+        pl.concat([failures.get_column("p_id"), failures.get_column("child_ids").explode()])
+        .unique()
+        .sort()
+        .to_list()
+    )
+    figures = citation_columns(run.frame[ids], run.dimensions)
+    values = dict(zip(ids, figures.get_column("value").to_list(), strict=True))
+    used = {rules[number_].dimension for number_ in failures.get_column("rule").unique()}
+    codes = {
+        dimension: dict(zip(ids, figures.get_column(dimension).to_list(), strict=True))
+        for dimension in used
+        if dimension is not None
+    }
+    columns: dict[str, list[Any]] = {name: [] for name in ROW_SCHEMA}
+    for row in failures.iter_rows(named=True):
+        rule = rules[row["rule"]]
+        dimension = rule.dimension
+        assert dimension is not None
+        parts = " + ".join(f"{codes[dimension][i]} {values[i] or '?'}" for i in row["child_ids"])
+        code, severity, message, gap = _sum_outcome(row, run.dimensions, dimension, parts)
+        expected = _as_stated(row["p_low"], row["p_high"])
+        actual = _as_stated(row["sum_low"], row["sum_high"])
+        for name, value in (
+            ("code", code),
+            ("severity", severity.value),
+            ("message", message),
+            ("rule", rule.name),
+            ("expected", None if isinstance(expected, str) else expected),
+            ("expected_text", expected if isinstance(expected, str) else None),
+            ("actual", None if isinstance(actual, str) else actual),
+            ("actual_text", actual if isinstance(actual, str) else None),
+            ("imbalance", gap),
+            ("tolerance", row["tol"]),
+            ("located_at", row["p_id"]),
+            ("cited", [row["p_id"], *row["child_ids"]]),
+        ):
+            columns[name].append(value)
+    return pl.DataFrame(columns, schema=ROW_SCHEMA)
 
 
 def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl.DataFrame:
