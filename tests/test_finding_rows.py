@@ -10,7 +10,13 @@ from hypothesis import given, settings
 
 from strategies import Case, Defect, check_text, consistent_cases, defects
 from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
-from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingList, FindingRows, ordered
+from tip_indicators._private.finding_rows import (
+    ROW_SCHEMA,
+    FindingList,
+    FindingRows,
+    cited_column,
+    ordered,
+)
 from tip_indicators.render.json import report_data, report_json
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
@@ -121,3 +127,9 @@ def test_a_report_of_rows_equals_the_report_of_their_objects() -> None:
     assert as_rows.warnings == as_objects.warnings == 2
     assert as_rows.failed(Severity.WARNING)
     assert not as_rows.failed(Severity.ERROR)
+
+
+def test_cited_figures_become_one_list_per_finding() -> None:
+    """Lists of any length, empty ones included, keep their order and their finding."""
+    assert cited_column([[4, 2], [], [3], [3, 3]]).to_list() == [[4, 2], [], [3], [3, 3]]
+    assert cited_column([]).to_list() == []

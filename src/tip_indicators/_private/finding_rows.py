@@ -38,6 +38,26 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
 one of them set), the figure whose place is the finding's location, and the figures cited."""
 
 
+def cited_column(cited: Sequence[Sequence[int]]) -> pl.Series:
+    """The ``cited`` column of a batch from one list of figure ids per finding (built from flat
+    lists: polars would make a Series of each small list)."""
+    owners = [number for number, ids in enumerate(cited) for _ in ids]
+    flat = [figure for ids in cited for figure in ids]
+    lists = (
+        pl.DataFrame({"row": owners, "id": flat}, schema={"row": pl.Int64, "id": pl.Int64})
+        .group_by("row", maintain_order=True)
+        .agg("id")
+    )
+    # A finding citing nothing has no pair: it gets an empty list.
+    return (
+        pl.DataFrame({"row": range(len(cited))}, schema={"row": pl.Int64})
+        .join(lists, on="row", how="left", maintain_order="left")
+        .get_column("id")
+        .fill_null([])
+        .alias("cited")
+    )
+
+
 @attrs.frozen(eq=False)
 class FindingRows:
     """Findings of one batch, one row each (columns of :data:`ROW_SCHEMA`); ``located_at`` and

@@ -24,7 +24,7 @@ from tip_indicators._private.engine.base import (
     uniform_columns,
 )
 from tip_indicators._private.engine.hierarchy import relations
-from tip_indicators._private.finding_rows import ROW_SCHEMA
+from tip_indicators._private.finding_rows import ROW_SCHEMA, cited_column
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
@@ -535,11 +535,8 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
         for dimension in ways.get_column("dimension").unique().to_list()
     }
     messages, rules, expected, expected_text = [], [], [], []
-    # Cited figures as (finding, figure) pairs: a list per finding would be a Series each.
-    citing: list[int] = []
-    cited: list[int] = []
-    rows = usable.select(ID, "low", "high", "how").iter_rows()
-    for number_, (target, low, high, how) in enumerate(rows):
+    cited: list[list[int]] = []
+    for target, low, high, how in usable.select(ID, "low", "high", "how").iter_rows():
         texts: list[str] = []
         figures_cited: list[int] = []
         for way in how:
@@ -553,9 +550,7 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
         stated = _as_stated(low, high)
         expected.append(None if isinstance(stated, str) else stated)
         expected_text.append(stated if isinstance(stated, str) else None)
-        figures_cited.append(target)
-        citing += [number_] * len(figures_cited)
-        cited += figures_cited
+        cited.append([*figures_cited, target])
     return pl.DataFrame(
         {
             "code": "derived-value",
@@ -569,10 +564,7 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
             "imbalance": None,
             "tolerance": None,
             "located_at": usable.get_column(ID),
-            "cited": pl.DataFrame({"row": citing, "id": cited})
-            .group_by("row", maintain_order=True)
-            .agg("id")
-            .get_column("id"),
+            "cited": cited_column(cited),
         },
         schema=ROW_SCHEMA,
     )
@@ -672,7 +664,7 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
         for dimension in used
         if dimension is not None
     }
-    columns: dict[str, list[Any]] = {name: [] for name in ROW_SCHEMA}
+    columns: dict[str, list[Any]] = {name: [] for name in ROW_SCHEMA if name != "cited"}
     for row in failures.iter_rows(named=True):
         rule = rules[row["rule"]]
         dimension = rule.dimension
@@ -693,10 +685,10 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
             ("imbalance", gap),
             ("tolerance", row["tol"]),
             ("located_at", row["p_id"]),
-            ("cited", [row["p_id"], *row["child_ids"]]),
         ):
             columns[name].append(value)
-    return pl.DataFrame(columns, schema=ROW_SCHEMA)
+    cited = failures.select(pl.concat_list("p_id", "child_ids").alias("cited")).to_series()
+    return pl.DataFrame({**columns, "cited": cited}, schema=ROW_SCHEMA)
 
 
 def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl.DataFrame:
