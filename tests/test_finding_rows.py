@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 
 from strategies import Case, Defect, check_text, consistent_cases, defects
 from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
+from tip_indicators._private.engine import partition
+from tip_indicators._private.engine.base import ID, Run
 from tip_indicators._private.finding_rows import (
     ROW_SCHEMA,
     FindingList,
@@ -18,6 +21,7 @@ from tip_indicators._private.finding_rows import (
     ordered,
 )
 from tip_indicators.render.json import report_data, report_json
+from tip_indicators.rules import Rule
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
 
@@ -133,3 +137,69 @@ def test_cited_figures_become_one_list_per_finding() -> None:
     """Lists of any length, empty ones included, keep their order and their finding."""
     assert cited_column([[4, 2], [], [3], [3, 3]]).to_list() == [[4, 2], [], [3], [3, 3]]
     assert cited_column([]).to_list() == []
+
+
+def _one_by_one_derived(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
+    """The derived-value rows built one by one from citation objects (the reference)."""
+    rows = []
+    for row in usable.iter_rows(named=True):
+        (target,) = run.refs([row[ID]])
+        texts, cited = partition._ways(run, row)
+        stated = partition._as_stated(row["low"], row["high"])
+        rows.append(
+            {
+                "code": "derived-value",
+                "severity": "info",
+                "message": f"{target.label()} is not stated; {'; '.join(texts)}",
+                "rule": f"partition.{row['how'][0]['dimension']}",
+                "expected": None if isinstance(stated, str) else stated,
+                "expected_text": stated if isinstance(stated, str) else None,
+                "located_at": row[ID],
+                "cited": [*cited, row[ID]],
+            }
+        )
+    return pl.DataFrame(rows, schema=ROW_SCHEMA)
+
+
+def _one_by_one_sums(run: Run, rules: list[Rule], failures: pl.DataFrame) -> pl.DataFrame:
+    """The shortfall rows built one by one from citation objects (the reference)."""
+    rows = []
+    for row in failures.iter_rows(named=True):
+        rule = rules[row["rule"]]
+        assert rule.dimension is not None
+        finding = partition._sum_finding(run, rule, row, rule.dimension)
+        rows.append(
+            {
+                "code": finding.code,
+                "severity": finding.severity.value,
+                "message": finding.message,
+                "rule": finding.rule,
+                "expected": None if isinstance(finding.expected, str) else finding.expected,
+                "expected_text": finding.expected if isinstance(finding.expected, str) else None,
+                "actual": None if isinstance(finding.actual, str) else finding.actual,
+                "actual_text": finding.actual if isinstance(finding.actual, str) else None,
+                "imbalance": finding.imbalance,
+                "tolerance": finding.tolerance,
+                "located_at": row["p_id"],
+                "cited": [row["p_id"], *row["child_ids"]],
+            }
+        )
+    return pl.DataFrame(rows, schema=ROW_SCHEMA)
+
+
+@settings(max_examples=60)
+@given(consistent_cases(), defects(equality_only=False))
+def test_rows_written_column_wise_are_the_findings_made_one_by_one(
+    case: Case, defect: Defect
+) -> None:
+    """Messages, numbers, rules and citations of derived values and shortfalls written
+    column-wise are those the engine writes from citation objects, one finding at a time."""
+    broken = defect.case.text({defect.index: str(defect.value)})
+    text = case.text() + broken.split("\n", 1)[1]
+    column_wise = check_text(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(partition, "_derived_rows", _one_by_one_derived)
+        patch.setattr(partition, "_sum_rows", _one_by_one_sums)
+        one_by_one = check_text(text)
+    assert column_wise.findings == one_by_one.findings
+    assert [f.message for f in column_wise.findings] == [f.message for f in one_by_one.findings]

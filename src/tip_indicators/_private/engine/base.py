@@ -215,6 +215,62 @@ def interval(low: float | None, high: float | None) -> str:
     return number(low) if low == high else f"{number(low)}..{number(high)}"
 
 
+_EXACT_WHOLE = 2.0**53
+"""Below this, every whole float is exactly an integer."""
+
+
+def number_texts(values: pl.Series) -> pl.Series:
+    """:func:`number` of each value, column-wise: whole numbers (nearly every figure) are
+    written by polars, anything else by :func:`number` itself."""
+    frame = values.cast(pl.Float64).to_frame("x")
+    x = pl.col("x")
+    whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < _EXACT_WHOLE)).fill_null(False)
+    grouped = (
+        x.abs()
+        .cast(pl.Int64)
+        .cast(pl.String)
+        .str.reverse()
+        .str.replace_all(r"(\d{3})", "${1},")
+        .str.strip_chars_end(",")
+        .str.reverse()
+    )
+    texts = frame.select(
+        pl.when(whole)
+        .then(pl.when(x < 0).then(pl.concat_str(pl.lit("-"), grouped)).otherwise(grouped))
+        .alias("text"),
+        whole.alias("whole"),
+    )
+    result = texts.get_column("text")
+    other = texts.select(pl.arg_where(~pl.col("whole"))).to_series()
+    if other.len():
+        odd = [number(value) for value in frame.get_column("x").gather(other).to_list()]
+        result = result.scatter(other, odd)
+    return result
+
+
+def interval_texts(low: pl.Series, high: pl.Series) -> pl.Series:
+    """:func:`interval` of each pair of values, column-wise."""
+    frame = pl.DataFrame(
+        {
+            "low": low.cast(pl.Float64),
+            "high": high.cast(pl.Float64),
+            "low_text": number_texts(low),
+            "high_text": number_texts(high),
+        }
+    )
+    lo, hi = pl.col("low"), pl.col("high")
+    return frame.select(
+        pl.when(lo.is_null())
+        .then(pl.lit("?"))
+        .when(hi.is_null() | hi.is_infinite())
+        .then(pl.concat_str(pl.lit(">= "), pl.col("low_text")))
+        .when((lo == hi) & ~lo.is_nan())
+        .then(pl.col("low_text"))
+        .otherwise(pl.concat_str(pl.col("low_text"), pl.lit(".."), pl.col("high_text")))
+        .alias("interval")
+    ).to_series()
+
+
 def group_label(row: dict[str, object], dimensions: Sequence[str], skip: str | None = None) -> str:
     """``indicator[dim=code,...] period reporter`` for a group of figures."""
     dims = ",".join(

@@ -20,11 +20,12 @@ from tip_indicators._private.engine.base import (
     Run,
     group_label,
     interval,
+    interval_texts,
     number,
+    number_texts,
     uniform_columns,
 )
 from tip_indicators._private.engine.hierarchy import relations
-from tip_indicators._private.finding_rows import ROW_SCHEMA, cited_column
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
@@ -518,55 +519,93 @@ def _ways(run: Run, row: dict[str, Any]) -> tuple[list[str], list[int]]:
 
 def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     """The derived-value finding of each figure in ``usable`` (its ``low`` and ``high``, and
-    ``how`` the breakdowns give it), as rows citing figures by id: the same findings, message
-    for message, as citing each figure as an object would give."""
-    ways = usable.select("how").explode("how").unnest("how")
-    involved = pl.concat(
-        [usable.get_column(ID), ways.get_column("p_id"), ways.get_column("child_ids").explode()]
+    ``how`` the breakdowns give it), as rows citing figures by id, written column-wise: the
+    same findings, message for message, as :func:`_ways` gives with citation objects."""
+    dimensions = run.dimensions
+    ways = (
+        usable.select(pl.col(ID).alias("target"), "how")
+        .with_row_index("f")
+        .explode("how")
+        .unnest("how")
+        .with_row_index("w")
     )
-    ids = involved.drop_nulls().unique().sort().to_list()
-    figures = citation_columns(run.frame[ids], run.dimensions)
-    values = dict(zip(ids, figures.get_column("value").to_list(), strict=True))
-    labels = dict(
-        zip(ids, figures.select(citation_label(run.dimensions)).to_series().to_list(), strict=True)
+    ids = (
+        pl.concat(
+            [
+                usable.get_column(ID),
+                ways.get_column("p_id"),
+                ways.get_column("child_ids").explode(),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+        .sort()
     )
-    codes = {
-        dimension: dict(zip(ids, figures.get_column(dimension).to_list(), strict=True))
-        for dimension in ways.get_column("dimension").unique().to_list()
-    }
-    messages, rules, expected, expected_text = [], [], [], []
-    cited: list[list[int]] = []
-    for target, low, high, how in usable.select(ID, "low", "high", "how").iter_rows():
-        texts: list[str] = []
-        figures_cited: list[int] = []
-        for way in how:
-            dimension = way["dimension"]
-            others = [i for i in way["child_ids"] if i != target]
-            parts = ((codes[dimension][i], values[i]) for i in others)
-            texts.append(_gives(dimension, values[way["p_id"]], parts, way))
-            figures_cited += [i for i in (way["p_id"], *others) if i not in figures_cited]
-        messages.append(f"{labels[target]} is not stated; {'; '.join(texts)}")
-        rules.append(f"partition.{how[0]['dimension']}")
-        stated = _as_stated(low, high)
-        expected.append(None if isinstance(stated, str) else stated)
-        expected_text.append(stated if isinstance(stated, str) else None)
-        cited.append([*figures_cited, target])
-    return pl.DataFrame(
-        {
-            "code": "derived-value",
-            "severity": Severity.INFO.value,
-            "message": messages,
-            "rule": rules,
-            "expected": expected,
-            "expected_text": expected_text,
-            "actual": None,
-            "actual_text": None,
-            "imbalance": None,
-            "tolerance": None,
-            "located_at": usable.get_column(ID),
-            "cited": cited_column(cited),
-        },
-        schema=ROW_SCHEMA,
+    figures = citation_columns(run.frame[ids.to_list()], dimensions).select(
+        ids.alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
+    )
+    # Each way's parts but the figure derived, as "code value" in the way's dimension.
+    code = pl.coalesce([pl.when(pl.col("dimension") == d).then(pl.col(d)) for d in dimensions])
+    parts = (
+        ways.select("w", "target", "dimension", pl.col("child_ids").alias("part"))
+        .explode("part")
+        .filter(pl.col("part") != pl.col("target"))
+        .join(figures, left_on="part", right_on=ID, how="left", maintain_order="left")
+        .group_by("w", maintain_order=True)
+        .agg(
+            pl.concat_str(code, pl.lit(" "), pl.col("value")).str.join(" + ").alias("parts"),
+            pl.col("part").alias("others"),
+        )
+    )
+    totals = figures.select(pl.col(ID).alias("p_id"), pl.col("value").alias("total"))
+    explained = (
+        ways.with_columns(interval_texts(ways["d_low"], ways["d_high"]).alias("gives"))
+        .join(parts, on="w", how="left", maintain_order="left")
+        .join(totals, on="p_id", how="left", maintain_order="left")
+        .select(
+            "f",
+            "dimension",
+            pl.format(
+                "the {} breakdown gives it: {} - ({}) = {}",
+                "dimension",
+                "total",
+                pl.col("parts").fill_null(""),
+                "gives",
+            ).alias("text"),
+            pl.concat_list("p_id", pl.col("others").fill_null([])).alias("cited"),
+        )
+    )
+    # Each figure cited once, in the order the ways name them, then the figure derived.
+    cited = (
+        explained.select("f", "cited")
+        .explode("cited")
+        .unique(subset=["f", "cited"], keep="first", maintain_order=True)
+        .group_by("f", maintain_order=True)
+        .agg("cited")
+    )
+    found = (
+        explained.group_by("f", maintain_order=True)
+        .agg(pl.col("text").str.join("; "), pl.first("dimension"))
+        .join(cited, on="f", maintain_order="left")
+    )
+    low, high = pl.col("low"), pl.col("high")
+    exact = (low == high) & ~low.is_nan()
+    return (
+        usable.select(ID, "low", "high", interval_texts(usable["low"], usable["high"]))
+        .join(figures.select(ID, "label"), on=ID, how="left", maintain_order="left")
+        .with_columns(found.select("text", "dimension", "cited"))
+        .select(
+            pl.lit("derived-value").alias("code"),
+            pl.lit(Severity.INFO.value).alias("severity"),
+            pl.concat_str("label", pl.lit(" is not stated; "), "text").alias("message"),
+            pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
+            pl.when(exact).then(low).alias("expected"),
+            pl.when(~exact).then(pl.col("interval")).alias("expected_text"),
+            *[pl.lit(None).alias(name) for name in ("actual", "actual_text", "imbalance")],
+            pl.lit(None).alias("tolerance"),
+            pl.col(ID).alias("located_at"),
+            pl.concat_list("cited", ID).alias("cited"),
+        )
     )
 
 
@@ -647,48 +686,103 @@ def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> F
     )
 
 
+_SHORTFALLS = {
+    "partition-shortfall": ("partition-shortfall", Severity.WARNING),
+    "partition-incomplete": ("partition-incomplete", Severity.INFO),
+}
+"""Reasons a sum falls short of its total without certainly failing: code and severity."""
+
+
 def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.DataFrame:
-    """The findings of sums that fell short without certainly failing (warnings and infos),
-    as rows citing figures by id: the same findings as :func:`_sum_finding` gives."""
+    """The findings of sums that fell short of their total without certainly failing (reasons
+    in ``_SHORTFALLS``), as rows citing figures by id, written column-wise: the same findings,
+    message for message, as :func:`_sum_finding` gives with citation objects."""
+    reasons = set(failures.get_column("reason").unique().to_list())
+    assert reasons <= _SHORTFALLS.keys(), reasons
+    dimensions = run.dimensions
     ids = (
         pl.concat([failures.get_column("p_id"), failures.get_column("child_ids").explode()])
         .unique()
         .sort()
-        .to_list()
     )
-    figures = citation_columns(run.frame[ids], run.dimensions)
-    values = dict(zip(ids, figures.get_column("value").to_list(), strict=True))
-    used = {rules[number_].dimension for number_ in failures.get_column("rule").unique()}
-    codes = {
-        dimension: dict(zip(ids, figures.get_column(dimension).to_list(), strict=True))
-        for dimension in used
-        if dimension is not None
-    }
-    columns: dict[str, list[Any]] = {name: [] for name in ROW_SCHEMA if name != "cited"}
-    for row in failures.iter_rows(named=True):
-        rule = rules[row["rule"]]
-        dimension = rule.dimension
-        assert dimension is not None
-        parts = " + ".join(f"{codes[dimension][i]} {values[i] or '?'}" for i in row["child_ids"])
-        code, severity, message, gap = _sum_outcome(row, run.dimensions, dimension, parts)
-        expected = _as_stated(row["p_low"], row["p_high"])
-        actual = _as_stated(row["sum_low"], row["sum_high"])
-        for name, value in (
-            ("code", code),
-            ("severity", severity.value),
-            ("message", message),
-            ("rule", rule.name),
-            ("expected", None if isinstance(expected, str) else expected),
-            ("expected_text", expected if isinstance(expected, str) else None),
-            ("actual", None if isinstance(actual, str) else actual),
-            ("actual_text", actual if isinstance(actual, str) else None),
-            ("imbalance", gap),
-            ("tolerance", row["tol"]),
-            ("located_at", row["p_id"]),
-        ):
-            columns[name].append(value)
-    cited = failures.select(pl.concat_list("p_id", "child_ids").alias("cited")).to_series()
-    return pl.DataFrame({**columns, "cited": cited}, schema=ROW_SCHEMA)
+    figures = citation_columns(run.frame[ids.to_list()], dimensions).select(
+        ids.alias(ID), "value", *dimensions
+    )
+    numbered = failures.with_row_index("f").with_columns(
+        _per_rule(rules, lambda rule: rule.dimension, pl.String()).alias("_dimension"),
+        _per_rule(rules, lambda rule: rule.name, pl.String()).alias("_rule"),
+        (pl.col("sum_high") - pl.col("p_low")).alias("_gap"),
+    )
+    code = pl.coalesce([pl.when(pl.col("_dimension") == d).then(pl.col(d)) for d in dimensions])
+    value = pl.when(pl.col("value") == "").then(pl.lit("?")).otherwise(pl.col("value"))
+    parts = (
+        numbered.select("f", "_dimension", pl.col("child_ids").alias("part"))
+        .explode("part")
+        .join(figures, left_on="part", right_on=ID, how="left", maintain_order="left")
+        .group_by("f", maintain_order=True)
+        .agg(pl.concat_str(code, pl.lit(" "), value).str.join(" + ").alias("_parts"))
+    )
+    # The group: indicator[dimension=code,...] period reporter, without the rule's dimension.
+    shown = [
+        pl.when((pl.col("_dimension") != d) & (pl.col(d) != "_T")).then(
+            pl.concat_str(pl.lit(f"{d}="), pl.col(d))
+        )
+        for d in dimensions
+        if d in failures.columns
+    ]
+    codes = pl.concat_str(shown, separator=",", ignore_nulls=True) if shown else pl.lit("")
+    label = pl.concat_str(
+        "indicator",
+        pl.when(codes != "")
+        .then(pl.concat_str(pl.lit("["), codes, pl.lit("]")))
+        .otherwise(pl.lit("")),
+        pl.lit(" "),
+        "period",
+        pl.lit(" "),
+        "reporter",
+    )
+    texts = numbered.select(
+        interval_texts(numbered["p_low"], numbered["p_high"]).alias("_total"),
+        interval_texts(numbered["sum_low"], numbered["sum_high"]).alias("_summed"),
+        number_texts(-numbered["_gap"]).alias("_short"),
+    )
+    incomplete = pl.col("reason") == "partition-incomplete"
+    exact_total = (pl.col("p_low") == pl.col("p_high")) & ~pl.col("p_low").is_nan()
+    exact_sum = (pl.col("sum_low") == pl.col("sum_high")) & ~pl.col("sum_low").is_nan()
+    return (
+        numbered.with_columns(texts)
+        .join(parts, on="f", how="left", maintain_order="left")
+        .select(
+            pl.col("reason")
+            .replace_strict({r: c for r, (c, _) in _SHORTFALLS.items()})
+            .alias("code"),
+            pl.col("reason")
+            .replace_strict({r: s.value for r, (_, s) in _SHORTFALLS.items()})
+            .alias("severity"),
+            pl.format(
+                "{}: the {} parts of {} add up to {} ({}), {} short of the total {}; {}",
+                label,
+                "_dimension",
+                "parent",
+                "_summed",
+                "_parts",
+                "_short",
+                "_total",
+                pl.when(incomplete)
+                .then(pl.lit("the breakdown covers less than half of the total"))
+                .otherwise(pl.concat_str("_short", pl.lit(" may be in categories not given"))),
+            ).alias("message"),
+            pl.col("_rule").alias("rule"),
+            pl.when(exact_total).then(pl.col("p_low")).alias("expected"),
+            pl.when(~exact_total).then(pl.col("_total")).alias("expected_text"),
+            pl.when(exact_sum).then(pl.col("sum_low")).alias("actual"),
+            pl.when(~exact_sum).then(pl.col("_summed")).alias("actual_text"),
+            pl.col("_gap").alias("imbalance"),
+            pl.col("tol").alias("tolerance"),
+            pl.col("p_id").alias("located_at"),
+            pl.concat_list("p_id", "child_ids").alias("cited"),
+        )
+    )
 
 
 def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl.DataFrame:
