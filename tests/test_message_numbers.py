@@ -1,11 +1,15 @@
-"""Figures in messages written column-wise are written as one at a time."""
+"""Figures in messages and JSON numbers written column-wise are written as one at a time."""
 
 from __future__ import annotations
+
+import json
+import math
 
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tip_indicators._private.citations import json_numbers
 from tip_indicators._private.engine.base import interval, interval_texts, number, number_texts
 
 figures = (
@@ -30,3 +34,14 @@ def test_intervals_are_written_as_one_at_a_time(pairs: list[tuple[float | None, 
     low = pl.Series([a for a, _ in pairs], dtype=pl.Float64)
     high = pl.Series([b for _, b in pairs], dtype=pl.Float64)
     assert interval_texts(low, high).to_list() == [interval(a, b) for a, b in pairs]
+
+
+@given(st.lists(figures, max_size=20))
+def test_json_numbers_are_what_json_dumps_writes(values: list[float | None]) -> None:
+    """Whole, fractional, negative zero, huge, non-finite (null) and missing numbers."""
+    column = pl.Series(values, dtype=pl.Float64)
+    expected = [
+        "null" if value is None or not math.isfinite(value) else json.dumps(value)
+        for value in values
+    ]
+    assert json_numbers(column).to_list() == expected

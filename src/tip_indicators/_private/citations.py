@@ -3,12 +3,15 @@
 :func:`citation_columns` applies the defaults a citation shows (a dimension not given is its
 total, a measure not given is ``N``); :func:`~tip_indicators.observations.observation_refs`
 builds citation objects from them, and :func:`citation_json` writes their JSON text in one
-query, the same text as the JSON report writes for the objects, without making them.
+query, the same text as the JSON report writes for the objects, without making them. The JSON
+strings and numbers of findings kept as rows are written with :func:`json_string` and
+:func:`json_numbers`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 
 import polars as pl
@@ -59,6 +62,38 @@ def json_string(text: pl.Expr) -> pl.Expr:
     it; null stays null."""
     escaped = text.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
     return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
+
+
+def json_numbers(values: pl.Series) -> pl.Series:
+    """Each number as :func:`json.dumps` writes it (``5.0``; non-finite numbers and nulls as
+    null), column-wise: whole numbers below 1e16 by polars, any other by :func:`json.dumps`."""
+    frame = values.cast(pl.Float64).to_frame("x")
+    x = pl.col("x")
+    whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < _WHOLE_LIMIT)).fill_null(False)
+    negative_zero = (x == 0) & ((1.0 / x) < 0)
+    texts = frame.select(
+        pl.when(x.is_null())
+        .then(pl.lit("null"))
+        .when(negative_zero)
+        .then(pl.lit("-0.0"))
+        .when(whole)
+        .then(pl.concat_str(x.cast(pl.Int64).cast(pl.String), pl.lit(".0")))
+        .alias("text"),
+        (whole | x.is_null()).fill_null(True).alias("done"),
+    )
+    result = texts.get_column("text")
+    other = texts.select(pl.arg_where(~pl.col("done"))).to_series()
+    if other.len():
+        odd = [
+            json.dumps(value) if value is not None and math.isfinite(value) else "null"
+            for value in frame.get_column("x").gather(other).to_list()
+        ]
+        result = result.scatter(other, odd)
+    return result
+
+
+_WHOLE_LIMIT = 1e16
+"""Below this, :func:`repr` writes a whole float as its digits and ``.0``."""
 
 
 def location_json(path: pl.Expr, line: pl.Expr) -> pl.Expr:

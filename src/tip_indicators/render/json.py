@@ -15,8 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.citations import citation_columns, citation_json, location_json
-from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingList, FindingRows
+from tip_indicators._private.citations import (
+    citation_columns,
+    citation_json,
+    json_numbers,
+    json_string,
+    location_json,
+)
+from tip_indicators._private.finding_rows import FindingList, FindingRows
 from tip_indicators.findings import Finding, Location, ObservationRef
 from tip_indicators.report import Report
 
@@ -197,49 +203,65 @@ class _FindingWriter:
         )
 
     def rows(self, batch: FindingRows) -> list[str]:
-        """Every row of a batch of findings as one line of JSON, the same text as :meth:`line`
-        of the finding it stands for; its citations are written column-wise."""
-        ids = batch.cited_ids()
-        cited = citation_columns(batch.figures[ids], batch.dimensions)
-        texts = dict(zip(ids, citation_json(cited, batch.dimensions).to_list(), strict=True))
-        places = batch.places()
-        locations = places.select(location_json(pl.col("path"), pl.col("line"))).to_series()
-        columns = batch.rows.to_dict(as_series=False)
-        return [
-            _line(
-                code=code,
-                severity=severity,
-                message=message,
-                rule=rule,
-                location=location if located_at is not None else "null",
-                numbers=(
-                    expected if expected is not None else expected_text,
-                    actual if actual is not None else actual_text,
-                    imbalance,
-                    tolerance,
-                ),
-                observations=", ".join([texts[i] for i in figures]),
-                suggestions="",
+        """Every row of a batch of findings as one line of JSON, written column-wise: the same
+        text as :meth:`line` writes for the finding it stands for."""
+        ids = pl.Series("_figure", batch.cited_ids(), dtype=pl.Int64)
+        cited = citation_columns(batch.figures[ids.to_list()], batch.dimensions)
+        texts = pl.DataFrame({"_figure": ids, "text": citation_json(cited, batch.dimensions)})
+        rows = batch.rows.with_row_index("_row")
+        observations = (
+            rows.select("_row", pl.col("cited").alias("_figure"))
+            .explode("_figure")
+            .join(texts, on="_figure", how="left", maintain_order="left")
+            .group_by("_row", maintain_order=True)
+            .agg(pl.col("text").str.join(", ").alias("_observations"))
+        )
+        places = batch.places().select(location_json(pl.col("path"), pl.col("line")))
+        numbers = {
+            name: json_numbers(rows.get_column(name))
+            for name in ("expected", "actual", "imbalance", "tolerance")
+        }
+
+        def figure(name: str) -> pl.Expr:
+            # A number, else the text of an interval, else null.
+            text = json_string(pl.col(f"{name}_text")) if f"{name}_text" in rows.columns else None
+            written = pl.col(f"_{name}")
+            return (
+                written
+                if text is None
+                else pl.coalesce(
+                    pl.when(pl.col(name).is_not_null()).then(written), text, pl.lit("null")
+                )
             )
-            for (
-                code,
-                severity,
-                message,
-                rule,
-                expected,
-                expected_text,
-                actual,
-                actual_text,
-                imbalance,
-                tolerance,
-                located_at,
-                figures,
-            ), location in zip(
-                zip(*(columns[name] for name in ROW_SCHEMA), strict=True),
-                locations.to_list(),
-                strict=True,
+
+        return (
+            rows.with_columns(
+                *[series.alias(f"_{name}") for name, series in numbers.items()],
+                places.to_series().alias("_location"),
             )
-        ]
+            .join(observations, on="_row", how="left", maintain_order="left")
+            .select(
+                pl.format(
+                    '{{"code": {}, "severity": {}, "message": {}, "rule": {}, "location": {}, '
+                    '"expected": {}, "actual": {}, "imbalance": {}, "tolerance": {}, '
+                    '"observations": [{}], "suggestions": []}}',
+                    json_string(pl.col("code")),
+                    json_string(pl.col("severity")),
+                    json_string(pl.col("message")),
+                    json_string(pl.col("rule")).fill_null("null"),
+                    pl.when(pl.col("located_at").is_not_null())
+                    .then(pl.col("_location"))
+                    .otherwise(pl.lit("null")),
+                    figure("expected"),
+                    figure("actual"),
+                    pl.col("_imbalance"),
+                    pl.col("_tolerance"),
+                    pl.col("_observations").fill_null(""),
+                )
+            )
+            .to_series()
+            .to_list()
+        )
 
     def lines(self, findings: tuple[Finding, ...] | FindingList) -> list[str]:
         """Every finding as one line of JSON, in order; rows of batches written from their
