@@ -203,3 +203,23 @@ def test_rows_written_column_wise_are_the_findings_made_one_by_one(
         one_by_one = check_text(text)
     assert column_wise.findings == one_by_one.findings
     assert [f.message for f in column_wise.findings] == [f.message for f in one_by_one.findings]
+
+
+def test_a_batch_keeps_only_the_figures_it_cites() -> None:
+    """A report may outlive the checked frame: a batch keeps the rows it cites, renumbered,
+    and its findings still cite and are located at the same figures."""
+    frame = pl.DataFrame(
+        {"indicator": [f"i{n}" for n in range(10)], "path": "f.csv", "line": range(2, 12)},
+        schema_overrides={"line": pl.Int64},
+    )
+    rows = pl.DataFrame(
+        {"code": ["a", "b"], "severity": "info", "message": ["m", "n"], "located_at": [7, None]},
+        schema_overrides={"located_at": pl.Int64},
+    ).with_columns(pl.Series("cited", [[7, 3, 7], []], dtype=pl.List(pl.Int64)))
+    batch = FindingRows.citing(rows, frame, ())
+    assert batch.figures.get_column("indicator").to_list() == ["i3", "i7"]
+    first, second = batch.findings()
+    assert [ref.indicator for ref in first.observations] == ["i7", "i3", "i7"]
+    assert first.location == Location("f.csv", 9)
+    assert second.observations == ()
+    assert second.location is None

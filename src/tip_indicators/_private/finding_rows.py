@@ -43,14 +43,20 @@ def cited_column(cited: Sequence[Sequence[int]]) -> pl.Series:
     lists: polars would make a Series of each small list)."""
     owners = [number for number, ids in enumerate(cited) for _ in ids]
     flat = [figure for ids in cited for figure in ids]
+    pairs = pl.DataFrame({"row": owners, "id": flat}, schema={"row": pl.Int64, "id": pl.Int64})
+    return _lists(pairs, len(cited))
+
+
+def _lists(pairs: pl.DataFrame, rows: int) -> pl.Series:
+    """The ``cited`` column of ``rows`` findings from (``row``, ``id``) pairs in order; a
+    finding with no pair cites nothing."""
     lists = (
-        pl.DataFrame({"row": owners, "id": flat}, schema={"row": pl.Int64, "id": pl.Int64})
+        pairs.select(pl.col("row").cast(pl.Int64), pl.col("id").cast(pl.Int64))
         .group_by("row", maintain_order=True)
         .agg("id")
     )
-    # A finding citing nothing has no pair: it gets an empty list.
     return (
-        pl.DataFrame({"row": range(len(cited))}, schema={"row": pl.Int64})
+        pl.DataFrame({"row": range(rows)}, schema={"row": pl.Int64})
         .join(lists, on="row", how="left", maintain_order="left")
         .get_column("id")
         .fill_null([])
@@ -61,11 +67,43 @@ def cited_column(cited: Sequence[Sequence[int]]) -> pl.Series:
 @attrs.frozen(eq=False)
 class FindingRows:
     """Findings of one batch, one row each (columns of :data:`ROW_SCHEMA`); ``located_at`` and
-    ``cited`` are rows of ``figures``, the checked frame as it was when they were found."""
+    ``cited`` are rows of ``figures``: the figures cited, as they were when found."""
 
     rows: pl.DataFrame
     figures: pl.DataFrame
     dimensions: tuple[str, ...]
+
+    @classmethod
+    def citing(
+        cls, rows: pl.DataFrame, frame: pl.DataFrame, dimensions: Sequence[str]
+    ) -> FindingRows:
+        """A batch of ``rows`` (columns of :data:`ROW_SCHEMA`, null where missing) citing rows
+        of ``frame`` by position. Only the figures cited are kept, renumbered: a report may
+        outlive the frame it was checked in."""
+        rows = rows.select(
+            pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
+            for c, t in ROW_SCHEMA.items()
+        )
+        kept = (
+            pl.concat([rows.get_column("cited").explode(), rows.get_column("located_at")])
+            .drop_nulls()
+            .unique()
+            .sort()
+        )
+        pairs = rows.select(pl.int_range(pl.len()).alias("row"), "cited").explode("cited")
+        pairs = pairs.filter(pl.col("cited").is_not_null())
+        renumbered = pairs.with_columns(kept.search_sorted(pairs.get_column("cited")).alias("id"))
+        located = rows.get_column("located_at")
+        return cls(
+            rows.with_columns(
+                _lists(renumbered, rows.height),
+                pl.when(located.is_not_null())
+                .then(kept.search_sorted(located.fill_null(0)).cast(pl.Int64))
+                .alias("located_at"),
+            ),
+            frame[kept.to_list()],
+            tuple(dimensions),
+        )
 
     def cited_ids(self) -> list[int]:
         """Every figure the batch cites or is located at, once, in order."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from tip_indicators._private.finding_rows import ROW_SCHEMA, FindingRows
+from tip_indicators._private.finding_rows import FindingRows
 from tip_indicators.findings import Finding, ObservationRef
 from tip_indicators.indicators import Catalogue
 from tip_indicators.observations import key_columns, observation_refs
@@ -125,11 +125,8 @@ class Run:
         """Record findings as rows (columns of ``ROW_SCHEMA``, figures cited by id): those that
         never get suggestions, made in bulk. They cite the frame as it is now."""
         if rows.height:
-            batch = FindingRows(
-                rows.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()]),
-                self.frame,
-                self.dimensions,
-            )
+            # A figure's id is its row in the frame.
+            batch = FindingRows.citing(rows, self.frame, self.dimensions)
             self.batches.append((self._recorded, batch))
             self._recorded += rows.height
 
