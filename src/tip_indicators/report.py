@@ -36,10 +36,12 @@ class Report:
     it is what JUnit output lists as test cases. It may be given as a polars ``LazyFrame``: the
     rows are then built the first time they are read, since most runs only need the counts.
     ``derived`` holds figures the checks derived.
+
+    A check keeps the findings a large file has by the ten thousand as rows of a table, and they
+    become objects the first time ``findings`` is read; the counts and the JSON report do not
+    need them. Reports compare, hash and show the same either way.
     """
 
-    # A check keeps most findings as rows of a frame until they are read (a large file has tens
-    # of thousands): the reports compare, hash and show the same either way.
     _findings: tuple[Finding, ...] | FindingList = attrs.field(alias="findings", eq=_objects)
     inputs: tuple[InputFile, ...] = ()
     observations: int = 0

@@ -105,11 +105,6 @@ class FindingRows:
             tuple(dimensions),
         )
 
-    def cited_ids(self) -> list[int]:
-        """Every figure the batch cites or is located at, once, in order."""
-        ids = pl.concat([self.rows.get_column("cited").explode(), self.rows["located_at"]])
-        return ids.drop_nulls().unique().sort().to_list()
-
     def places(self) -> pl.DataFrame:
         """The path and line of each row's location (``path`` empty and ``line`` null when the
         figure has none)."""
@@ -135,8 +130,7 @@ class FindingRows:
 
     def findings(self) -> list[Finding]:
         """The rows as finding objects."""
-        ids = self.cited_ids()
-        refs = dict(zip(ids, observation_refs(self.figures[ids], self.dimensions), strict=True))
+        refs = observation_refs(self.figures, self.dimensions)
         columns = self.rows.to_dict(as_series=False)
         return [
             Finding(
@@ -182,13 +176,15 @@ class FindingList:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = tuple(entries)
         self._findings: tuple[Finding, ...] | None = None
+        self._severities: Counter[Severity] | None = None
+
+    def _batches(self) -> list[FindingRows]:
+        return list({id(e[0]): e[0] for e in self.entries if isinstance(e, tuple)}.values())
 
     def findings(self) -> tuple[Finding, ...]:
+        """Every finding as an object, in order (made on the first call, then kept)."""
         if self._findings is None:
-            made: dict[int, list[Finding]] = {}
-            batches = {id(e[0]): e[0] for e in self.entries if isinstance(e, tuple)}
-            for key, batch in batches.items():
-                made[key] = batch.findings()
+            made = {id(batch): batch.findings() for batch in self._batches()}
             self._findings = tuple(
                 entry if isinstance(entry, Finding) else made[id(entry[0])][entry[1]]
                 for entry in self.entries
@@ -197,14 +193,16 @@ class FindingList:
 
     def severities(self) -> Counter[Severity]:
         """How many findings there are of each severity."""
-        counts: Counter[Severity] = Counter(
-            entry.severity for entry in self.entries if isinstance(entry, Finding)
-        )
-        batches = {id(e[0]): e[0] for e in self.entries if isinstance(e, tuple)}
-        for batch in batches.values():
-            for value, count in batch.rows.get_column("severity").value_counts().iter_rows():
-                counts[Severity(value)] += count
-        return counts
+        if self._severities is None:
+            of_rows = {
+                id(batch): [Severity(s) for s in batch.rows.get_column("severity").to_list()]
+                for batch in self._batches()
+            }
+            self._severities = Counter(
+                entry.severity if isinstance(entry, Finding) else of_rows[id(entry[0])][entry[1]]
+                for entry in self.entries
+            )
+        return self._severities
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)

@@ -205,9 +205,10 @@ class _FindingWriter:
     def rows(self, batch: FindingRows) -> list[str]:
         """Every row of a batch of findings as one line of JSON, written column-wise: the same
         text as :meth:`line` writes for the finding it stands for."""
-        ids = pl.Series("_figure", batch.cited_ids(), dtype=pl.Int64)
-        cited = citation_columns(batch.figures[ids.to_list()], batch.dimensions)
-        texts = pl.DataFrame({"_figure": ids, "text": citation_json(cited, batch.dimensions)})
+        cited = citation_columns(batch.figures, batch.dimensions)
+        texts = citation_json(cited, batch.dimensions).to_frame("text").with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_figure")
+        )
         rows = batch.rows.with_row_index("_row")
         observations = (
             rows.select("_row", pl.col("cited").alias("_figure"))
@@ -224,14 +225,12 @@ class _FindingWriter:
 
         def figure(name: str) -> pl.Expr:
             # A number, else the text of an interval, else null.
-            text = json_string(pl.col(f"{name}_text")) if f"{name}_text" in rows.columns else None
-            written = pl.col(f"_{name}")
             return (
-                written
-                if text is None
-                else pl.coalesce(
-                    pl.when(pl.col(name).is_not_null()).then(written), text, pl.lit("null")
-                )
+                pl.when(pl.col(name).is_not_null())
+                .then(pl.col(f"_{name}"))
+                .when(pl.col(f"{name}_text").is_not_null())
+                .then(json_string(pl.col(f"{name}_text")))
+                .otherwise(pl.lit("null"))
             )
 
         return (

@@ -122,8 +122,9 @@ class Run:
         return len(self.findings) - 1
 
     def add_rows(self, rows: pl.DataFrame) -> None:
-        """Record findings as rows (columns of ``ROW_SCHEMA``, figures cited by id): those that
-        never get suggestions, made in bulk. They cite the frame as it is now."""
+        """Record findings as rows (columns of ``ROW_SCHEMA``, null where missing; figures
+        cited by id): those that never get suggestions, made in bulk. They cite the frame as it
+        is now."""
         if rows.height:
             # A figure's id is its row in the frame.
             batch = FindingRows.citing(rows, self.frame, self.dimensions)

@@ -601,8 +601,6 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
             pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
             pl.when(exact).then(low).alias("expected"),
             pl.when(~exact).then(pl.col("interval")).alias("expected_text"),
-            *[pl.lit(None).alias(name) for name in ("actual", "actual_text", "imbalance")],
-            pl.lit(None).alias("tolerance"),
             pl.col(ID).alias("located_at"),
             pl.concat_list("cited", ID).alias("cited"),
         )
