@@ -206,8 +206,10 @@ class _FindingWriter:
         """Every row of a batch of findings as one line of JSON, written column-wise: the same
         text as :meth:`line` writes for the finding it stands for."""
         cited = citation_columns(batch.figures, batch.dimensions)
-        texts = citation_json(cited, batch.dimensions).to_frame("text").with_columns(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("_figure")
+        texts = (
+            citation_json(cited, batch.dimensions)
+            .to_frame("text")
+            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_figure"))
         )
         rows = batch.rows.with_row_index("_row")
         observations = (
