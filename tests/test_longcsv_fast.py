@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
-from tip_indicators.io import longcsv
+from tip_indicators.io import ReadLimits, longcsv
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv
 
 CELLS = {
@@ -197,3 +197,25 @@ def test_a_short_row_and_a_wide_row_do_not_cancel_out(monkeypatch: pytest.Monkey
         ("row-shape", 4),
     ]
     assert dataset.observations.get_column("line").to_list() == [2]
+
+
+@pytest.mark.parametrize("length", [100, 101])
+def test_the_field_limit_holds_on_the_fast_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, length: int
+) -> None:
+    """A field of max_field_bytes is read column-wise; a longer one leaves the fast path and is
+    refused naming its line, as the exact reader does."""
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "indicator,period,reporter,value,source\n"
+        f'victims_received,2010,KH,5,"{"a" * length}"\nvictims_received,2011,KH,6,b\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    limits = ReadLimits(max_field_bytes=100)
+    if length <= 100:
+        assert len(read_long_csv(path, limits=limits)) == 2
+        return
+    with pytest.raises(InputError) as caught:
+        read_long_csv(path, limits=limits)
+    assert caught.value.line == 2

@@ -148,12 +148,16 @@ def _plain_frame(
     # Every comma separates fields or sits inside a value. No row has more than width - 1
     # separators, so every row is exactly as wide as the header when all of them together
     # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
-    inside, longest = frame.select(
-        pl.sum_horizontal(pl.all().str.count_matches(",", literal=True)).sum().alias("inside"),
-        pl.max_horizontal(pl.all().str.len_bytes()).max().alias("longest"),
+    # Per column, then across: a sum or maximum across columns would be a column of its own.
+    width = len(header)
+    found = frame.select(
+        pl.all().str.count_matches(",", literal=True).sum(),
+        pl.all().str.len_bytes().max().name.suffix(" bytes"),
     ).row(0)
-    if data.count(b",", start + 1) - inside != rows * (len(header) - 1) or (
-        isinstance(longest, int) and longest > limits.max_field_bytes
+    inside = sum(found[:width])
+    longest = max((length for length in found[width:] if length is not None), default=0)
+    if data.count(b",", start + 1) - inside != rows * (width - 1) or (
+        longest > limits.max_field_bytes
     ):
         return None
     return header, frame.with_columns(
