@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
@@ -64,36 +64,48 @@ def json_string(text: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit('"'), escaped, pl.lit('"'))
 
 
-def json_numbers(values: pl.Series) -> pl.Series:
-    """Each number as :func:`json.dumps` writes it (``5.0``; non-finite numbers and nulls as
-    null), column-wise: whole numbers below 1e16 by polars, any other by :func:`json.dumps`."""
+def texts_of_numbers(
+    values: pl.Series,
+    *,
+    whole: Callable[[pl.Expr], pl.Expr],
+    other: Callable[[float], str],
+    null: str,
+    below: float,
+) -> pl.Series:
+    """Each number as text, column-wise: finite whole numbers under ``below`` in size (nearly
+    every figure) by the polars expression ``whole`` makes of them, nulls as ``null``, and any
+    other value by ``other``, one at a time."""
     frame = values.cast(pl.Float64).to_frame("x")
     x = pl.col("x")
-    whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < _WHOLE_LIMIT)).fill_null(False)
-    negative_zero = (x == 0) & ((1.0 / x) < 0)
+    is_whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < below)).fill_null(False)
     texts = frame.select(
-        pl.when(x.is_null())
-        .then(pl.lit("null"))
-        .when(negative_zero)
-        .then(pl.lit("-0.0"))
-        .when(whole)
-        .then(pl.concat_str(x.cast(pl.Int64).cast(pl.String), pl.lit(".0")))
-        .alias("text"),
-        (whole | x.is_null()).fill_null(True).alias("done"),
+        pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x)).alias("text"),
+        (is_whole | x.is_null()).alias("done"),
     )
     result = texts.get_column("text")
-    other = texts.select(pl.arg_where(~pl.col("done"))).to_series()
-    if other.len():
-        odd = [
-            json.dumps(value) if value is not None and math.isfinite(value) else "null"
-            for value in frame.get_column("x").gather(other).to_list()
-        ]
-        result = result.scatter(other, odd)
+    rest = texts.select(pl.arg_where(~pl.col("done"))).to_series()
+    if rest.len():
+        result = result.scatter(rest, [other(v) for v in frame["x"].gather(rest).to_list()])
     return result
 
 
-_WHOLE_LIMIT = 1e16
-"""Below this, :func:`repr` writes a whole float as its digits and ``.0``."""
+def json_numbers(values: pl.Series) -> pl.Series:
+    """Each number as :func:`json.dumps` writes it (``5.0``; non-finite numbers and nulls as
+    null), column-wise."""
+
+    def written(x: pl.Expr) -> pl.Expr:
+        # repr writes whole numbers under 1e16 as their digits and ".0", a negative zero too.
+        negative_zero = (x == 0) & ((1.0 / x) < 0)
+        digits = x.cast(pl.Int64).cast(pl.String)
+        return pl.when(negative_zero).then(pl.lit("-0.0")).otherwise(digits + ".0")
+
+    return texts_of_numbers(
+        values,
+        whole=written,
+        other=lambda value: json.dumps(value) if math.isfinite(value) else "null",
+        null="null",
+        below=1e16,
+    )
 
 
 def location_json(path: pl.Expr, line: pl.Expr) -> pl.Expr:

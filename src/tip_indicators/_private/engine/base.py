@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
+from tip_indicators._private.citations import texts_of_numbers
 from tip_indicators._private.finding_rows import FindingRows
 from tip_indicators.findings import Finding, ObservationRef
 from tip_indicators.indicators import Catalogue
@@ -213,37 +214,17 @@ def interval(low: float | None, high: float | None) -> str:
     return number(low) if low == high else f"{number(low)}..{number(high)}"
 
 
-_EXACT_WHOLE = 2.0**53
-"""Below this, every whole float is exactly an integer."""
-
-
 def number_texts(values: pl.Series) -> pl.Series:
-    """:func:`number` of each value, column-wise: whole numbers (nearly every figure) are
-    written by polars, anything else by :func:`number` itself."""
-    frame = values.cast(pl.Float64).to_frame("x")
-    x = pl.col("x")
-    whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < _EXACT_WHOLE)).fill_null(False)
-    grouped = (
-        x.abs()
-        .cast(pl.Int64)
-        .cast(pl.String)
-        .str.reverse()
-        .str.replace_all(r"(\d{3})", "${1},")
-        .str.strip_chars_end(",")
-        .str.reverse()
-    )
-    texts = frame.select(
-        pl.when(whole)
-        .then(pl.when(x < 0).then(pl.concat_str(pl.lit("-"), grouped)).otherwise(grouped))
-        .alias("text"),
-        whole.alias("whole"),
-    )
-    result = texts.get_column("text")
-    other = texts.select(pl.arg_where(~pl.col("whole"))).to_series()
-    if other.len():
-        odd = [number(value) for value in frame.get_column("x").gather(other).to_list()]
-        result = result.scatter(other, odd)
-    return result
+    """:func:`number` of each value, column-wise."""
+
+    def grouped(x: pl.Expr) -> pl.Expr:
+        # Thousands separated: every third digit from the right, reversed and back.
+        digits = x.abs().cast(pl.Int64).cast(pl.String).str.reverse()
+        text = digits.str.replace_all(r"(\d{3})", "${1},").str.strip_chars_end(",").str.reverse()
+        return pl.when(x < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
+
+    # Below 2**53 every whole float is exactly an integer.
+    return texts_of_numbers(values, whole=grouped, other=number, null="?", below=2.0**53)
 
 
 def interval_texts(low: pl.Series, high: pl.Series) -> pl.Series:
