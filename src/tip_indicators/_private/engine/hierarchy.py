@@ -79,10 +79,14 @@ def _band_order(band: AgeBand) -> tuple[int, str]:
     return (0 if band.is_total else 1, band.code)
 
 
+# A file names a few dozen organisations in thousands of combinations: each code is split once.
+_split_destination = functools.lru_cache(maxsize=4096)(parse_destination)
+
+
 def _organisation_relations(codes: frozenset[str]) -> tuple[Relation, ...]:
     by_type: dict[str, list[str]] = {}
     for code in codes - {"_T"}:
-        kind, organisation = parse_destination(code)
+        kind, organisation = _split_destination(code)
         by_type.setdefault(kind, [])
         if organisation is not None:
             by_type[kind].append(code)
