@@ -12,12 +12,11 @@ from hypothesis import given, settings
 from strategies import Case, Defect, check_text, consistent_cases, defects
 from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
 from tip_indicators._private.engine import partition
-from tip_indicators._private.engine.base import ID, Run
+from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
 from tip_indicators._private.finding_rows import (
     ROW_SCHEMA,
     FindingList,
     FindingRows,
-    cited_column,
     ordered,
 )
 from tip_indicators.render.json import report_data, report_json
@@ -133,19 +132,13 @@ def test_a_report_of_rows_equals_the_report_of_their_objects() -> None:
     assert not as_rows.failed(Severity.ERROR)
 
 
-def test_cited_figures_become_one_list_per_finding() -> None:
-    """Lists of any length, empty ones included, keep their order and their finding."""
-    assert cited_column([[4, 2], [], [3], [3, 3]]).to_list() == [[4, 2], [], [3], [3, 3]]
-    assert cited_column([]).to_list() == []
-
-
 def _one_by_one_derived(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     """The derived-value rows built one by one from citation objects (the reference)."""
     rows = []
     for row in usable.iter_rows(named=True):
         (target,) = run.refs([row[ID]])
         texts, cited = partition._ways(run, row)
-        stated = partition._as_stated(row["low"], row["high"])
+        stated = _as_stated(row["low"], row["high"])
         rows.append(
             {
                 "code": "derived-value",
@@ -161,25 +154,59 @@ def _one_by_one_derived(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=ROW_SCHEMA)
 
 
+def _as_stated(low: float, high: float) -> float | str:
+    return low if low == high else interval(low, high)
+
+
 def _one_by_one_sums(run: Run, rules: list[Rule], failures: pl.DataFrame) -> pl.DataFrame:
-    """The shortfall rows built one by one from citation objects (the reference)."""
+    """The rows of failed sums built one by one from citation objects (the reference)."""
     rows = []
     for row in failures.iter_rows(named=True):
         rule = rules[row["rule"]]
-        assert rule.dimension is not None
-        finding = partition._sum_finding(run, rule, row, rule.dimension)
+        dimension = rule.dimension
+        assert dimension is not None
+        refs = run.refs([row["p_id"], *row["child_ids"]])
+        parts = " + ".join(
+            f"{ref.dimensions.get(dimension, '_T')} {ref.value or '?'}" for ref in refs[1:]
+        )
+        label = group_label(row, run.dimensions, skip=dimension)
+        total = interval(row["p_low"], row["p_high"])
+        summed = interval(row["sum_low"], row["sum_high"])
+        reason = row["reason"]
+        said = f"{label}: the {dimension} parts of {row['parent']} add up to {summed} ({parts}), "
+        if reason in {"partition-exceeds", "derived-negative"}:
+            gap = row["sum_low"] - row["p_high"]
+            message = said + f"more than the total {total} by {number(gap)}"
+            if reason == "derived-negative":
+                message += "; the remainder with status L would be negative"
+            code, severity = reason, "error"
+        else:
+            gap = row["sum_high"] - row["p_low"]
+            short = number(-gap)
+            message = said + f"{short} short of the total {total}"
+            if reason == "partition-shortfall-closed":
+                message += "; the breakdown is closed, so every category should be given"
+                code, severity = "partition-shortfall", "error"
+            elif reason == "partition-incomplete":
+                message += "; the breakdown covers less than half of the total"
+                code, severity = "partition-incomplete", "info"
+            else:
+                message += f"; {short} may be in categories not given"
+                code, severity = "partition-shortfall", "warning"
+        expected = _as_stated(row["p_low"], row["p_high"])
+        actual = _as_stated(row["sum_low"], row["sum_high"])
         rows.append(
             {
-                "code": finding.code,
-                "severity": finding.severity.value,
-                "message": finding.message,
-                "rule": finding.rule,
-                "expected": None if isinstance(finding.expected, str) else finding.expected,
-                "expected_text": finding.expected if isinstance(finding.expected, str) else None,
-                "actual": None if isinstance(finding.actual, str) else finding.actual,
-                "actual_text": finding.actual if isinstance(finding.actual, str) else None,
-                "imbalance": finding.imbalance,
-                "tolerance": finding.tolerance,
+                "code": code,
+                "severity": severity,
+                "message": message,
+                "rule": rule.name,
+                "expected": None if isinstance(expected, str) else expected,
+                "expected_text": expected if isinstance(expected, str) else None,
+                "actual": None if isinstance(actual, str) else actual,
+                "actual_text": actual if isinstance(actual, str) else None,
+                "imbalance": gap,
+                "tolerance": row["tol"],
                 "located_at": row["p_id"],
                 "cited": [row["p_id"], *row["child_ids"]],
             }
@@ -192,8 +219,8 @@ def _one_by_one_sums(run: Run, rules: list[Rule], failures: pl.DataFrame) -> pl.
 def test_rows_written_column_wise_are_the_findings_made_one_by_one(
     case: Case, defect: Defect
 ) -> None:
-    """Messages, numbers, rules and citations of derived values and shortfalls written
-    column-wise are those the engine writes from citation objects, one finding at a time."""
+    """Messages, numbers, rules and citations of derived values and failed sums written
+    column-wise are those written from citation objects, one finding at a time."""
     broken = defect.case.text({defect.index: str(defect.value)})
     text = case.text() + broken.split("\n", 1)[1]
     column_wise = check_text(text)

@@ -10,6 +10,7 @@ the JSON report writes the rows straight from their columns.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
@@ -36,15 +37,6 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
 }
 """The columns of a batch: a number and a text column for ``expected`` and ``actual`` (at most
 one of them set), the figure whose place is the finding's location, and the figures cited."""
-
-
-def cited_column(cited: Sequence[Sequence[int]]) -> pl.Series:
-    """The ``cited`` column of a batch from one list of figure ids per finding (built from flat
-    lists: polars would make a Series of each small list)."""
-    owners = [number for number, ids in enumerate(cited) for _ in ids]
-    flat = [figure for ids in cited for figure in ids]
-    pairs = pl.DataFrame({"row": owners, "id": flat}, schema={"row": pl.Int64, "id": pl.Int64})
-    return _lists(pairs, len(cited))
 
 
 def _lists(pairs: pl.DataFrame, rows: int) -> pl.Series:
@@ -105,9 +97,10 @@ class FindingRows:
             tuple(dimensions),
         )
 
+    @functools.cached_property
     def places(self) -> pl.DataFrame:
         """The path and line of each row's location (``path`` empty and ``line`` null when the
-        figure has none)."""
+        figure has none); the report's order and the JSON report both need them."""
         located = citation_columns(
             self.figures[self.rows.get_column("located_at").to_list()], self.dimensions
         )
@@ -115,7 +108,7 @@ class FindingRows:
 
     def sort_keys(self) -> list[tuple[str, int, int, str, str]]:
         """Each row's :attr:`Finding.sort_key`."""
-        places = self.places()
+        places = self.places
         ranks = {severity.value: severity.rank for severity in Severity}
         return list(
             zip(

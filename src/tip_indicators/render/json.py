@@ -219,7 +219,7 @@ class _FindingWriter:
             .group_by("_row", maintain_order=True)
             .agg(pl.col("text").str.join(", ").alias("_observations"))
         )
-        places = batch.places().select(location_json(pl.col("path"), pl.col("line")))
+        places = batch.places.select(location_json(pl.col("path"), pl.col("line")))
         numbers = {
             name: json_numbers(rows.get_column(name))
             for name in ("expected", "actual", "imbalance", "tolerance")

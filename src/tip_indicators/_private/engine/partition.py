@@ -18,7 +18,6 @@ from tip_indicators._private.citations import citation_columns, citation_label
 from tip_indicators._private.engine.base import (
     ID,
     Run,
-    group_label,
     interval,
     interval_texts,
     number,
@@ -26,6 +25,7 @@ from tip_indicators._private.engine.base import (
     uniform_columns,
 )
 from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._private.finding_rows import FindingRows
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
@@ -338,27 +338,16 @@ def _evaluate_sums(
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
-    # Errors are findings to localise, each with its index; the rest are recorded as rows.
-    # They never share a sort key with an error (severity is part of it), so recording errors
-    # first keeps the report's order.
-    certain = pl.col("reason").is_in(list(_FAILED_SUMS))
-    errors = failures.filter(certain)
-    run.cite(
-        errors.select(pl.concat_list("p_id", "child_ids").alias("all"))
-        .get_column("all")
-        .explode()
-        .unique()
-        .to_list()
-    )
-    for row in errors.iter_rows(named=True):
-        rule = rules[row["rule"]]
-        assert rule.dimension is not None
-        findings[(row["slice"], row["rel"])] = run.add_finding(
-            _sum_finding(run, rule, row, rule.dimension)
-        )
-    shortfalls = failures.filter(~certain)
-    if shortfalls.height:
-        run.add_rows(_sum_rows(run, rules, shortfalls))
+    # Every failed sum is written column-wise. Errors become findings to localise, each with
+    # its index; the rest stay rows. They never share a sort key with an error (severity is
+    # part of it), so recording errors first keeps the report's order.
+    written = _sum_rows(run, rules, failures)
+    certain = failures.get_column("reason").is_in(list(_SUM_FINDINGS_FAILED))
+    errors = FindingRows.citing(written.filter(certain), run.frame, run.dimensions).findings()
+    keys = failures.filter(certain).select("slice", "rel").iter_rows()
+    for key, finding in zip(keys, errors, strict=True):
+        findings[key] = run.add_finding(finding)
+    run.add_rows(written.filter(~certain))
     index = pl.DataFrame(
         {
             "slice": [k[0] for k in findings],
@@ -377,7 +366,7 @@ def _evaluate_sums(
             pl.lit(0.0).alias("constant"),
             pl.when(pl.col("closed")).then(pl.lit("eq")).otherwise(pl.lit("ge")).alias("sense"),
             pl.col("tol"),
-            pl.col("reason").is_in(list(_FAILED_SUMS)).fill_null(False).alias("failed"),
+            pl.col("reason").is_in(list(_SUM_FINDINGS_FAILED)).fill_null(False).alias("failed"),
             pl.col("finding"),
         )
         .collect()
@@ -626,77 +615,24 @@ def _conflict(run: Run, row: dict[str, Any]) -> None:
     )
 
 
-def _as_stated(low: float, high: float) -> float | str:
-    """An interval as a finding gives a figure: the number when exact, else its text."""
-    return low if low == high else interval(low, high)
-
-
-_FAILED_SUMS = frozenset({"derived-negative", "partition-exceeds", "partition-shortfall-closed"})
-"""Reasons a sum certainly fails: errors, each to be localised."""
-
-
-def _sum_outcome(
-    row: dict[str, Any], dimensions: Sequence[str], dimension: str, parts: str
-) -> tuple[str, Severity, str, float]:
-    """The code, severity, message and imbalance of a sum that failed; ``parts`` are the parts
-    as the message lists them."""
-    label = group_label(row, dimensions, skip=dimension)
-    total = interval(row["p_low"], row["p_high"])
-    summed = interval(row["sum_low"], row["sum_high"])
-    reason = row["reason"]
-    said = f"{label}: the {dimension} parts of {row['parent']} add up to {summed} ({parts}), "
-    if reason in {"partition-exceeds", "derived-negative"}:
-        gap = row["sum_low"] - row["p_high"]
-        message = said + f"more than the total {total} by {number(gap)}"
-        if reason == "derived-negative":
-            message += "; the remainder with status L would be negative"
-        return reason, Severity.ERROR, message, gap
-    gap = row["sum_high"] - row["p_low"]
-    short = number(-gap)
-    message = said + f"{short} short of the total {total}"
-    if reason == "partition-shortfall-closed":
-        message += "; the breakdown is closed, so every category should be given"
-        return "partition-shortfall", Severity.ERROR, message, gap
-    if reason == "partition-incomplete":
-        message += "; the breakdown covers less than half of the total"
-        return "partition-incomplete", Severity.INFO, message, gap
-    message += f"; {short} may be in categories not given"
-    return "partition-shortfall", Severity.WARNING, message, gap
-
-
-def _sum_finding(run: Run, rule: Rule, row: dict[str, Any], dimension: str) -> Finding:
-    refs = run.refs([row["p_id"], *row["child_ids"]])
-    parts = " + ".join(
-        f"{ref.dimensions.get(dimension, '_T')} {ref.value or '?'}" for ref in refs[1:]
-    )
-    code, severity, message, gap = _sum_outcome(row, run.dimensions, dimension, parts)
-    return Finding(
-        code,
-        severity,
-        message,
-        refs,
-        expected=_as_stated(row["p_low"], row["p_high"]),
-        actual=_as_stated(row["sum_low"], row["sum_high"]),
-        imbalance=gap,
-        tolerance=row["tol"],
-        location=refs[0].location,
-        rule=rule.name,
-    )
-
-
-_SHORTFALLS = {
+_SUM_FINDINGS = {
+    "partition-exceeds": ("partition-exceeds", Severity.ERROR),
+    "derived-negative": ("derived-negative", Severity.ERROR),
+    "partition-shortfall-closed": ("partition-shortfall", Severity.ERROR),
     "partition-shortfall": ("partition-shortfall", Severity.WARNING),
     "partition-incomplete": ("partition-incomplete", Severity.INFO),
 }
-"""Reasons a sum falls short of its total without certainly failing: code and severity."""
+"""The code and severity of the finding of a sum that failed, by the reason it failed."""
+_SUM_FINDINGS_FAILED = frozenset(
+    reason for reason, (_, severity) in _SUM_FINDINGS.items() if severity is Severity.ERROR
+)
+"""Reasons a sum certainly fails: errors, each to be localised."""
+_EXCEEDING = ("partition-exceeds", "derived-negative")
 
 
 def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.DataFrame:
-    """The findings of sums that fell short of their total without certainly failing (reasons
-    in ``_SHORTFALLS``), as rows citing figures by id, written column-wise: the same findings,
-    message for message, as :func:`_sum_finding` gives with citation objects."""
-    reasons = set(failures.get_column("reason").unique().to_list())
-    assert reasons <= _SHORTFALLS.keys(), reasons
+    """The finding of every sum in ``failures``, as rows citing figures by id, written
+    column-wise: the parts add up to more than the total, or fall short of it."""
     dimensions = run.dimensions
     ids = (
         pl.concat([failures.get_column("p_id"), failures.get_column("child_ids").explode()])
@@ -709,7 +645,10 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
     numbered = failures.with_row_index("f").with_columns(
         _per_rule(rules, lambda rule: rule.dimension, pl.String()).alias("_dimension"),
         _per_rule(rules, lambda rule: rule.name, pl.String()).alias("_rule"),
-        (pl.col("sum_high") - pl.col("p_low")).alias("_gap"),
+        pl.when(pl.col("reason").is_in(_EXCEEDING))
+        .then(pl.col("sum_low") - pl.col("p_high"))
+        .otherwise(pl.col("sum_high") - pl.col("p_low"))
+        .alias("_gap"),
     )
     code = pl.coalesce([pl.when(pl.col("_dimension") == d).then(pl.col(d)) for d in dimensions])
     value = pl.when(pl.col("value") == "").then(pl.lit("?")).otherwise(pl.col("value"))
@@ -742,33 +681,45 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
     texts = numbered.select(
         interval_texts(numbered["p_low"], numbered["p_high"]).alias("_total"),
         interval_texts(numbered["sum_low"], numbered["sum_high"]).alias("_summed"),
+        number_texts(numbered["_gap"]).alias("_over"),
         number_texts(-numbered["_gap"]).alias("_short"),
     )
-    incomplete = pl.col("reason") == "partition-incomplete"
+    reason = pl.col("reason")
+    gap = (
+        pl.when(reason.is_in(_EXCEEDING))
+        .then(pl.format("more than the total {} by {}", "_total", "_over"))
+        .otherwise(pl.format("{} short of the total {}", "_short", "_total"))
+    )
+    why = (
+        pl.when(reason == "derived-negative")
+        .then(pl.lit("; the remainder with status L would be negative"))
+        .when(reason == "partition-shortfall-closed")
+        .then(pl.lit("; the breakdown is closed, so every category should be given"))
+        .when(reason == "partition-incomplete")
+        .then(pl.lit("; the breakdown covers less than half of the total"))
+        .when(reason == "partition-shortfall")
+        .then(pl.concat_str(pl.lit("; "), "_short", pl.lit(" may be in categories not given")))
+        .otherwise(pl.lit(""))
+    )
     exact_total = (pl.col("p_low") == pl.col("p_high")) & ~pl.col("p_low").is_nan()
     exact_sum = (pl.col("sum_low") == pl.col("sum_high")) & ~pl.col("sum_low").is_nan()
     return (
         numbered.with_columns(texts)
         .join(parts, on="f", how="left", maintain_order="left")
         .select(
-            pl.col("reason")
-            .replace_strict({r: c for r, (c, _) in _SHORTFALLS.items()})
-            .alias("code"),
-            pl.col("reason")
-            .replace_strict({r: s.value for r, (_, s) in _SHORTFALLS.items()})
-            .alias("severity"),
+            reason.replace_strict({r: c for r, (c, _) in _SUM_FINDINGS.items()}).alias("code"),
+            reason.replace_strict({r: s.value for r, (_, s) in _SUM_FINDINGS.items()}).alias(
+                "severity"
+            ),
             pl.format(
-                "{}: the {} parts of {} add up to {} ({}), {} short of the total {}; {}",
+                "{}: the {} parts of {} add up to {} ({}), {}{}",
                 label,
                 "_dimension",
                 "parent",
                 "_summed",
                 "_parts",
-                "_short",
-                "_total",
-                pl.when(incomplete)
-                .then(pl.lit("the breakdown covers less than half of the total"))
-                .otherwise(pl.concat_str("_short", pl.lit(" may be in categories not given"))),
+                gap,
+                why,
             ).alias("message"),
             pl.col("_rule").alias("rule"),
             pl.when(exact_total).then(pl.col("p_low")).alias("expected"),
