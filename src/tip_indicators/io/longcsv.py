@@ -113,16 +113,17 @@ def _plain_frame(
     """
     if len(data) < _PLAIN_BYTES or b"\r" in data or b"\x00" in data:
         return None
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    # The header is parsed here, the rows by polars; neither the byte-order mark nor the header
+    # is cut off the data (a copy of the whole file), polars skips the first line instead.
+    begin = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     end = len(data) - 1 if data.endswith(b"\n") else len(data)
-    start = data.find(b"\n")
+    start = data.find(b"\n", begin)
     if start == -1 or start >= end:
         return None
     try:
-        first = data[:start].decode("utf-8")
+        first = data[begin:start].decode("utf-8")
     except UnicodeDecodeError:
         return None
     records = list(csv_records(first, path, limits))
@@ -135,13 +136,15 @@ def _plain_frame(
     rows = data.count(b"\n", start + 1, end) + 1
     # The data always ends in a line break: without one, polars takes a separator at the very
     # end for the end of the row, not for one more (empty) field, and a row too wide would pass.
-    body = data[start + 1 :] + (b"" if end < len(data) else b"\n")
+    if end == len(data):
+        data += b"\n"
     try:
         # A row wider than the header is an error here, so no row has too many separators.
         # So is text that is not UTF-8.
         frame = pl.read_csv(
-            body,
+            data,
             has_header=False,
+            skip_lines=1,
             new_columns=header,
             infer_schema=False,
             quote_char='"' if data.find(b'"', start + 1) != -1 else None,

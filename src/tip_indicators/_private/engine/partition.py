@@ -10,7 +10,7 @@ fails only when it certainly fails. A part with status L is the remainder and is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -112,7 +112,7 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
                 pl.lit(number_, pl.UInt32).alias("rule"),
             ]
             pair_parts.append(pairs.drop("sig").with_columns(tagged))
-            slice_parts.append(slices.drop("codes", "ids", "sig").with_columns(tagged))
+            slice_parts.append(slices.drop("sig").with_columns(tagged))
             offset += slices.height
         run.cache[key] = (
             (pl.concat(pair_parts), pl.concat(slice_parts, how="diagonal")) if pair_parts else None
@@ -150,49 +150,151 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         for i in run.catalogue
         if i.dimensions.get(dimension) is partitions and i.unit != "per_100k"
     ]
-    others = [key for key in run.keys if key != dimension]
+    levels = run.levels()
     # Keys are unique, so with every code a total no slice has two figures (many files leave
     # most dimensions out: that is seen before anything is filtered).
-    if not (run.levels().get_column(dimension) != "_T").any():
-        return None
-    levels = run.levels().select(ID, *run.keys).filter(pl.col("indicator").is_in(indicators))
     if not (levels.get_column(dimension) != "_T").any():
         return None
-    # Codes are numbered, so members are matched to relations on integers, not on text. A
-    # slice's signature is the set of its codes: a bit per code number when there are few (an
-    # integer sum), the sorted codes joined otherwise.
-    known = sorted(levels.get_column(dimension).unique().to_list())
-    numbers = {code: number_ for number_, code in enumerate(known)}
-    if len(known) < 64:
-        bits = {code: 1 << number_ for code, number_ in numbers.items()}
-        signature = pl.col(dimension).replace_strict(bits, return_dtype=pl.UInt64).sum()
-        sig_type: pl.DataType = pl.UInt64()
-    else:
-        signature = pl.col(dimension).sort().str.join("\x1f")
-        sig_type = pl.String()
-    # Columns with one value throughout (dimensions a file does not use) cut nothing; grouping
-    # by them would only cost time. Only slices of two figures or more hold a relation.
-    uniform = uniform_columns(levels, others) - {"indicator"}
-    cutting = [key for key in others if key not in uniform]
-    slices = (
-        levels.group_by(cutting, maintain_order=True)
-        .agg(
-            *[pl.col(key).first() for key in others if key not in cutting],
-            pl.col(dimension).replace_strict(numbers, return_dtype=pl.UInt32).alias("codes"),
-            pl.col(ID).alias("ids"),
-            signature.alias("sig"),
-            pl.len().alias("size"),
-        )
-        .filter(pl.col("size") > 1)
-        .drop("size")
-        .with_row_index("slice")
-    )
-    if slices.height == 0:
+    wanted = levels.get_column("indicator").is_in(indicators)
+    if not (levels.get_column(dimension).filter(wanted) != "_T").any():
         return None
-    relation_table = _relation_table(run.catalogue.dimension(dimension), slices, numbers, sig_type)
+    coded = _coded_keys(run)
+    # With one code throughout, no slice has two figures.
+    if dimension not in coded.values:
+        return None
+    known = coded.values[dimension]
+    numbers = {code: number_ for number_, code in enumerate(known)}
+    found = _slices(run, coded, dimension, wanted)
+    if found is None:
+        return None
+    members, slices = found
+    relation_table = _relation_table(
+        run.catalogue.dimension(dimension), slices, numbers, slices.schema["sig"]
+    )
     if relation_table is None:
         return None
-    return _pairs(slices, relation_table, len(known)), slices
+    return _pairs(members, slices, relation_table, len(known)), slices
+
+
+class _CodedKeys(NamedTuple):
+    """The level figures' key columns as whole numbers: ``frame`` has the id and, for each key
+    column holding more than one value, the position of each row's value in ``values`` (the
+    column's distinct values, sorted; a missing value is numbered after them)."""
+
+    frame: pl.DataFrame
+    values: dict[str, list[str]]
+
+
+def _coded_keys(run: Run) -> _CodedKeys:
+    """The key columns numbered, once per run (keys never change while a run derives)."""
+    key = ("coded keys",)
+    if key not in run.cache:
+        levels = run.levels()
+        varying = [k for k in run.keys if k not in uniform_columns(levels, run.keys)]
+        distinct = (
+            levels.select(pl.col(varying).drop_nulls().unique().sort().implode()).row(0)
+            if varying
+            else ()
+        )
+        values = {k: list(found) for k, found in zip(varying, distinct, strict=True)}
+        run.cache[key] = _CodedKeys(
+            levels.select(
+                ID,
+                *[
+                    pl.col(k)
+                    .cast(pl.Enum(values[k]))
+                    .to_physical()
+                    .cast(pl.UInt64)
+                    .fill_null(len(values[k]))
+                    for k in varying
+                ],
+            ),
+            values,
+        )
+    coded = run.cache[key]
+    assert isinstance(coded, _CodedKeys)
+    return coded
+
+
+_KEY_LIMIT = 1 << 62
+"""Slice keys are numbers below this; past it, the key so far is renumbered densely."""
+
+
+def _slices(
+    run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Series
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The members (slice, code, figure id) and the slices (number, key columns, signature) of
+    the ``wanted`` level figures cut along ``dimension``.
+
+    A slice is the figures whose other key columns are all equal. Their numbers are combined
+    into one whole number per figure (positional, like digits), so figures are sorted by that
+    number rather than grouped by several text columns: a slice is a run of equal numbers.
+    Slices are numbered in the order of their first figure, the order of the file; only those
+    of two figures or more are kept. A slice's signature is the set of its codes: a bit per
+    code when there are fewer than 64 (a sum), else the sorted codes joined.
+    """
+    frame = coded.frame.filter(wanted)
+    key = pl.lit(0, pl.UInt64)
+    size = 1
+    for column in run.keys:
+        if column == dimension or column not in coded.values:
+            continue
+        radix = len(coded.values[column]) + 1
+        if size > 1 and size * radix >= _KEY_LIMIT:
+            dense = frame.select((key.rank("dense") - 1).cast(pl.UInt64)).to_series()
+            frame = frame.with_columns(dense.alias("_key"))
+            key, size = pl.col("_key"), dense.n_unique()
+        key = key * radix + pl.col(column)
+        size *= radix
+    rows = frame.select(ID, key.alias("key"), pl.col(dimension).cast(pl.UInt32).alias("code"))
+    # A stable sort: within a slice, figures stay in the order of the file.
+    rows = rows.sort("key", maintain_order=True)
+    run_of_row = rows.get_column("key").rle_id()
+    runs = run_of_row.rle().struct.field("len").cast(pl.Int64)
+    ends = runs.cum_sum()
+    starts = ends - runs
+    known = coded.values[dimension]
+    if len(known) < 64:
+        bits = pl.Series([1 << n for n in range(len(known))], dtype=pl.UInt64)
+        # Unsigned sums wrap around, so the differences of the running sum are exact.
+        running = bits.gather(rows.get_column("code")).cum_sum()
+        at_end = running.gather(ends - 1)
+        signatures = at_end - at_end.shift(1, fill_value=0)
+    else:
+        names = pl.Series(known, dtype=pl.String).gather(rows.get_column("code"))
+        signatures = (
+            pl.DataFrame({"run": run_of_row, "name": names})
+            .group_by("run", maintain_order=True)
+            .agg(pl.col("name").sort().str.join("\x1f"))
+            .get_column("name")
+        )
+    ids = rows.get_column(ID)
+    per_run = pl.DataFrame(
+        {"first": ids.gather(starts), "size": runs, "sig": signatures}
+    ).with_row_index("run")
+    kept = per_run.filter(pl.col("size") > 1).sort("first").with_row_index("slice")
+    if kept.height == 0:
+        return None
+    slice_of_run = (
+        pl.repeat(None, per_run.height, dtype=pl.UInt32, eager=True)
+        .alias("slice")
+        .scatter(kept.get_column("run"), kept.get_column("slice"))
+    )
+    members = (
+        rows.with_columns(slice_of_run.gather(run_of_row))
+        .filter(pl.col("slice").is_not_null())
+        .select("slice", "code", ID)
+    )
+    others = [column for column in run.keys if column != dimension]
+    slices = pl.concat(
+        [
+            kept.select("slice"),
+            run.frame.select(others).gather(kept.get_column("first")),
+            kept.select("sig"),
+        ],
+        how="horizontal",
+    )
+    return members, slices
 
 
 def _relation_table(
@@ -239,18 +341,15 @@ def _relation_table(
     )
 
 
-def _pairs(slices: pl.DataFrame, relation_table: pl.DataFrame, width: int) -> pl.DataFrame:
+def _pairs(
+    members: pl.DataFrame, slices: pl.DataFrame, relation_table: pl.DataFrame, width: int
+) -> pl.DataFrame:
     """One row per (slice, relation, child) with the child's and the parent's figure ids.
 
     ``width`` is the number of codes. When a slice-by-code table of ids has at most
     _DENSE_CELLS_PER_MEMBER cells per figure, the ids are read from it by position; otherwise
     they are joined on (slice, code).
     """
-    members = (
-        slices.select("slice", "codes", "ids")
-        .explode("codes", "ids")
-        .rename({"codes": "code", "ids": ID})
-    )
     relations_of_slices = slices.select("slice", "sig").join(relation_table, on="sig")
     cells = slices.height * width
     if cells <= _DENSE_CELLS_PER_MEMBER * members.height:
