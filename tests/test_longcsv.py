@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -713,3 +713,59 @@ def test_empty_dataset_writes_a_header_only() -> None:
     out = written(parse(HEADER))
     assert parse_long_csv(out, path="u.csv").problems == ()
     assert out.count("\n") == 1
+
+
+_FLAWS: dict[str, list[str]] = {
+    "indicator": ["", " ", "victims_identifed"],
+    "period": ["", "2010-13", "20x0", " "],
+    "reporter": ["", "  "],
+    "sex": ["Q", "_T", "F"],
+    "destination": ["NGO.", "GOV"],
+    "measure": ["X", "CHG", "PCT"],
+    "base_period": ["2011", "2009-Q1", "20", "2009"],
+    "value": ["abc", "1.5", "-3", "<0", "<3", ""],
+    "status": ["Z", "L"],
+    "unit": ["cases", "persons", "%"],
+}
+
+
+@st.composite
+def flawed_tables(draw: st.DrawFn) -> list[Row]:
+    """Valid rows, some with one or two cells replaced by values that may be wrong."""
+    table = draw(datasets())
+    for row in table:
+        for _ in range(draw(st.integers(0, 2))):
+            column = draw(st.sampled_from(sorted(_FLAWS)))
+            row[column] = draw(st.sampled_from(_FLAWS[column]))
+    return table
+
+
+@settings(max_examples=150)
+@given(flawed_tables())
+def test_rows_are_judged_alone(table: list[Row]) -> None:
+    """What the reader says of a row does not depend on the other rows: a file's findings about
+    single rows are those of each row read on its own, and each row's observation is the same.
+    (Rows are judged by their distinct values, with shortcuts when none is wrong.)"""
+    columns = columns_of(table)
+    text, lines = csv_text(table, columns)
+    whole = parse_long_csv(text)
+    alone: list[tuple[object, ...]] = []
+    kept: list[tuple[object, ...]] = []
+    for line, row in zip(lines, table, strict=True):
+        single = parse_long_csv(csv_text([row], columns)[0])
+        for finding in single.problems:
+            if finding.code.startswith("duplicate"):
+                continue
+            assert finding.location is not None
+            # Alone, the row starts at line 2.
+            alone.append((line, finding.location.field, finding.code, finding.message))
+        kept += single.observations.drop("line").rows()
+    together = [
+        (f.location.line, f.location.field, f.code, f.message)
+        for f in whole.problems
+        if not f.code.startswith("duplicate") and f.location is not None
+    ]
+    assert sorted(together, key=repr) == sorted(alone, key=repr)
+    if not any(f.code.startswith("duplicate") for f in whole.problems):
+        observed = whole.observations.drop("line").rows()
+        assert sorted(map(repr, observed)) == sorted(map(repr, kept))

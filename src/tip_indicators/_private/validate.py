@@ -174,20 +174,46 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
         "value",
         *ATTRIBUTE_COLUMNS,
     ]
+    # An absent column is its default throughout.
+    defaults = dict.fromkeys(dimensions, "_T") | {"measure": "N", "value": ""}
     frame = raw.with_columns(
-        [pl.lit(None, pl.String).alias(c) for c in text_columns if c not in raw.columns]
+        [
+            pl.lit(defaults.get(c), dtype=pl.String).alias(c)
+            for c in text_columns
+            if c not in raw.columns
+        ]
     ).with_row_index(_ROW)
     problems = _Problems()
-    for field in ("indicator", "period", "reporter"):
-        empty = pl.col(field).is_null() | (pl.col(field).str.strip_chars() == "")
-        problems.add(
-            frame, empty, field, "missing-field", pl.lit(f"{field}: required field is empty")
-        )
+    # Required fields are judged by their distinct values; rows are scanned only for blank ones.
+    required = ("indicator", "period", "reporter")
+    distinct = dict(
+        zip(required, frame.select(pl.col(required).unique().implode()).row(0), strict=True)
+    )
+    for field in required:
+        values = pl.Series(field, distinct[field], dtype=pl.String)
+        blank = values.filter(values.str.strip_chars() == "")
+        if values.has_nulls() or blank.len():
+            problems.add(
+                frame,
+                pl.col(field).is_null() | pl.col(field).is_in(blank.implode()),
+                field,
+                "missing-field",
+                pl.lit(f"{field}: required field is empty"),
+            )
+    given = [c for c in (*dimensions, "measure", "value") if c in raw.columns]
     frame = frame.with_columns(
-        [pl.col(d).fill_null("").replace("", "_T").alias(d) for d in dimensions]
-        + [pl.col("measure").fill_null("").replace("", "N").alias("measure")]
-        + [pl.col("value").fill_null("")]
-        + [pl.col(c).replace("", None) for c in ("base_period", *ATTRIBUTE_COLUMNS)]
+        [
+            pl.when(pl.col(c).is_null() | (pl.col(c) == ""))
+            .then(pl.lit(defaults[c]))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in given
+        ]
+        + [
+            pl.col(c).replace("", None)
+            for c in ("base_period", *ATTRIBUTE_COLUMNS)
+            if c in raw.columns
+        ]
     )
     code_checks = [_CodeCheck("indicator", "unknown-indicator", _indicator_judge(catalogue))]
     for dimension in dimensions:
@@ -196,6 +222,10 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
             _CodeCheck(dimension, "unknown-code", definition.code_error, skip=("_T",))
         )
         allowed = [i.code for i in catalogue if dimension in i.dimensions]
+        # Only a given dimension, with an indicator the file names that lacks it, can fail.
+        lacking = set(distinct["indicator"]) & set(catalogue.indicators) - set(allowed)
+        if dimension not in raw.columns or not lacking:
+            continue
         problems.add(
             frame,
             (pl.col(dimension) != "_T")
@@ -243,7 +273,7 @@ def _indicator_judge(catalogue: Catalogue) -> Callable[[str], CodeError | None]:
 
 def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
     # A file repeats a few dozen periods: each combination of period, base period and measure
-    # is judged once, and its verdicts joined back to the rows.
+    # is judged once. Only when one of them is wrong are the verdicts joined back to the rows.
     combinations = frame.select("period", "base_period", "measure").unique()
     period_ok = pl.col("period").str.contains(PERIOD_PATTERN).fill_null(False)
     is_change = pl.col("measure").is_in(["CHG", "PCH"])
@@ -263,70 +293,89 @@ def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
         & pl.col("_period_ok")
         & pl.col("_change")
     )
-    judged = judged.with_columns(
-        (comparable & (frequency_expr("_base") != frequency_expr("period"))).alias("_frequency"),
-        (comparable & (period_sort_key("_base") >= period_sort_key("period"))).alias("_order"),
+    has_base = pl.col("base_period").is_not_null()
+    checks = [
+        (
+            ~pl.col("_period_ok") & (pl.col("period").str.strip_chars() != ""),
+            "period",
+            pl.format(
+                "period: '{}' is not a period (2010, 2010-S1, 2010-Q1, 2010-01)", pl.col("period")
+            ),
+        ),
+        (
+            has_base & ~pl.col("_base_ok"),
+            "base_period",
+            pl.format("base_period: '{}' is not a period", pl.col("base_period")),
+        ),
+        (
+            has_base & ~pl.col("_change"),
+            "base_period",
+            pl.format(
+                "base_period: only a change (CHG, PCH) has a base period, not {}",
+                pl.col("measure"),
+            ),
+        ),
+        (
+            comparable & (frequency_expr("_base") != frequency_expr("period")),
+            "base_period",
+            pl.format(
+                "base_period: '{}' is not of the same frequency as period '{}'",
+                pl.col("base_period"),
+                pl.col("period"),
+            ),
+        ),
+        (
+            comparable & (period_sort_key("_base") >= period_sort_key("period")),
+            "base_period",
+            pl.format(
+                "base_period: '{}' is not before period '{}'",
+                pl.col("base_period"),
+                pl.col("period"),
+            ),
+        ),
+    ]
+    # The checks read the base period as filled in (a change without one is against the year
+    # before); each verdict is a column of its own.
+    verdicts = judged.with_columns(pl.col("_base").alias("base_period")).select(
+        [mask.alias(f"_check{n}") for n, (mask, _, _) in enumerate(checks)]
     )
+    judged = pl.concat([judged, verdicts], how="horizontal")
+    filled = pl.col("_base").ne_missing(pl.col("base_period"))
+    if not judged.select(pl.any_horizontal(verdicts.columns).any()).item():
+        # The usual case: the only work left is filling in base periods, which depend only on
+        # the period (the year before), so they are looked up rather than joined.
+        previous = judged.filter(filled).select("period", "_base").unique()
+        if previous.height == 0:
+            return frame
+        lookup = pl.col("period").replace_strict(
+            previous.get_column("period"), previous.get_column("_base"), default=None
+        )
+        return frame.with_columns(
+            pl.when(pl.col("base_period").is_null() & is_change)
+            .then(lookup)
+            .otherwise(pl.col("base_period"))
+            .alias("base_period")
+        )
     frame = frame.join(
-        judged,
+        judged.drop("_period_ok", "_change", "_base_ok"),
         on=["period", "base_period", "measure"],
         how="left",
         maintain_order="left",
         nulls_equal=True,
     ).with_columns(pl.col("_base").alias("base_period"))
-    problems.add(
-        frame,
-        ~pl.col("_period_ok") & (pl.col("period").str.strip_chars() != ""),
-        "period",
-        "invalid-period",
-        pl.format(
-            "period: '{}' is not a period (2010, 2010-S1, 2010-Q1, 2010-01)", pl.col("period")
-        ),
-    )
-    has_base = pl.col("base_period").is_not_null()
-    problems.add(
-        frame,
-        has_base & ~pl.col("_base_ok"),
-        "base_period",
-        "invalid-period",
-        pl.format("base_period: '{}' is not a period", pl.col("base_period")),
-    )
-    problems.add(
-        frame,
-        has_base & ~pl.col("_change"),
-        "base_period",
-        "invalid-period",
-        pl.format(
-            "base_period: only a change (CHG, PCH) has a base period, not {}", pl.col("measure")
-        ),
-    )
-    problems.add(
-        frame,
-        pl.col("_frequency"),
-        "base_period",
-        "invalid-period",
-        pl.format(
-            "base_period: '{}' is not of the same frequency as period '{}'",
-            pl.col("base_period"),
-            pl.col("period"),
-        ),
-    )
-    problems.add(
-        frame,
-        pl.col("_order"),
-        "base_period",
-        "invalid-period",
-        pl.format(
-            "base_period: '{}' is not before period '{}'", pl.col("base_period"), pl.col("period")
-        ),
-    )
-    return frame.drop("_period_ok", "_change", "_base", "_base_ok", "_frequency", "_order")
+    for number_, (_, field, message) in enumerate(checks):
+        problems.add(frame, pl.col(f"_check{number_}"), field, "invalid-period", message)
+    return frame.drop("_base", *verdicts.columns)
 
 
 def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue) -> pl.DataFrame:
     # Bulk files repeat a few thousand distinct values: read each once and join them back.
     readings = frame.select(pl.col("value").unique()).with_columns(value_columns("value"))
-    frame = frame.join(readings, on="value", how="left", maintain_order="left", nulls_equal=True)
+    # Only the value column is joined (a join copies every column it carries), row for row.
+    read = frame.select("value").join(
+        readings, on="value", how="left", maintain_order="left", nulls_equal=True
+    )
+    frame = frame.with_columns(read.drop("value"))
     value = pl.col("value").fill_null("")
     problems.add(
         frame,
@@ -349,10 +398,11 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
             "Q suppressed)"
         ),
     )
-    units = pl.DataFrame(
-        {"indicator": list(catalogue.indicators), "_unit": [i.unit for i in catalogue]}
+    frame = frame.with_columns(
+        pl.col("indicator")
+        .replace_strict(list(catalogue.indicators), [i.unit for i in catalogue], default=None)
+        .alias("_unit")
     )
-    frame = frame.join(units, on="indicator", how="left")
     counts = pl.col("measure").is_in(["N", "CHG"]) & (pl.col("_unit") != "per_100k").fill_null(True)
     fractional = pl.col("low").is_not_null() & (pl.col("low") != pl.col("low").round(0))
     problems.add(
@@ -404,7 +454,7 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
             expected,
         ),
     )
-    return frame.sort(_ROW)
+    return frame
 
 
 def _row_findings(
@@ -446,7 +496,7 @@ def resolve_duplicates(
     combined = pl.lit(0, pl.UInt64)
     for key in keys:
         combined = combined * pl.lit(_HASH_FACTOR, pl.UInt64) + pl.col(key).hash()
-    if not frame.select(combined.is_duplicated().any()).item():
+    if frame.select(combined.n_unique()).item() == frame.height:
         return frame, []
     if not frame.select(pl.struct(keys).is_duplicated().any()).item():
         return frame, []
