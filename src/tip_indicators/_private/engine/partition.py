@@ -150,17 +150,20 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         for i in run.catalogue
         if i.dimensions.get(dimension) is partitions and i.unit != "per_100k"
     ]
-    levels = run.levels()
     # Keys are unique, so with every code a total no slice has two figures (many files leave
-    # most dimensions out: that is seen before anything is filtered).
-    if not (levels.get_column(dimension) != "_T").any():
-        return None
-    wanted = levels.get_column("indicator").is_in(indicators)
-    if not (levels.get_column(dimension).filter(wanted) != "_T").any():
+    # most dimensions out: that is seen before anything is numbered).
+    if not (run.frame.get_column(dimension) != "_T").any():
         return None
     coded = _coded_keys(run)
-    # With one code throughout, no slice has two figures.
+    # With one code throughout, no slice has two figures either.
     if dimension not in coded.values:
+        return None
+    if "indicator" in coded.values:
+        chosen = [n for n, code in enumerate(coded.values["indicator"]) if code in indicators]
+        wanted: pl.Series | None = coded.frame.get_column("indicator").is_in(chosen)
+    elif coded.constants["indicator"] in indicators:
+        wanted = None
+    else:
         return None
     known = coded.values[dimension]
     numbers = {code: number_ for number_, code in enumerate(known)}
@@ -179,24 +182,28 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
 class _CodedKeys(NamedTuple):
     """The level figures' key columns as whole numbers: ``frame`` has the id and, for each key
     column holding more than one value, the position of each row's value in ``values`` (the
-    column's distinct values, sorted; a missing value is numbered after them)."""
+    column's distinct values, sorted; a missing value is numbered after them). ``constants``
+    holds the one value of each other key column."""
 
     frame: pl.DataFrame
     values: dict[str, list[str]]
+    constants: dict[str, object]
 
 
 def _coded_keys(run: Run) -> _CodedKeys:
     """The key columns numbered, once per run (keys never change while a run derives)."""
     key = ("coded keys",)
     if key not in run.cache:
-        levels = run.levels()
-        varying = [k for k in run.keys if k not in uniform_columns(levels, run.keys)]
+        levels = run.frame.lazy().filter(pl.col("measure") == "N").select(ID, *run.keys).collect()
+        uniform = uniform_columns(levels, run.keys)
+        varying = [k for k in run.keys if k not in uniform]
         distinct = (
             levels.select(pl.col(varying).drop_nulls().unique().sort().implode()).row(0)
             if varying
             else ()
         )
         values = {k: list(found) for k, found in zip(varying, distinct, strict=True)}
+        constants = levels.select(pl.col(sorted(uniform)).first()).row(0, named=True)
         run.cache[key] = _CodedKeys(
             levels.select(
                 ID,
@@ -210,6 +217,7 @@ def _coded_keys(run: Run) -> _CodedKeys:
                 ],
             ),
             values,
+            constants,
         )
     coded = run.cache[key]
     assert isinstance(coded, _CodedKeys)
@@ -221,10 +229,10 @@ _KEY_LIMIT = 1 << 62
 
 
 def _slices(
-    run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Series
+    run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Series | None
 ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
     """The members (slice, code, figure id) and the slices (number, key columns, signature) of
-    the ``wanted`` level figures cut along ``dimension``.
+    the ``wanted`` level figures (all when None) cut along ``dimension``.
 
     A slice is the figures whose other key columns are all equal. Their numbers are combined
     into one whole number per figure (positional, like digits), so figures are sorted by that
@@ -233,7 +241,7 @@ def _slices(
     of two figures or more are kept. A slice's signature is the set of its codes: a bit per
     code when there are fewer than 64 (a sum), else the sorted codes joined.
     """
-    frame = coded.frame.filter(wanted)
+    frame = coded.frame if wanted is None else coded.frame.filter(wanted)
     key = pl.lit(0, pl.UInt64)
     size = 1
     for column in run.keys:
