@@ -187,14 +187,19 @@ class FindingList:
     def severities(self) -> Counter[Severity]:
         """How many findings there are of each severity."""
         if self._severities is None:
-            of_rows = {
-                id(batch): [Severity(s) for s in batch.rows.get_column("severity").to_list()]
-                for batch in self._batches()
-            }
-            self._severities = Counter(
-                entry.severity if isinstance(entry, Finding) else of_rows[id(entry[0])][entry[1]]
-                for entry in self.entries
-            )
+            counts: Counter[Severity] = Counter()
+            batches: dict[int, tuple[FindingRows, list[int]]] = {}
+            for entry in self.entries:
+                if isinstance(entry, Finding):
+                    counts[entry.severity] += 1
+                else:
+                    batches.setdefault(id(entry[0]), (entry[0], []))[1].append(entry[1])
+            # The rows of a batch are counted by polars, not made into severities one by one.
+            for batch, rows in batches.values():
+                severities = batch.rows.get_column("severity").gather(rows).value_counts()
+                for value, count in severities.iter_rows():
+                    counts[Severity(value)] += count
+            self._severities = counts
         return self._severities
 
     def __iter__(self) -> Iterator[Entry]:

@@ -313,40 +313,48 @@ def _relation_table(
 ) -> pl.DataFrame | None:
     """One row per (signature, relation, child): the relations each set of codes holds, worked
     out once per distinct set. Codes are also given by number (see ``numbers``)."""
-    table: dict[str, list[Any]] = {
-        k: [] for k in ("sig", "rel", "parent", "child", "p_code", "c_code", "disjoint", "complete")
-    }
+    names = sorted(numbers, key=numbers.__getitem__)
+    sigs: list[Any] = []
+    rels: list[int] = []
+    parents: list[str] = []
+    children: list[str] = []
+    disjoint: list[bool] = []
+    complete: list[bool] = []
     for sig in slices.get_column("sig").unique().to_list():
-        codes = (
-            frozenset(code for code, number_ in numbers.items() if sig >> number_ & 1)
-            if isinstance(sig, int)
-            else frozenset(sig.split("\x1f"))
-        )
+        codes = frozenset(_bits_set(sig, names) if isinstance(sig, int) else sig.split("\x1f"))
         for number_, relation in enumerate(relations(definition, codes)):
-            for child in relation.children:
-                table["sig"].append(sig)
-                table["rel"].append(number_)
-                table["parent"].append(relation.parent)
-                table["child"].append(child)
-                table["p_code"].append(numbers[relation.parent])
-                table["c_code"].append(numbers[child])
-                table["disjoint"].append(relation.disjoint)
-                table["complete"].append(relation.complete)
-    if not table["sig"]:
+            width = len(relation.children)
+            sigs += [sig] * width
+            rels += [number_] * width
+            parents += [relation.parent] * width
+            children += relation.children
+            disjoint += [relation.disjoint] * width
+            complete += [relation.complete] * width
+    if not sigs:
         return None
     return pl.DataFrame(
-        table,
-        schema={
-            "sig": sig_type,
-            "rel": pl.Int64,
-            "parent": pl.String,
-            "child": pl.String,
-            "p_code": pl.UInt32,
-            "c_code": pl.UInt32,
-            "disjoint": pl.Boolean,
-            "complete": pl.Boolean,
-        },
+        {
+            "sig": pl.Series(sigs, dtype=sig_type),
+            "rel": pl.Series(rels, dtype=pl.Int64),
+            "parent": pl.Series(parents, dtype=pl.String),
+            "child": pl.Series(children, dtype=pl.String),
+            "disjoint": pl.Series(disjoint, dtype=pl.Boolean),
+            "complete": pl.Series(complete, dtype=pl.Boolean),
+        }
+    ).with_columns(
+        pl.col("parent").replace_strict(numbers, return_dtype=pl.UInt32).alias("p_code"),
+        pl.col("child").replace_strict(numbers, return_dtype=pl.UInt32).alias("c_code"),
     )
+
+
+def _bits_set(signature: int, names: list[str]) -> list[str]:
+    """The codes whose bits a signature sets (bit n stands for ``names[n]``)."""
+    found = []
+    while signature:
+        lowest = signature & -signature
+        found.append(names[lowest.bit_length() - 1])
+        signature ^= lowest
+    return found
 
 
 def _pairs(
