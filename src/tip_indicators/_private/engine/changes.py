@@ -52,6 +52,22 @@ def _group(measure: str) -> pl.Expr:
     )
 
 
+def _levels_of_changed_series(run: Run, keys: list[str]) -> pl.DataFrame:
+    """The levels (keys, period, id and bounds) of every series with a change or a percentage
+    change, worked out once for both rules while the levels stay as they are."""
+    levels = run.levels()
+    key = ("levels of changed series",)
+    cached = run.cache.get(key)
+    if not (isinstance(cached, tuple) and cached[0] is levels):
+        changed = run.frame.filter(pl.col("measure").is_in(["CHG", "PCH"])).select(keys).unique()
+        narrow = levels.select(*keys, "period", ID, "low", "high")
+        cached = (levels, narrow.join(changed, on=keys, how="semi"))
+        run.cache[key] = cached
+    found = cached[1]
+    assert isinstance(found, pl.DataFrame)
+    return found
+
+
 def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
     """The changes in ``frame`` with the levels of their period and base period beside them.
 
@@ -59,7 +75,7 @@ def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
     levels, and the join then hashes that fraction.
     """
     keys = _match_keys(run)
-    levels = run.levels().join(frame.select(keys).unique(), on=keys, how="semi")
+    levels = _levels_of_changed_series(run, keys)
     return frame.join(
         _levels(levels, keys, "t"),
         left_on=[*keys, "period"],
