@@ -114,9 +114,18 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
             pair_parts.append(pairs.drop("sig").with_columns(tagged))
             slice_parts.append(slices.drop("sig").with_columns(tagged))
             offset += slices.height
-        run.cache[key] = (
-            (pl.concat(pair_parts), pl.concat(slice_parts, how="diagonal")) if pair_parts else None
-        )
+        stacked: _Structure | None = None
+        if pair_parts:
+            pairs = pl.concat(pair_parts)
+            # Slices are numbered across rules, so (slice, relation) names a relation; as one
+            # whole number it groups faster than as two or three columns.
+            width = pairs.select(pl.col("rel").max()).item() + 1
+            relation = pl.col("slice").cast(pl.UInt64) * width + pl.col("rel").cast(pl.UInt64)
+            stacked = (
+                pairs.with_columns(relation.alias("relation")).rechunk(),
+                pl.concat(slice_parts, how="diagonal"),
+            )
+        run.cache[key] = stacked
     combined = run.cache[key]
     return combined if isinstance(combined, tuple) else None
 
@@ -398,9 +407,9 @@ def _evaluate_sums(
     unknown = pl.col("c_low").is_null()
     grouped = (
         children.lazy()
-        .group_by("rule", "slice", "rel", maintain_order=True)
+        .group_by("relation", maintain_order=True)
         .agg(
-            pl.first("parent", "p_id", "p_low", "p_high", "complete"),
+            pl.first("rule", "slice", "rel", "parent", "p_id", "p_low", "p_high", "complete"),
             pl.col("c_id").alias("child_ids"),
             pl.col("c_low").sum().alias("sum_low"),
             pl.col("c_high").sum().alias("sum_high"),
@@ -558,14 +567,14 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     unknown = pl.col("c_low").is_null()
     disjoint = found[0].filter(pl.col("disjoint"))
     # Only relations with an unstated remainder among their parts are summed.
-    holding = disjoint.filter(unknown & (pl.col("c_status") == _REMAINDER)).select("slice", "rel")
+    holding = disjoint.filter(unknown & (pl.col("c_status") == _REMAINDER)).select("relation")
     children = disjoint.lazy().join(
-        holding.lazy().unique(), on=["slice", "rel"], how="semi", maintain_order="left"
+        holding.lazy().unique(), on="relation", how="semi", maintain_order="left"
     )
     remainders = (
-        children.group_by("rule", "slice", "rel", maintain_order=True)
+        children.group_by("relation", maintain_order=True)
         .agg(
-            pl.first("p_id", "p_low", "p_high"),
+            pl.first("rule", "p_id", "p_low", "p_high"),
             pl.col("c_id").alias("child_ids"),
             pl.col("c_low").sum().alias("sum_low"),
             pl.col("c_high").sum().alias("sum_high"),
@@ -579,9 +588,9 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
         )
         .join(
             children.filter(unknown & (pl.col("c_status") == _REMAINDER)).select(
-                "slice", "rel", "c_id"
+                "relation", "c_id"
             ),
-            on=["slice", "rel"],
+            on="relation",
             maintain_order="left",
         )
         .select(
