@@ -89,9 +89,15 @@ class Run:
             self._refs.pop(figure, None)
 
     def levels(self) -> pl.DataFrame:
-        """The level figures (measure N), computed once per state of the frame."""
+        """The level figures (measure N): their ids, keys and values, computed once per state of
+        the frame. Rules cite figures by id, so the other columns are not carried along."""
         if self._levels is None:
-            self._levels = self.frame.filter(pl.col("measure") == "N")
+            self._levels = (
+                self.frame.lazy()
+                .filter(pl.col("measure") == "N")
+                .select(ID, *self.keys, "value", "low", "high", "decimals", "status", "derived")
+                .collect()
+            )
         return self._levels
 
     def refs(self, ids: Iterable[int]) -> tuple[ObservationRef, ...]:
