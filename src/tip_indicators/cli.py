@@ -197,7 +197,7 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str:
     if form == "json":
         from tip_indicators.render.json import report_json
 
-        return report_json(report) + "\n"
+        return report_json(report)
     if form == "junit":
         from tip_indicators.render.junit import report_junit
 
@@ -205,7 +205,7 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str:
     if form == "sarif":
         from tip_indicators.render.sarif import report_sarif
 
-        return report_sarif(report) + "\n"
+        return report_sarif(report)
     if form == "github":
         from tip_indicators.render.github import report_github
 
@@ -231,7 +231,9 @@ def _validate(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
         and "NO_COLOR" not in os.environ
     )
-    emit(_render(report, args.format, args.fail_on, colour=colour), args.output)
+    # JSON documents end in a line break, written apart: the report may be tens of megabytes.
+    end = "\n" if args.format in {"json", "sarif"} else ""
+    emit(_render(report, args.format, args.fail_on, colour=colour), args.output, end=end)
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
 
 

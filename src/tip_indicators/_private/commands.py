@@ -367,8 +367,9 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write command output to ``output``, or to standard output in an encoding it can show."""
+def emit(text: str, output: str | None, *, end: str = "") -> None:
+    """Write command output (``text``, then ``end``) to ``output``, or to standard output in an
+    encoding it can show."""
     if output is None:
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
         try:
@@ -376,12 +377,14 @@ def emit(text: str, output: str | None) -> None:
         except UnicodeEncodeError:
             text = text.encode(encoding, "backslashreplace").decode(encoding)
         sys.stdout.write(text)
+        sys.stdout.write(end)
         sys.stdout.flush()
         return
     try:
         # Written as bytes: a text stream scans a large report for line ends to translate.
         with open(output, "wb") as handle:
             handle.write(text.encode("utf-8"))
+            handle.write(end.encode("utf-8"))
     except OSError as error:
         raise InputError(output, f"cannot write: {error.strerror or error}") from None
 
