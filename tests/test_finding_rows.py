@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strategies import Case, Defect, check_text, consistent_cases, defects
 from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
@@ -250,3 +251,83 @@ def test_a_batch_keeps_only_the_figures_it_cites() -> None:
     assert first.location == Location("f.csv", 9)
     assert second.observations == ()
     assert second.location is None
+
+
+def _keyed_batch(keys: list[tuple[str, int | None, Severity, str, str]]) -> FindingRows:
+    """A batch whose rows have the given (path, line, severity, code, message)."""
+    figures = pl.DataFrame(
+        {"path": [k[0] for k in keys], "line": [k[1] for k in keys]},
+        schema={"path": pl.String, "line": pl.Int64},
+    )
+    rows = pl.DataFrame(
+        {
+            "code": [k[3] for k in keys],
+            "severity": [k[2].value for k in keys],
+            "message": [k[4] for k in keys],
+            "located_at": list(range(len(keys))),
+            "cited": [[n] for n in range(len(keys))],
+        },
+        schema_overrides={"cited": pl.List(pl.Int64)},
+    )
+    rows = rows.with_columns(
+        pl.lit(None, dtype).alias(name) for name, dtype in ROW_SCHEMA.items() if name not in rows
+    ).select(list(ROW_SCHEMA))
+    return FindingRows(rows, figures, ())
+
+
+_KEYS = st.tuples(
+    st.sampled_from(["", "a.csv", "b.csv", "é.csv", "ក.csv", "Z.csv"]),
+    st.none() | st.integers(1, 4),
+    st.sampled_from(list(Severity)),
+    st.sampled_from(["x", "y"]),
+    st.sampled_from(["m", "M", "é", "ក", "m2"]),
+)
+
+
+@settings(max_examples=150)
+@given(
+    objects=st.lists(_KEYS, max_size=8),
+    batches=st.lists(st.lists(_KEYS, min_size=1, max_size=8), max_size=3),
+    data=st.data(),
+)
+def test_report_order_is_a_stable_sort_of_every_finding(
+    objects: list[tuple[str, int | None, Severity, str, str]],
+    batches: list[list[tuple[str, int | None, Severity, str, str]]],
+    data: st.DataObject,
+) -> None:
+    """Objects and rows of batches, recorded in any interleaving, come out as a stable sort of
+    all of them as objects by their sort key (text in code-point order)."""
+    made = [
+        Finding(code, severity, message, location=Location(path, line))
+        for path, line, severity, code, message in objects
+    ]
+    kept = [_keyed_batch(keys) for keys in batches]
+    # Each object takes one number, each batch a run of numbers, in a drawn order.
+    blocks: list[tuple[str, int]] = [("object", n) for n in range(len(made))]
+    blocks += [("batch", n) for n in range(len(kept))]
+    blocks = data.draw(st.permutations(blocks))
+    keyed: list[tuple[int, Finding]] = []
+    starts: list[tuple[int, FindingRows]] = []
+    numbered: list[tuple[int, Finding, object]] = []
+    number_ = 0
+    for kind, n in blocks:
+        if kind == "object":
+            keyed.append((number_, made[n]))
+            numbered.append((number_, made[n], made[n]))
+            number_ += 1
+        else:
+            starts.append((number_, kept[n]))
+            for row, finding in enumerate(kept[n].findings()):
+                numbered.append((number_ + row, finding, (kept[n], row)))
+            number_ += kept[n].rows.height
+    expected = [entry for _, _, entry in sorted(numbered, key=lambda e: (e[1].sort_key, e[0]))]
+    found = list(ordered(keyed, starts))
+    assert len(found) == len(expected)
+    for got, want in zip(found, expected, strict=True):
+        if isinstance(want, Finding):
+            assert got is want
+        else:
+            assert isinstance(got, tuple)
+            assert isinstance(want, tuple)
+            assert got[0] is want[0]
+            assert got[1] == want[1]

@@ -214,11 +214,60 @@ def ordered(
 ) -> FindingList:
     """The findings in report order (:attr:`Finding.sort_key`): ``keyed`` are objects with the
     number of their recording, ``batches`` batches with the number of their first row (each row
-    numbered on from it). Findings with equal keys keep the order they were recorded in."""
-    entries: list[tuple[tuple[str, int, int, str, str], int, Entry]] = [
-        (finding.sort_key, number, finding) for number, finding in keyed
+    numbered on from it). Findings with equal keys keep the order they were recorded in.
+
+    The keys are sorted by polars, the rows' straight from their columns (text sorts by its
+    UTF-8 bytes, which is the order of code points Python compares by).
+    """
+    keys = [finding.sort_key for _, finding in keyed]
+    parts = [
+        pl.DataFrame(
+            {
+                "path": [key[0] for key in keys],
+                "line": [key[1] for key in keys],
+                "rank": [key[2] for key in keys],
+                "code": [key[3] for key in keys],
+                "message": [key[4] for key in keys],
+                "number": [number for number, _ in keyed],
+                "source": [-1] * len(keyed),
+            },
+            schema=_KEY_SCHEMA,
+        ).with_row_index("index")
     ]
-    for start, batch in batches:
-        entries += [(key, start + row, (batch, row)) for row, key in enumerate(batch.sort_keys())]
-    entries.sort(key=lambda entry: (entry[0], entry[1]))
-    return FindingList([entry for _, _, entry in entries])
+    ranks = {severity.value: severity.rank for severity in Severity}
+    for source, (start, batch) in enumerate(batches):
+        places = batch.places
+        parts.append(
+            batch.rows.select(
+                places.get_column("path"),
+                places.get_column("line").fill_null(0),
+                pl.col("severity").replace_strict(ranks, return_dtype=pl.Int64).alias("rank"),
+                "code",
+                "message",
+                pl.int_range(start, start + batch.rows.height, dtype=pl.Int64).alias("number"),
+                pl.lit(source, pl.Int64).alias("source"),
+            ).with_row_index("index")
+        )
+    order = pl.concat(parts).sort("path", "line", "rank", "code", "message", "number")
+    findings = [finding for _, finding in keyed]
+    return FindingList(
+        [
+            findings[index] if source < 0 else (batches[source][1], index)
+            for source, index in zip(
+                order.get_column("source").to_list(),
+                order.get_column("index").to_list(),
+                strict=True,
+            )
+        ]
+    )
+
+
+_KEY_SCHEMA: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "line": pl.Int64(),
+    "rank": pl.Int64(),
+    "code": pl.String(),
+    "message": pl.String(),
+    "number": pl.Int64(),
+    "source": pl.Int64(),
+}
