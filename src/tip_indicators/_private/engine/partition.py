@@ -122,7 +122,7 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
             width = pairs.select(pl.col("rel").max()).item() + 1
             relation = pl.col("slice").cast(pl.UInt64) * width + pl.col("rel").cast(pl.UInt64)
             stacked = (
-                pairs.with_columns(relation.alias("relation")).rechunk(),
+                pairs.with_columns(relation.alias("relation")),
                 pl.concat(slice_parts, how="diagonal"),
             )
         run.cache[key] = stacked
