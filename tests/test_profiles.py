@@ -163,3 +163,23 @@ def test_profile_rule_uses_derived_remainders(tmp_path: Path) -> None:
     by_group = dict(zip(outcomes["line"].to_list(), outcomes["outcome"].to_list(), strict=True))
     assert by_group == {2: "pass", 3: "not_evaluated"}
     assert [f.code for f in report.findings] == ["derived-value"]
+
+
+def test_profile_rule_judges_groups_in_the_order_of_the_file(tmp_path: Path) -> None:
+    """A profile rule's evaluations come in the order their groups first appear in the file,
+    every time: reports and JUnit output do not change from run to run."""
+    profile_path = _write(
+        tmp_path,
+        "p.yaml",
+        'profile: p\nversion: "1"\nrules:\n  - name: conv\n'
+        "    expression: persons_convicted <= persons_prosecuted\n",
+    )
+    reporters = [f"R{n:02d}" for n in (7, 3, 11, 1, 9, 4, 12, 2, 8, 5, 10, 6)]
+    rows = [f"persons_prosecuted,2024,{r},40\npersons_convicted,2024,{r},30\n" for r in reporters]
+    dataset = _dataset(tmp_path, "indicator,period,reporter,value\n" + "".join(rows))
+    profile = load_profile(profile_path)
+    for _ in range(5):
+        report = ti.check(dataset, profile)
+        assert report.evaluations is not None
+        judged = report.evaluations.filter(report.evaluations["rule"] == "profile.conv")
+        assert judged["line"].to_list() == list(range(3, 3 + 2 * len(reporters), 2))

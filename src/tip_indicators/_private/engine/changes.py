@@ -81,11 +81,13 @@ def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
         left_on=[*keys, "period"],
         right_on=[*keys, "period_t"],
         how="left",
+        maintain_order="left",
     ).join(
         _levels(levels, keys, "b"),
         left_on=[*keys, "base_period"],
         right_on=[*keys, "period_b"],
         how="left",
+        maintain_order="left",
     )
 
 
@@ -130,7 +132,7 @@ def evaluate_change(run: Run, rule: Rule) -> None:
     )
     run.add_constraints(
         judged.filter(~missing)
-        .join(index, on="_row", how="left")
+        .join(index, on="_row", how="left", maintain_order="left")
         .select(
             pl.concat_list(ID, "t_id", "b_id").alias("ids"),
             pl.concat_list(pl.lit(1.0), pl.lit(-1.0), pl.lit(1.0)).alias("coefs"),
@@ -189,7 +191,9 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         pl.col("low").alias("c_low"),
         pl.col("high").alias("c_high"),
     )
-    joined = _with_levels(run, stated).join(changes, on=keys, how="left", nulls_equal=True)
+    joined = _with_levels(run, stated).join(
+        changes, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    )
     t_low, t_high, b_low, b_high = (pl.col(c) for c in ("t_low", "t_high", "b_low", "b_high"))
     c_low, c_high = pl.col("c_low"), pl.col("c_high")
     by_levels = t_low.is_not_null() & b_low.is_not_null()

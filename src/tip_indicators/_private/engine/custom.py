@@ -67,7 +67,7 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
     for index, (selection, _) in enumerate(terms):
         part = (
             levels.filter(_match(selection, filtered))
-            .group_by(group)
+            .group_by(group, maintain_order=True)
             .agg(
                 pl.col("low").sum().alias(f"l{index}"),
                 pl.col("high").sum().alias(f"h{index}"),
@@ -78,7 +78,14 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
         joined = (
             part
             if joined is None
-            else joined.join(part, on=group, how="full", coalesce=True, nulls_equal=True)
+            else joined.join(
+                part,
+                on=group,
+                how="full",
+                coalesce=True,
+                nulls_equal=True,
+                maintain_order="left_right",
+            )
         )
     assert joined is not None
     constant = _constant(parsed.left) - _constant(parsed.right)
@@ -145,7 +152,7 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
     flip = -1.0 if comparator in {"<=", "<"} else 1.0
     run.add_constraints(
         judged.filter(~pl.col("missing"))
-        .join(finding_rows, on="_row", how="left")
+        .join(finding_rows, on="_row", how="left", maintain_order="left")
         .select(
             pl.col("ids"),
             (pl.col("coefs").list.eval(pl.element() * flip)).alias("coefs"),

@@ -28,7 +28,7 @@ def _record(
     )
     run.add_constraints(
         judged.filter(pl.col("outcome") != "not_evaluated")
-        .join(index, on="_pair", how="left")
+        .join(index, on="_pair", how="left", maintain_order="left")
         .select(
             pl.concat_list(left, right).alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),

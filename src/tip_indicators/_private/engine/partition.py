@@ -483,7 +483,7 @@ def _evaluate_sums(
     constraints = (
         judged.lazy()
         .filter(pl.col("p_id").is_not_null())
-        .join(index.lazy(), on=["slice", "rel"], how="left")
+        .join(index.lazy(), on=["slice", "rel"], how="left", maintain_order="left")
         .select(
             pl.concat_list(pl.col("p_id"), pl.col("child_ids")).alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
@@ -906,7 +906,7 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
         schema={"_pair": pl.UInt32, "finding": pl.Int64},
     )
     run.add_constraints(
-        judged.join(index, on="_pair", how="left").select(
+        judged.join(index, on="_pair", how="left", maintain_order="left").select(
             pl.concat_list(pl.col("p_id"), pl.col("c_id")).alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
