@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -240,3 +241,18 @@ def test_the_program_writes_everything_before_its_quick_exit(tmp_path: Path, to_
     assert done.returncode == 1
     assert json.loads(written)["summary"]["errors"] == 2
     assert done.stderr == ""
+
+
+def test_a_file_name_that_is_not_utf8_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file whose name has a byte that is not UTF-8 (the name reaches Python with a lone
+    surrogate) is checked and named in the report like any other."""
+    path = tmp_path / os.fsdecode(b"g\xff.csv")
+    path.write_text(f"{HEADER}\n{ROW},10\n{ROW},3,9\n", encoding="utf-8")
+    status, out, err = run(["validate", str(path)], capsys)
+    assert (status, err) == (1, "")
+    assert "line 3: row has 5 fields, the header has 4 [row-shape]" in out
+    status, out, err = run(["validate", "--format", "json", str(path)], capsys)
+    assert (status, err) == (1, "")
+    assert "row-shape" in out

@@ -216,18 +216,19 @@ def ordered(
     number of their recording, ``batches`` batches with the number of their first row (each row
     numbered on from it). Findings with equal keys keep the order they were recorded in.
 
-    The keys are sorted by polars, the rows' straight from their columns (text sorts by its
-    UTF-8 bytes, which is the order of code points Python compares by).
+    The keys are sorted by polars, the rows' straight from their columns. Text is compared as
+    UTF-8 bytes, which sort in the order of code points Python compares by; the lone surrogates
+    that stand for undecodable bytes of a file name are kept (``surrogatepass``) in that order.
     """
     keys = [finding.sort_key for _, finding in keyed]
     parts = [
         pl.DataFrame(
             {
-                "path": [key[0] for key in keys],
+                "path": [_bytes(key[0]) for key in keys],
                 "line": [key[1] for key in keys],
                 "rank": [key[2] for key in keys],
-                "code": [key[3] for key in keys],
-                "message": [key[4] for key in keys],
+                "code": [_bytes(key[3]) for key in keys],
+                "message": [_bytes(key[4]) for key in keys],
                 "number": [number for number, _ in keyed],
                 "source": [-1] * len(keyed),
             },
@@ -239,11 +240,11 @@ def ordered(
         places = batch.places
         parts.append(
             batch.rows.select(
-                places.get_column("path"),
+                places.get_column("path").cast(pl.Binary),
                 places.get_column("line").fill_null(0),
                 pl.col("severity").replace_strict(ranks, return_dtype=pl.Int64).alias("rank"),
-                "code",
-                "message",
+                pl.col("code").cast(pl.Binary),
+                pl.col("message").cast(pl.Binary),
                 pl.int_range(start, start + batch.rows.height, dtype=pl.Int64).alias("number"),
                 pl.lit(source, pl.Int64).alias("source"),
             ).with_row_index("index")
@@ -262,12 +263,16 @@ def ordered(
     )
 
 
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
 _KEY_SCHEMA: dict[str, pl.DataType] = {
-    "path": pl.String(),
+    "path": pl.Binary(),
     "line": pl.Int64(),
     "rank": pl.Int64(),
-    "code": pl.String(),
-    "message": pl.String(),
+    "code": pl.Binary(),
+    "message": pl.Binary(),
     "number": pl.Int64(),
     "source": pl.Int64(),
 }
