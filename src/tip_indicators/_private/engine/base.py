@@ -20,9 +20,11 @@ from tip_indicators.observations import key_columns, observation_refs
 from tip_indicators.profiles import Profile
 
 ID = "_id"
-# ``coefs`` null means a total and its parts: +1 for the first figure, -1 for each other (the
-# commonest constraint, not spelt out for every breakdown of a large file).
+# ``coefs`` null means a total and its parts: +1 for the total, -1 for each part (the commonest
+# constraint, not spelt out for every breakdown of a large file). The total is ``total`` when
+# that is set (and ``ids`` holds the parts), else the first of ``ids``.
 CONSTRAINT_SCHEMA: dict[str, pl.DataType] = {
+    "total": pl.Int64(),
     "ids": pl.List(pl.Int64()),
     "coefs": pl.List(pl.Float64()),
     "constant": pl.Float64(),
@@ -183,8 +185,10 @@ class Run:
         )
 
     def add_constraints(self, constraints: pl.DataFrame) -> None:
-        """Record linear constraints (columns of CONSTRAINT_SCHEMA)."""
+        """Record linear constraints (columns of CONSTRAINT_SCHEMA; ``total`` may be left out)."""
         if constraints.height:
+            if "total" not in constraints.columns:
+                constraints = constraints.with_columns(pl.lit(None, pl.Int64).alias("total"))
             self.constraints.append(
                 constraints.select([pl.col(c).cast(t) for c, t in CONSTRAINT_SCHEMA.items()])
             )

@@ -78,19 +78,27 @@ def localise(run: Run) -> None:
     failed = table.filter(pl.col("failed"))
     if failed.height == 0:
         return
-    touched = failed.select(pl.col("ids").explode()).to_series().unique()
-    relevant_rows = (
-        table.select("c", "ids")
-        .explode("ids")
-        .filter(pl.col("ids").is_in(touched.implode()))
-        .get_column("c")
+    touched = (
+        pl.concat([failed.get_column("ids").explode(), failed.get_column("total").drop_nulls()])
         .unique()
+        .implode()
     )
-    relevant = table.filter(pl.col("c").is_in(relevant_rows.implode()))
+    relevant = table.filter(
+        pl.col("c").is_in(
+            table.select("c", "ids")
+            .explode("ids")
+            .filter(pl.col("ids").is_in(touched))
+            .get_column("c")
+            .implode()
+        )
+        | pl.col("total").is_in(touched).fill_null(False)
+    )
     constraints = [
         _Constraint(
-            tuple(r["ids"]),
-            tuple(r["coefs"]) if r["coefs"] is not None else _total_and_parts(len(r["ids"])),
+            _figures_of(r["total"], r["ids"]),
+            tuple(r["coefs"])
+            if r["coefs"] is not None
+            else _total_and_parts(len(r["ids"]) + (r["total"] is not None)),
             r["constant"],
             r["sense"] == "eq",
             r["tol"],
@@ -125,6 +133,11 @@ def localise(run: Run) -> None:
             :MAX_SUGGESTIONS
         ]
         run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
+
+
+def _figures_of(total: int | None, ids: list[int]) -> tuple[int, ...]:
+    """A constraint's figures: its total (when recorded apart), then the others."""
+    return tuple(ids) if total is None else (total, *ids)
 
 
 def _total_and_parts(figures: int) -> tuple[float, ...]:

@@ -485,7 +485,9 @@ def _evaluate_sums(
         .filter(pl.col("p_id").is_not_null())
         .join(index.lazy(), on=["slice", "rel"], how="left", maintain_order="left")
         .select(
-            pl.concat_list(pl.col("p_id"), pl.col("child_ids")).alias("ids"),
+            # The total apart from its parts: no list of every relation's figures is built.
+            pl.col("p_id").alias("total"),
+            pl.col("child_ids").alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.when(pl.col("closed")).then(pl.lit("eq")).otherwise(pl.lit("ge")).alias("sense"),
