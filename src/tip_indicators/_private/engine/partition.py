@@ -139,14 +139,30 @@ def _members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
     pairs, slices = combined
     # A figure's id is its row in the frame: its values are fetched by position, not joined.
     frame = run.frame
-    wanted = [("c", "low"), ("c", "high"), ("c", "status"), ("p", "low"), ("p", "high")]
+    wanted = [("c", "low"), ("c", "high"), ("p", "low"), ("p", "high")]
     children = pairs.with_columns(
-        pl.Series(
-            f"{side}_{column}", frame.get_column(column).gather(pairs.get_column(f"{side}_id"))
-        )
-        for side, column in wanted
+        *[
+            pl.Series(
+                f"{side}_{column}",
+                frame.get_column(column).gather(pairs.get_column(f"{side}_id")),
+            )
+            for side, column in wanted
+        ],
+        # Whether each part is a remainder (status L), fetched as a flag rather than as text.
+        _remainder_flags(run).gather(pairs.get_column("c_id")).alias("c_remainder"),
     )
     return children, slices
+
+
+def _remainder_flags(run: Run) -> pl.Series:
+    """Whether each figure's status is L (null without a status), once per run: statuses do not
+    change as figures are derived."""
+    key = ("remainder flags",)
+    if key not in run.cache:
+        run.cache[key] = run.frame.get_column("status") == _REMAINDER
+    flags = run.cache[key]
+    assert isinstance(flags, pl.Series)
+    return flags
 
 
 def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
@@ -413,9 +429,9 @@ def _evaluate_sums(
             pl.col("c_id").alias("child_ids"),
             pl.col("c_low").sum().alias("sum_low"),
             pl.col("c_high").sum().alias("sum_high"),
-            (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
-            (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
-            (pl.col("c_status") == _REMAINDER).any().alias("has_remainder"),
+            (unknown & pl.col("c_remainder")).sum().alias("n_remainder"),
+            (unknown & ~pl.col("c_remainder")).sum().alias("n_unknown"),
+            pl.col("c_remainder").any().alias("has_remainder"),
             pl.len().alias("n_children"),
         )
     )
@@ -569,7 +585,7 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     unknown = pl.col("c_low").is_null()
     disjoint = found[0].filter(pl.col("disjoint"))
     # Only relations with an unstated remainder among their parts are summed.
-    holding = disjoint.filter(unknown & (pl.col("c_status") == _REMAINDER)).select("relation")
+    holding = disjoint.filter(unknown & pl.col("c_remainder")).select("relation")
     children = disjoint.lazy().join(
         holding.lazy().unique(), on="relation", how="semi", maintain_order="left"
     )
@@ -580,8 +596,8 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
             pl.col("c_id").alias("child_ids"),
             pl.col("c_low").sum().alias("sum_low"),
             pl.col("c_high").sum().alias("sum_high"),
-            (unknown & (pl.col("c_status") == _REMAINDER)).sum().alias("n_remainder"),
-            (unknown & (pl.col("c_status") != _REMAINDER)).sum().alias("n_unknown"),
+            (unknown & pl.col("c_remainder")).sum().alias("n_remainder"),
+            (unknown & ~pl.col("c_remainder")).sum().alias("n_unknown"),
         )
         .filter(
             (pl.col("n_remainder") == 1)
@@ -589,9 +605,7 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
             & pl.col("p_low").is_not_null()
         )
         .join(
-            children.filter(unknown & (pl.col("c_status") == _REMAINDER)).select(
-                "relation", "c_id"
-            ),
+            children.filter(unknown & pl.col("c_remainder")).select("relation", "c_id"),
             on="relation",
             maintain_order="left",
         )
