@@ -22,7 +22,6 @@ from tip_indicators._private.engine.base import (
     interval_texts,
     number,
     number_texts,
-    uniform_columns,
 )
 from tip_indicators._private.engine.hierarchy import relations
 from tip_indicators._private.finding_rows import FindingRows
@@ -220,15 +219,15 @@ def _coded_keys(run: Run) -> _CodedKeys:
     key = ("coded keys",)
     if key not in run.cache:
         levels = run.frame.lazy().filter(pl.col("measure") == "N").select(ID, *run.keys).collect()
-        uniform = uniform_columns(levels, run.keys)
-        varying = [k for k in run.keys if k not in uniform]
-        distinct = (
-            levels.select(pl.col(varying).drop_nulls().unique().sort().implode()).row(0)
-            if varying
-            else ()
+        # Each key column's distinct values (a missing value counts as one), in one pass.
+        distinct = dict(
+            zip(run.keys, levels.select(pl.col(run.keys).unique().implode()).row(0), strict=True)
         )
-        values = {k: list(found) for k, found in zip(varying, distinct, strict=True)}
-        constants = levels.select(pl.col(sorted(uniform)).first()).row(0, named=True)
+        varying = [k for k in run.keys if len(distinct[k]) > 1]
+        values = {k: sorted(v for v in distinct[k] if v is not None) for k in varying}
+        constants = {
+            k: found[0] if found else None for k, found in distinct.items() if len(found) <= 1
+        }
         run.cache[key] = _CodedKeys(
             levels.select(
                 ID,
