@@ -106,12 +106,8 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
             if structure is None:
                 continue
             pairs, slices = structure
-            tagged = [
-                (pl.col("slice") + offset).cast(pl.UInt32).alias("slice"),
-                pl.lit(number_, pl.UInt32).alias("rule"),
-            ]
-            pair_parts.append(pairs.drop("sig").with_columns(tagged))
-            slice_parts.append(slices.drop("sig").with_columns(tagged))
+            pair_parts.append(_tagged(pairs, offset, number_))
+            slice_parts.append(_tagged(slices, offset, number_))
             offset += slices.height
         stacked: _Structure | None = None
         if pair_parts:
@@ -127,6 +123,27 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
         run.cache[key] = stacked
     combined = run.cache[key]
     return combined if isinstance(combined, tuple) else None
+
+
+def _tagged(frame: pl.DataFrame, offset: int, rule: int) -> pl.DataFrame:
+    """A rule's pairs or slices, without signatures, slices numbered from ``offset`` and each
+    row marked with the rule's position. (Frame operations without a query plan: a small file
+    runs this for every rule, several times.)"""
+    return pl.DataFrame(
+        [
+            (frame.get_column(column) + offset).cast(pl.UInt32)
+            if column == "slice"
+            else frame.get_column(column)
+            for column in frame.columns
+            if column != "sig"
+        ]
+        + [_repeated("rule", rule, frame.height, pl.UInt32())]
+    )
+
+
+def _repeated(name: str, value: object, length: int, dtype: pl.DataType) -> pl.Series:
+    """``value`` ``length`` times, made directly (``pl.repeat`` plans a query)."""
+    return pl.Series(name, [value], dtype=dtype).new_from_index(0, length)
 
 
 def _members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
@@ -265,23 +282,35 @@ def _slices(
     of two figures or more are kept. A slice's signature is the set of its codes: a bit per
     code when there are fewer than 64 (a sum), else the sorted codes joined.
     """
-    frame = coded.frame if wanted is None else coded.frame.filter(wanted)
-    key = pl.lit(0, pl.UInt64)
+
+    # Series operations throughout: a file of a hundred figures should not pay a query plan per
+    # step, eight rules over.
+    def column_of(name: str) -> pl.Series:
+        found = coded.frame.get_column(name)
+        return found if wanted is None else found.filter(wanted)
+
+    ids = column_of(ID)
+    count = ids.len()
+    key: pl.Series | None = None
     size = 1
     for column in run.keys:
         if column == dimension or column not in coded.values:
             continue
         radix = len(coded.values[column]) + 1
-        if size > 1 and size * radix >= _KEY_LIMIT:
-            dense = frame.select((key.rank("dense") - 1).cast(pl.UInt64)).to_series()
-            frame = frame.with_columns(dense.alias("_key"))
-            key, size = pl.col("_key"), dense.n_unique()
-        key = key * radix + pl.col(column)
+        if key is not None and size * radix >= _KEY_LIMIT:
+            key = (key.rank("dense") - 1).cast(pl.UInt64)
+            size = key.n_unique()
+        key = column_of(column) if key is None else key * radix + column_of(column)
         size *= radix
-    rows = frame.select(ID, key.alias("key"), pl.col(dimension).cast(pl.UInt32).alias("code"))
-    # A stable sort: within a slice, figures stay in the order of the file.
-    rows = rows.sort("key", maintain_order=True)
-    run_of_row = rows.get_column("key").rle_id()
+    if key is None:
+        key = _repeated("key", 0, count, pl.UInt64())
+    # Each figure's position breaks ties, so any sort keeps a slice's figures in file order.
+    if size * max(count, 1) >= _KEY_LIMIT:
+        key = (key.rank("dense") - 1).cast(pl.UInt64)
+    order = (key * max(count, 1) + pl.int_range(count, dtype=pl.UInt64, eager=True)).arg_sort()
+    ids = ids.gather(order)
+    codes = column_of(dimension).gather(order).cast(pl.UInt32)
+    run_of_row = key.gather(order).rle_id()
     runs = run_of_row.rle().struct.field("len").cast(pl.Int64)
     ends = runs.cum_sum()
     starts = ends - runs
@@ -289,42 +318,39 @@ def _slices(
     if len(known) < 64:
         bits = pl.Series([1 << n for n in range(len(known))], dtype=pl.UInt64)
         # Unsigned sums wrap around, so the differences of the running sum are exact.
-        running = bits.gather(rows.get_column("code")).cum_sum()
-        at_end = running.gather(ends - 1)
+        at_end = bits.gather(codes).cum_sum().gather(ends - 1)
         signatures = at_end - at_end.shift(1, fill_value=0)
     else:
-        names = pl.Series(known, dtype=pl.String).gather(rows.get_column("code"))
+        names = pl.Series(known, dtype=pl.String).gather(codes)
         signatures = (
             pl.DataFrame({"run": run_of_row, "name": names})
             .group_by("run", maintain_order=True)
             .agg(pl.col("name").sort().str.join("\x1f"))
             .get_column("name")
         )
-    ids = rows.get_column(ID)
-    per_run = pl.DataFrame(
-        {"first": ids.gather(starts), "size": runs, "sig": signatures}
-    ).with_row_index("run")
-    kept = per_run.filter(pl.col("size") > 1).sort("first").with_row_index("slice")
-    if kept.height == 0:
+    kept_runs = (runs > 1).arg_true()
+    if kept_runs.len() == 0:
         return None
-    slice_of_run = (
-        pl.repeat(None, per_run.height, dtype=pl.UInt32, eager=True)
-        .alias("slice")
-        .scatter(kept.get_column("run"), kept.get_column("slice"))
+    firsts = ids.gather(starts.gather(kept_runs))
+    # Slices are numbered in the order of their first figure.
+    by_first = firsts.arg_sort()
+    numbers = by_first.arg_sort().cast(pl.UInt32)
+    slice_of_run = _repeated("slice", None, runs.len(), pl.UInt32()).scatter(kept_runs, numbers)
+    slice_of_row = slice_of_run.gather(run_of_row)
+    member = slice_of_row.is_not_null()
+    members = pl.DataFrame(
+        {
+            "slice": slice_of_row.filter(member),
+            "code": codes.filter(member),
+            ID: ids.filter(member),
+        }
     )
-    members = (
-        rows.with_columns(slice_of_run.gather(run_of_row))
-        .filter(pl.col("slice").is_not_null())
-        .select("slice", "code", ID)
-    )
+    chosen = firsts.gather(by_first)
     others = [column for column in run.keys if column != dimension]
-    slices = pl.concat(
-        [
-            kept.select("slice"),
-            run.frame.select(others).gather(kept.get_column("first")),
-            kept.select("sig"),
-        ],
-        how="horizontal",
+    slices = (
+        pl.DataFrame([pl.int_range(chosen.len(), dtype=pl.UInt32, eager=True).alias("slice")])
+        .hstack(run.frame[others].gather(chosen))
+        .hstack([signatures.gather(kept_runs.gather(by_first)).alias("sig")])
     )
     return members, slices
 
