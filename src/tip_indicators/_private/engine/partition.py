@@ -283,14 +283,10 @@ def _slices(
     code when there are fewer than 64 (a sum), else the sorted codes joined.
     """
 
-    # Series operations throughout: a file of a hundred figures should not pay a query plan per
-    # step, eight rules over.
-    def column_of(name: str) -> pl.Series:
-        found = coded.frame.get_column(name)
-        return found if wanted is None else found.filter(wanted)
-
-    ids = column_of(ID)
-    count = ids.len()
+    # Series operations where they serve: a file of a hundred figures should not pay a query
+    # plan per step, eight rules over; whole frames where they work column by column in parallel.
+    frame = coded.frame if wanted is None else coded.frame.filter(wanted)
+    count = frame.height
     key: pl.Series | None = None
     size = 1
     for column in run.keys:
@@ -300,17 +296,24 @@ def _slices(
         if key is not None and size * radix >= _KEY_LIMIT:
             key = (key.rank("dense") - 1).cast(pl.UInt64)
             size = key.n_unique()
-        key = column_of(column) if key is None else key * radix + column_of(column)
+        digits = frame.get_column(column)
+        key = digits if key is None else key * radix + digits
         size *= radix
     if key is None:
         key = _repeated("key", 0, count, pl.UInt64())
-    # Each figure's position breaks ties, so any sort keeps a slice's figures in file order.
-    if size * max(count, 1) >= _KEY_LIMIT:
-        key = (key.rank("dense") - 1).cast(pl.UInt64)
-    order = (key * max(count, 1) + pl.int_range(count, dtype=pl.UInt64, eager=True)).arg_sort()
-    ids = ids.gather(order)
-    codes = column_of(dimension).gather(order).cast(pl.UInt32)
-    run_of_row = key.gather(order).rle_id()
+    # A stable sort: within a slice, figures stay in the order of the file.
+    ids, codes, key = (
+        pl.DataFrame(
+            [
+                frame.get_column(ID),
+                frame.get_column(dimension).cast(pl.UInt32).alias("code"),
+                key.alias("key"),
+            ]
+        )
+        .sort("key", maintain_order=True)
+        .get_columns()
+    )
+    run_of_row = key.rle_id()
     runs = run_of_row.rle().struct.field("len").cast(pl.Int64)
     ends = runs.cum_sum()
     starts = ends - runs
@@ -349,7 +352,7 @@ def _slices(
     others = [column for column in run.keys if column != dimension]
     slices = (
         pl.DataFrame([pl.int_range(chosen.len(), dtype=pl.UInt32, eager=True).alias("slice")])
-        .hstack(run.frame[others].gather(chosen))
+        .hstack(run.frame.select(others).gather(chosen))
         .hstack([signatures.gather(kept_runs.gather(by_first)).alias("sig")])
     )
     return members, slices
