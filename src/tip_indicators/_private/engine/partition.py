@@ -207,14 +207,11 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
     else:
         return None
     known = coded.values[dimension]
-    numbers = {code: number_ for number_, code in enumerate(known)}
     found = _slices(run, coded, dimension, wanted)
     if found is None:
         return None
     members, slices = found
-    relation_table = _relation_table(
-        run.catalogue.dimension(dimension), slices, numbers, slices.schema["sig"]
-    )
+    relation_table = _relation_table(run.catalogue.dimension(dimension), slices, known)
     if relation_table is None:
         return None
     return _pairs(members, slices, relation_table, len(known)), slices
@@ -359,14 +356,12 @@ def _slices(
 
 
 def _relation_table(
-    definition: Dimension,
-    slices: pl.DataFrame,
-    numbers: dict[str, int],
-    sig_type: pl.DataType,
+    definition: Dimension, slices: pl.DataFrame, names: list[str]
 ) -> pl.DataFrame | None:
     """One row per (signature, relation, child): the relations each set of codes holds, worked
-    out once per distinct set. Codes are also given by number (see ``numbers``)."""
-    names = sorted(numbers, key=numbers.__getitem__)
+    out once per distinct set. Codes are also given by number (their position in ``names``)."""
+    numbers = {code: number_ for number_, code in enumerate(names)}
+    sig_type = slices.schema["sig"]
     sigs: list[Any] = []
     rels: list[int] = []
     parents: list[str] = []
@@ -423,10 +418,8 @@ def _pairs(
     cells = slices.height * width
     if cells <= _DENSE_CELLS_PER_MEMBER * members.height:
         cell = pl.col("slice").cast(pl.Int64) * width + pl.col("code").cast(pl.Int64)
-        table_of_ids = (
-            pl.select(pl.repeat(None, cells, dtype=pl.Int64))
-            .to_series()
-            .scatter(members.select(cell).to_series(), members.get_column(ID))
+        table_of_ids = _repeated("id", None, cells, pl.Int64()).scatter(
+            members.select(cell).to_series(), members.get_column(ID)
         )
         row = pl.col("slice").cast(pl.Int64) * width
         found = relations_of_slices.select(
