@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
@@ -82,3 +84,29 @@ def test_public_modules_declare_an_honest_all(module_name: str) -> None:
         if is_private(getattr(getattr(module, n), "__module__", None) or module_name)
     ]
     assert leaks == []
+
+
+_FRESH_PACKAGE = """
+import tip_indicators, tip_indicators.check
+from tip_indicators import check
+assert callable(check) and tip_indicators.check is check, tip_indicators.check
+assert tip_indicators.ages.parse_age("Y_LT15").code == "Y_LT15"
+assert set(tip_indicators.__all__) <= set(dir(tip_indicators))
+try:
+    tip_indicators.no_such_name
+except AttributeError as error:
+    assert "no_such_name" in str(error)
+else:
+    raise AssertionError("an unknown name resolved")
+print("ok")
+"""
+
+
+def test_names_resolve_on_first_use_in_a_fresh_interpreter() -> None:
+    """In a fresh interpreter (names not yet loaded): ``check`` stays the function even once its
+    module is imported, submodules are reachable as attributes, ``dir`` lists every public
+    name, and an unknown name is an AttributeError."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PACKAGE], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "ok", "")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from tip_indicators.datasets import Dataset
-from tip_indicators.profiles import Profile, builtin_profile
-from tip_indicators.report import Report
-from tip_indicators.rules import Family, Rule, default_rules
+if TYPE_CHECKING:
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.profiles import Profile
+    from tip_indicators.report import Report
+    from tip_indicators.rules import Rule
 
 __all__ = ["check"]
 
@@ -23,6 +23,10 @@ def check(
     ``rules`` defaults to every rule the profile implies. Reading problems recorded in the dataset
     are part of the report. The same input always gives the same findings in the same order.
     """
+    # Imported here, not with the module: the package names this function without loading the
+    # engine (and polars) until a check runs.
+    import polars as pl
+
     from tip_indicators._private.engine.base import ID, Run
     from tip_indicators._private.engine.changes import evaluate_change, evaluate_percent_change
     from tip_indicators._private.engine.localise import localise
@@ -34,6 +38,9 @@ def check(
     from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdowns
     from tip_indicators._private.engine.rates import evaluate_rate
     from tip_indicators._private.finding_rows import ordered
+    from tip_indicators.profiles import builtin_profile
+    from tip_indicators.report import Report
+    from tip_indicators.rules import Family, default_rules
 
     profile = profile or builtin_profile()
     run = Run(dataset.observations, dataset.dimensions, profile)
@@ -99,4 +106,6 @@ def check(
 
 def _is_breakdown(rule: Rule) -> bool:
     """A partition or bound rule along a dimension (not between two indicators)."""
+    from tip_indicators.rules import Family
+
     return rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None
