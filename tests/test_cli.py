@@ -13,7 +13,7 @@ import pytest
 
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
-from tip_indicators.cli import main
+from tip_indicators.cli import ALLOCATOR_SETTINGS, ALLOCATOR_VARIABLE, main
 from tip_indicators.render.json import report_schema
 
 ROW = "victims_identified,2010,GOV.MOSVY"
@@ -256,3 +256,54 @@ def test_a_file_name_that_is_not_utf8_is_reported(
     status, out, err = run(["validate", "--format", "json", str(path)], capsys)
     assert (status, err) == (1, "")
     assert "row-shape" in out
+
+
+_SHOW_ALLOCATOR = """
+import os, sys
+from tip_indicators import cli
+if sys.argv[1] == "polars-first":
+    import polars
+cli.main = lambda: print(os.environ.get(cli.ALLOCATOR_VARIABLE)) or 0
+cli.run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("own", "expected"),
+    [(None, ALLOCATOR_SETTINGS), ("narenas:4", f"{ALLOCATOR_SETTINGS},narenas:4")],
+)
+def test_the_program_sets_how_polars_allocates_before_polars_loads(
+    own: str | None, expected: str
+) -> None:
+    """The program (``cli.run``) sets polars' allocator before polars loads, the user's own
+    settings after its own so that they win."""
+    assert _allocator_seen_by_the_program(own, "polars-later") == expected
+
+
+def test_the_program_leaves_the_allocator_alone_once_polars_is_loaded() -> None:
+    """Called where polars is loaded already, the program changes nothing (too late to)."""
+    assert ALLOCATOR_SETTINGS not in _allocator_seen_by_the_program(None, "polars-first")
+
+
+def _allocator_seen_by_the_program(own: str | None, loaded: str) -> str:
+    environ = {k: v for k, v in os.environ.items() if k != ALLOCATOR_VARIABLE}
+    if own is not None:
+        environ[ALLOCATOR_VARIABLE] = own
+    done = subprocess.run(
+        [sys.executable, "-c", _SHOW_ALLOCATOR, loaded],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("module", ["tip_indicators", "tip_indicators.cli"])
+def test_importing_the_package_or_the_command_line_does_not_load_polars(module: str) -> None:
+    """The package names its public objects without importing their modules, so ``--help``,
+    ``--version`` and a plain ``import tip_indicators`` start at once."""
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('polars')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
