@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -52,6 +52,8 @@ class _Figure:
     high: float | None
     integer: bool
     nonnegative: bool
+    text: str | None
+    """The value as the frame gives it (stated or derived)."""
 
     @property
     def exact(self) -> bool:
@@ -109,12 +111,11 @@ def localise(run: Run) -> None:
     ]
     all_ids = sorted({i for c in constraints for i in c.ids})
     figures = _figures(run, all_ids)
-    suggestions: dict[int, list[Suggestion]] = {}
     touching: dict[int, list[int]] = {}
     for number_, constraint in enumerate(constraints):
         for figure in constraint.ids:
             touching.setdefault(figure, []).append(number_)
-    run.cite(all_ids)
+    solved: list[_Solved] = []
     for component in _components([c for c in constraints if c.failed]):
         members = {i for c in component for i in c.ids}
         # The system is put in a canonical order: rules may record their constraints in any
@@ -123,13 +124,20 @@ def localise(run: Run) -> None:
             (constraints[n] for n in {n for i in members for n in touching[i]}), key=_canonical
         )
         ordered = sorted(component, key=_canonical)
-        for finding_index, found in _solve(run, ordered, local, figures).items():
-            suggestions.setdefault(finding_index, []).extend(found)
-    for index, found in suggestions.items():
+        solved.append(_solve(ordered, local, figures))
+    # Only the figures the suggestions name are cited, all at once (a component's system
+    # holds many more).
+    named = sorted({i for found in solved for i in found.named()})
+    refs = dict(zip(named, run.refs(named), strict=True))
+    suggestions: dict[int, list[Suggestion]] = {}
+    for found in solved:
+        for finding_index, made in _suggestions(found, figures, refs).items():
+            suggestions.setdefault(finding_index, []).extend(made)
+    for index, made in suggestions.items():
         finding = run.findings[index]
         # Equally likely fixes are ordered by what they say, not by the order the solver found
         # them in, so the report does not change with the solver's version.
-        ranked = sorted(found, key=lambda s: (-s.score, s.location.line or 0, s.value, s.reason))[
+        ranked = sorted(made, key=lambda s: (-s.score, s.location.line or 0, s.value, s.reason))[
             :MAX_SUGGESTIONS
         ]
         run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
@@ -159,7 +167,7 @@ def _canonical(constraint: _Constraint) -> tuple[object, ...]:
 def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
     units = {i.code: i.unit for i in run.catalogue}
     rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
-        ID, "indicator", "measure", "low", "high", "decimals", "derived"
+        ID, "indicator", "measure", "value", "low", "high", "decimals", "derived"
     )
     found = {}
     for row in rows.iter_rows(named=True):
@@ -171,6 +179,7 @@ def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
             row["high"] if stated else None,
             count and not row["decimals"],
             row["measure"] in {"N", "PCT"},
+            row["value"],
         )
     return found
 
@@ -197,9 +206,25 @@ def _components(failed: list[_Constraint]) -> list[list[_Constraint]]:
     return list(groups.values())
 
 
+@attrs.frozen
+class _Solved:
+    """A component's failed constraints and the fixes found for it: each fix the new values of
+    the figures it changes, with the figure each changed figure seems copied from, if any."""
+
+    failed: list[_Constraint]
+    fixes: list[dict[int, float]]
+    copied: list[dict[int, int]]
+
+    def named(self) -> Iterator[int]:
+        """The figures the suggestions cite or name."""
+        for fix, sources in zip(self.fixes, self.copied, strict=True):
+            yield from fix
+            yield from sources.values()
+
+
 def _solve(
-    run: Run, failed: list[_Constraint], local: list[_Constraint], figures: dict[int, _Figure]
-) -> dict[int, list[Suggestion]]:
+    failed: list[_Constraint], local: list[_Constraint], figures: dict[int, _Figure]
+) -> _Solved:
     ids = sorted({i for c in local for i in c.ids})
     free = {i for i in ids if not figures[i].exact}
     shared = {i for i in free if sum(1 for c in local if i in c.ids) > 1}
@@ -213,23 +238,60 @@ def _solve(
                 solutions.append({candidate: value})
     if not solutions:
         solutions = _milp_fixes(ids, local, figures)
-    refs = dict(zip(ids, run.refs(ids), strict=True))
+    copied = [
+        {
+            figure: source
+            for figure in solution
+            if (source := _copied_from(figures[figure], ids, figures, failed)) is not None
+        }
+        for solution in solutions
+    ]
+    return _Solved(failed, solutions, copied)
+
+
+def _copied_from(
+    figure: _Figure, ids: list[int], figures: dict[int, _Figure], failed: list[_Constraint]
+) -> int | None:
+    """The first figure (by id) of the system that shares a failed rule with ``figure`` and
+    states its current value, when ``figure`` is exact: it was likely copied from there."""
+    if not figure.exact:
+        return None
+    current = figure.low if figure.low is not None else 0.0
+    neighbours = {i for c in failed if figure.id in c.ids for i in c.ids}
+    for other_id in ids:
+        text = figures[other_id].text
+        if (
+            other_id != figure.id
+            and text
+            and other_id in neighbours
+            and _same_number(text, current)
+        ):
+            return other_id
+    return None
+
+
+def _suggestions(
+    solved: _Solved, figures: dict[int, _Figure], refs: dict[int, ObservationRef]
+) -> dict[int, list[Suggestion]]:
+    """The suggestions of each failed constraint's finding (by index), from the fixes found."""
     result: dict[int, list[Suggestion]] = {}
-    for solution in solutions:
+    for solution, copied in zip(solved.fixes, solved.copied, strict=True):
         for figure, value in solution.items():
             ref = refs[figure]
+            source = copied.get(figure)
             score, reason = _plausibility(
                 ref,
                 figure=figures[figure],
                 value=value,
                 solution=solution,
-                failed=failed,
+                failed=solved.failed,
                 refs=refs,
+                copied=refs[source] if source is not None else None,
             )
             suggestion = Suggestion(
                 ref.location, _format(value, figures[figure]), reason, ref, score
             )
-            for constraint in failed:
+            for constraint in solved.failed:
                 if constraint.finding is not None and set(solution) & set(constraint.ids):
                     result.setdefault(constraint.finding, []).append(suggestion)
     return result
@@ -469,6 +531,7 @@ def _plausibility(
     solution: dict[int, float],
     failed: list[_Constraint],
     refs: dict[int, ObservationRef],
+    copied: ObservationRef | None,
 ) -> tuple[float, str]:
     current = figure.low if figure.low is not None else 0.0
     old, new = _digits(current), _digits(value)
@@ -494,20 +557,10 @@ def _plausibility(
         elif len(differences) == 1:
             score += 2.0
             reasons.append(f"one wrong digit ({old} for {new})")
-    copied = [
-        other
-        for other_id, other in refs.items()
-        if other_id != figure.id
-        and figure.exact
-        and other.value
-        and _same_number(other.value, current)
-        and any(figure.id in c.ids and other_id in c.ids for c in failed)
-    ]
-    if copied:
+    if copied is not None:
         score += 2.5
-        source = copied[0]
         reasons.append(
-            f"equals {source.label()} ({source.value}, line {source.location.line}): "
+            f"equals {copied.label()} ({copied.value}, line {copied.location.line}): "
             "likely copied from the neighbouring figure"
         )
     if ref.measure in {"CHG", "PCH", "PCT"}:
