@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +14,7 @@ import pytest
 
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
+from tip_indicators._private.commands import emit
 from tip_indicators.cli import ALLOCATOR_SETTINGS, ALLOCATOR_VARIABLE, main
 from tip_indicators.render.json import report_schema
 
@@ -256,6 +258,13 @@ def test_a_file_name_that_is_not_utf8_is_reported(
     status, out, err = run(["validate", "--format", "json", str(path)], capsys)
     assert (status, err) == (1, "")
     assert "row-shape" in out
+    # In a report file too: the name's undecodable byte is a JSON escape, read back as it was.
+    report = tmp_path / "report.json"
+    status, out, err = run(["validate", "--format", "json", "-o", str(report), str(path)], capsys)
+    assert (status, out, err) == (1, "", "")
+    document = json.loads(report.read_bytes().decode("utf-8"))
+    assert [item["path"] for item in document["inputs"]] == [str(path)]
+    assert {finding["location"]["path"] for finding in document["findings"]} == {str(path)}
 
 
 _SHOW_ALLOCATOR = """
@@ -307,3 +316,20 @@ def test_importing_the_package_or_the_command_line_does_not_load_polars(module: 
     code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('polars')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) -> None:
+    """Output given in pieces reaches the file in order, then the ending; pieces that fail to
+    be made (a report that cannot be rendered) leave no file behind."""
+    target = tmp_path / "report.json"
+    emit(iter(["{", '"a": "é"', "}"]), str(target), end="\n")
+    assert target.read_text(encoding="utf-8") == '{"a": "é"}\n'
+
+    def failing() -> Iterator[str]:
+        raise RuntimeError("cannot render")
+        yield ""
+
+    other = tmp_path / "other.json"
+    with pytest.raises(RuntimeError):
+        emit(failing(), str(other))
+    assert not other.exists()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -20,7 +22,8 @@ from tip_indicators._private.finding_rows import (
     FindingRows,
     ordered,
 )
-from tip_indicators.render.json import report_data, report_json
+from tip_indicators.render import json as render_json
+from tip_indicators.render.json import report_data, report_json, report_json_pieces
 from tip_indicators.rules import Rule
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
@@ -55,6 +58,26 @@ def test_rows_are_written_as_their_findings_would_be(case: Case, defect: Defect)
     assert summary["warnings"] == sum(f.severity is Severity.WARNING for f in findings)
     assert summary["infos"] == sum(f.severity is Severity.INFO for f in findings)
     assert list(findings) == sorted(findings, key=lambda finding: finding.sort_key)
+
+
+@settings(max_examples=30)
+@given(consistent_cases(), defects(equality_only=False), st.integers(1, 4))
+def test_the_report_in_pieces_is_the_report(case: Case, defect: Defect, per_piece: int) -> None:
+    """The report's pieces (what the command line writes to a file, a few findings at a time)
+    join into the report: every finding's line as the encoder writes it, in order, each piece
+    but the first and last holding ``per_piece`` findings or fewer."""
+    report = _report(case, defect)
+    with mock.patch.object(render_json, "_LINES_PER_PIECE", per_piece):
+        pieces = list(report_json_pieces(report))
+    text = "".join(pieces)
+    data = report_data(report)
+    assert _finding_lines(text) == [
+        json.dumps(finding, ensure_ascii=False, allow_nan=False) for finding in data["findings"]
+    ]
+    assert json.loads(text)["summary"] == data["summary"]
+    count = len(data["findings"])
+    assert len(pieces) == (2 + math.ceil(count / per_piece) if count else 1)
+    assert text == report_json(report)
 
 
 def test_the_worked_example_keeps_its_derived_values_as_rows() -> None:

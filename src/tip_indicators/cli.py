@@ -191,13 +191,13 @@ def _read(
     return Dataset.combine(read[path] for path in paths if path in read)
 
 
-def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str:
+def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str | Iterable[str]:
     from tip_indicators.findings import Severity
 
     if form == "json":
-        from tip_indicators.render.json import report_json
+        from tip_indicators.render.json import report_json_pieces
 
-        return report_json(report)
+        return report_json_pieces(report)
     if form == "junit":
         from tip_indicators.render.junit import report_junit
 

@@ -4,8 +4,10 @@ reconciliation). ``cli.py`` builds the parser and dispatches here; imports happe
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tip_indicators.errors import InputError
@@ -367,24 +369,31 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
-def emit(text: str, output: str | None, *, end: str = "") -> None:
-    """Write command output (``text``, then ``end``) to ``output``, or to standard output in an
-    encoding it can show."""
+def emit(text: str | Iterable[str], output: str | None, *, end: str = "") -> None:
+    """Write command output (``text``, or its pieces in order, then ``end``) to ``output``, or
+    to standard output in an encoding it can show.
+
+    The first piece is made before anything is written: a renderer that yields pieces does its
+    work then, so a report that fails to render leaves no file half-written.
+    """
+    remaining = iter([text] if isinstance(text, str) else text)
+    pieces = itertools.chain([next(remaining, "")], remaining, [end])
     if output is None:
         encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        try:
-            text.encode(encoding)
-        except UnicodeEncodeError:
-            text = text.encode(encoding, "backslashreplace").decode(encoding)
-        sys.stdout.write(text)
-        sys.stdout.write(end)
+        for piece in pieces:
+            try:
+                piece.encode(encoding)
+                shown = piece
+            except UnicodeEncodeError:
+                shown = piece.encode(encoding, "backslashreplace").decode(encoding)
+            sys.stdout.write(shown)
         sys.stdout.flush()
         return
     try:
         # Written as bytes: a text stream scans a large report for line ends to translate.
         with open(output, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.write(end.encode("utf-8"))
+            for piece in pieces:
+                handle.write(piece.encode("utf-8"))
     except OSError as error:
         raise InputError(output, f"cannot write: {error.strerror or error}") from None
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import json.encoder
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import polars as pl
@@ -26,7 +27,7 @@ from tip_indicators._private.finding_rows import FindingList, FindingRows
 from tip_indicators.findings import Finding, Location, ObservationRef
 from tip_indicators.report import Report
 
-__all__ = ["report_data", "report_json", "report_schema"]
+__all__ = ["report_data", "report_json", "report_json_pieces", "report_schema"]
 
 
 def _number(value: float | str | None) -> float | str | None:
@@ -119,6 +120,24 @@ def report_data(report: Report) -> dict[str, Any]:
 _string = json.encoder.encode_basestring
 """A JSON string literal, exactly as ``json.dumps(..., ensure_ascii=False)`` writes it."""
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8_safe(text: str) -> str:
+    """JSON ``text`` with each lone surrogate written as a ``\\u`` escape.
+
+    A file name with bytes that are not UTF-8 reaches Python with lone surrogates in their
+    place; written as they are, they could not be encoded as UTF-8 at all. Escaped, the report
+    is UTF-8 and a JSON reader in Python gets the same name back.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    return text
+
 
 def _scalar(value: object) -> str:
     """A JSON scalar as :func:`json.dumps` writes it; non-finite numbers become null."""
@@ -202,7 +221,7 @@ class _FindingWriter:
             suggestions=suggestions,
         )
 
-    def rows(self, batch: FindingRows) -> list[str]:
+    def rows(self, batch: FindingRows) -> pl.Series:
         """Every row of a batch of findings as one line of JSON, written column-wise: the same
         text as :meth:`line` writes for the finding it stands for."""
         cited = citation_columns(batch.figures, batch.dimensions)
@@ -261,22 +280,34 @@ class _FindingWriter:
                 )
             )
             .to_series()
-            .to_list()
         )
 
-    def lines(self, findings: tuple[Finding, ...] | FindingList) -> list[str]:
+    def lines(self, findings: tuple[Finding, ...] | FindingList) -> pl.Series:
         """Every finding as one line of JSON, in order; rows of batches written from their
-        columns, without making their objects."""
+        columns, without making their objects, and kept as a column rather than as Python
+        strings (a large report's lines are tens of megabytes)."""
         if not isinstance(findings, FindingList):
-            return [self.line(finding) for finding in findings]
-        written = {
-            id(batch): self.rows(batch)
-            for batch in {id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values()
-        }
-        return [
-            self.line(entry) if isinstance(entry, Finding) else written[id(entry[0])][entry[1]]
-            for entry in findings
-        ]
+            return pl.Series(
+                [_utf8_safe(self.line(finding)) for finding in findings], dtype=pl.String
+            )
+        parts: list[pl.Series] = []
+        start: dict[int, int] = {}
+        count = 0
+        for batch in {id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values():
+            written = self.rows(batch)
+            start[id(batch)] = count
+            count += written.len()
+            parts.append(written)
+        objects: list[str] = []
+        order: list[int] = []
+        for entry in findings:
+            if isinstance(entry, Finding):
+                order.append(count + len(objects))
+                objects.append(_utf8_safe(self.line(entry)))
+            else:
+                order.append(start[id(entry[0])] + entry[1])
+        parts.append(pl.Series(objects, dtype=pl.String))
+        return pl.concat(parts).gather(order)
 
 
 def _line(
@@ -307,18 +338,33 @@ def report_json(report: Report, *, indent: int | None = 2) -> str:
     """The report as one JSON object: the header indented, each finding on a line of its own
     (so a report of many thousand findings stays diffable)."""
     if indent is None:
-        return json.dumps(report_data(report), ensure_ascii=False, allow_nan=False)
-    head = json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
+        return _utf8_safe(json.dumps(report_data(report), ensure_ascii=False, allow_nan=False))
+    return "".join(report_json_pieces(report, indent=indent))
+
+
+_LINES_PER_PIECE = 50
+"""Findings per piece of :func:`report_json_pieces`: pieces of some 100 kB are made and freed
+in memory the process reuses, where one text of a large report would take fresh memory."""
+
+
+def report_json_pieces(report: Report, *, indent: int = 2) -> Iterator[str]:
+    """:func:`report_json`'s text in pieces, in order, for writing a large report to a file
+    without holding all of its text at once."""
+    head = _utf8_safe(
+        json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
+    )
     pad = " " * indent
-    writer = _FindingWriter()
-    lines = writer.lines(report._findings)
+    lines = _FindingWriter().lines(report._findings)
     opening = head[: -len("\n}")] + f',\n{pad}"findings": ['
-    if not lines:
-        return opening + "]\n}"
-    # One join: a large report's text is tens of megabytes, not to be copied piece by piece.
-    lines[0] = f"{opening}\n{pad * 2}{lines[0]}"
-    lines[-1] += f"\n{pad}]\n}}"
-    return f",\n{pad * 2}".join(lines)
+    if lines.len() == 0:
+        yield opening + "]\n}"
+        return
+    separator = f",\n{pad * 2}"
+    yield f"{opening}\n{pad * 2}"
+    for start in range(0, lines.len(), _LINES_PER_PIECE):
+        piece = separator.join(lines.slice(start, _LINES_PER_PIECE).to_list())
+        yield piece if start == 0 else separator + piece
+    yield f"\n{pad}]\n}}"
 
 
 def report_schema() -> dict[str, Any]:
