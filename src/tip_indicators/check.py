@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import itertools
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -43,6 +46,8 @@ def check(
     from tip_indicators.rules import Family, default_rules
 
     profile = profile or builtin_profile()
+    if len(dataset) >= _WARM_UP_OBSERVATIONS:
+        _warm_up_solver()
     run = Run(dataset.observations, dataset.dimensions, profile)
     chosen = list(rules) if rules is not None else list(default_rules(profile))
     derive_remainders(run, chosen)
@@ -102,6 +107,22 @@ def check(
         evaluations=evaluations,
         derived=derived,
     )
+
+
+_WARM_UP_OBSERVATIONS = 100_000
+"""From this many figures on, the solver is loaded in the background while the rules run."""
+
+
+def _warm_up_solver() -> None:
+    """Import the solver (HiGHS and numpy, some 50 ms) on a thread of its own: localising the
+    errors of a large file mostly needs it, and the rules leave the interpreter free while
+    polars works. Should the import fail, localisation imports it again and says why."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module("tip_indicators._private.highs")
+
+    threading.Thread(target=load, name="solver warm-up", daemon=True).start()
 
 
 def _is_breakdown(rule: Rule) -> bool:
