@@ -219,3 +219,34 @@ def test_the_field_limit_holds_on_the_fast_path(
     with pytest.raises(InputError) as caught:
         read_long_csv(path, limits=limits)
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("last", ["source", "value", "status"])
+def test_a_regular_file_is_read_column_wise(monkeypatch: pytest.MonkeyPatch, last: str) -> None:
+    """A file of rows as wide as the header, commas inside quoted values and every last field
+    filled or not, is read by the fast path (the record-by-record reader is never called)."""
+    columns = ["indicator", "period", "reporter", "value", "status", "source"]
+    columns.remove(last)
+    columns.append(last)
+    cells = [
+        {"value": "5", "status": "", "source": '"p. 4, table 2"'},
+        {"value": "", "status": "Q", "source": '"a,b,c"'},
+    ]
+    rows = [
+        ",".join(
+            ({"indicator": "victims_received", "period": period, "reporter": "KH"} | row)[c]
+            for c in columns
+        )
+        for period, row in zip(["2010", "2011"], cells, strict=True)
+    ]
+    text = ",".join(columns) + "\n" + "\n".join(rows) + "\n"
+
+    def exact_reader(*args: object) -> None:
+        raise AssertionError("the record-by-record reader was called")
+
+    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(longcsv, "_split", exact_reader)
+    dataset = parse_long_csv(text, path="t.csv")
+    assert dataset.problems == ()
+    assert dataset.observations.get_column("source").to_list() == ["p. 4, table 2", "a,b,c"]
+    assert dataset.observations.get_column("line").to_list() == [2, 3]

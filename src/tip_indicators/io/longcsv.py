@@ -134,6 +134,7 @@ def _plain_frame(
         return None
     _check_header(header, path, catalogue)
     rows = data.count(b"\n", start + 1, end) + 1
+    quoted = data.find(b'"', start + 1) != -1
     # The data always ends in a line break: without one, polars takes a separator at the very
     # end for the end of the row, not for one more (empty) field, and a row too wide would pass.
     if end == len(data):
@@ -147,7 +148,7 @@ def _plain_frame(
             skip_lines=1,
             new_columns=header,
             infer_schema=False,
-            quote_char='"' if data.find(b'"', start + 1) != -1 else None,
+            quote_char='"' if quoted else None,
             empty_string_is_null=False,
             truncate_ragged_lines=False,
         )
@@ -156,21 +157,31 @@ def _plain_frame(
     if frame.height != rows:
         # A quoted field spans lines: physical lines are not rows.
         return None
-    # Every comma separates fields or sits inside a value. No row has more than width - 1
-    # separators, so every row is exactly as wide as the header when all of them together
-    # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
-    # Per column, then across: a sum or maximum across columns would be a column of its own.
     width = len(header)
-    found = frame.select(
-        pl.all().str.count_matches(",", literal=True).sum(),
-        pl.all().str.len_bytes().max().name.suffix(" bytes"),
+    # A row narrower than the header (a blank line too) has its last field empty: polars fills
+    # the fields it lacks with empty text. So when no row's last field is empty, every row is
+    # as wide as the header, and the file's commas need not be counted.
+    lengths = frame.select(
+        pl.all().str.len_bytes().max(),
+        pl.nth(width - 1).str.len_bytes().min().alias("_shortest last"),
     ).row(0)
-    inside = sum(found[:width])
-    longest = max((length for length in found[width:] if length is not None), default=0)
-    if data.count(b",", start + 1) - inside != rows * (width - 1) or (
-        longest > limits.max_field_bytes
+    if max((length for length in lengths[:width] if length is not None), default=0) > (
+        limits.max_field_bytes
     ):
         return None
+    if not lengths[width]:
+        # Every comma separates fields or sits inside a value. No row has more than width - 1
+        # separators, so every row is exactly as wide as the header when all of them together
+        # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
+        # Without quotes no value holds a comma. Per column, then across: a sum across
+        # columns would be a column of its own.
+        inside = (
+            sum(frame.select(pl.all().str.count_matches(",", literal=True).sum()).row(0))
+            if quoted
+            else 0
+        )
+        if data.count(b",", start + 1) - inside != rows * (width - 1):
+            return None
     return header, frame.with_columns(
         pl.lit(path).alias("path"),
         pl.int_range(2, rows + 2, dtype=pl.Int64).alias("line"),
