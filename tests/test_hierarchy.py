@@ -7,10 +7,16 @@ open or complete; generated breakdown trees are read back exactly.
 
 from __future__ import annotations
 
+import polars as pl
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strategies import Node, age_trees, destination_trees, nationality_trees, sex_trees
-from tip_indicators._private.engine.hierarchy import Relation, relations
+from tip_indicators._private.engine.hierarchy import (
+    Relation,
+    organisation_relation_rows,
+    relations,
+)
 from tip_indicators.indicators import builtin_catalogue
 
 CATALOGUE = builtin_catalogue()
@@ -150,3 +156,49 @@ def test_generated_destinations_are_read_back(tree: Node) -> None:
 def test_generated_nationalities_are_read_back(tree: Node) -> None:
     """NATIONAL, FOREIGN, countries and regions are read back exactly."""
     assert related("nationality", *codes(tree)) == tree_relations(tree)
+
+
+_ORGANISATION_CODES = (
+    "_T",
+    "_U",
+    "FAMILY",
+    "GOV",
+    "GOV.MOSVY",
+    "GOV.WNU",
+    "NGO",
+    "NGO.AFESIP",
+    "NGO.CPN",
+    "IO",
+    "IO.IOM",
+    "RETAINED",
+)
+
+
+@given(st.lists(st.sets(st.sampled_from(_ORGANISATION_CODES)), max_size=12))
+def test_organisation_relations_column_wise_are_the_relations_set_by_set(
+    sets: list[set[str]],
+) -> None:
+    """The relations of many sets of organisation codes, worked out column-wise, are those
+    :func:`relations` gives each set: the same relations in the same positions, the same
+    children, in signature and position order."""
+    names = sorted(_ORGANISATION_CODES)
+    signatures = [sum(1 << names.index(code) for code in chosen) for chosen in sets]
+    found = organisation_relation_rows(pl.Series(signatures, dtype=pl.UInt64), names)
+    expected = set()
+    for signature, chosen in zip(signatures, sets, strict=True):
+        codes = frozenset(chosen)
+        for position, relation in enumerate(relations(CATALOGUE.dimension("destination"), codes)):
+            for child in relation.children:
+                expected.add(
+                    (
+                        signature,
+                        position,
+                        relation.parent,
+                        child,
+                        relation.disjoint,
+                        relation.complete,
+                    )
+                )
+    assert set(found.rows()) == expected
+    assert found.height == len(expected)
+    assert found.select("sig", "rel").rows() == sorted(found.select("sig", "rel").rows())

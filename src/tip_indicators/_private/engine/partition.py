@@ -23,9 +23,9 @@ from tip_indicators._private.engine.base import (
     number,
     number_texts,
 )
-from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._private.engine.hierarchy import organisation_relation_rows, relations
 from tip_indicators._private.finding_rows import FindingRows
-from tip_indicators.dimensions import Dimension
+from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.rules import Family, Rule
 
@@ -362,13 +362,31 @@ def _relation_table(
     out once per distinct set. Codes are also given by number (their position in ``names``)."""
     numbers = {code: number_ for number_, code in enumerate(names)}
     sig_type = slices.schema["sig"]
+    table: pl.DataFrame | None
+    if definition.kind is DimensionKind.ORGANISATION and sig_type == pl.UInt64:
+        # Thousands of combinations of organisations: worked out column-wise.
+        table = organisation_relation_rows(slices.get_column("sig"), names)
+    else:
+        table = _relation_rows(definition, slices.get_column("sig"), names)
+    if table is None or table.height == 0:
+        return None
+    return table.with_columns(
+        pl.col("parent").replace_strict(numbers, return_dtype=pl.UInt32).alias("p_code"),
+        pl.col("child").replace_strict(numbers, return_dtype=pl.UInt32).alias("c_code"),
+    )
+
+
+def _relation_rows(
+    definition: Dimension, signatures: pl.Series, names: list[str]
+) -> pl.DataFrame | None:
+    """The relations of each distinct signature, one :func:`relations` call each."""
     sigs: list[Any] = []
     rels: list[int] = []
     parents: list[str] = []
     children: list[str] = []
     disjoint: list[bool] = []
     complete: list[bool] = []
-    for sig in slices.get_column("sig").unique().to_list():
+    for sig in signatures.unique().to_list():
         codes = frozenset(_bits_set(sig, names) if isinstance(sig, int) else sig.split("\x1f"))
         for number_, relation in enumerate(relations(definition, codes)):
             width = len(relation.children)
@@ -382,16 +400,13 @@ def _relation_table(
         return None
     return pl.DataFrame(
         {
-            "sig": pl.Series(sigs, dtype=sig_type),
+            "sig": pl.Series(sigs, dtype=signatures.dtype),
             "rel": pl.Series(rels, dtype=pl.Int64),
             "parent": pl.Series(parents, dtype=pl.String),
             "child": pl.Series(children, dtype=pl.String),
             "disjoint": pl.Series(disjoint, dtype=pl.Boolean),
             "complete": pl.Series(complete, dtype=pl.Boolean),
         }
-    ).with_columns(
-        pl.col("parent").replace_strict(numbers, return_dtype=pl.UInt32).alias("p_code"),
-        pl.col("child").replace_strict(numbers, return_dtype=pl.UInt32).alias("c_code"),
     )
 
 
