@@ -93,7 +93,7 @@ class FindingRows:
                 .then(kept.search_sorted(located.fill_null(0)).cast(pl.Int64))
                 .alias("located_at"),
             ),
-            frame[kept.to_list()],
+            frame[kept],
             tuple(dimensions),
         )
 
@@ -102,7 +102,7 @@ class FindingRows:
         """The path and line of each row's location (``path`` empty and ``line`` null when the
         figure has none); the report's order and the JSON report both need them."""
         located = citation_columns(
-            self.figures[self.rows.get_column("located_at").to_list()], self.dimensions
+            self.figures[self.rows.get_column("located_at")], self.dimensions
         )
         return located.select("path", "line")
 

@@ -706,7 +706,7 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
         .unique()
         .sort()
     )
-    figures = citation_columns(run.frame[ids.to_list()], dimensions).select(
+    figures = citation_columns(run.frame[ids], dimensions).select(
         ids.alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
     )
     # Each way's parts but the figure derived, as "code value" in the way's dimension.
@@ -815,7 +815,7 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
         .unique()
         .sort()
     )
-    figures = citation_columns(run.frame[ids.to_list()], dimensions).select(
+    figures = citation_columns(run.frame[ids], dimensions).select(
         ids.alias(ID), "value", *dimensions
     )
     numbered = failures.with_row_index("f").with_columns(
