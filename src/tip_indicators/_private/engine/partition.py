@@ -10,6 +10,7 @@ fails only when it certainly fails. A part with status L is the remainder and is
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
 import polars as pl
@@ -101,8 +102,12 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
         pair_parts: list[pl.DataFrame] = []
         slice_parts: list[pl.DataFrame] = []
         offset = 0
-        for number_, rule in enumerate(rules):
-            structure = _rule_structure(run, rule)
+        # The rules' structures are independent: two are built at a time, since polars leaves
+        # the interpreter free while it works (the numbered keys they share are made first).
+        _coded_keys(run)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            structures = list(pool.map(lambda rule: _rule_structure(run, rule), rules))
+        for number_, structure in enumerate(structures):
             if structure is None:
                 continue
             pairs, slices = structure
