@@ -12,6 +12,7 @@ import json.encoder
 import math
 import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -290,23 +291,25 @@ class _FindingWriter:
             return pl.Series(
                 [_utf8_safe(self.line(finding)) for finding in findings], dtype=pl.String
             )
-        parts: list[pl.Series] = []
+        batches = list({id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values())
         start: dict[int, int] = {}
         count = 0
-        for batch in {id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values():
-            written = self.rows(batch)
+        for batch in batches:
             start[id(batch)] = count
-            count += written.len()
-            parts.append(written)
-        objects: list[str] = []
-        order: list[int] = []
-        for entry in findings:
-            if isinstance(entry, Finding):
-                order.append(count + len(objects))
-                objects.append(_utf8_safe(self.line(entry)))
-            else:
-                order.append(start[id(entry[0])] + entry[1])
-        parts.append(pl.Series(objects, dtype=pl.String))
+            count += batch.rows.height
+        # The batches' lines are written by polars on threads of their own (it leaves the
+        # interpreter free as it works) while the objects' lines are written here.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            written = pool.map(self.rows, batches)
+            objects: list[str] = []
+            order: list[int] = []
+            for entry in findings:
+                if isinstance(entry, Finding):
+                    order.append(count + len(objects))
+                    objects.append(_utf8_safe(self.line(entry)))
+                else:
+                    order.append(start[id(entry[0])] + entry[1])
+            parts = [*written, pl.Series(objects, dtype=pl.String)]
         return pl.concat(parts).gather(order)
 
 
