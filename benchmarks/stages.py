@@ -5,7 +5,10 @@ the public API, each repetition in a fresh process (so no cache survives from on
 importing the package, reading the file, checking it, writing the JSON report as text, and
 writing that text to a file. It prints the median of each stage, and the part of the check spent
 inside polars queries, the rest being Python: building findings, citations and messages,
-localising errors. The garbage collector is set as the ``tip-indicators`` program sets it.
+localising errors. The process is set up as the ``tip-indicators`` program sets itself up (polars'
+allocator, no cyclic garbage collector), and the report is rendered and written in pieces as
+the program writes it: "render" is making the findings' lines, "write" joining them into pieces
+and writing those.
 """
 
 from __future__ import annotations
@@ -23,15 +26,16 @@ from _measure import ROOT, compile_package, machine
 STAGES = ("import", "read", "check", "render", "write")
 
 _CHILD = r"""
-import gc, json, sys, tempfile, time
+import gc, json, os, sys, tempfile, time
 start = time.perf_counter()
+from tip_indicators.cli import allocator_environment
+os.environ.update(allocator_environment(os.environ))
 import polars as pl
 from polars.lazyframe.frame import LazyFrame
 import tip_indicators
-from tip_indicators.render.json import report_json
+from tip_indicators.render.json import report_json_pieces
 imported = time.perf_counter()
-gc.freeze()
-gc.set_threshold(10_000, 10, 10)
+gc.disable()
 inside = [0.0]
 # Every query of a check, eager ones included, is a LazyFrame collected: its time is summed
 # (outermost calls only, since a collect can run another).
@@ -54,10 +58,14 @@ for name in ("collect", "_collect_eager"):
         setattr(LazyFrame, name, timed(getattr(LazyFrame, name)))
 report = tip_indicators.check(dataset)
 checked = time.perf_counter()
-text = report_json(report) + "\n"
+pieces = report_json_pieces(report)
+first = next(pieces)
 rendered = time.perf_counter()
 with open(sys.argv[2], "wb") as handle:
-    handle.write(text.encode("utf-8"))
+    handle.write(first.encode("utf-8"))
+    for piece in pieces:
+        handle.write(piece.encode("utf-8"))
+    handle.write(b"\n")
 written = time.perf_counter()
 print(json.dumps({
     "import": imported - start, "read": read - imported, "check": checked - read,
