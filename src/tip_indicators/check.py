@@ -52,7 +52,11 @@ def check(
     chosen = list(rules) if rules is not None else list(default_rules(profile))
     derive_remainders(run, chosen)
     # Consecutive breakdown rules are evaluated together, in one pass over the data.
-    for together, group in itertools.groupby(chosen, key=_is_breakdown):
+    # A partition or bound rule along a dimension (not between two indicators) is a breakdown.
+    breakdowns = {Family.PARTITION, Family.BOUND}
+    for together, group in itertools.groupby(
+        chosen, key=lambda rule: rule.family in breakdowns and rule.indicator is None
+    ):
         if together:
             evaluate_breakdowns(run, list(group))
             continue
@@ -123,10 +127,3 @@ def _warm_up_solver() -> None:
             importlib.import_module("tip_indicators._private.highs")
 
     threading.Thread(target=load, name="solver warm-up", daemon=True).start()
-
-
-def _is_breakdown(rule: Rule) -> bool:
-    """A partition or bound rule along a dimension (not between two indicators)."""
-    from tip_indicators.rules import Family
-
-    return rule.family in {Family.PARTITION, Family.BOUND} and rule.indicator is None
