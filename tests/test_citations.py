@@ -8,14 +8,14 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tip_indicators._private.citations import (
+from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings.citations import (
     citation_columns,
     citation_json,
     citation_label,
     json_string,
+    observation_refs,
 )
-from tip_indicators.findings import Finding, Severity
-from tip_indicators.observations import observation_refs
 from tip_indicators.render.json import report_data
 from tip_indicators.report import Report
 

@@ -9,8 +9,8 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tip_indicators._private.citations import json_numbers
 from tip_indicators._private.engine.base import interval, interval_texts, number, number_texts
+from tip_indicators.findings.citations import json_numbers
 
 figures = (
     st.none()

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tip_indicators.findings import ObservationRef
-from tip_indicators.observations import observation_ref, observation_refs
+from tip_indicators.findings.citations import observation_ref, observation_refs
 
 DIMENSIONS = ("sex", "age")
 TEXT = st.none() | st.sampled_from(["", "F", "M", "_T", "Y_LT18", "victims_received", "2010"])

@@ -40,7 +40,6 @@ def check(
     )
     from tip_indicators._private.engine.partition import derive_remainders, evaluate_breakdowns
     from tip_indicators._private.engine.rates import evaluate_rate
-    from tip_indicators._private.finding_rows import ordered
     from tip_indicators.profiles import builtin_profile
     from tip_indicators.report import Report
     from tip_indicators.rules import Family, default_rules
@@ -99,10 +98,8 @@ def check(
         )
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
-    problems = list(enumerate(dataset.problems, start=-len(dataset.problems)))
-    findings = ordered([*problems, *zip(run.recorded, run.findings, strict=True)], run.batches)
     return Report(
-        findings=findings,
+        findings=run.table(dataset.problem_table),
         inputs=dataset.inputs,
         observations=len(dataset),
         rules_evaluated=run.evaluated,

@@ -13,7 +13,7 @@ import attrs
 import polars as pl
 
 from tip_indicators.codelists import parse_destination
-from tip_indicators.findings import Finding
+from tip_indicators.findings import Finding, FindingTable
 from tip_indicators.observations import observation_schema
 
 __all__ = ["Dataset", "InputFile", "Metadata", "Organisation"]
@@ -53,6 +53,29 @@ class InputFile:
     format: str = "long-csv"
 
 
+def _problem_table(problems: FindingTable | Iterable[Finding | FindingTable]) -> FindingTable:
+    """Problems given as a table, or as finding objects and tables in order, as one table."""
+    if isinstance(problems, FindingTable):
+        return problems
+    tables: list[FindingTable] = []
+    objects: list[Finding] = []
+    for item in problems:
+        if isinstance(item, FindingTable):
+            if objects:
+                tables.append(FindingTable.from_findings(objects))
+                objects = []
+            tables.append(item)
+        else:
+            objects.append(item)
+    if objects or not tables:
+        tables.append(FindingTable.from_findings(objects))
+    return tables[0] if len(tables) == 1 else FindingTable.concat(tables)
+
+
+def _problem_objects(table: FindingTable) -> tuple[Finding, ...]:
+    return table.findings()
+
+
 @attrs.frozen
 class Dataset:
     """Figures (a columnar frame), metadata, organisations, inputs and reading problems."""
@@ -62,10 +85,22 @@ class Dataset:
     metadata: Metadata = Metadata()
     organisations: Mapping[str, Organisation] = attrs.field(factory=dict, eq=False)
     inputs: tuple[InputFile, ...] = ()
-    problems: tuple[Finding, ...] = ()
+    _problems: FindingTable = attrs.field(
+        alias="problems", default=(), converter=_problem_table, eq=_problem_objects, repr=False
+    )
 
     def __len__(self) -> int:
         return self.observations.height
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        """The problems met while reading, as finding objects (made when first asked for)."""
+        return self._problems.findings()
+
+    @property
+    def problem_table(self) -> FindingTable:
+        """The problems met while reading, as rows of a findings table."""
+        return self._problems
 
     @classmethod
     def combine(cls, datasets: Iterable[Dataset]) -> Dataset:
@@ -103,5 +138,5 @@ class Dataset:
             parts[0].metadata if len(parts) == 1 else Metadata(),
             organisations,
             tuple(item for part in parts for item in part.inputs),
-            (*(item for part in parts for item in part.problems), *duplicates),
+            [*(part.problem_table for part in parts), *duplicates],
         )

@@ -13,7 +13,7 @@ import polars as pl
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Finding, Severity
-from tip_indicators.observations import observation_ref
+from tip_indicators.findings.citations import observation_ref
 from tip_indicators.profiles import Profile
 from tip_indicators.report import Report
 from tip_indicators.rules import mirror

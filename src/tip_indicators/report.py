@@ -8,20 +8,24 @@ results are separate types: a report never changes the dataset it describes.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 import attrs
 import polars as pl
 
-from tip_indicators._private.finding_rows import FindingList
 from tip_indicators._version import __version__
 from tip_indicators.datasets import InputFile
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Finding, FindingTable, Severity
 
 __all__ = ["Report"]
 
 
-def _objects(findings: tuple[Finding, ...] | FindingList) -> tuple[Finding, ...]:
-    return findings.findings() if isinstance(findings, FindingList) else findings
+def _table(findings: FindingTable | Iterable[Finding]) -> FindingTable:
+    return findings if isinstance(findings, FindingTable) else FindingTable.from_findings(findings)
+
+
+def _objects(findings: FindingTable) -> tuple[Finding, ...]:
+    return findings.findings()
 
 
 def _now() -> str:
@@ -37,12 +41,13 @@ class Report:
     rows are then built the first time they are read, since most runs only need the counts.
     ``derived`` holds figures the checks derived.
 
-    A check keeps the findings a large file has by the ten thousand as rows of a table, and they
-    become objects the first time ``findings`` is read; the counts and the JSON report do not
-    need them. Reports compare, hash and show the same either way.
+    Findings are kept as one :class:`~tip_indicators.findings.FindingTable` (``table``), in
+    the order given (a check gives them in report order); they become objects the first time
+    ``findings`` is read. The counts and the renderers read the table. Findings may be given as
+    objects too; reports compare by their findings either way.
     """
 
-    _findings: tuple[Finding, ...] | FindingList = attrs.field(alias="findings", eq=_objects)
+    _findings: FindingTable = attrs.field(alias="findings", converter=_table, eq=_objects)
     inputs: tuple[InputFile, ...] = ()
     observations: int = 0
     rules_evaluated: int = 0
@@ -72,15 +77,18 @@ class Report:
         return f"Report({', '.join(shown)})"
 
     @property
+    def table(self) -> FindingTable:
+        """Every finding as a row of one table, in order."""
+        return self._findings
+
+    @property
     def findings(self) -> tuple[Finding, ...]:
         """Every finding, in the stable order of a report (file, line, severity, code, message)."""
         return _objects(self._findings)
 
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""
-        if isinstance(self._findings, FindingList):
-            return self._findings.severities()[severity]
-        return sum(1 for finding in self._findings if finding.severity is severity)
+        return self._findings.severities()[severity]
 
     @property
     def errors(self) -> int:

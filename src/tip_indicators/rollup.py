@@ -15,8 +15,9 @@ import polars as pl
 
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings.citations import observation_ref
 from tip_indicators.indicators import Catalogue, builtin_catalogue
-from tip_indicators.observations import observation_ref, observation_schema
+from tip_indicators.observations import observation_schema
 
 __all__ = ["RollUp", "roll_up"]
 

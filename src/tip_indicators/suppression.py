@@ -36,7 +36,8 @@ from tip_indicators._private.disclosure import (
 from tip_indicators._private.engine.base import number
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Finding, ObservationRef, Severity
-from tip_indicators.observations import key_columns, observation_ref
+from tip_indicators.findings.citations import observation_ref
+from tip_indicators.observations import key_columns
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
 

@@ -272,7 +272,9 @@ def aggregate(
         dimensions_of(raw.columns, catalogue),
         Metadata(title=f"{indicator} from case records", description=description, source=source),
         inputs=tuple(inputs),
-        problems=tuple(sorted([*problems, *findings], key=lambda finding: finding.sort_key)),
+        problems=tuple(
+            sorted([*problems, *findings.findings()], key=lambda finding: finding.sort_key)
+        ),
     )
 
 

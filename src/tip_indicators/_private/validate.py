@@ -16,14 +16,10 @@ import polars as pl
 from tip_indicators.codelists import codelist
 from tip_indicators.dimensions import BUILTIN_DIMENSIONS
 from tip_indicators.errors import CodeError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Finding, FindingTable, Location, Severity
+from tip_indicators.findings.citations import observation_ref
 from tip_indicators.indicators import Catalogue
-from tip_indicators.observations import (
-    ATTRIBUTE_COLUMNS,
-    key_columns,
-    observation_ref,
-    observation_schema,
-)
+from tip_indicators.observations import ATTRIBUTE_COLUMNS, key_columns, observation_schema
 from tip_indicators.periods import (
     PERIOD_PATTERN,
     frequency_expr,
@@ -161,7 +157,7 @@ def _code_judge(identifier: str) -> Callable[[str], CodeError | None]:
     return judge
 
 
-def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame, list[Finding]]:
+def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame, FindingTable]:
     """Check raw text rows and return the usable observations and the findings about the rest."""
     dimensions = dimensions_of(raw.columns, catalogue)
     text_columns = [
@@ -257,7 +253,8 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     observations = good.with_columns(pl.lit(False).alias("derived")).select(
         [pl.col(c).cast(t) for c, t in schema.items()]
     )
-    return observations, findings + duplicate_findings
+    duplicates = FindingTable.from_findings(duplicate_findings, dimensions)
+    return observations, FindingTable.concat([findings, duplicates])
 
 
 def _indicator_judge(catalogue: Catalogue) -> Callable[[str], CodeError | None]:
@@ -459,25 +456,19 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
 
 def _row_findings(
     frame: pl.DataFrame, table: pl.DataFrame, dimensions: Sequence[str]
-) -> list[Finding]:
-    if table.height == 0:
-        return []
-    rows = frame.filter(pl.col(_ROW).is_in(table.get_column(_ROW).unique().implode()))
-    by_row = {row[_ROW]: row for row in rows.iter_rows(named=True)}
-    findings = []
-    for problem in table.iter_rows(named=True):
-        row = by_row[problem[_ROW]]
-        location = Location(str(row.get("path") or ""), row.get("line"), problem["field"])
-        findings.append(
-            Finding(
-                code=problem["code"],
-                severity=Severity(problem["severity"]),
-                message=problem["message"],
-                observations=(observation_ref(row, dimensions),),
-                location=location,
-            )
-        )
-    return findings
+) -> FindingTable:
+    """The problems of ``table`` as findings located at their row of ``frame`` (whose ``_row``
+    is its position) and citing it."""
+    row = pl.col(_ROW).cast(pl.Int64)
+    rows = table.select(
+        "code",
+        "severity",
+        "message",
+        "field",
+        row.alias("located_at"),
+        pl.concat_list(row).alias("cited"),
+    )
+    return FindingTable.recorded(rows, frame, dimensions, 0)
 
 
 _HASH_FACTOR = 1_000_003

@@ -83,7 +83,7 @@ def read_document(
         frame,
         dimensions_of(raw.columns, catalogue),
         inputs=(InputFile(name, read.sha256, frame.height, "document"),),
-        problems=tuple(findings),
+        problems=findings,
     )
     folder = os.path.dirname(name)
     for file in document.files:

@@ -227,7 +227,7 @@ def read_excel(
         observations,
         dimensions_of(header, catalogue),
         inputs=(InputFile(name, sha256(data), observations.height, "excel"),),
-        problems=tuple(problems + [_cited_cell(f, title, positions) for f in findings]),
+        problems=(*problems, *(_cited_cell(f, title, positions) for f in findings.findings())),
     )
 
 

@@ -140,7 +140,7 @@ def read_glotip(
         {column: pl.Series(column, texts, dtype=pl.String) for column, texts in raw.items()}
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     observations, findings = validate_raw(frame, catalogue)
-    problems += [_cited(finding, cite) for finding in findings]
+    problems += [_cited(finding, cite) for finding in findings.findings()]
     return Dataset(
         observations,
         dimensions_of(list(raw), catalogue),

@@ -91,7 +91,7 @@ def _parse(
         observations,
         dimensions_of(header, catalogue),
         inputs=(InputFile(path, digest(), observations.height),),
-        problems=tuple(problems + findings),
+        problems=[*problems, findings],
     )
 
 

@@ -143,12 +143,12 @@ def read_sdmx_csv(
         )
     renamed = {column: sdmx for sdmx, column in mapping.items()}
     renamed["value"] = "OBS_VALUE"
-    findings = [_renamed_field(finding, renamed) for finding in findings]
+    renamed_findings = [_renamed_field(finding, renamed) for finding in findings.findings()]
     return Dataset(
         observations,
         dimensions_of(list(raw), catalogue),
         inputs=(InputFile(name, read.sha256, observations.height, "sdmx-csv"),),
-        problems=tuple(problems + row_problems + findings),
+        problems=tuple(problems + row_problems + renamed_findings),
     )
 
 

@@ -1,91 +1,31 @@
 """The JSON report (DESIGN section 4) and its JSON Schema.
 
-The report is built as plain data and serialised directly, so rendering a large report creates
-no model object per figure; the pydantic models in ``_private.report_model`` define the same
-shape and publish its JSON Schema, and the tests validate every report against that schema.
+Each finding is written as a line of JSON straight from the report's findings table, column by
+column, with no object per finding or per figure; the pydantic models in
+``_private.report_model`` define the same shape and publish its JSON Schema, and the tests
+validate every report against that schema.
 """
 
 from __future__ import annotations
 
 import json
 import json.encoder
-import math
 import re
-from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.citations import (
+from tip_indicators.findings import FindingTable
+from tip_indicators.findings.citations import (
     citation_columns,
     citation_json,
     json_numbers,
     json_string,
-    location_json,
 )
-from tip_indicators._private.finding_rows import FindingList, FindingRows
-from tip_indicators.findings import Finding, Location, ObservationRef
 from tip_indicators.report import Report
 
-__all__ = ["report_data", "report_json", "report_json_pieces", "report_schema"]
-
-
-def _number(value: float | str | None) -> float | str | None:
-    """Strict JSON has no NaN or infinity: those become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _location(location: Location) -> dict[str, Any]:
-    return {"path": location.path, "line": location.line, "field": location.field}
-
-
-def _observation(ref: ObservationRef, breakdowns: dict[int, dict[str, str]]) -> dict[str, Any]:
-    # Citations with the same codes share one mapping of them, so its JSON form is made once.
-    shown = breakdowns.get(id(ref.dimensions))
-    if shown is None:
-        shown = {key: code for key, code in ref.dimensions.items() if code != "_T"}
-        breakdowns[id(ref.dimensions)] = shown
-    return {
-        "indicator": ref.indicator,
-        "period": ref.period,
-        "reporter": ref.reporter,
-        "dimensions": shown,
-        "measure": ref.measure,
-        "value": ref.value,
-        "source": ref.source,
-        "location": _location(ref.location),
-        "derived": ref.derived,
-    }
-
-
-def _finding(
-    finding: Finding, cited: dict[int, dict[str, Any]], breakdowns: dict[int, dict[str, str]]
-) -> dict[str, Any]:
-    observations = []
-    for ref in finding.observations:
-        key = id(ref)
-        if key not in cited:
-            cited[key] = _observation(ref, breakdowns)
-        observations.append(cited[key])
-    return {
-        "code": finding.code,
-        "severity": finding.severity.value,
-        "message": finding.message,
-        "rule": finding.rule,
-        "location": _location(finding.location) if finding.location else None,
-        "expected": _number(finding.expected),
-        "actual": _number(finding.actual),
-        "imbalance": _number(finding.imbalance),
-        "tolerance": _number(finding.tolerance),
-        "observations": observations,
-        "suggestions": [
-            {"location": _location(s.location), "value": s.value, "reason": s.reason}
-            for s in finding.suggestions
-        ],
-    }
+__all__ = ["finding_lines", "report_data", "report_json", "report_json_pieces", "report_schema"]
 
 
 def _header(report: Report) -> dict[str, Any]:
@@ -109,13 +49,10 @@ def _header(report: Report) -> dict[str, Any]:
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    """The report as plain JSON-ready data, in the shape of :func:`report_schema`."""
-    cited: dict[int, dict[str, Any]] = {}
-    breakdowns: dict[int, dict[str, str]] = {}
-    return {
-        **_header(report),
-        "findings": [_finding(f, cited, breakdowns) for f in report.findings],
-    }
+    """The report as plain JSON-ready data, in the shape of :func:`report_schema`: what
+    :func:`report_json` writes, read back."""
+    data: dict[str, Any] = json.loads(report_json(report))
+    return data
 
 
 _string = json.encoder.encode_basestring
@@ -140,208 +77,123 @@ def _utf8_safe(text: str) -> str:
     return text
 
 
-def _scalar(value: object) -> str:
-    """A JSON scalar as :func:`json.dumps` writes it; non-finite numbers become null."""
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return float.__repr__(value) if math.isfinite(value) else "null"
-    raise TypeError(f"not a JSON scalar: {value!r}")
+def _path_json(paths: pl.Series) -> pl.Series:
+    """Each file name (UTF-8 bytes, lone surrogates kept) as a JSON string literal; a report
+    names a few files, so each distinct name is encoded once."""
+    distinct = paths.drop_nulls().unique()
+    texts = [
+        _utf8_safe(_string(name.decode("utf-8", "surrogatepass"))) for name in distinct.to_list()
+    ]
+    return paths.replace_strict(distinct, texts, default=None, return_dtype=pl.String)
 
 
-class _FindingWriter:
-    """Writes findings as lines of JSON, the same text as :func:`json.dumps` of
-    :func:`report_data`'s findings. A figure cited by several findings, and a set of dimension
-    codes shared by many figures, is written once and its text reused: large reports cite the
-    same totals and parts many times over, and a generic encoder call per small object would
-    cost more than the whole check of some rules."""
+def _place_json(path: pl.Expr, line: pl.Expr, field: pl.Expr) -> pl.Expr:
+    """The JSON object of a location, from its path already written as JSON."""
+    return pl.format(
+        '{{"path": {}, "line": {}, "field": {}}}',
+        path,
+        line.cast(pl.String).fill_null("null"),
+        json_string(field).fill_null("null"),
+    )
 
-    def __init__(self) -> None:
-        self._observations: dict[int, str] = {}
-        self._dimensions: dict[int, str] = {}
-        self._paths: dict[str, str] = {}
 
-    def _location(self, location: Location) -> str:
-        # A report cites figures of a few files: each path is encoded once.
-        path = self._paths.get(location.path)
-        if path is None:
-            path = self._paths[location.path] = _string(location.path)
-        line = location.line
-        field = location.field
-        return (
-            f'{{"path": {path}, '
-            f'"line": {int.__repr__(line) if type(line) is int else _scalar(line)}, '
-            f'"field": {"null" if field is None else _string(field)}}}'
-        )
+def _number_json(rows: pl.DataFrame, name: str) -> pl.Expr:
+    """A number column as JSON, else its text column (an interval), else null."""
+    numbers = json_numbers(rows.get_column(name))
+    if f"{name}_text" not in rows.columns:
+        return pl.lit(numbers)
+    return (
+        pl.when(pl.col(name).is_not_null())
+        .then(pl.lit(numbers))
+        .when(pl.col(f"{name}_text").is_not_null())
+        .then(json_string(pl.col(f"{name}_text")))
+        .otherwise(pl.lit("null"))
+    )
 
-    def _breakdown(self, dimensions: Mapping[str, str]) -> str:
-        text = self._dimensions.get(id(dimensions))
-        if text is None:
-            shown = (
-                f"{_string(key)}: {_string(code)}"
-                for key, code in dimensions.items()
-                if code != "_T"
+
+def _joined(rows: int, owner: pl.Series, texts: pl.Series) -> pl.Series:
+    """The ``texts`` of each of ``rows`` rows joined with ", " (``owner`` says whose each is),
+    empty for a row with none."""
+    grouped = (
+        pl.DataFrame({"_row": owner, "text": texts})
+        .group_by("_row", maintain_order=True)
+        .agg(pl.col("text").str.join(", "))
+    )
+    return (
+        pl.DataFrame({"_row": pl.int_range(rows, eager=True, dtype=pl.Int64)})
+        .join(grouped, on="_row", how="left", maintain_order="left")
+        .get_column("text")
+        .fill_null("")
+    )
+
+
+def finding_lines(table: FindingTable) -> pl.Series:
+    """Every finding of ``table`` as one line of JSON, in order, written column-wise: the same
+    text as :func:`json.dumps` writes for :func:`report_data`'s findings. The lines stay a
+    column rather than Python strings (a large report's lines are tens of megabytes)."""
+    rows = table.rows
+    if rows.height == 0:
+        return pl.Series([], dtype=pl.String)
+    figures = citation_json(citation_columns(table.figures, table.dimensions), table.dimensions)
+    cited = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "cited").explode(
+        "cited"
+    )
+    cited = cited.filter(pl.col("cited").is_not_null())
+    observations = _joined(
+        rows.height, cited.get_column("_row"), figures.gather(cited.get_column("cited"))
+    )
+    offered = (
+        rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "suggestions")
+        .explode("suggestions")
+        .filter(pl.col("suggestions").is_not_null())
+        .unnest("suggestions")
+    )
+    suggestions = _joined(
+        rows.height,
+        offered.get_column("_row"),
+        offered.with_columns(_path_json(offered.get_column("path")).alias("_path"))
+        .select(
+            pl.format(
+                '{{"location": {}, "value": {}, "reason": {}}}',
+                _place_json(pl.col("_path"), pl.col("line"), pl.col("field")),
+                json_string(pl.col("value")),
+                json_string(pl.col("reason")),
             )
-            text = self._dimensions[id(dimensions)] = "{" + ", ".join(shown) + "}"
-        return text
-
-    def _observation(self, ref: ObservationRef) -> str:
-        text = self._observations.get(id(ref))
-        if text is None:
-            text = self._observations[id(ref)] = (
-                f'{{"indicator": {_string(ref.indicator)}, "period": {_string(ref.period)}, '
-                f'"reporter": {_string(ref.reporter)}, '
-                f'"dimensions": {self._breakdown(ref.dimensions)}, '
-                f'"measure": {_string(ref.measure)}, "value": {_string(ref.value)}, '
-                f'"source": {_scalar(ref.source)}, "location": {self._location(ref.location)}, '
-                f'"derived": {"true" if ref.derived else "false"}}}'
-            )
-        return text
-
-    def line(self, finding: Finding) -> str:
-        """One finding as one line of JSON."""
-        suggestions = ", ".join(
-            f'{{"location": {self._location(s.location)}, "value": {_string(s.value)}, '
-            f'"reason": {_string(s.reason)}}}'
-            for s in finding.suggestions
         )
-        return _line(
-            code=finding.code,
-            severity=finding.severity.value,
-            message=finding.message,
-            rule=finding.rule,
-            location=self._location(finding.location) if finding.location else "null",
-            numbers=(finding.expected, finding.actual, finding.imbalance, finding.tolerance),
-            observations=", ".join(self._observation(ref) for ref in finding.observations),
-            suggestions=suggestions,
-        )
-
-    def rows(self, batch: FindingRows) -> pl.Series:
-        """Every row of a batch of findings as one line of JSON, written column-wise: the same
-        text as :meth:`line` writes for the finding it stands for."""
-        cited = citation_columns(batch.figures, batch.dimensions)
-        texts = (
-            citation_json(cited, batch.dimensions)
-            .to_frame("text")
-            .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("_figure"))
-        )
-        rows = batch.rows.with_row_index("_row")
-        observations = (
-            rows.select("_row", pl.col("cited").alias("_figure"))
-            .explode("_figure")
-            .join(texts, on="_figure", how="left", maintain_order="left")
-            .group_by("_row", maintain_order=True)
-            .agg(pl.col("text").str.join(", ").alias("_observations"))
-        )
-        places = batch.places.select(location_json(pl.col("path"), pl.col("line")))
-        numbers = {
-            name: json_numbers(rows.get_column(name))
-            for name in ("expected", "actual", "imbalance", "tolerance")
-        }
-
-        def figure(name: str) -> pl.Expr:
-            # A number, else the text of an interval, else null.
-            return (
-                pl.when(pl.col(name).is_not_null())
-                .then(pl.col(f"_{name}"))
-                .when(pl.col(f"{name}_text").is_not_null())
-                .then(json_string(pl.col(f"{name}_text")))
-                .otherwise(pl.lit("null"))
-            )
-
-        return (
-            rows.with_columns(
-                *[series.alias(f"_{name}") for name, series in numbers.items()],
-                places.to_series().alias("_location"),
-            )
-            .join(observations, on="_row", how="left", maintain_order="left")
-            .select(
-                pl.format(
-                    '{{"code": {}, "severity": {}, "message": {}, "rule": {}, "location": {}, '
-                    '"expected": {}, "actual": {}, "imbalance": {}, "tolerance": {}, '
-                    '"observations": [{}], "suggestions": []}}',
-                    json_string(pl.col("code")),
-                    json_string(pl.col("severity")),
-                    json_string(pl.col("message")),
-                    json_string(pl.col("rule")).fill_null("null"),
-                    pl.when(pl.col("located_at").is_not_null())
-                    .then(pl.col("_location"))
-                    .otherwise(pl.lit("null")),
-                    figure("expected"),
-                    figure("actual"),
-                    pl.col("_imbalance"),
-                    pl.col("_tolerance"),
-                    pl.col("_observations").fill_null(""),
+        .to_series(),
+    )
+    return rows.select(
+        pl.format(
+            '{{"code": {}, "severity": {}, "message": {}, "rule": {}, "location": {}, '
+            '"expected": {}, "actual": {}, "imbalance": {}, "tolerance": {}, '
+            '"observations": [{}], "suggestions": [{}]}}',
+            json_string(pl.col("code")),
+            json_string(pl.col("severity")),
+            json_string(pl.col("message")),
+            json_string(pl.col("rule")).fill_null("null"),
+            pl.when(pl.col("path").is_not_null())
+            .then(
+                _place_json(
+                    pl.lit(_path_json(rows.get_column("path"))), pl.col("line"), pl.col("field")
                 )
             )
-            .to_series()
+            .otherwise(pl.lit("null")),
+            _number_json(rows, "expected"),
+            _number_json(rows, "actual"),
+            _number_json(rows, "imbalance"),
+            _number_json(rows, "tolerance"),
+            pl.lit(observations),
+            pl.lit(suggestions),
         )
-
-    def lines(self, findings: tuple[Finding, ...] | FindingList) -> pl.Series:
-        """Every finding as one line of JSON, in order; rows of batches written from their
-        columns, without making their objects, and kept as a column rather than as Python
-        strings (a large report's lines are tens of megabytes)."""
-        if not isinstance(findings, FindingList):
-            return pl.Series(
-                [_utf8_safe(self.line(finding)) for finding in findings], dtype=pl.String
-            )
-        batches = list({id(e[0]): e[0] for e in findings if isinstance(e, tuple)}.values())
-        start: dict[int, int] = {}
-        count = 0
-        for batch in batches:
-            start[id(batch)] = count
-            count += batch.rows.height
-        # The batches' lines are written by polars on threads of their own (it leaves the
-        # interpreter free as it works) while the objects' lines are written here.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            written = pool.map(self.rows, batches)
-            objects: list[str] = []
-            order: list[int] = []
-            for entry in findings:
-                if isinstance(entry, Finding):
-                    order.append(count + len(objects))
-                    objects.append(_utf8_safe(self.line(entry)))
-                else:
-                    order.append(start[id(entry[0])] + entry[1])
-            parts = [*written, pl.Series(objects, dtype=pl.String)]
-        return pl.concat(parts).gather(order)
-
-
-def _line(
-    *,
-    code: str,
-    severity: str,
-    message: str,
-    rule: str | None,
-    location: str,
-    numbers: tuple[float | str | None, float | str | None, float | None, float | None],
-    observations: str,
-    suggestions: str,
-) -> str:
-    """A finding as a line of JSON, from its parts (location, observations and suggestions
-    already written)."""
-    expected, actual, imbalance, tolerance = numbers
-    return (
-        f'{{"code": {_string(code)}, "severity": {_string(severity)}, '
-        f'"message": {_string(message)}, "rule": {_scalar(rule)}, '
-        f'"location": {location}, "expected": {_scalar(expected)}, '
-        f'"actual": {_scalar(actual)}, "imbalance": {_scalar(imbalance)}, '
-        f'"tolerance": {_scalar(tolerance)}, "observations": [{observations}], '
-        f'"suggestions": [{suggestions}]}}'
-    )
+    ).to_series()
 
 
 def report_json(report: Report, *, indent: int | None = 2) -> str:
     """The report as one JSON object: the header indented, each finding on a line of its own
     (so a report of many thousand findings stays diffable)."""
     if indent is None:
-        return _utf8_safe(json.dumps(report_data(report), ensure_ascii=False, allow_nan=False))
+        compact = json.dumps(report_data(report), ensure_ascii=False, allow_nan=False)
+        return _utf8_safe(compact)
     return "".join(report_json_pieces(report, indent=indent))
 
 
@@ -357,7 +209,7 @@ def report_json_pieces(report: Report, *, indent: int = 2) -> Iterator[str]:
         json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     )
     pad = " " * indent
-    lines = _FindingWriter().lines(report._findings)
+    lines = finding_lines(report.table)
     opening = head[: -len("\n}")] + f',\n{pad}"findings": ['
     if lines.len() == 0:
         yield opening + "]\n}"

@@ -12,11 +12,15 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from tip_indicators._private.citations import texts_of_numbers
-from tip_indicators._private.finding_rows import FindingRows
-from tip_indicators.findings import Finding, ObservationRef
+from tip_indicators.findings import Finding, FindingTable, ObservationRef
+from tip_indicators.findings.citations import (
+    citation_columns,
+    citation_label,
+    observation_refs,
+    texts_of_numbers,
+)
 from tip_indicators.indicators import Catalogue
-from tip_indicators.observations import key_columns, observation_refs
+from tip_indicators.observations import key_columns
 from tip_indicators.profiles import Profile
 
 ID = "_id"
@@ -44,13 +48,13 @@ class Run:
         self.profile = profile
         self.catalogue: Catalogue = profile.catalogue
         self.keys = key_columns(self.dimensions)
-        self.findings: list[Finding] = []
-        self.batches: list[tuple[int, FindingRows]] = []
-        """Findings kept as rows, each batch with the number its first row was recorded as."""
-        self.recorded: list[int] = []
-        """The number each of ``findings`` was recorded as: findings and rows of batches are
-        numbered in one sequence, the order a report keeps among equal sort keys."""
+        self.tables: list[FindingTable] = []
+        """The findings recorded, batch by batch, numbered in one sequence: the order a report
+        keeps among findings of equal place."""
         self._recorded = 0
+        self.suggestions: pl.DataFrame | None = None
+        """Fixes the localiser found: the finding's number, the figure's id, the value as
+        text, the reason and the score, in the order to show them."""
         self.evaluations: list[pl.LazyFrame] = []
         """Plans of the rule applications (see :meth:`add_evaluations`)."""
         self.evaluated = 0
@@ -119,26 +123,50 @@ class Run:
         )
         return tuple(map(built.__getitem__, ids))
 
+    def figure_texts(self, ids: pl.Series) -> pl.DataFrame:
+        """The ``label`` and ``value`` of each figure in ``ids`` as a citation shows them (null
+        for a null id), fetched by row: what messages say of the figures they cite."""
+        present = ids.is_not_null()
+        rows = citation_columns(self.frame[ids.fill_null(0).cast(pl.Int64)], self.dimensions)
+        return rows.select(
+            pl.when(pl.lit(present)).then(citation_label(self.dimensions)).alias("label"),
+            pl.when(pl.lit(present)).then(pl.col("value")).alias("value"),
+        )
+
     def cite(self, ids: Iterable[int]) -> None:
         """Build the citations of many figures at once, before a loop that cites them."""
         self.refs(ids)
 
     def add_finding(self, finding: Finding) -> int:
-        """Record a finding and return its index (constraints refer to it)."""
-        self.findings.append(finding)
-        self.recorded.append(self._recorded)
+        """Record a finding made as an object and return its number."""
+        first = self._recorded
+        self.tables.append(FindingTable.from_findings([finding], self.dimensions, first=first))
         self._recorded += 1
-        return len(self.findings) - 1
+        return first
 
-    def add_rows(self, rows: pl.DataFrame) -> None:
-        """Record findings as rows (columns of ``ROW_SCHEMA``, null where missing; figures
-        cited by id): those that never get suggestions, made in bulk. They cite the frame as it
-        is now."""
+    def add_rows(self, rows: pl.DataFrame) -> pl.Series:
+        """Record findings as rows (columns of
+        :data:`~tip_indicators.findings.table.RECORDED_SCHEMA`, null where missing; figures
+        cited by id) and return their numbers, which constraints refer to. They cite the frame
+        as it is now."""
+        first = self._recorded
         if rows.height:
             # A figure's id is its row in the frame.
-            batch = FindingRows.citing(rows, self.frame, self.dimensions)
-            self.batches.append((self._recorded, batch))
+            self.tables.append(FindingTable.recorded(rows, self.frame, self.dimensions, first))
             self._recorded += rows.height
+        return pl.int_range(first, self._recorded, dtype=pl.Int64, eager=True).alias("finding")
+
+    def table(self, problems: FindingTable) -> FindingTable:
+        """Every finding of the run, after ``problems`` (the readers'), with its suggestions,
+        in report order."""
+        table = FindingTable.concat([problems.numbered(-len(problems)), *self.tables])
+        if self.suggestions is not None:
+            figures = self.suggestions.get_column("figure")
+            table = table.with_suggestions(
+                self.suggestions.with_columns(pl.int_range(pl.len()).alias("figure")),
+                self.frame[figures],
+            )
+        return table.in_report_order()
 
     def add_evaluations(
         self,

@@ -129,18 +129,39 @@ def localise(run: Run) -> None:
     # holds many more).
     named = sorted({i for found in solved for i in found.named()})
     refs = dict(zip(named, run.refs(named), strict=True))
-    suggestions: dict[int, list[Suggestion]] = {}
+    suggestions: dict[int, list[tuple[Suggestion, int]]] = {}
     for found in solved:
-        for finding_index, made in _suggestions(found, figures, refs).items():
-            suggestions.setdefault(finding_index, []).extend(made)
-    for index, made in suggestions.items():
-        finding = run.findings[index]
+        for finding_number, made in _suggestions(found, figures, refs).items():
+            suggestions.setdefault(finding_number, []).extend(made)
+    rows: dict[str, list[Any]] = {
+        "number": [],
+        "figure": [],
+        "value": [],
+        "reason": [],
+        "score": [],
+    }
+    for number_, made in suggestions.items():
         # Equally likely fixes are ordered by what they say, not by the order the solver found
         # them in, so the report does not change with the solver's version.
-        ranked = sorted(made, key=lambda s: (-s.score, s.location.line or 0, s.value, s.reason))[
-            :MAX_SUGGESTIONS
-        ]
-        run.findings[index] = attrs.evolve(finding, suggestions=(*finding.suggestions, *ranked))
+        ranked = sorted(
+            made, key=lambda s: (-s[0].score, s[0].location.line or 0, s[0].value, s[0].reason)
+        )[:MAX_SUGGESTIONS]
+        for suggestion, figure in ranked:
+            rows["number"].append(number_)
+            rows["figure"].append(figure)
+            rows["value"].append(suggestion.value)
+            rows["reason"].append(suggestion.reason)
+            rows["score"].append(suggestion.score)
+    run.suggestions = pl.DataFrame(
+        rows,
+        schema={
+            "number": pl.Int64,
+            "figure": pl.Int64,
+            "value": pl.String,
+            "reason": pl.String,
+            "score": pl.Float64,
+        },
+    )
 
 
 def _figures_of(total: int | None, ids: list[int]) -> tuple[int, ...]:
@@ -272,9 +293,10 @@ def _copied_from(
 
 def _suggestions(
     solved: _Solved, figures: dict[int, _Figure], refs: dict[int, ObservationRef]
-) -> dict[int, list[Suggestion]]:
-    """The suggestions of each failed constraint's finding (by index), from the fixes found."""
-    result: dict[int, list[Suggestion]] = {}
+) -> dict[int, list[tuple[Suggestion, int]]]:
+    """The suggestions of each failed constraint's finding (by number), each with the id of the
+    figure it names, from the fixes found."""
+    result: dict[int, list[tuple[Suggestion, int]]] = {}
     for solution, copied in zip(solved.fixes, solved.copied, strict=True):
         for figure, value in solution.items():
             ref = refs[figure]
@@ -293,7 +315,7 @@ def _suggestions(
             )
             for constraint in solved.failed:
                 if constraint.finding is not None and set(solution) & set(constraint.ids):
-                    result.setdefault(constraint.finding, []).append(suggestion)
+                    result.setdefault(constraint.finding, []).append((suggestion, figure))
     return result
 
 

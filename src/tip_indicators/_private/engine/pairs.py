@@ -3,29 +3,41 @@ prosecuted), mirror figures between organisations, and percentage shares adding 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, group_label, interval, number
+from tip_indicators._private.engine.base import (
+    ID,
+    Run,
+    group_label,
+    interval_texts,
+    number,
+    number_texts,
+)
 from tip_indicators._private.engine.hierarchy import relations
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Finding, Severity, messages
 from tip_indicators.rules import Rule
 
 
 def _record(
-    run: Run, rule: Rule, judged: pl.DataFrame, make: Any, *, left: str, right: str, anchor: str
+    run: Run,
+    rule: Rule,
+    judged: pl.DataFrame,
+    findings: Callable[[pl.DataFrame], pl.DataFrame],
+    *,
+    left: str,
+    right: str,
+    anchor: str,
 ) -> None:
-    """Record evaluations, a finding per failure, and ``left - right`` (>= or =) 0 constraints."""
+    """Record evaluations, the findings ``findings`` writes for the failures (rows citing
+    figures by id), and ``left - right`` (>= or =) 0 constraints."""
     run.add_evaluations(rule.name, judged, anchor)
     judged = judged.with_row_index("_pair")
-    found: dict[int, int] = {}
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
-        found[row["_pair"]] = run.add_finding(make(row))
-    index = pl.DataFrame(
-        {"_pair": list(found), "finding": list(found.values())},
-        schema={"_pair": pl.UInt32, "finding": pl.Int64},
-    )
+    failures = judged.filter(pl.col("outcome") == "fail")
+    numbers = run.add_rows(findings(failures))
+    index = failures.select("_pair").with_columns(numbers)
     run.add_constraints(
         judged.filter(pl.col("outcome") != "not_evaluated")
         .join(index, on="_pair", how="left", maintain_order="left")
@@ -41,6 +53,10 @@ def _record(
             pl.col("finding"),
         )
     )
+
+
+def _intervals(frame: pl.DataFrame, low: str, high: str) -> pl.Series:
+    return interval_texts(frame.get_column(low), frame.get_column(high))
 
 
 def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
@@ -74,24 +90,30 @@ def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
         pl.lit("ge").alias("sense"),
     )
 
-    def make(row: dict[str, Any]) -> Finding:
-        whole, part = run.refs([row["w_id"], row[ID]])
-        gap = row["low"] - row["w_high"]
-        return Finding(
-            "bound-exceeded",
-            rule.severity,
-            f"{part.label()} is {interval(row['low'], row['high'])}, more than "
-            f"{whole.label()} {interval(row['w_low'], row['w_high'])} by {number(gap)}",
-            (whole, part),
-            expected=row["w_high"],
-            actual=row["low"],
-            imbalance=gap,
-            tolerance=row["tol"],
-            location=part.location,
-            rule=rule.name,
+    def findings(failures: pl.DataFrame) -> pl.DataFrame:
+        part = run.figure_texts(failures.get_column(ID))
+        whole = run.figure_texts(failures.get_column("w_id"))
+        gap = failures.get_column("low") - failures.get_column("w_high")
+        return failures.select(
+            pl.lit("bound-exceeded").alias("code"),
+            pl.lit(rule.severity.value).alias("severity"),
+            messages.bound_exceeded(
+                part=pl.lit(part.get_column("label")),
+                part_value=pl.lit(_intervals(failures, "low", "high")),
+                whole=pl.lit(whole.get_column("label")),
+                whole_value=pl.lit(_intervals(failures, "w_low", "w_high")),
+                excess=pl.lit(number_texts(gap)),
+            ).alias("message"),
+            pl.lit(rule.name).alias("rule"),
+            pl.col("w_high").alias("expected"),
+            pl.col("low").alias("actual"),
+            pl.lit(gap).alias("imbalance"),
+            pl.col("tol").alias("tolerance"),
+            pl.col(ID).alias("located_at"),
+            pl.concat_list("w_id", ID).alias("cited"),
         )
 
-    _record(run, rule, judged, make, left="w_id", right=ID, anchor=ID)
+    _record(run, rule, judged, findings, left="w_id", right=ID, anchor=ID)
 
 
 def evaluate_mirror(run: Run, rule: Rule) -> None:
@@ -142,26 +164,30 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
         pl.lit("eq").alias("sense"),
     )
 
-    def make(row: dict[str, Any]) -> Finding:
-        sent_ref, received_ref = run.refs([row[ID], row["r_id"]])
-        gap = row["low"] - row["r_low"]
-        return Finding(
-            "mirror-mismatch",
-            rule.severity,
-            f"{row['sender']} reports {sent_ref.value} {row['indicator']} sent to "
-            f"{row['receiver']} "
-            f"in {row['period']}, but {row['receiver']} reports {received_ref.value} received from "
-            f"{row['sender']}",
-            (sent_ref, received_ref),
-            expected=row["r_low"],
-            actual=row["low"],
-            imbalance=gap,
-            tolerance=row["tol"],
-            location=sent_ref.location,
-            rule=rule.name,
+    def findings(failures: pl.DataFrame) -> pl.DataFrame:
+        sent = run.figure_texts(failures.get_column(ID)).get_column("value")
+        received = run.figure_texts(failures.get_column("r_id")).get_column("value")
+        return failures.select(
+            pl.lit("mirror-mismatch").alias("code"),
+            pl.lit(rule.severity.value).alias("severity"),
+            messages.mirror_mismatch(
+                sender=pl.col("sender"),
+                receiver=pl.col("receiver"),
+                indicator=pl.col("indicator"),
+                period=pl.col("period"),
+                sent=pl.lit(sent),
+                received=pl.lit(received),
+            ).alias("message"),
+            pl.lit(rule.name).alias("rule"),
+            pl.col("r_low").alias("expected"),
+            pl.col("low").alias("actual"),
+            (pl.col("low") - pl.col("r_low")).alias("imbalance"),
+            pl.col("tol").alias("tolerance"),
+            pl.col(ID).alias("located_at"),
+            pl.concat_list(ID, "r_id").alias("cited"),
         )
 
-    _record(run, rule, judged, make, left=ID, right="r_id", anchor=ID)
+    _record(run, rule, judged, findings, left=ID, right="r_id", anchor=ID)
 
 
 def evaluate_share(run: Run, rule: Rule) -> None:

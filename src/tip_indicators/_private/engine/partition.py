@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from tip_indicators._private.citations import citation_columns, citation_label
 from tip_indicators._private.engine.base import (
     ID,
     Run,
@@ -25,9 +24,9 @@ from tip_indicators._private.engine.base import (
     number_texts,
 )
 from tip_indicators._private.engine.hierarchy import organisation_relation_rows, relations
-from tip_indicators._private.finding_rows import FindingRows
 from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings.citations import citation_columns, citation_label
 from tip_indicators.rules import Family, Rule
 
 _REMAINDER = "L"
@@ -515,27 +514,17 @@ def _evaluate_sums(
         tol.alias("tol"),
         derivable.alias("derivable"),
     ).collect()
-    findings = {}
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
-    # Every failed sum is written column-wise. Errors become findings to localise, each with
-    # its index; the rest stay rows. They never share a sort key with an error (severity is
-    # part of it), so recording errors first keeps the report's order.
-    written = _sum_rows(run, rules, failures)
-    certain = failures.get_column("reason").is_in(list(_SUM_FINDINGS_FAILED))
-    errors = FindingRows.citing(written.filter(certain), run.frame, run.dimensions).findings()
-    keys = failures.filter(certain).select("slice", "rel").iter_rows()
-    for key, finding in zip(keys, errors, strict=True):
-        findings[key] = run.add_finding(finding)
-    run.add_rows(written.filter(~certain))
-    index = pl.DataFrame(
-        {
-            "slice": [k[0] for k in findings],
-            "rel": [k[1] for k in findings],
-            "finding": list(findings.values()),
-        },
-        schema={"slice": pl.UInt32, "rel": pl.Int64, "finding": pl.Int64},
+    # Every failed sum is written column-wise; the certain errors' numbers go with their
+    # constraints, for the localiser to attach fixes to.
+    numbers = run.add_rows(_sum_rows(run, rules, failures))
+    index = (
+        failures.select("slice", "rel", "reason")
+        .with_columns(numbers)
+        .filter(pl.col("reason").is_in(list(_SUM_FINDINGS_FAILED)))
+        .drop("reason")
     )
     constraints = (
         judged.lazy()

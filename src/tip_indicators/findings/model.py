@@ -1,4 +1,4 @@
-"""Findings: what a check found, with every figure involved, where it came from, and a fix.
+"""The finding objects: a finding, its severity and code, the figures it cites, and its fixes.
 
 A finding has a stable code (see :func:`finding_codes`), a severity, a message that names the
 figures and the arithmetic, the observations involved with their provenance, expected and actual

@@ -1,0 +1,28 @@
+"""Findings: what a check found, with every figure involved, where it came from, and a fix.
+
+A check records its findings as rows of one table (:class:`FindingTable`) from the rule that
+makes them to the renderer that writes them; :class:`Finding` objects are views made when the
+Python API asks for them.
+"""
+
+from tip_indicators.findings.model import (
+    Finding,
+    FindingCode,
+    Location,
+    ObservationRef,
+    Severity,
+    Suggestion,
+    finding_codes,
+)
+from tip_indicators.findings.table import FindingTable
+
+__all__ = [
+    "Finding",
+    "FindingCode",
+    "FindingTable",
+    "Location",
+    "ObservationRef",
+    "Severity",
+    "Suggestion",
+    "finding_codes",
+]

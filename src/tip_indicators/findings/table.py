@@ -1,0 +1,415 @@
+"""The findings table: every finding of a report as one row of one polars frame.
+
+Rules record findings as rows (:data:`RECORDED_SCHEMA`) citing figures by their row in the frame
+being checked; the localiser adds suggestions as rows; readers' problems join as rows too. The
+report keeps the result as one :class:`FindingTable`, which the renderers read column-wise and
+which makes :class:`~tip_indicators.findings.Finding` objects only when they are asked for.
+A large file has findings by the ten thousand: no Python object is made per finding on the path
+from the rules to the JSON report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import attrs
+import polars as pl
+
+from tip_indicators.findings.citations import (
+    DIMENSION_DEFAULT,
+    citation_columns,
+    observation_refs,
+)
+from tip_indicators.findings.model import Finding, Location, ObservationRef, Severity, Suggestion
+
+__all__ = ["RECORDED_SCHEMA", "SUGGESTION", "FindingTable"]
+
+RECORDED_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "severity": pl.String(),
+    "message": pl.String(),
+    "rule": pl.String(),
+    "expected": pl.Float64(),
+    "expected_text": pl.String(),
+    "actual": pl.Float64(),
+    "actual_text": pl.String(),
+    "imbalance": pl.Float64(),
+    "tolerance": pl.Float64(),
+    "located_at": pl.Int64(),
+    "cited": pl.List(pl.Int64()),
+}
+"""The columns a rule records a finding with: a number and a text column for ``expected`` and
+``actual`` (at most one of each pair set), the figure whose place is the finding's location,
+and the figures cited, both as rows of the checked frame."""
+
+SUGGESTION = pl.Struct(
+    {
+        "figure": pl.Int64(),
+        "path": pl.Binary(),
+        "line": pl.Int64(),
+        "field": pl.String(),
+        "value": pl.String(),
+        "reason": pl.String(),
+        "score": pl.Float64(),
+    }
+)
+"""A suggestion: the figure to change (a row of the table's figures), where it is, the value
+that would fix the finding as text, why that is likely, and how likely."""
+
+_TABLE_SCHEMA: dict[str, pl.DataType] = {
+    "number": pl.Int64(),
+    **{name: dtype for name, dtype in RECORDED_SCHEMA.items() if name != "located_at"},
+    "path": pl.Binary(),
+    "line": pl.Int64(),
+    "field": pl.String(),
+    "sort_path": pl.Binary(),
+    "sort_line": pl.Int64(),
+    "suggestions": pl.List(SUGGESTION),
+}
+"""The table's columns. ``path`` (null when the finding has no location) is the file name as
+UTF-8 bytes, with the lone surrogates that stand for undecodable bytes kept: a name need not be
+text. ``sort_path`` and ``sort_line`` place the finding in a report's order; ``number`` keeps
+the order findings were recorded in among equal places."""
+
+_RANKS = {severity.value: severity.rank for severity in Severity}
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
+def _valid(text: str) -> str:
+    """``text`` as a column can hold it: a lone surrogate (an undecodable byte of a file name)
+    becomes U+FFFD, as polars writes it."""
+    return text if text.isascii() else _bytes(text).decode("utf-8", "replace")
+
+
+@attrs.frozen(eq=False)
+class FindingTable:
+    """Findings as rows (columns of ``_TABLE_SCHEMA``) and the figures they cite as rows of
+    ``figures`` (the columns of :func:`~tip_indicators.findings.citations.citation_columns`),
+    as they were when cited."""
+
+    rows: pl.DataFrame
+    figures: pl.DataFrame
+    dimensions: tuple[str, ...]
+    _objects: list[tuple[Finding, ...]] = attrs.field(factory=list, repr=False)
+
+    @classmethod
+    def empty(cls, dimensions: Sequence[str] = ()) -> FindingTable:
+        """A table with no findings."""
+        return cls(pl.DataFrame(schema=_TABLE_SCHEMA), _no_figures(dimensions), tuple(dimensions))
+
+    @classmethod
+    def recorded(
+        cls, rows: pl.DataFrame, frame: pl.DataFrame, dimensions: Sequence[str], first: int
+    ) -> FindingTable:
+        """Findings a rule recorded (columns of :data:`RECORDED_SCHEMA`, null where missing, and
+        optionally the ``field`` of the location) citing rows of ``frame`` by position,
+        numbered from ``first``. Only the figures cited
+        are kept: a report outlives the frame it was checked in."""
+        field = (
+            pl.lit(rows.get_column("field").cast(pl.String))
+            if "field" in rows.columns
+            else pl.lit(None, pl.String)
+        )
+        rows = rows.select(
+            pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
+            for c, t in RECORDED_SCHEMA.items()
+        )
+        kept = (
+            pl.concat([rows.get_column("cited").explode(), rows.get_column("located_at")])
+            .drop_nulls()
+            .unique()
+            .sort()
+        )
+        figures = citation_columns(frame[kept], dimensions)
+        located = rows.get_column("located_at")
+        position = kept.search_sorted(located.fill_null(0))
+        place = figures.select(pl.col("path").cast(pl.Binary), "line")[position]
+        has_place = located.is_not_null()
+        path = pl.when(has_place).then(place.get_column("path"))
+        line = pl.when(has_place).then(place.get_column("line"))
+        table = rows.with_columns(
+            pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("number"),
+            path.alias("path"),
+            line.alias("line"),
+            field.alias("field"),
+            path.fill_null(b"").alias("sort_path"),
+            line.fill_null(0).alias("sort_line"),
+            pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
+        )
+        table = table.with_columns(_renumbered(rows.get_column("cited"), kept))
+        return cls(table.select(list(_TABLE_SCHEMA)), figures, tuple(dimensions))
+
+    @classmethod
+    def from_findings(
+        cls,
+        findings: Iterable[Finding],
+        dimensions: Sequence[str] = (),
+        *,
+        first: int = 0,
+    ) -> FindingTable:
+        """Finding objects as a table, in the order given, numbered from ``first``: the
+        problems readers report, and findings built by hand through the Python API."""
+        findings = tuple(findings)
+        shown = list(dimensions)
+        refs: dict[int, ObservationRef] = {}
+        for finding in findings:
+            cited = [*finding.observations]
+            cited += [s.observation for s in finding.suggestions if s.observation is not None]
+            for ref in cited:
+                refs.setdefault(id(ref), ref)
+                shown += [key for key in ref.dimensions if key not in shown]
+        index = {key: number for number, key in enumerate(refs)}
+        figures = _figures_of(list(refs.values()), shown)
+        rows = {name: [] for name in _TABLE_SCHEMA}  # type: dict[str, list[object]]
+        for number, finding in enumerate(findings, start=first):
+            sort_path, sort_line, *_ = finding.sort_key
+            location = finding.location
+            values = {
+                "number": number,
+                "code": finding.code,
+                "severity": finding.severity.value,
+                "message": finding.message,
+                "rule": finding.rule,
+                "expected": _float(finding.expected),
+                "expected_text": _string(finding.expected),
+                "actual": _float(finding.actual),
+                "actual_text": _string(finding.actual),
+                "imbalance": finding.imbalance,
+                "tolerance": finding.tolerance,
+                "cited": [index[id(ref)] for ref in finding.observations],
+                "path": _bytes(location.path) if location else None,
+                "line": location.line if location else None,
+                "field": location.field if location else None,
+                "sort_path": _bytes(sort_path),
+                "sort_line": sort_line,
+                "suggestions": [
+                    {
+                        "figure": index[id(s.observation)] if s.observation else None,
+                        "path": _bytes(s.location.path),
+                        "line": s.location.line,
+                        "field": s.location.field,
+                        "value": s.value,
+                        "reason": s.reason,
+                        "score": s.score,
+                    }
+                    for s in finding.suggestions
+                ],
+            }
+            for name, value in values.items():
+                rows[name].append(value)
+        table = cls(pl.DataFrame(rows, schema=_TABLE_SCHEMA), figures, tuple(shown))
+        table._objects.append(findings)
+        return table
+
+    @classmethod
+    def concat(cls, tables: Sequence[FindingTable]) -> FindingTable:
+        """The rows of ``tables`` one after the other, their figures renumbered."""
+        shown: list[str] = []
+        for table in tables:
+            shown += [d for d in table.dimensions if d not in shown]
+        rows, figures, offset = [], [], 0
+        for table in tables:
+            rows.append(table.rows.with_columns(_shifted(offset)))
+            figures.append(_with_dimensions(table.figures, shown))
+            offset += table.figures.height
+        if not tables:
+            return cls.empty()
+        return cls(pl.concat(rows), pl.concat(figures), tuple(shown))
+
+    def numbered(self, first: int) -> FindingTable:
+        """The table with its findings numbered in order from ``first``."""
+        number = pl.int_range(first, first + self.rows.height, dtype=pl.Int64)
+        return FindingTable(
+            self.rows.with_columns(number.alias("number")),
+            self.figures,
+            self.dimensions,
+            self._objects,
+        )
+
+    def with_suggestions(self, suggestions: pl.DataFrame, figures: pl.DataFrame) -> FindingTable:
+        """The table with ``suggestions`` (columns ``number`` of the finding, ``figure`` a row
+        of ``figures``, ``value``, ``reason``, ``score``, in the order to show them) added after
+        each finding's own; ``figures`` are the figures they name, as frame rows."""
+        if suggestions.height == 0:
+            return self
+        cited = citation_columns(figures, self.dimensions)
+        offset = self.figures.height
+        places = cited.select(pl.col("path").cast(pl.Binary), "line")[
+            suggestions.get_column("figure")
+        ]
+        made = (
+            suggestions.select(
+                "number",
+                pl.struct(
+                    (pl.col("figure") + offset).cast(pl.Int64).alias("figure"),
+                    places.get_column("path").alias("path"),
+                    places.get_column("line").alias("line"),
+                    pl.lit(None, pl.String).alias("field"),
+                    pl.col("value").cast(pl.String),
+                    pl.col("reason").cast(pl.String),
+                    pl.col("score").cast(pl.Float64),
+                ).alias("_new"),
+            )
+            .group_by("number", maintain_order=True)
+            .agg("_new")
+        )
+        rows = (
+            self.rows.join(made, on="number", how="left", maintain_order="left")
+            .with_columns(
+                pl.concat_list(
+                    pl.col("suggestions").fill_null([]), pl.col("_new").fill_null([])
+                ).alias("suggestions")
+            )
+            .drop("_new")
+        )
+        return FindingTable(rows, pl.concat([self.figures, cited]), self.dimensions)
+
+    def in_report_order(self) -> FindingTable:
+        """The rows in the stable order of a report: file, line, severity, code, message, and
+        the order they were recorded in. Text is compared as UTF-8 bytes, which sort in the
+        order of code points Python compares by."""
+        order = self.rows.select(
+            pl.arg_sort_by(
+                pl.col("sort_path"),
+                pl.col("sort_line"),
+                pl.col("severity").replace_strict(_RANKS, return_dtype=pl.Int64),
+                pl.col("code").cast(pl.Binary),
+                pl.col("message").cast(pl.Binary),
+                pl.col("number"),
+            )
+        ).to_series()
+        return FindingTable(self.rows[order], self.figures, self.dimensions)
+
+    def __len__(self) -> int:
+        return self.rows.height
+
+    def severities(self) -> Counter[Severity]:
+        """How many findings there are of each severity."""
+        counts = self.rows.get_column("severity").value_counts()
+        return Counter({Severity(value): count for value, count in counts.iter_rows()})
+
+    def paths(self) -> list[bytes | None]:
+        """Each finding's file name (UTF-8 bytes, lone surrogates kept), or None."""
+        return self.rows.get_column("path").to_list()
+
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding as an object, in the table's order (made on the first call, then
+        kept)."""
+        if not self._objects:
+            self._objects.append(self._make())
+        return self._objects[0]
+
+    def _make(self) -> tuple[Finding, ...]:
+        refs = observation_refs(self.figures, self.dimensions)
+        columns = self.rows.to_dict(as_series=False)
+        made = []
+        for row in zip(*(columns[name] for name in _TABLE_SCHEMA), strict=True):
+            values = dict(zip(_TABLE_SCHEMA, row, strict=True))
+            expected, actual = values["expected"], values["actual"]
+            path = values["path"]
+            made.append(
+                Finding(
+                    values["code"],
+                    Severity(values["severity"]),
+                    values["message"],
+                    tuple(refs[i] for i in values["cited"] or ()),
+                    expected=expected if expected is not None else values["expected_text"],
+                    actual=actual if actual is not None else values["actual_text"],
+                    imbalance=values["imbalance"],
+                    tolerance=values["tolerance"],
+                    suggestions=tuple(
+                        Suggestion(
+                            Location(_text(s["path"]), s["line"], s["field"]),
+                            s["value"],
+                            s["reason"],
+                            refs[s["figure"]] if s["figure"] is not None else None,
+                            s["score"],
+                        )
+                        for s in values["suggestions"] or ()
+                    ),
+                    location=(
+                        Location(_text(path), values["line"], values["field"])
+                        if path is not None
+                        else None
+                    ),
+                    rule=values["rule"],
+                )
+            )
+        return tuple(made)
+
+
+def _float(value: float | str | None) -> float | None:
+    return None if value is None or isinstance(value, str) else float(value)
+
+
+def _string(value: float | str | None) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _renumbered(cited: pl.Series, kept: pl.Series) -> pl.Series:
+    """The ``cited`` lists with each figure's row of the frame replaced by its position in
+    ``kept`` (the sorted rows kept); a missing list becomes an empty one."""
+    lengths = cited.list.len().fill_null(0)
+    owner = pl.int_range(cited.len(), eager=True, dtype=pl.Int64).repeat_by(lengths).explode()
+    flat = cited.explode().drop_nulls()
+    pairs = pl.DataFrame(
+        {"owner": owner.drop_nulls(), "figure": kept.search_sorted(flat).cast(pl.Int64)}
+    )
+    grouped = pairs.group_by("owner", maintain_order=True).agg("figure")
+    return (
+        pl.DataFrame({"owner": pl.int_range(cited.len(), eager=True, dtype=pl.Int64)})
+        .join(grouped, on="owner", how="left", maintain_order="left")
+        .get_column("figure")
+        .fill_null([])
+        .alias("cited")
+    )
+
+
+def _shifted(offset: int) -> list[pl.Expr]:
+    """The figure numbers of cited figures and suggestions moved on by ``offset``."""
+    return [
+        pl.col("cited").list.eval(pl.element() + offset),
+        pl.col("suggestions").list.eval(
+            pl.element().struct.with_fields(pl.field("figure") + offset)
+        ),
+    ]
+
+
+def _no_figures(dimensions: Sequence[str]) -> pl.DataFrame:
+    return citation_columns(
+        pl.DataFrame(schema={"value": pl.String, "path": pl.String}), dimensions
+    )
+
+
+def _with_dimensions(figures: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataFrame:
+    """``figures`` with every one of ``dimensions`` (a missing one at its total), in order."""
+    missing = [pl.lit(DIMENSION_DEFAULT).alias(d) for d in dimensions if d not in figures.columns]
+    added = figures.with_columns(missing) if missing else figures
+    return added.select(_no_figures(dimensions).columns)
+
+
+def _figures_of(refs: list[ObservationRef], dimensions: Sequence[str]) -> pl.DataFrame:
+    """The citation columns of ``refs``, one row each."""
+    if not refs:
+        return _no_figures(dimensions)
+    data = {
+        "indicator": [r.indicator for r in refs],
+        "period": [r.period for r in refs],
+        "reporter": [r.reporter for r in refs],
+        "measure": [r.measure for r in refs],
+        "value": [r.value for r in refs],
+        "path": [_valid(r.location.path) for r in refs],
+        **{d: [r.dimensions.get(d, DIMENSION_DEFAULT) for r in refs] for d in dimensions},
+        "source": [r.source for r in refs],
+        "line": [r.location.line for r in refs],
+        "derived": [r.derived for r in refs],
+    }
+    return pl.DataFrame(data, schema=_no_figures(dimensions).schema)
