@@ -221,10 +221,14 @@ def test_the_field_limit_holds_on_the_fast_path(
     assert caught.value.line == 2
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
 @pytest.mark.parametrize("last", ["source", "value", "status"])
-def test_a_regular_file_is_read_column_wise(monkeypatch: pytest.MonkeyPatch, last: str) -> None:
-    """A file of rows as wide as the header, commas inside quoted values and every last field
-    filled or not, is read by the fast path (the record-by-record reader is never called)."""
+def test_a_regular_file_is_read_column_wise(
+    monkeypatch: pytest.MonkeyPatch, last: str, newline: str
+) -> None:
+    """A file of rows as wide as the header, commas inside quoted values, every last field
+    filled or not, and LF or CRLF line ends (as spreadsheet programs write) is read by the fast
+    path (the record-by-record reader is never called)."""
     columns = ["indicator", "period", "reporter", "value", "status", "source"]
     columns.remove(last)
     columns.append(last)
@@ -239,7 +243,7 @@ def test_a_regular_file_is_read_column_wise(monkeypatch: pytest.MonkeyPatch, las
         )
         for period, row in zip(["2010", "2011"], cells, strict=True)
     ]
-    text = ",".join(columns) + "\n" + "\n".join(rows) + "\n"
+    text = (",".join(columns) + "\n" + "\n".join(rows) + "\n").replace("\n", newline)
 
     def exact_reader(*args: object) -> None:
         raise AssertionError("the record-by-record reader was called")

@@ -103,15 +103,18 @@ def _plain_frame(
 ) -> tuple[list[str], pl.DataFrame] | None:
     """Parse a large, regular UTF-8 file column-wise with polars, where physical line = row + 2.
 
-    Regular means: no carriage returns, NUL bytes or blank lines; no quoted field spanning
-    lines; every row as wide as the header. Anything else, and text that is not UTF-8, returns
+    Regular means: no NUL bytes, blank lines or carriage returns other than in CRLF line ends
+    (what spreadsheet programs write); no quoted field spanning lines; every row as wide as the
+    header. Anything else, and text that is not UTF-8, returns
     None and goes through the exact record-by-record reader, which reports ragged rows, keeps
     physical lines right across quoted line breaks and says why text cannot be decoded; a
     property test holds the two paths to the same results. The bytes are parsed as they are (a
     large file is not decoded to text first); the separators, quotes and line breaks counted
     are ASCII, which no other UTF-8 character contains.
     """
-    if len(data) < _PLAIN_BYTES or b"\r" in data or b"\x00" in data:
+    if len(data) < _PLAIN_BYTES or b"\x00" in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     # The header is parsed here, the rows by polars; neither the byte-order mark nor the header
     # is cut off the data (a copy of the whole file), polars skips the first line instead.
@@ -123,7 +126,7 @@ def _plain_frame(
     if start == -1 or start >= end:
         return None
     try:
-        first = data[begin:start].decode("utf-8")
+        first = data[begin:start].decode("utf-8").removesuffix("\r")
     except UnicodeDecodeError:
         return None
     records = list(csv_records(first, path, limits))

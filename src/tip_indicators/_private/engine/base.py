@@ -35,8 +35,12 @@ CONSTRAINT_SCHEMA: dict[str, pl.DataType] = {
     "sense": pl.String(),
     "tol": pl.Float64(),
     "failed": pl.Boolean(),
+    "holds": pl.Boolean(),
     "finding": pl.Int64(),
 }
+"""``failed``: the rule fails with an error, which localisation must repair. ``holds``: the rule
+holds now, which a repair must not undo. A rule that fails with a warning is neither: a fix for
+the errors is not asked to repair it as well."""
 
 
 class Run:
@@ -217,6 +221,8 @@ class Run:
         if constraints.height:
             if "total" not in constraints.columns:
                 constraints = constraints.with_columns(pl.lit(None, pl.Int64).alias("total"))
+            if "holds" not in constraints.columns:
+                constraints = constraints.with_columns((~pl.col("failed")).alias("holds"))
             self.constraints.append(
                 constraints.select([pl.col(c).cast(t) for c, t in CONSTRAINT_SCHEMA.items()])
             )

@@ -160,6 +160,7 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
             pl.lit(sense).alias("sense"),
             pl.col("tol"),
             ((pl.col("outcome") == "fail") & pl.lit(severity is Severity.ERROR)).alias("failed"),
+            (pl.col("outcome") != "fail").alias("holds"),
             pl.col("finding"),
         )
     )

@@ -76,7 +76,8 @@ def localise(run: Run) -> None:
     """Attach ranked suggestions to every error finding that a linear rule produced."""
     if not run.constraints:
         return
-    table = pl.concat(run.constraints).with_row_index("c")
+    table = pl.concat(run.constraints).filter(pl.col("failed") | pl.col("holds"))
+    table = table.with_row_index("c")
     failed = table.filter(pl.col("failed"))
     if failed.height == 0:
         return

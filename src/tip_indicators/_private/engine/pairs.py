@@ -50,6 +50,7 @@ def _record(
             ((pl.col("outcome") == "fail") & pl.lit(rule.severity is Severity.ERROR)).alias(
                 "failed"
             ),
+            (pl.col("outcome") != "fail").alias("holds"),
             pl.col("finding"),
         )
     )
