@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["bound_exceeded", "change_mismatch", "mirror_mismatch"]
+__all__ = [
+    "bound_exceeded",
+    "breakdown_missing",
+    "change_mismatch",
+    "derived_conflict",
+    "derived_value",
+    "mirror_mismatch",
+    "not_in_profile",
+    "part_exceeds_total",
+    "profile_rule",
+]
 
 
 def bound_exceeded(
@@ -68,4 +78,70 @@ def change_mismatch(
         base_period,
         base,
         expected,
+    )
+
+
+def breakdown_missing(*, total: pl.Expr, profile: pl.Expr, dimension: pl.Expr) -> pl.Expr:
+    """``victims_received 2024 NGO.A: profile p@1 requires a breakdown by sex, and none is
+    given``."""
+    return pl.format(
+        "{}: profile {} requires a breakdown by {}, and none is given", total, profile, dimension
+    )
+
+
+def not_in_profile(*, column: pl.Expr, quoted: pl.Expr, text: pl.Expr, profile: pl.Expr) -> pl.Expr:
+    """``reporter: 'NGO.X' is not a reporter of profile p@1`` (the code quoted as Python
+    writes it)."""
+    return pl.format("{}: {} {} {}", column, quoted, text, profile)
+
+
+def profile_rule(
+    *,
+    rule: pl.Expr,
+    expression: pl.Expr,
+    period: pl.Expr,
+    reporter: pl.Expr,
+    difference: pl.Expr,
+    figures: pl.Expr,
+    description: pl.Expr,
+) -> pl.Expr:
+    """``name: a <= b does not hold for 2024 KH (left - right = 3; a 2024 KH = 5, ...)``, and
+    the rule's description after it when it has one."""
+    said = pl.format(
+        "{}: {} does not hold for {} {} (left - right = {}; {})",
+        rule,
+        expression,
+        period,
+        reporter,
+        difference,
+        figures,
+    )
+    return (
+        pl.when(description.is_not_null())
+        .then(pl.format("{}. {}", said, description))
+        .otherwise(said)
+    )
+
+
+def part_exceeds_total(
+    *, part: pl.Expr, part_value: pl.Expr, total: pl.Expr, total_value: pl.Expr, excess: pl.Expr
+) -> pl.Expr:
+    """``victims_received[exploitation=SEXUAL] 2010 KH is 12, more than its total
+    victims_received 2010 KH 9 by 3`` (a part of a breakdown that need not add up)."""
+    return pl.format(
+        "{} is {}, more than its total {} {} by {}", part, part_value, total, total_value, excess
+    )
+
+
+def derived_value(*, figure: pl.Expr, arithmetic: pl.Expr) -> pl.Expr:
+    """``victims_received[destination=RETAINED] 2010 X is not stated; the destination breakdown
+    gives it: 459 - (NGO.A 238 + ...) = 81``."""
+    return pl.concat_str(figure, pl.lit(" is not stated; "), arithmetic)
+
+
+def derived_conflict(*, figure: pl.Expr, arithmetic: pl.Expr) -> pl.Expr:
+    """``... is not stated, and its breakdowns disagree on it: the sex breakdown gives it: ...;
+    but the age breakdown gives it: ...``."""
+    return pl.concat_str(
+        figure, pl.lit(" is not stated, and its breakdowns disagree on it: "), arithmetic
     )

@@ -127,6 +127,54 @@ class Run:
         )
         return tuple(map(built.__getitem__, ids))
 
+    def with_texts(self, frame: pl.DataFrame, **ids: str) -> pl.DataFrame:
+        """``frame`` with ``{name}_label`` and ``{name}_value`` columns for each figure id
+        column given as ``name=column``: what messages say of the figures they cite."""
+        added = []
+        for name, column in ids.items():
+            texts = self.figure_texts(frame.get_column(column))
+            added += [
+                texts.get_column("label").alias(f"{name}_label"),
+                texts.get_column("value").alias(f"{name}_value"),
+            ]
+        return frame.with_columns(added)
+
+    def record(
+        self,
+        failures: pl.DataFrame,
+        *,
+        code: str | pl.Expr,
+        severity: str | pl.Expr,
+        message: pl.Expr,
+        rule: str | pl.Expr,
+        located_at: str,
+        cited: pl.Expr,
+        field: str | None = None,
+        **numbers: pl.Expr,
+    ) -> pl.Series:
+        """Record one finding per row of ``failures``, its columns given as expressions over
+        them (``numbers``: ``expected``, ``actual``, their ``_text`` forms, ``imbalance``,
+        ``tolerance``), located at the figure in column ``located_at`` (and its ``field``, when
+        the finding is about one), and return their numbers."""
+        if failures.height == 0:
+            return pl.Series("finding", [], dtype=pl.Int64)
+
+        def given(value: str | pl.Expr) -> pl.Expr:
+            return pl.lit(value) if isinstance(value, str) else value
+
+        return self.add_rows(
+            failures.select(
+                given(code).alias("code"),
+                given(severity).alias("severity"),
+                message.alias("message"),
+                given(rule).alias("rule"),
+                pl.col(located_at).alias("located_at"),
+                cited.list.drop_nulls().alias("cited"),
+                pl.lit(field, pl.String).alias("field"),
+                *[expression.alias(name) for name, expression in numbers.items()],
+            )
+        )
+
     def figure_texts(self, ids: pl.Series) -> pl.DataFrame:
         """The ``label`` and ``value`` of each figure in ``ids`` as a citation shows them (null
         for a null id), fetched by row: what messages say of the figures they cite."""

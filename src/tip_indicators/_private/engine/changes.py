@@ -12,8 +12,15 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, interval, number, uniform_columns
-from tip_indicators.findings import Finding, Severity, Suggestion
+from tip_indicators._private.engine.base import (
+    ID,
+    Run,
+    interval,
+    interval_texts,
+    number,
+    uniform_columns,
+)
+from tip_indicators.findings import Finding, Severity, Suggestion, messages
 from tip_indicators.rules import Rule
 
 _EPSILON = 1e-9
@@ -121,15 +128,34 @@ def evaluate_change(run: Run, rule: Rule) -> None:
         tol.alias("tol"),
     ).with_row_index("_row")
     run.add_evaluations(rule.name, judged, ID, group=_group("CHG"))
-    found: dict[int, int] = {}
-    failures = judged.filter(pl.col("outcome") == "fail")
-    run.cite(failures.select(pl.concat_list(ID, "t_id", "b_id").explode()).to_series().to_list())
-    for row in failures.iter_rows(named=True):
-        found[row["_row"]] = run.add_finding(_change_finding(run, rule, row))
-    index = pl.DataFrame(
-        {"_row": list(found), "finding": list(found.values())},
-        schema={"_row": pl.UInt32, "finding": pl.Int64},
+    failures = run.with_texts(
+        judged.filter(pl.col("outcome") == "fail"), stated=ID, level="t_id", base="b_id"
     )
+    expected = interval_texts(failures.get_column("e_low"), failures.get_column("e_high"))
+    exact = pl.col("e_low") == pl.col("e_high")
+    numbers = run.record(
+        failures,
+        code="change-mismatch",
+        severity=Severity.ERROR.value,
+        message=messages.change_mismatch(
+            stated=pl.col("stated_label"),
+            stated_value=pl.col("stated_value"),
+            period=pl.col("period"),
+            base_period=pl.col("base_period"),
+            level=pl.col("level_value"),
+            base=pl.col("base_value"),
+            expected=pl.lit(expected),
+        ),
+        rule=rule.name,
+        located_at=ID,
+        cited=pl.concat_list(ID, "t_id", "b_id"),
+        expected=pl.when(exact).then(pl.col("e_low")),
+        expected_text=pl.when(~exact).then(pl.lit(expected)),
+        actual=pl.col("low"),
+        imbalance=pl.col("low") - pl.col("e_low"),
+        tolerance=pl.col("tol"),
+    )
+    index = failures.select("_row").with_columns(numbers)
     run.add_constraints(
         judged.filter(~missing)
         .join(index, on="_row", how="left", maintain_order="left")
@@ -142,28 +168,6 @@ def evaluate_change(run: Run, rule: Rule) -> None:
             (pl.col("outcome") == "fail").alias("failed"),
             pl.col("finding"),
         )
-    )
-
-
-def _change_finding(run: Run, rule: Rule, row: dict[str, Any]) -> Finding:
-    stated, level, base = run.refs([row[ID], row["t_id"], row["b_id"]])
-    expected = interval(row["e_low"], row["e_high"])
-    message = (
-        f"{stated.label()}: the change against {row['base_period']} is stated as {stated.value}, "
-        f"but {row['period']} level {level.value} - {row['base_period']} level {base.value} "
-        f"= {expected}"
-    )
-    return Finding(
-        "change-mismatch",
-        Severity.ERROR,
-        message,
-        (stated, level, base),
-        expected=row["e_low"] if row["e_low"] == row["e_high"] else expected,
-        actual=row["low"],
-        imbalance=row["low"] - row["e_low"],
-        tolerance=row["tol"],
-        location=stated.location,
-        rule=rule.name,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Severity, messages
 
 _ORGANISATION_COLUMNS = ("reporter", "destination", "referrer")
 
@@ -42,31 +42,41 @@ def evaluate_conformance(run: Run) -> None:
             anchors = totals.filter(pl.all_horizontal([pl.col(d) == "_T" for d in run.dimensions]))
             covered = given.select("period", "reporter").unique()
             missing = anchors.join(covered, on=["period", "reporter"], how="anti")
-            for row in missing.iter_rows(named=True):
-                (ref,) = run.refs([row[ID]])
-                run.add_finding(
-                    Finding(
-                        "breakdown-missing",
-                        Severity.ERROR,
-                        f"{ref.label()}: profile {profile.label} requires a breakdown by "
-                        f"{dimension}, and none is given",
-                        (ref,),
-                        location=ref.location,
-                        rule=f"required.{indicator}.{dimension}",
-                    )
-                )
+            missing = run.with_texts(missing, total=ID)
+            run.record(
+                missing,
+                code="breakdown-missing",
+                severity=Severity.ERROR.value,
+                message=messages.breakdown_missing(
+                    total=pl.col("total_label"),
+                    profile=pl.lit(profile.label),
+                    dimension=pl.lit(dimension),
+                ),
+                rule=f"required.{indicator}.{dimension}",
+                located_at=ID,
+                cited=pl.concat_list(ID),
+            )
 
 
 def _flag(run: Run, bad: pl.DataFrame, column: str, code: str, text: str) -> None:
-    for row in bad.iter_rows(named=True):
-        (ref,) = run.refs([row[ID]])
-        run.add_finding(
-            Finding(
-                code,
-                Severity.ERROR,
-                f"{column}: {row['part']!r} {text} {run.profile.label}",
-                (ref,),
-                location=Location(ref.location.path, ref.location.line, column),
-                rule=f"profile.{code}",
-            )
-        )
+    if bad.height == 0:
+        return
+    written = bad.get_column("part").unique()
+    quoted = bad.get_column("part").replace_strict(
+        written, [repr(part) for part in written.to_list()], return_dtype=pl.String
+    )
+    run.record(
+        bad.with_columns(quoted.alias("_quoted")),
+        code=code,
+        severity=Severity.ERROR.value,
+        message=messages.not_in_profile(
+            column=pl.lit(column),
+            quoted=pl.col("_quoted"),
+            text=pl.lit(text),
+            profile=pl.lit(run.profile.label),
+        ),
+        rule=f"profile.{code}",
+        located_at=ID,
+        field=column,
+        cited=pl.concat_list(ID),
+    )

@@ -7,13 +7,11 @@ and none is missing. The rule is linear, so it also feeds error localisation.
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, interval
+from tip_indicators._private.engine.base import ID, Run, interval_texts
 from tip_indicators.expressions import Comparison, Number, Selection, Total, parse_expression
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Severity, messages
 from tip_indicators.profiles import ProfileRule
 
 
@@ -141,13 +139,30 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
     )
     run.add_evaluations(f"profile.{rule.name}", judged, "anchor")
     severity = Severity(rule.severity)
-    found: dict[int, int] = {}
-    for row in judged.filter(pl.col("outcome") == "fail").iter_rows(named=True):
-        found[row["_row"]] = run.add_finding(_finding(run, rule, row, severity))
-    finding_rows = pl.DataFrame(
-        {"_row": list(found), "finding": list(found.values())},
-        schema={"_row": pl.UInt32, "finding": pl.Int64},
+    failures = judged.filter(pl.col("outcome") == "fail")
+    numbers = run.record(
+        failures.with_columns(_figures_named(run, failures).alias("_figures")),
+        code="profile-rule",
+        severity=severity.value,
+        message=messages.profile_rule(
+            rule=pl.lit(rule.name),
+            expression=pl.lit(rule.expression),
+            period=pl.col("period"),
+            reporter=pl.col("reporter"),
+            difference=pl.lit(_intervals(failures)),
+            figures=pl.col("_figures"),
+            description=pl.lit(rule.description or None, pl.String),
+        ),
+        rule=f"profile.{rule.name}",
+        located_at="anchor",
+        cited=pl.col("ids"),
+        expected=pl.lit(0.0),
+        actual=pl.when(pl.col("d_low") == pl.col("d_high")).then(pl.col("d_low")),
+        actual_text=pl.when(pl.col("d_low") != pl.col("d_high")).then(pl.lit(_intervals(failures))),
+        imbalance=pl.col("d_low"),
+        tolerance=pl.col("tol"),
     )
+    finding_rows = failures.select("_row").with_columns(numbers)
     sense = "eq" if comparator == "==" else "ge"
     flip = -1.0 if comparator in {"<=", "<"} else 1.0
     run.add_constraints(
@@ -166,25 +181,20 @@ def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
     )
 
 
-def _finding(run: Run, rule: ProfileRule, row: dict[str, Any], severity: Severity) -> Finding:
-    refs = run.refs(row["ids"])
-    figures = ", ".join(f"{ref.label()} = {ref.value}" for ref in refs)
-    difference = interval(row["d_low"], row["d_high"])
-    message = (
-        f"{rule.name}: {rule.expression} does not hold for {row['period']} {row['reporter']} "
-        f"(left - right = {difference}; {figures})"
+def _intervals(failures: pl.DataFrame) -> pl.Series:
+    return interval_texts(failures.get_column("d_low"), failures.get_column("d_high"))
+
+
+def _figures_named(run: Run, failures: pl.DataFrame) -> pl.Series:
+    """``label = value, ...`` of the figures each failure cites, in order."""
+    cited = failures.select(pl.int_range(pl.len()).alias("_failure"), "ids").explode("ids")
+    cited = run.with_texts(cited.filter(pl.col("ids").is_not_null()), figure="ids")
+    named = cited.group_by("_failure", maintain_order=True).agg(
+        pl.format("{} = {}", "figure_label", "figure_value").str.join(", ").alias("text")
     )
-    if rule.description:
-        message += f". {rule.description}"
-    return Finding(
-        "profile-rule",
-        severity,
-        message,
-        refs,
-        expected=0.0,
-        actual=row["d_low"] if row["d_low"] == row["d_high"] else difference,
-        imbalance=row["d_low"],
-        tolerance=row["tol"],
-        location=refs[0].location if refs else None,
-        rule=f"profile.{rule.name}",
+    return (
+        pl.DataFrame({"_failure": pl.int_range(failures.height, eager=True)})
+        .join(named, on="_failure", how="left", maintain_order="left")
+        .get_column("text")
+        .fill_null("")
     )

@@ -9,7 +9,7 @@ fails only when it certainly fails. A part with status L is the remainder and is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
@@ -18,14 +18,12 @@ import polars as pl
 from tip_indicators._private.engine.base import (
     ID,
     Run,
-    interval,
     interval_texts,
-    number,
     number_texts,
 )
 from tip_indicators._private.engine.hierarchy import organisation_relation_rows, relations
 from tip_indicators.dimensions import Dimension, DimensionKind
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_columns, citation_label
 from tip_indicators.rules import Family, Rule
 
@@ -584,8 +582,7 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
             pl.struct("dimension", "p_id", "child_ids", "d_low", "d_high").alias("how"),
         )
         usable = merged.filter(pl.col("low") <= pl.col("high"))
-        for row in merged.filter(pl.col("low") > pl.col("high")).iter_rows(named=True):
-            _conflict(run, row)
+        run.add_rows(_conflict_rows(run, merged.filter(pl.col("low") > pl.col("high"))))
         if usable.height == 0:
             return
         run.add_rows(_derived_rows(run, usable))
@@ -652,34 +649,11 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     return remainders if remainders.height else None
 
 
-def _gives(
-    dimension: str, total: str, parts: Iterable[tuple[str, str]], way: Mapping[str, Any]
-) -> str:
-    """How one breakdown determines a figure: its total less its other parts (code, value)."""
-    others = " + ".join(f"{code} {value}" for code, value in parts)
-    return f"the {dimension} breakdown gives it: {total} - ({others}) = " + interval(
-        way["d_low"], way["d_high"]
-    )
-
-
-def _ways(run: Run, row: dict[str, Any]) -> tuple[list[str], list[int]]:
-    """The arithmetic of every breakdown that determines a figure, and the figures it cites."""
-    texts: list[str] = []
-    cited: list[int] = []
-    for way in row["how"]:
-        dimension = way["dimension"]
-        others = [i for i in way["child_ids"] if i != row[ID]]
-        (total,) = run.refs([way["p_id"]])
-        parts = ((ref.dimensions.get(dimension, "_T"), ref.value) for ref in run.refs(others))
-        texts.append(_gives(dimension, total.value, parts, way))
-        cited += [i for i in (way["p_id"], *others) if i not in cited]
-    return texts, cited
-
-
-def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
-    """The derived-value finding of each figure in ``usable`` (its ``low`` and ``high``, and
-    ``how`` the breakdowns give it), as rows citing figures by id, written column-wise: the
-    same findings, message for message, as :func:`_ways` gives with citation objects."""
+def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
+    """Each figure in ``usable`` (its ``_id``, ``low`` and ``high``, and ``how`` the breakdowns
+    give it) with its ``label``, the arithmetic of every breakdown that determines it joined by
+    ``separator`` (``text``), the first breakdown's ``dimension``, and the figures ``cited``
+    (each once, in the order the breakdowns name them, then the figure itself)."""
     dimensions = run.dimensions
     ways = (
         usable.select(pl.col(ID).alias("target"), "how")
@@ -744,44 +718,51 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     )
     found = (
         explained.group_by("f", maintain_order=True)
-        .agg(pl.col("text").str.join("; "), pl.first("dimension"))
+        .agg(pl.col("text").str.join(separator), pl.first("dimension"))
         .join(cited, on="f", maintain_order="left")
     )
-    low, high = pl.col("low"), pl.col("high")
-    exact = (low == high) & ~low.is_nan()
     return (
-        usable.select(ID, "low", "high", interval_texts(usable["low"], usable["high"]))
+        usable.select(ID, "low", "high")
         .join(figures.select(ID, "label"), on=ID, how="left", maintain_order="left")
         .with_columns(found.select("text", "dimension", "cited"))
-        .select(
-            pl.lit("derived-value").alias("code"),
-            pl.lit(Severity.INFO.value).alias("severity"),
-            pl.concat_str("label", pl.lit(" is not stated; "), "text").alias("message"),
-            pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
-            pl.when(exact).then(low).alias("expected"),
-            pl.when(~exact).then(pl.col("interval")).alias("expected_text"),
-            pl.col(ID).alias("located_at"),
-            pl.concat_list("cited", ID).alias("cited"),
-        )
+        .with_columns(pl.concat_list("cited", ID).alias("cited"))
     )
 
 
-def _conflict(run: Run, row: dict[str, Any]) -> None:
-    (target,) = run.refs([row[ID]])
-    texts, cited = _ways(run, row)
-    run.add_finding(
-        Finding(
-            "derived-conflict",
-            Severity.ERROR,
-            f"{target.label()} is not stated, and its breakdowns disagree on it: "
-            f"{'; but '.join(texts)}",
-            (*run.refs(cited), target),
-            expected=row["high"],
-            actual=row["low"],
-            imbalance=row["low"] - row["high"],
-            location=target.location,
-            rule=f"partition.{row['how'][0]['dimension']}",
-        )
+def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
+    """The derived-value finding of each figure in ``usable``, as rows citing figures by id."""
+    low, high = pl.col("low"), pl.col("high")
+    exact = (low == high) & ~low.is_nan()
+    explained = _explained(run, usable, "; ")
+    return explained.select(
+        pl.lit("derived-value").alias("code"),
+        pl.lit(Severity.INFO.value).alias("severity"),
+        messages.derived_value(figure=pl.col("label"), arithmetic=pl.col("text")).alias("message"),
+        pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
+        pl.when(exact).then(low).alias("expected"),
+        pl.when(~exact)
+        .then(pl.lit(interval_texts(explained["low"], explained["high"])))
+        .alias("expected_text"),
+        pl.col(ID).alias("located_at"),
+        "cited",
+    )
+
+
+def _conflict_rows(run: Run, conflicts: pl.DataFrame) -> pl.DataFrame:
+    """The derived-conflict finding of each figure in ``conflicts`` (breakdowns that give
+    intervals with nothing in common), as rows citing figures by id."""
+    return _explained(run, conflicts, "; but ").select(
+        pl.lit("derived-conflict").alias("code"),
+        pl.lit(Severity.ERROR.value).alias("severity"),
+        messages.derived_conflict(figure=pl.col("label"), arithmetic=pl.col("text")).alias(
+            "message"
+        ),
+        pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
+        pl.col("high").alias("expected"),
+        pl.col("low").alias("actual"),
+        (pl.col("low") - pl.col("high")).alias("imbalance"),
+        pl.col(ID).alias("located_at"),
+        "cited",
     )
 
 
@@ -923,34 +904,30 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
         .alias("reason"),
         tol.alias("tol"),
     ).with_row_index("_pair")
-    found: dict[int, int] = {}
-    failures = judged.filter(pl.col("outcome") == "fail")
-    run.cite(pl.concat([failures.get_column("p_id"), failures.get_column("c_id")]).to_list())
-    for row in failures.iter_rows(named=True):
-        parent, child = run.refs([row["p_id"], row["c_id"]])
-        gap = row["c_low"] - row["p_high"]
-        message = (
-            f"{child.label()} is {interval(row['c_low'], row['c_high'])}, more than its total "
-            f"{parent.label()} {interval(row['p_low'], row['p_high'])} by {number(gap)}"
-        )
-        found[row["_pair"]] = run.add_finding(
-            Finding(
-                "bound-exceeded",
-                Severity.ERROR,
-                message,
-                (parent, child),
-                expected=row["p_high"],
-                actual=row["c_low"],
-                imbalance=gap,
-                tolerance=row["tol"],
-                location=child.location,
-                rule=rules[row["rule"]].name,
-            )
-        )
-    index = pl.DataFrame(
-        {"_pair": list(found), "finding": list(found.values())},
-        schema={"_pair": pl.UInt32, "finding": pl.Int64},
+    failures = run.with_texts(
+        judged.filter(pl.col("outcome") == "fail"), parent="p_id", child="c_id"
     )
+    gap = failures.get_column("c_low") - failures.get_column("p_high")
+    numbers = run.record(
+        failures,
+        code="bound-exceeded",
+        severity=Severity.ERROR.value,
+        message=messages.part_exceeds_total(
+            part=pl.col("child_label"),
+            part_value=pl.lit(interval_texts(failures["c_low"], failures["c_high"])),
+            total=pl.col("parent_label"),
+            total_value=pl.lit(interval_texts(failures["p_low"], failures["p_high"])),
+            excess=pl.lit(number_texts(gap)),
+        ),
+        rule=_per_rule(rules, lambda rule: rule.name, pl.String()),
+        located_at="c_id",
+        cited=pl.concat_list("p_id", "c_id"),
+        expected=pl.col("p_high"),
+        actual=pl.col("c_low"),
+        imbalance=pl.lit(gap),
+        tolerance=pl.col("tol"),
+    )
+    index = failures.select("_pair").with_columns(numbers)
     run.add_constraints(
         judged.join(index, on="_pair", how="left", maintain_order="left").select(
             pl.concat_list(pl.col("p_id"), pl.col("c_id")).alias("ids"),
