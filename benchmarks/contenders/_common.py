@@ -258,3 +258,24 @@ def read_groups(path: str) -> set[tuple[str, str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     return {(r[0], r[1], r[2]) for r in rows[1:] if r}
+
+
+FINDING_COLUMNS = ("code", "severity", "line", "message")
+Finding = tuple[str, str, int, str]  # code, severity, line, message
+
+
+def write_findings(path: str, findings: Iterable[Finding]) -> None:
+    """Write findings, one ``code,severity,line,message`` row each, sorted."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(FINDING_COLUMNS)
+        writer.writerows(sorted(findings, key=lambda f: (f[2], f[0], f[3])))
+
+
+def read_findings(path: str) -> list[Finding]:
+    """Read a file written by :func:`write_findings` (or by a contender in its format)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            (row["code"], row["severity"], int(row["line"] or 0), row["message"])
+            for row in csv.DictReader(handle)
+        ]
