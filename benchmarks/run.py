@@ -29,6 +29,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from _measure import HERE, ROOT, Sample, compile_package, machine, measure, median
 
@@ -238,7 +239,11 @@ def table(label: str, rows: int, results: dict[str, dict[str, object]], corrupte
 
 
 def shape_table(
-    shape: str, label: str, rows: int, results: dict[str, dict[str, object]], expected: Counter
+    shape: str,
+    label: str,
+    rows: int,
+    results: dict[str, dict[str, object]],
+    expected: Counter[tuple[str, str]],
 ) -> str:
     """A markdown table of one findings-heavy file, and the findings by code."""
     reference = results.get(REFERENCE)
@@ -276,10 +281,13 @@ def shape_table(
             f"| {ratio(cpu, 'median_cpu_seconds')} | {peak:.0f} | {ratio(peak, 'peak_mib')} "
             f"| {shown} | {counts} | {same} |"
         )
-    codes = sorted(
-        {_key(*k) for k in expected} | {k for r in results.values() for k in r.get("by_code", {})}  # type: ignore[union-attr]
-    )
-    names = [n for n, r in results.items() if r["findings"] is not None]
+    by_code = {
+        name: cast(dict[str, int], result["by_code"])
+        for name, result in results.items()
+        if result["findings"] is not None
+    }
+    codes = sorted({_key(*k) for k in expected} | {k for c in by_code.values() for k in c})
+    names = list(by_code)
     lines += [
         "",
         "| finding | expected | " + " | ".join(names) + " |",
@@ -287,10 +295,8 @@ def shape_table(
     ]
     wanted = {_key(*k): f"{n:,}" for k, n in expected.items()}
     for code in codes:
-        counts = [results[n]["by_code"].get(code, 0) for n in names]  # type: ignore[union-attr]
-        lines.append(
-            f"| {code} | {wanted.get(code, '-')} | " + " | ".join(f"{c:,}" for c in counts) + " |"
-        )
+        found = " | ".join(f"{by_code[n].get(code, 0):,}" for n in names)
+        lines.append(f"| {code} | {wanted.get(code, '-')} | {found} |")
     return "\n".join(lines)
 
 

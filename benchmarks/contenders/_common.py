@@ -266,10 +266,17 @@ Finding = tuple[str, str, int, str]  # code, severity, line, message
 
 def write_findings(path: str, findings: Iterable[Finding]) -> None:
     """Write findings, one ``code,severity,line,message`` row each, sorted."""
+    ordered = sorted(findings, key=_finding_order)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(FINDING_COLUMNS)
-        writer.writerows(sorted(findings, key=lambda f: (f[2], f[0], f[3])))
+        writer.writerows(ordered)
+
+
+def _finding_order(finding: Finding) -> tuple[int, str, str]:
+    """Findings by line, then code and message."""
+    code, _, line, message = finding
+    return line, code, message
 
 
 def read_findings(path: str) -> list[Finding]:
