@@ -1,6 +1,7 @@
 """Time every contender on the same long-CSV files, in one run, and check what each one flags.
 
-``python benchmarks/run.py [--sizes 10k,100k,1m] [--repeat 5] [--only NAME,...]``
+``python benchmarks/run.py [--shape default|heavy|glotip] [--sizes 10k,100k,1m] [--repeat 5]
+[--only NAME,...]``
 
 Each contender runs as a whole process (interpreter start and imports included) and writes the
 (indicator, period, reporter) groups it flags. Within each repetition every contender runs once,
@@ -9,6 +10,14 @@ alike. The table gives the median wall time, the largest peak RSS over the repet
 ratios to the polars contender, and whether the flagged groups are exactly the corrupted ones
 (found / missed / false alarms) in the last repetition. The results also go to
 ``out/results-<sizes>.json``.
+
+The findings-heavy shapes of ``generate_heavy.py`` (``--shape heavy``, default size 200k;
+``--shape glotip``, 60k) are checked by finding rather than by group: each contender's findings
+(code, severity, line, message) are counted by code against the counts the generator expects,
+and the polars contender's (``contenders/polars_findings.py``) are matched one by one, messages
+included, with those of tip-indicators for the codes it writes (found / missed / false alarms).
+The GLOTIP shape has tip-indicators alone: a contender would have to redo the GLOTIP mapping.
+Their results go to ``out/results-<shape>-<sizes>.json``.
 """
 
 from __future__ import annotations
@@ -17,19 +26,25 @@ import argparse
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from _measure import HERE, ROOT, Sample, compile_package, machine, measure, median
 
 sys.path.insert(0, os.path.join(HERE, "contenders"))
 
 import generate
-from _common import read_groups, write_groups
+import generate_heavy
+from _common import read_findings, read_groups, write_findings, write_groups
 from tip_indicators_cli import command as tip_command
+from tip_indicators_cli import findings as tip_findings
 from tip_indicators_cli import flagged_groups as tip_groups
 
 REFERENCE = "polars"
+TOOL = "tip-indicators"
+DATA = os.path.join(HERE, "out", "data")
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,21 @@ CONTENDERS = (
 )
 
 
+def _tip_findings_finish(out: str) -> None:
+    write_findings(out, tip_findings(out + ".report.json"))
+
+
+FINDINGS_TOOL = Contender(
+    TOOL, lambda data, out: tip_command(data, out + ".report.json"), _tip_findings_finish
+)
+SHAPES: dict[str, tuple[Contender, ...]] = {
+    "default": CONTENDERS,
+    "heavy": (FINDINGS_TOOL, Contender("polars", _script("polars_findings.py"))),
+    "glotip": (FINDINGS_TOOL,),
+}
+DEFAULT_SIZES = {"default": "10k,100k", "heavy": "200k", "glotip": "60k"}
+
+
 def _correctness(
     flagged: set[tuple[str, str, str]], corrupted: set[tuple[str, str, str]]
 ) -> dict[str, int]:
@@ -71,14 +101,10 @@ def _correctness(
     }
 
 
-def run_size(
-    label: str, contenders: list[Contender], repeat: int, work: str
-) -> dict[str, dict[str, object]]:
-    """Measure every contender on one data size; return per-contender results."""
-    data, corrupted_path = generate.data_paths(os.path.join(HERE, "out", "data"), label)
-    if not os.path.exists(data) or not os.path.exists(corrupted_path):
-        generate.generate(generate.SIZES[label], generate.DEFAULT_SEED, data, corrupted_path)
-    corrupted = read_groups(corrupted_path)
+def _samples(
+    label: str, data: str, contenders: list[Contender], repeat: int, work: str
+) -> dict[str, list[Sample]]:
+    """Run every contender ``repeat`` times on ``data``, the order rotating; their samples."""
     samples: dict[str, list[Sample]] = {c.name: [] for c in contenders}
     for repetition in range(repeat):
         shift = repetition % len(contenders)
@@ -95,6 +121,29 @@ def run_size(
                 file=sys.stderr,
                 flush=True,
             )
+    return samples
+
+
+def _timing(runs: list[Sample]) -> dict[str, object]:
+    return {
+        "seconds": [round(s.seconds, 4) for s in runs],
+        "median_seconds": round(median([s.seconds for s in runs]), 4),
+        "cpu_seconds": [round(s.cpu_seconds, 4) for s in runs],
+        "median_cpu_seconds": round(median([s.cpu_seconds for s in runs]), 4),
+        "peak_mib": round(max(s.peak_mib for s in runs), 1),
+        "exit": [s.status for s in runs],
+    }
+
+
+def run_size(
+    label: str, contenders: list[Contender], repeat: int, work: str
+) -> dict[str, dict[str, object]]:
+    """Measure every contender on one data size; return per-contender results."""
+    data, corrupted_path = generate.data_paths(DATA, label)
+    if not os.path.exists(data) or not os.path.exists(corrupted_path):
+        generate.generate(generate.SIZES[label], generate.DEFAULT_SEED, data, corrupted_path)
+    corrupted = read_groups(corrupted_path)
+    samples = _samples(label, data, contenders, repeat, work)
     results: dict[str, dict[str, object]] = {}
     for contender in contenders:
         out = os.path.join(work, f"{contender.name}-{label}.csv")
@@ -103,14 +152,53 @@ def run_size(
         if ok:
             contender.finish(out)
         check = _correctness(read_groups(out), corrupted) if ok else None
-        results[contender.name] = {
-            "seconds": [round(s.seconds, 4) for s in runs],
-            "median_seconds": round(median([s.seconds for s in runs]), 4),
-            "cpu_seconds": [round(s.cpu_seconds, 4) for s in runs],
-            "median_cpu_seconds": round(median([s.cpu_seconds for s in runs]), 4),
-            "peak_mib": round(max(s.peak_mib for s in runs), 1),
-            "exit": [s.status for s in runs],
-            "correct": check,
+        results[contender.name] = {**_timing(runs), "correct": check}
+    return results
+
+
+def _key(code: str, severity: str) -> str:
+    return f"{code} ({severity})"
+
+
+def run_shape(
+    shape: str, label: str, contenders: list[Contender], repeat: int, work: str
+) -> dict[str, dict[str, object]]:
+    """Measure every contender on one findings-heavy file; return per-contender results: the
+    timing, the findings counted by code against the expected counts, and, beside the tool,
+    the findings matched one by one with the tool's on the codes the contender writes."""
+    from polars_findings import CODES
+
+    data, expected_path = generate_heavy.data_paths(DATA, shape, label)
+    if not os.path.exists(data) or not os.path.exists(expected_path):
+        generate_heavy.generate(shape, label, generate_heavy.DEFAULT_SEED, DATA)
+    expected = generate_heavy.read_expected(expected_path)
+    tag = f"{shape}-{label}"
+    samples = _samples(tag, data, contenders, repeat, work)
+    found: dict[str, Counter[tuple[str, str, int, str]]] = {}
+    results: dict[str, dict[str, object]] = {}
+    for contender in contenders:
+        out = os.path.join(work, f"{contender.name}-{tag}.csv")
+        runs = samples[contender.name]
+        result: dict[str, object] = _timing(runs)
+        results[contender.name] = result
+        if not all(s.status in (0, 1) for s in runs):
+            result["findings"] = None
+            continue
+        contender.finish(out)
+        found[contender.name] = Counter(read_findings(out))
+        by_code = Counter((f[0], f[1]) for f in found[contender.name].elements())
+        result["findings"] = found[contender.name].total()
+        result["by_code"] = {_key(*k): n for k, n in sorted(by_code.items())}
+        result["expected_counts_match"] = all(by_code[k] == n for k, n in expected.items())
+    reference = found.get(TOOL)
+    for name, findings in found.items():
+        if name == TOOL or reference is None:
+            continue
+        wanted = Counter({f: n for f, n in reference.items() if f[0] in CODES})
+        results[name]["same_as_tool"] = {
+            "found": (findings & wanted).total(),
+            "missed": (wanted - findings).total(),
+            "false_alarms": (findings - wanted).total(),
         }
     return results
 
@@ -147,6 +235,68 @@ def table(label: str, rows: int, results: dict[str, dict[str, object]], corrupte
             f"| {name} | {seconds:.2f} | {_ratio(seconds, ref_time)} | {cpu:.2f} "
             f"| {_ratio(cpu, ref_cpu)} | {peak:.0f} | {_ratio(peak, ref_mem)} | {verdict} |"
         )
+    return "\n".join(lines)
+
+
+def shape_table(
+    shape: str,
+    label: str,
+    rows: int,
+    results: dict[str, dict[str, object]],
+    expected: Counter[tuple[str, str]],
+) -> str:
+    """A markdown table of one findings-heavy file, and the findings by code."""
+    reference = results.get(REFERENCE)
+
+    def ratio(value: float, field: str) -> str:
+        return _ratio(value, float(reference[field]) if reference else None)  # type: ignore[arg-type]
+
+    lines = [
+        f"**{shape} {label}** ({rows:,} rows, {expected.total():,} findings expected "
+        "of the codes the generator predicts)",
+        "",
+        "| contender | median wall (s) | wall vs polars | median CPU (s) | CPU vs polars "
+        "| peak RSS (MiB) | RSS vs polars | findings | counts as expected "
+        "| same as tip-indicators: found / missed / false alarms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for name, result in results.items():
+        seconds = float(result["median_seconds"])  # type: ignore[arg-type]
+        cpu = float(result["median_cpu_seconds"])  # type: ignore[arg-type]
+        peak = float(result["peak_mib"])  # type: ignore[arg-type]
+        if result["findings"] is None:
+            shown, counts, same = "crashed", "-", "-"
+        else:
+            shown = f"{result['findings']:,}"
+            counts = "ok" if result["expected_counts_match"] else "WRONG"
+            check = result.get("same_as_tool")
+            same = (
+                "-"
+                if check is None
+                else f"{check['found']:,} / {check['missed']:,} / {check['false_alarms']:,}"  # type: ignore[index]
+                + (" ok" if check["missed"] == check["false_alarms"] == 0 else " WRONG")  # type: ignore[index]
+            )
+        lines.append(
+            f"| {name} | {seconds:.2f} | {ratio(seconds, 'median_seconds')} | {cpu:.2f} "
+            f"| {ratio(cpu, 'median_cpu_seconds')} | {peak:.0f} | {ratio(peak, 'peak_mib')} "
+            f"| {shown} | {counts} | {same} |"
+        )
+    by_code = {
+        name: cast(dict[str, int], result["by_code"])
+        for name, result in results.items()
+        if result["findings"] is not None
+    }
+    codes = sorted({_key(*k) for k in expected} | {k for c in by_code.values() for k in c})
+    names = list(by_code)
+    lines += [
+        "",
+        "| finding | expected | " + " | ".join(names) + " |",
+        "|---|---:|" + "---:|" * len(names),
+    ]
+    wanted = {_key(*k): f"{n:,}" for k, n in expected.items()}
+    for code in codes:
+        found = " | ".join(f"{by_code[n].get(code, 0):,}" for n in names)
+        lines.append(f"| {code} | {wanted.get(code, '-')} | {found} |")
     return "\n".join(lines)
 
 
@@ -200,19 +350,34 @@ def targets(all_results: dict[str, dict[str, dict[str, object]]]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10k,100k")
+    parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        default="default",
+        help="default: the corrupted-groups data of generate.py; heavy, glotip: the "
+        "findings-heavy data of generate_heavy.py",
+    )
+    parser.add_argument("--sizes", help="comma-separated size labels (default: by shape)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help="comma-separated contender names (default: all)")
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    contenders = list(CONTENDERS)
+    shape = args.shape
+    available = SHAPES[shape]
+    contenders = list(available)
     if args.only:
         wanted = {name.strip() for name in args.only.split(",")}
-        unknown = wanted - {c.name for c in CONTENDERS}
+        unknown = wanted - {c.name for c in available}
         if unknown:
-            parser.error(f"unknown contender(s): {', '.join(sorted(unknown))}")
-        contenders = [c for c in CONTENDERS if c.name in wanted]
+            parser.error(f"unknown contender(s) for shape {shape}: {', '.join(sorted(unknown))}")
+        contenders = [c for c in available if c.name in wanted]
+    sizes = args.sizes or DEFAULT_SIZES[shape]
+    labels = (
+        generate.parse_sizes(sizes)
+        if shape == "default"
+        else generate_heavy.parse_sizes(generate_heavy.SHAPES[shape], sizes)
+    )
     work = os.path.join(HERE, "out", "runs")
     os.makedirs(work, exist_ok=True)
     compile_package()
@@ -221,17 +386,26 @@ def main() -> None:
     print(f"`{command}`\n")
     print("machine: " + ", ".join(f"{k} {v}" for k, v in about.items()) + "\n")
     all_results: dict[str, dict[str, dict[str, object]]] = {}
-    for label in generate.parse_sizes(args.sizes):
-        results = run_size(label, contenders, args.repeat, work)
+    for label in labels:
+        if shape == "default":
+            results = run_size(label, contenders, args.repeat, work)
+            data, corrupted = generate.data_paths(DATA, label)
+        else:
+            results = run_shape(shape, label, contenders, args.repeat, work)
+            data, expected_path = generate_heavy.data_paths(DATA, shape, label)
         all_results[label] = results
-        data, corrupted = generate.data_paths(os.path.join(HERE, "out", "data"), label)
         with open(data, encoding="utf-8") as handle:
             rows = sum(1 for _ in handle) - 1
-        print(table(label, rows, results, len(read_groups(corrupted))) + "\n", flush=True)
-    print("targets (tip-indicators):")
-    for line in targets(all_results):
-        print(f"- {line}")
-    name = "results-" + "-".join(generate.parse_sizes(args.sizes)) + ".json"
+        if shape == "default":
+            print(table(label, rows, results, len(read_groups(corrupted))) + "\n", flush=True)
+        else:
+            expected = generate_heavy.read_expected(expected_path)
+            print(shape_table(shape, label, rows, results, expected) + "\n", flush=True)
+    if shape == "default":
+        print("targets (tip-indicators):")
+        for line in targets(all_results):
+            print(f"- {line}")
+    name = "results-" + "-".join(([] if shape == "default" else [shape]) + labels) + ".json"
     with open(os.path.join(HERE, "out", name), "w", encoding="utf-8") as handle:
         json.dump(
             {"command": command, "machine": about, "repeat": args.repeat, "results": all_results},

@@ -258,3 +258,31 @@ def read_groups(path: str) -> set[tuple[str, str, str]]:
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     return {(r[0], r[1], r[2]) for r in rows[1:] if r}
+
+
+FINDING_COLUMNS = ("code", "severity", "line", "message")
+Finding = tuple[str, str, int, str]  # code, severity, line, message
+
+
+def write_findings(path: str, findings: Iterable[Finding]) -> None:
+    """Write findings, one ``code,severity,line,message`` row each, sorted."""
+    ordered = sorted(findings, key=_finding_order)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(FINDING_COLUMNS)
+        writer.writerows(ordered)
+
+
+def _finding_order(finding: Finding) -> tuple[int, str, str]:
+    """Findings by line, then code and message."""
+    code, _, line, message = finding
+    return line, code, message
+
+
+def read_findings(path: str) -> list[Finding]:
+    """Read a file written by :func:`write_findings` (or by a contender in its format)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [
+            (row["code"], row["severity"], int(row["line"] or 0), row["message"])
+            for row in csv.DictReader(handle)
+        ]

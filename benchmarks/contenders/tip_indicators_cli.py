@@ -4,7 +4,8 @@ The runner times only the command (:func:`command`); :func:`flagged_groups` then
 report, untimed. A group is flagged by each error-severity finding, as the (indicator, period,
 reporter) of the finding's first observation: the figure the rule judges (the total of a sum or
 a bound, the stated change or percentage change). The other observations a finding cites are
-its evidence, such as the base-year level of a change, which lies in the year before.
+its evidence, such as the base-year level of a change, which lies in the year before. For the
+findings-heavy shapes the runner reads every finding instead (:func:`findings`).
 
 ``python benchmarks/contenders/tip_indicators_cli.py DATA GROUPS_OUT`` runs both steps.
 """
@@ -19,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _common import write_groups
+from _common import Finding, write_groups
 
 
 def executable() -> str:
@@ -48,6 +49,19 @@ def flagged_groups(report: str) -> set[tuple[str, str, str]]:
             first = finding["observations"][0]
             groups.add((first["indicator"], first["period"], first["reporter"]))
     return groups
+
+
+def findings(report: str) -> list[Finding]:
+    """Every finding of a JSON report as (code, severity, line, message); the line is where
+    the finding is located (0 when it has none)."""
+    with open(report, encoding="utf-8") as handle:
+        document = json.load(handle)
+    found = []
+    for finding in document["findings"]:
+        location = finding.get("location") or {}
+        line = location.get("line") or 0
+        found.append((finding["code"], finding["severity"], line, finding["message"]))
+    return found
 
 
 def main() -> None:
