@@ -24,8 +24,16 @@ def report(tree: Path, path: str, extra: list[str]) -> str:
     """The JSON report of ``path`` as the package in ``tree`` writes it, time stamp removed."""
     environment = dict(os.environ, PYTHONPATH=str(tree))
     done = subprocess.run(
-        [sys.executable, "-c", "from tip_indicators.cli import main; raise SystemExit(main())", "validate", path,
-         "--format", "json", *extra],
+        [
+            sys.executable,
+            "-c",
+            "from tip_indicators.cli import main; raise SystemExit(main())",
+            "validate",
+            path,
+            "--format",
+            "json",
+            *extra,
+        ],
         capture_output=True,
         text=True,
         env=environment,

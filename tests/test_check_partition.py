@@ -539,3 +539,25 @@ def test_sparse_breakdowns_are_matched_by_joins() -> None:
     (finding,) = report.findings
     assert finding.code == "partition-exceeds"
     assert finding.observations[0].period == "2019"
+
+
+def test_breakdowns_that_disagree_on_a_remainder_are_an_error_naming_both() -> None:
+    """A figure with status L that two breakdowns determine differently is a derived-conflict
+    error giving each breakdown's arithmetic and citing every figure used, itself last."""
+    report = run(
+        "victims_identified,2010,KH,F,,,,6,",
+        "victims_identified,2010,KH,F,Y_LT18,,,,L",
+        "victims_identified,2010,KH,F,Y_GE18,,,2,",
+        "victims_identified,2010,KH,,Y_LT18,,,5,",
+        "victims_identified,2010,KH,M,Y_LT18,,,2,",
+    )
+    conflict = only(report, "derived-conflict")
+    assert conflict.severity is Severity.ERROR
+    assert conflict.message == (
+        "victims_identified[sex=F,age=Y_LT18] 2010 KH is not stated, and its breakdowns disagree"
+        " on it: the sex breakdown gives it: 5 - (M 2) = 3; but the age breakdown gives it: 6 -"
+        " (Y_GE18 2) = 4"
+    )
+    assert (conflict.expected, conflict.actual, conflict.imbalance) == (3.0, 4.0, 1.0)
+    assert lines(conflict) == [5, 6, 2, 4, 3]
+    assert conflict.location is not None and conflict.location.line == 3

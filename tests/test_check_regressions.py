@@ -15,9 +15,6 @@ expected report and the cause; they guard the fixes.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import given, settings
 
@@ -191,33 +188,3 @@ def test_failed_sum_beside_a_missing_total_is_localised(
         changed[suggestion.location.line - 2]["value"] = suggestion.value
         text = "\n".join([header, *(",".join(row[c] for c in columns) for row in changed)])
         assert check_text(text + "\n").errors == 0, suggestion
-
-
-_LOADS_THE_SOLVER = """
-import sys, threading
-import tip_indicators.check
-from tip_indicators.io.longcsv import parse_long_csv
-checking = sys.modules["tip_indicators.check"]
-checking._WARM_UP_OBSERVATIONS = int(sys.argv[1])
-text = "indicator,period,reporter,sex,value\\nvictims_identified,2010,GOV.X,_T,3\\n"
-report = checking.check(parse_long_csv(text))
-for thread in threading.enumerate():
-    if thread is not threading.current_thread():
-        thread.join()
-print(len(report.findings), "tip_indicators._private.highs" in sys.modules)
-"""
-
-
-@pytest.mark.parametrize(("threshold", "loaded"), [(1, "True"), (10**6, "False")])
-def test_a_large_check_loads_the_solver_beforehand(threshold: int, loaded: str) -> None:
-    """From ``_WARM_UP_OBSERVATIONS`` figures on, a check loads the solver in the background
-    (localising a large file's errors mostly needs it); below, only when an error needs it.
-    The findings are the same either way."""
-    done = subprocess.run(
-        [sys.executable, "-c", _LOADS_THE_SOLVER, str(threshold)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.split() == ["0", loaded]

@@ -86,7 +86,11 @@ class Dataset:
     organisations: Mapping[str, Organisation] = attrs.field(factory=dict, eq=False)
     inputs: tuple[InputFile, ...] = ()
     _problems: FindingTable = attrs.field(
-        alias="problems", default=(), converter=_problem_table, eq=_problem_objects, repr=False
+        alias="problems",
+        factory=FindingTable.empty,
+        converter=_problem_table,
+        eq=_problem_objects,
+        repr=False,
     )
 
     def __len__(self) -> int:

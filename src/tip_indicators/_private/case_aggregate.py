@@ -272,9 +272,7 @@ def aggregate(
         dimensions_of(raw.columns, catalogue),
         Metadata(title=f"{indicator} from case records", description=description, source=source),
         inputs=tuple(inputs),
-        problems=tuple(
-            sorted([*problems, *findings.findings()], key=lambda finding: finding.sort_key)
-        ),
+        problems=_in_order([*problems, *findings.findings()]),
     )
 
 
@@ -336,3 +334,7 @@ def _raw(
         pl.lit(path).alias("path"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("line"),
     )
+
+
+def _in_order(findings: list[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda finding: finding.sort_key))

@@ -20,6 +20,9 @@ __all__ = [
     "not_in_profile",
     "part_exceeds_total",
     "profile_rule",
+    "rate_bracket",
+    "rate_sum",
+    "share_sum",
 ]
 
 
@@ -144,4 +147,48 @@ def derived_conflict(*, figure: pl.Expr, arithmetic: pl.Expr) -> pl.Expr:
     but the age breakdown gives it: ...``."""
     return pl.concat_str(
         figure, pl.lit(" is not stated, and its breakdowns disagree on it: "), arithmetic
+    )
+
+
+def rate_bracket(
+    *, total: pl.Expr, total_rate: pl.Expr, female: pl.Expr, male: pl.Expr, added: pl.Expr
+) -> pl.Expr:
+    """A total rate outside the rates by sex, which do not add up to it either."""
+    return pl.format(
+        "{}: the total rate {} lies outside the sex-specific rates (F {}, M {}), so they cannot "
+        "share denominators, and F + M = {} is not the total either, as it would be on the "
+        "total population",
+        total,
+        total_rate,
+        female,
+        male,
+        added,
+    )
+
+
+def rate_sum(*, total: pl.Expr, periods: pl.Expr, added: pl.Expr, total_rate: pl.Expr) -> pl.Expr:
+    """Rates by sex that do not add up to the total in a table whose other periods do."""
+    return pl.format(
+        "{}: this table's rates add up to the total in {} other periods (rates on the total "
+        "population), but here F + M = {}, not the total {}",
+        total,
+        periods,
+        added,
+        total_rate,
+    )
+
+
+def share_sum(
+    *, group: pl.Expr, dimension: pl.Expr, total: pl.Expr, parts: pl.Expr, allowed: pl.Expr
+) -> pl.Expr:
+    """``x 2010 KH: the sex shares add up to 100.5% (F 96.9% + M 3.6%), not 100% (allowed by
+    the rounding of the stated digits: ±0.2)``."""
+    return pl.format(
+        "{}: the {} shares add up to {}% ({}), not 100% (allowed by the rounding of the stated "
+        "digits: ±{})",
+        group,
+        dimension,
+        total,
+        parts,
+        allowed,
     )

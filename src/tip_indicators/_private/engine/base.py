@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from tip_indicators.findings import Finding, FindingTable, ObservationRef
+from tip_indicators.findings import FindingTable, ObservationRef
 from tip_indicators.findings.citations import (
     citation_columns,
     citation_label,
@@ -43,6 +43,17 @@ holds now, which a repair must not undo. A rule that fails with a warning is nei
 the errors is not asked to repair it as well."""
 
 
+SUGGESTION_SCHEMA: dict[str, pl.DataType] = {
+    "number": pl.Int64(),
+    "figure": pl.Int64(),
+    "value": pl.String(),
+    "reason": pl.String(),
+    "score": pl.Float64(),
+}
+"""A fix: the number of the finding it fixes, the id of the figure to change, the value that
+would fix it as text, why that is likely, and a score (higher is likelier)."""
+
+
 class Run:
     """One check run over a frame of observations (each row has an ``_id``)."""
 
@@ -56,9 +67,9 @@ class Run:
         """The findings recorded, batch by batch, numbered in one sequence: the order a report
         keeps among findings of equal place."""
         self._recorded = 0
-        self.suggestions: pl.DataFrame | None = None
-        """Fixes the localiser found: the finding's number, the figure's id, the value as
-        text, the reason and the score, in the order to show them."""
+        self.suggestions: list[pl.DataFrame] = []
+        """Fixes of findings (columns of :data:`SUGGESTION_SCHEMA`), in the order to show
+        them: the rules' own, then the localiser's."""
         self.evaluations: list[pl.LazyFrame] = []
         """Plans of the rule applications (see :meth:`add_evaluations`)."""
         self.evaluated = 0
@@ -185,17 +196,6 @@ class Run:
             pl.when(pl.lit(present)).then(pl.col("value")).alias("value"),
         )
 
-    def cite(self, ids: Iterable[int]) -> None:
-        """Build the citations of many figures at once, before a loop that cites them."""
-        self.refs(ids)
-
-    def add_finding(self, finding: Finding) -> int:
-        """Record a finding made as an object and return its number."""
-        first = self._recorded
-        self.tables.append(FindingTable.from_findings([finding], self.dimensions, first=first))
-        self._recorded += 1
-        return first
-
     def add_rows(self, rows: pl.DataFrame) -> pl.Series:
         """Record findings as rows (columns of
         :data:`~tip_indicators.findings.table.RECORDED_SCHEMA`, null where missing; figures
@@ -212,10 +212,11 @@ class Run:
         """Every finding of the run, after ``problems`` (the readers'), with its suggestions,
         in report order."""
         table = FindingTable.concat([problems.numbered(-len(problems)), *self.tables])
-        if self.suggestions is not None:
-            figures = self.suggestions.get_column("figure")
+        if self.suggestions:
+            suggestions = pl.concat(self.suggestions)
+            figures = suggestions.get_column("figure")
             table = table.with_suggestions(
-                self.suggestions.with_columns(pl.int_range(pl.len()).alias("figure")),
+                suggestions.with_columns(pl.int_range(pl.len()).alias("figure")),
                 self.frame[figures],
             )
         return table.in_report_order()

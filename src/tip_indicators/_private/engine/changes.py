@@ -10,17 +10,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import (
     ID,
+    SUGGESTION_SCHEMA,
     Run,
     interval,
     interval_texts,
     number,
     uniform_columns,
 )
-from tip_indicators.findings import Finding, Severity, Suggestion, messages
+from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
 _EPSILON = 1e-9
@@ -258,100 +260,108 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         .alias("reason"),
     )
     run.add_evaluations(rule.name, judged, ID, group=_group("PCH"))
-    failures = judged.filter(pl.col("outcome") == "fail")
-    cited = pl.concat_list(ID, "c_id", "t_id", "b_id").explode().drop_nulls()
-    run.cite(failures.select(cited).to_series().to_list())
-    for row in failures.iter_rows(named=True):
-        parts = (row["x_low"], row["x_high"], row["y_low"], row["y_high"])
-        run.add_finding(
-            _percent_finding(
-                run,
-                rule,
-                row,
-                parts=parts,
-                basis=row["basis"],
-                expected=(row["p_low"], row["p_high"]),
-            )
-        )
-
-
-def _percent_finding(
-    run: Run,
-    rule: Rule,
-    row: dict[str, Any],
-    *,
-    parts: tuple[float, float, float, float],
-    basis: str,
-    expected: tuple[float, float],
-) -> Finding:
-    c_low, c_high, b_low, b_high = parts
-    decimals = int(row["decimals"] or 0)
-    ids = [i for i in (row[ID], row["c_id"], row["t_id"], row["b_id"]) if i is not None]
-    refs = run.refs(ids)
-    pch = refs[0]
-    exact = c_low == c_high and b_low == b_high
-    right = (
-        f"{expected[0]:.{decimals}f}"
-        if exact
-        else f"{expected[0]:.{decimals}f}..{expected[1]:.{decimals}f}"
+    failures = run.with_texts(judged.filter(pl.col("outcome") == "fail"), pch=ID)
+    if failures.height == 0:
+        return
+    worded = [_percent_wording(row) for row in failures.iter_rows(named=True)]
+    numbers = run.record(
+        failures.with_columns(
+            pl.Series("_message", [w.message for w in worded], dtype=pl.String),
+            pl.Series("_expected", [w.expected for w in worded], dtype=pl.Float64),
+            pl.Series("_expected_text", [w.expected_text for w in worded], dtype=pl.String),
+            pl.Series("_imbalance", [w.imbalance for w in worded], dtype=pl.Float64),
+            pl.Series("_tolerance", [w.tolerance for w in worded], dtype=pl.Float64),
+        ),
+        code="percent-change-mismatch",
+        severity=Severity.ERROR.value,
+        message=pl.col("_message"),
+        rule=rule.name,
+        located_at=ID,
+        cited=pl.concat_list(ID, "c_id", "t_id", "b_id"),
+        expected=pl.col("_expected"),
+        expected_text=pl.col("_expected_text"),
+        actual=pl.col("low"),
+        imbalance=pl.col("_imbalance"),
+        tolerance=pl.col("_tolerance"),
     )
+    fixes: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
+    for number_, wording in zip(numbers.to_list(), worded, strict=True):
+        for fix in wording.fixes:
+            for name, item in zip(fixes, (number_, *fix), strict=True):
+                fixes[name].append(item)
+    run.suggestions.append(pl.DataFrame(fixes, schema=SUGGESTION_SCHEMA))
+
+
+@attrs.frozen
+class _Wording:
+    """What a failed percentage change says: its message, expected value (a number, or the
+    text of an interval), imbalance, tolerance, and fixes (figure id, value, reason, score)."""
+
+    message: str
+    expected: float | None
+    expected_text: str | None
+    imbalance: float
+    tolerance: float
+    fixes: list[tuple[int, str, str, float]]
+
+
+def _percent_wording(row: dict[str, Any]) -> _Wording:
+    """The wording of one failed percentage change: the arithmetic, whether the current level
+    was taken for the base, and the single figures whose change would make it right.
+
+    The percentage is written with the digits it states, which differ from row to row, so
+    each failure is worded here rather than by a query (a file states few percentage
+    changes)."""
+    c_low, c_high, b_low, b_high = row["x_low"], row["x_high"], row["y_low"], row["y_high"]
+    p_low, p_high = row["p_low"], row["p_high"]
+    decimals = int(row["decimals"] or 0)
+    exact = c_low == c_high and b_low == b_high
+    right = f"{p_low:.{decimals}f}" if exact else f"{p_low:.{decimals}f}..{p_high:.{decimals}f}"
     change, base = interval(c_low, c_high), interval(b_low, b_high)
-    if basis == "change and level":
+    if row["basis"] == "change and level":
         arithmetic = f"{change} / ({number(row['t_low'])} - {change}) = {change} / {base}"
     else:
         arithmetic = f"{change} / {base}"
-    message = f"{pch.label()}: the change is stated as {pch.value}%, but {arithmetic} = {right}%"
-    suggestions = [
-        Suggestion(pch.location, right, f"the percentage computed from the {basis}", pch, 3.0)
-    ]
+    value = row["pch_value"]
+    message = f"{row['pch_label']}: the change is stated as {value}%, but {arithmetic} = {right}%"
+    first = (row[ID], right, f"the percentage computed from the {row['basis']}", 3.0)
     if exact and row["t_low"] is not None and row["t_low"] > 0:
         on_level = 100.0 * c_low / row["t_low"]
         if _accepts(row["low"], decimals, on_level, on_level):
             message += (
-                f"; {pch.value}% is {change} / {number(row['t_low'])}, the {row['period']} level "
+                f"; {value}% is {change} / {number(row['t_low'])}, the {row['period']} level "
                 f"used as the base instead of the {row['base_period']} level"
             )
-            suggestions[0] = attrs_evolve(
-                suggestions[0],
-                reason="the percentage was computed on the wrong base (the current level)",
-                score=4.0,
+            first = (
+                row[ID],
+                right,
+                "the percentage was computed on the wrong base (the current level)",
+                4.0,
             )
-    if exact:
-        suggestions += _count_alternatives(run, row, decimals)
-    return Finding(
-        "percent-change-mismatch",
-        Severity.ERROR,
+    fixes = [first, *(_count_alternatives(row, decimals) if exact else [])]
+    return _Wording(
         message,
-        refs,
-        expected=round(expected[0], decimals) if exact else right,
-        actual=row["low"],
-        imbalance=row["low"] - expected[0],
-        tolerance=10.0**-decimals,
-        suggestions=tuple(suggestions),
-        location=pch.location,
-        rule=rule.name,
+        round(p_low, decimals) if exact else None,
+        None if exact else right,
+        row["low"] - p_low,
+        10.0**-decimals,
+        fixes,
     )
 
 
-def _count_alternatives(run: Run, row: dict[str, Any], decimals: int) -> list[Suggestion]:
-    """Other single figures whose change would make the stated percentage right (less likely)."""
+def _count_alternatives(row: dict[str, Any], decimals: int) -> list[tuple[int, str, str, float]]:
+    """Other single figures whose change would make the stated percentage right (less likely):
+    each as (figure id, value, reason, score)."""
     stated = row["low"]
-    found: list[Suggestion] = []
+    found: list[tuple[int, str, str, float]] = []
     if stated <= -100 or stated == 0:
         return found
     if row["c_id"] is not None and row["t_low"] is not None and row["b_low"] is None:
         change = round(stated * row["t_low"] / (100.0 + stated))
         base = row["t_low"] - change
         if base > 0 and _accepts(stated, decimals, 100.0 * change / base, 100.0 * change / base):
-            (ref,) = run.refs([row["c_id"]])
             found.append(
-                Suggestion(
-                    ref.location,
-                    str(change),
-                    "the change that gives the stated percentage",
-                    ref,
-                    1.0,
-                )
+                (row["c_id"], str(change), "the change that gives the stated percentage", 1.0)
             )
         level = round(row["c_low"] * (100.0 + stated) / stated)
         if level - row["c_low"] > 0 and _accepts(
@@ -360,32 +370,20 @@ def _count_alternatives(run: Run, row: dict[str, Any], decimals: int) -> list[Su
             100.0 * row["c_low"] / (level - row["c_low"]),
             100.0 * row["c_low"] / (level - row["c_low"]),
         ):
-            (ref,) = run.refs([row["t_id"]])
             found.append(
-                Suggestion(
-                    ref.location, str(level), "the level that gives the stated percentage", ref, 0.5
-                )
+                (row["t_id"], str(level), "the level that gives the stated percentage", 0.5)
             )
     elif row["t_low"] is not None and row["b_low"] is not None and row["b_id"] is not None:
         base = round(100.0 * row["t_low"] / (100.0 + stated))
         if base > 0 and not math.isclose(base, row["b_low"]):
             ratio = 100.0 * (row["t_low"] - base) / base
             if _accepts(stated, decimals, ratio, ratio):
-                (ref,) = run.refs([row["b_id"]])
                 found.append(
-                    Suggestion(
-                        ref.location,
+                    (
+                        row["b_id"],
                         str(base),
                         "the base level that gives the stated percentage",
-                        ref,
                         0.5,
                     )
                 )
     return found
-
-
-def attrs_evolve(suggestion: Suggestion, **changes: Any) -> Suggestion:
-    """A copy of ``suggestion`` with ``changes`` applied."""
-    import attrs
-
-    return attrs.evolve(suggestion, **changes)

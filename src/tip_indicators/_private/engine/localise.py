@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, number
+from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run, number
 from tip_indicators.findings import ObservationRef, Suggestion
 
 if TYPE_CHECKING:
@@ -153,16 +153,7 @@ def localise(run: Run) -> None:
             rows["value"].append(suggestion.value)
             rows["reason"].append(suggestion.reason)
             rows["score"].append(suggestion.score)
-    run.suggestions = pl.DataFrame(
-        rows,
-        schema={
-            "number": pl.Int64,
-            "figure": pl.Int64,
-            "value": pl.String,
-            "reason": pl.String,
-            "score": pl.Float64,
-        },
-    )
+    run.suggestions.append(pl.DataFrame(rows, schema=SUGGESTION_SCHEMA))
 
 
 def _figures_of(total: int | None, ids: list[int]) -> tuple[int, ...]:

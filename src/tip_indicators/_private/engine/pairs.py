@@ -13,11 +13,10 @@ from tip_indicators._private.engine.base import (
     Run,
     group_label,
     interval_texts,
-    number,
     number_texts,
 )
 from tip_indicators._private.engine.hierarchy import relations
-from tip_indicators.findings import Finding, Severity, messages
+from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
 
@@ -194,7 +193,8 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
 def evaluate_share(run: Run, rule: Rule) -> None:
     """PCT figures directly under the total of one breakdown add up to 100 within rounding."""
     dimension = rule.dimension
-    assert dimension is not None
+    if dimension is None or dimension not in run.dimensions:
+        return
     shares = run.frame.filter(
         (pl.col("measure") == "PCT") & (pl.col(dimension) != "_T") & pl.col("low").is_not_null()
     )
@@ -209,6 +209,7 @@ def evaluate_share(run: Run, rule: Rule) -> None:
         pl.col("decimals").alias("decimals"),
     )
     outcomes: list[dict[str, Any]] = []
+    failed: dict[str, list[Any]] = {"group": [], "ids": [], "codes": [], "total": [], "tol": []}
     for row in groups.iter_rows(named=True):
         codes = frozenset(row["codes"]) | {"_T"}
         top = next((r for r in relations(definition, codes) if r.parent == "_T"), None)
@@ -225,34 +226,23 @@ def evaluate_share(run: Run, rule: Rule) -> None:
         tol = sum(10.0 ** -(d or 0) for *_, d in members)
         group = group_label(row, run.dimensions, skip=dimension)
         closed = top.complete or rule.closed
-        if total > 100 + tol + 1e-9 or (closed and total < 100 - tol - 1e-9):
-            refs = run.refs([i for _, i, _, _ in members])
-            parts = " + ".join(
-                f"{c} {ref.value}%" for (c, *_), ref in zip(members, refs, strict=True)
-            )
-            run.add_finding(
-                Finding(
-                    "share-sum",
-                    Severity.ERROR,
-                    f"{group}: the {dimension} shares add up to {number(total)}% ({parts}), "
-                    "not 100% "
-                    f"(allowed by the rounding of the stated digits: ±{number(tol)})",
-                    refs,
-                    expected=100.0,
-                    actual=total,
-                    imbalance=total - 100,
-                    tolerance=tol,
-                    location=refs[0].location,
-                    rule=rule.name,
-                )
-            )
-            outcomes.append(
-                {"group": group, "outcome": "fail", "reason": None, "anchor": members[0][1]}
-            )
-        else:
-            outcomes.append(
-                {"group": group, "outcome": "pass", "reason": None, "anchor": members[0][1]}
-            )
+        fails = total > 100 + tol + 1e-9 or (closed and total < 100 - tol - 1e-9)
+        if fails:
+            for name, value in zip(
+                failed,
+                (group, [i for _, i, _, _ in members], [c for c, *_ in members], total, tol),
+                strict=True,
+            ):
+                failed[name].append(value)
+        outcomes.append(
+            {
+                "group": group,
+                "outcome": "fail" if fails else "pass",
+                "reason": None,
+                "anchor": members[0][1],
+            }
+        )
+    _record_shares(run, rule, failed)
     if outcomes:
         run.add_evaluations(
             rule.name,
@@ -267,3 +257,46 @@ def evaluate_share(run: Run, rule: Rule) -> None:
             ),
             "anchor",
         )
+
+
+def _record_shares(run: Run, rule: Rule, failed: dict[str, list[Any]]) -> None:
+    """The share-sum finding of each failed group (its label, the ids and codes of its shares,
+    their sum and the tolerance their digits allow)."""
+    groups = pl.DataFrame(
+        failed,
+        schema={
+            "group": pl.String,
+            "ids": pl.List(pl.Int64),
+            "codes": pl.List(pl.String),
+            "total": pl.Float64,
+            "tol": pl.Float64,
+        },
+    ).with_row_index("_group")
+    shares = run.with_texts(
+        groups.select("_group", "ids", "codes").explode("ids", "codes"), share="ids"
+    )
+    parts = shares.group_by("_group", maintain_order=True).agg(
+        pl.format("{} {}%", "codes", "share_value").str.join(" + ").alias("_parts")
+    )
+    groups = groups.join(parts, on="_group", how="left", maintain_order="left").with_columns(
+        pl.col("ids").list.first().alias("_first")
+    )
+    run.record(
+        groups,
+        code="share-sum",
+        severity=Severity.ERROR.value,
+        message=messages.share_sum(
+            group=pl.col("group"),
+            dimension=pl.lit(rule.dimension),
+            total=pl.lit(number_texts(groups.get_column("total"))),
+            parts=pl.col("_parts"),
+            allowed=pl.lit(number_texts(groups.get_column("tol"))),
+        ),
+        rule=rule.name,
+        located_at="_first",
+        cited=pl.col("ids"),
+        expected=pl.lit(100.0),
+        actual=pl.col("total"),
+        imbalance=pl.col("total") - 100,
+        tolerance=pl.col("tol"),
+    )

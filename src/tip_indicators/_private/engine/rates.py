@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, number
-from tip_indicators.findings import Finding, Severity
+from tip_indicators._private.engine.base import ID, Run, number_texts
+from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
 _RATE_UNITS = frozenset({"per_100k"})
@@ -63,29 +63,31 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
     )
     judged = _table_readings(run, judged)
     run.add_evaluations(rule.name, judged, "i_T")
-    for row in judged.filter(pl.col("reason").is_null()).iter_rows(named=True):
-        refs = run.refs([row["i_T"], row["iF"], row["iM"]])
-        total, female, male = row["v_T"], row["vF"], row["vM"]
-        message = (
-            f"{refs[0].label()}: the total rate {number(total)} lies outside the sex-specific "
-            f"rates (F {number(female)}, M {number(male)}), so they cannot share denominators, "
-            f"and F + M = {number(female + male)} is not the total either, as it would be on "
-            "the total population"
-        )
-        run.add_finding(
-            Finding(
-                "rate-bracket",
-                Severity.ERROR,
-                message,
-                refs,
-                expected=f"{number(min(female, male))}..{number(max(female, male))}",
-                actual=total,
-                imbalance=total - max(female, male),
-                tolerance=row["tol"],
-                location=refs[0].location,
-                rule=rule.name,
-            )
-        )
+    failures = run.with_texts(judged.filter(pl.col("reason").is_null()), total="i_T")
+    female, male = failures.get_column("vF"), failures.get_column("vM")
+    lowest = failures.select(pl.min_horizontal("vF", "vM")).to_series()
+    highest = failures.select(pl.max_horizontal("vF", "vM")).to_series()
+    run.record(
+        failures,
+        code="rate-bracket",
+        severity=Severity.ERROR.value,
+        message=messages.rate_bracket(
+            total=pl.col("total_label"),
+            total_rate=pl.lit(number_texts(failures.get_column("v_T"))),
+            female=pl.lit(number_texts(female)),
+            male=pl.lit(number_texts(male)),
+            added=pl.lit(number_texts(female + male)),
+        ),
+        rule=rule.name,
+        located_at="i_T",
+        cited=pl.concat_list("i_T", "iF", "iM"),
+        expected_text=pl.format(
+            "{}..{}", pl.lit(number_texts(lowest)), pl.lit(number_texts(highest))
+        ),
+        actual=pl.col("v_T"),
+        imbalance=pl.col("v_T") - pl.lit(highest),
+        tolerance=pl.col("tol"),
+    )
 
 
 def _table_readings(run: Run, judged: pl.DataFrame) -> pl.DataFrame:
@@ -99,25 +101,26 @@ def _table_readings(run: Run, judged: pl.DataFrame) -> pl.DataFrame:
     odd = (pl.col("reason") == "sex-specific denominators") & (
         pl.col("n_sum") > pl.col("n_bracket")
     )
-    for row in counted.filter(odd).iter_rows(named=True):
-        refs = run.refs([row["i_T"], row["iF"], row["iM"]])
-        total, female, male = row["v_T"], row["vF"], row["vM"]
-        run.add_finding(
-            Finding(
-                "rate-sum",
-                Severity.WARNING,
-                f"{refs[0].label()}: this table's rates add up to the total in "
-                f"{row['n_sum']} other periods (rates on the total population), but here F + M "
-                f"= {number(female + male)}, not the total {number(total)}",
-                refs,
-                expected=total,
-                actual=female + male,
-                imbalance=female + male - total,
-                tolerance=row["tol"],
-                location=refs[0].location,
-                rule="rate.sex",
-            )
-        )
+    odd_ones = run.with_texts(counted.filter(odd), total="i_T")
+    added = odd_ones.get_column("vF") + odd_ones.get_column("vM")
+    run.record(
+        odd_ones,
+        code="rate-sum",
+        severity=Severity.WARNING.value,
+        message=messages.rate_sum(
+            total=pl.col("total_label"),
+            periods=pl.col("n_sum").cast(pl.String),
+            added=pl.lit(number_texts(added)),
+            total_rate=pl.lit(number_texts(odd_ones.get_column("v_T"))),
+        ),
+        rule="rate.sex",
+        located_at="i_T",
+        cited=pl.concat_list("i_T", "iF", "iM"),
+        expected=pl.col("v_T"),
+        actual=pl.lit(added),
+        imbalance=pl.lit(added) - pl.col("v_T"),
+        tolerance=pl.col("tol"),
+    )
     return counted.with_columns(
         pl.when(odd).then(pl.lit("fail")).otherwise(pl.col("outcome")).alias("outcome")
     )
