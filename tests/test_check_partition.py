@@ -560,4 +560,5 @@ def test_breakdowns_that_disagree_on_a_remainder_are_an_error_naming_both() -> N
     )
     assert (conflict.expected, conflict.actual, conflict.imbalance) == (3.0, 4.0, 1.0)
     assert lines(conflict) == [5, 6, 2, 4, 3]
-    assert conflict.location is not None and conflict.location.line == 3
+    assert conflict.location is not None
+    assert conflict.location.line == 3
