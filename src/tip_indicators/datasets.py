@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 import polars as pl
 
+from tip_indicators._private.duplicates import resolve_duplicates
 from tip_indicators.codelists import parse_destination
 from tip_indicators.findings import Finding, FindingTable
 from tip_indicators.observations import observation_schema
@@ -132,8 +133,6 @@ class Dataset:
         frame = pl.concat(frames, how="vertical")
         duplicates: list[Finding] = []
         if len(parts) > 1:
-            from tip_indicators._private.validate import resolve_duplicates
-
             frame, duplicates = resolve_duplicates(frame.with_row_index("_row"), dimensions)
             frame = frame.drop("_row")
         return cls(
