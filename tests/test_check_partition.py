@@ -21,7 +21,7 @@ from strategies import (
     defects,
     partition_cases,
 )
-from tip_indicators._private.engine import partition
+from tip_indicators._private.engine import breakdowns
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.io.longcsv import parse_long_csv
@@ -516,7 +516,7 @@ def test_slices_matched_by_table_or_by_join_agree(case: Case) -> None:
     text = case.text()
     tabled = check_text(text)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(partition, "_DENSE_CELLS_PER_MEMBER", 0)
+        patch.setattr(breakdowns, "_DENSE_CELLS_PER_MEMBER", 0)
         joined = check_text(text)
     assert tabled.findings == joined.findings
     assert tabled.evaluations is not None
@@ -534,7 +534,7 @@ def test_sparse_breakdowns_are_matched_by_joins() -> None:
             f"victims_received,{1950 + n},R,,,,,{0 if n == 69 else 1},",
             f"victims_received,{1950 + n},R,,,NGO.A{n:02d},,1,",
         ]
-    assert partition._DENSE_CELLS_PER_MEMBER * len(rows) < 70 * 71
+    assert breakdowns._DENSE_CELLS_PER_MEMBER * len(rows) < 70 * 71
     report = run(*rows)
     (finding,) = report.findings
     assert finding.code == "partition-exceeds"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._private.engine import partition
+from tip_indicators._private.engine import breakdowns
 from tip_indicators._private.engine.base import ID, Run
 from tip_indicators._private.engine.hierarchy import relations
 from tip_indicators.check import check
@@ -115,7 +115,7 @@ def _assert_slices_as_grouped(text: str) -> None:
     run = _run(text)
     for rule in _breakdown_rules(run):
         slices, pairs = _expected(run, rule)
-        found = partition._structure(run, rule)
+        found = breakdowns._structure(run, rule)
         if found is None:
             assert pairs == []
             continue
@@ -141,7 +141,7 @@ def test_slice_keys_renumbered_when_too_large(text: str) -> None:
     """When the combined key would pass its limit it is renumbered on the way; the slices are
     the same."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(partition, "_KEY_LIMIT", 3)
+        patch.setattr(breakdowns, "_KEY_LIMIT", 3)
         _assert_slices_as_grouped(text)
 
 
@@ -160,7 +160,7 @@ def test_signatures_of_63_codes_survive_the_running_sum_wrapping() -> None:
     run = _run("\n".join(lines) + "\n")
     (rule,) = [r for r in _breakdown_rules(run) if r.name == "partition.destination"]
     _, pairs = _expected(run, rule)
-    found = partition._structure(run, rule)
+    found = breakdowns._structure(run, rule)
     assert found is not None
     assert len(pairs) == 8 * 62
     assert found[0].select("slice", "rel", "parent", "child").rows() == [p[:4] for p in pairs]

@@ -9,9 +9,9 @@ import polars as pl
 from tip_indicators._private.engine.base import ID, Run
 from tip_indicators._private.engine.conformance import evaluate_conformance
 from tip_indicators._private.engine.custom import evaluate_profile_rule
+from tip_indicators._private.engine.derivation import derive_remainders
 from tip_indicators._private.engine.families import evaluate
 from tip_indicators._private.engine.localise import localise
-from tip_indicators._private.engine.partition import derive_remainders
 from tip_indicators.datasets import Dataset
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
