@@ -1,0 +1,210 @@
+"""The findings table: one row per finding from the rules to the report, objects on request."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strategies import Case, Defect, check_text, consistent_cases, defects
+from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
+from tip_indicators.findings import FindingTable, ObservationRef, Suggestion
+from tip_indicators.render import json as render_json
+from tip_indicators.render.json import finding_lines, report_json, report_json_pieces
+
+EXAMPLE = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
+
+
+def _report(case: Case, defect: Defect) -> Report:
+    """A consistent file (values to derive) followed by a broken one (errors, shortfalls)."""
+    broken = defect.case.text({defect.index: str(defect.value)})
+    return check_text(case.text() + broken.split("\n", 1)[1])
+
+
+def _number(value: float | str | None) -> float | str | None:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _place(location: Location) -> dict[str, Any]:
+    return {"path": location.path, "line": location.line, "field": location.field}
+
+
+def _reference(finding: Finding) -> str:
+    """A finding's JSON line written from its object with the standard encoder: the oracle
+    the column-wise writer is held to."""
+    return json.dumps(
+        {
+            "code": finding.code,
+            "severity": finding.severity.value,
+            "message": finding.message,
+            "rule": finding.rule,
+            "location": _place(finding.location) if finding.location else None,
+            "expected": _number(finding.expected),
+            "actual": _number(finding.actual),
+            "imbalance": _number(finding.imbalance),
+            "tolerance": _number(finding.tolerance),
+            "observations": [
+                {
+                    "indicator": ref.indicator,
+                    "period": ref.period,
+                    "reporter": ref.reporter,
+                    "dimensions": {k: v for k, v in ref.dimensions.items() if v != "_T"},
+                    "measure": ref.measure,
+                    "value": ref.value,
+                    "source": ref.source,
+                    "location": _place(ref.location),
+                    "derived": ref.derived,
+                }
+                for ref in finding.observations
+            ],
+            "suggestions": [
+                {"location": _place(s.location), "value": s.value, "reason": s.reason}
+                for s in finding.suggestions
+            ],
+        },
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+
+
+def _finding_lines(text: str) -> list[str]:
+    lines = text.split("\n")
+    first = lines.index('  "findings": [') + 1
+    return [line.removeprefix("    ").removesuffix(",") for line in lines[first:-2]]
+
+
+@settings(max_examples=40)
+@given(consistent_cases(), defects(equality_only=False))
+def test_the_table_is_written_as_its_findings_read(case: Case, defect: Defect) -> None:
+    """Each finding's JSON line, written from the table's columns, is what the standard
+    encoder writes for the finding object the table gives back; the report is in report order
+    and its counts are the objects' counts."""
+    report = _report(case, defect)
+    text = report_json(report)
+    findings = report.findings
+    assert _finding_lines(text) == [_reference(finding) for finding in findings]
+    summary = json.loads(text)["summary"]
+    assert summary["errors"] == sum(f.severity is Severity.ERROR for f in findings)
+    assert summary["warnings"] == sum(f.severity is Severity.WARNING for f in findings)
+    assert summary["infos"] == sum(f.severity is Severity.INFO for f in findings)
+    assert list(findings) == sorted(findings, key=lambda finding: finding.sort_key)
+
+
+@settings(max_examples=30)
+@given(consistent_cases(), defects(equality_only=False), st.integers(1, 4))
+def test_the_report_in_pieces_is_the_report(case: Case, defect: Defect, per_piece: int) -> None:
+    """The report's pieces (what the command line writes to a file, a few findings at a time)
+    join into the report, each piece but the first and last holding ``per_piece`` findings or
+    fewer."""
+    report = _report(case, defect)
+    with mock.patch.object(render_json, "_LINES_PER_PIECE", per_piece):
+        pieces = list(report_json_pieces(report))
+    text = "".join(pieces)
+    count = len(report.findings)
+    assert len(pieces) == (2 + math.ceil(count / per_piece) if count else 1)
+    assert text == report_json(report)
+
+
+_texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
+_numbers = st.none() | st.floats(allow_nan=False, allow_infinity=False, width=32)
+_locations = st.builds(Location, _texts, st.none() | st.integers(1, 10**6), st.none() | _texts)
+_refs = st.builds(
+    ObservationRef,
+    indicator=_texts,
+    period=_texts,
+    reporter=_texts,
+    # A code is never empty: an empty cell is the total, as the readers give it.
+    dimensions=st.dictionaries(st.sampled_from(["sex", "age"]), _texts.filter(bool), max_size=2),
+    measure=st.sampled_from(["N", "CHG", "PCH"]),
+    value=_texts,
+    source=st.none() | _texts,
+    location=st.builds(Location, _texts, st.none() | st.integers(1, 10**6)),
+    derived=st.booleans(),
+)
+
+
+@st.composite
+def _findings(draw: st.DrawFn) -> Finding:
+    cited = draw(st.lists(_refs, max_size=3))
+    return Finding(
+        draw(st.sampled_from(["partition-exceeds", "row-shape", "custom"])),
+        draw(st.sampled_from(list(Severity))),
+        draw(_texts),
+        tuple(cited),
+        expected=draw(_numbers | _texts),
+        actual=draw(_numbers),
+        imbalance=draw(_numbers),
+        tolerance=draw(_numbers),
+        suggestions=tuple(
+            Suggestion(ref.location, draw(_texts), draw(_texts), ref, draw(st.floats(-9, 9)))
+            for ref in draw(st.lists(st.sampled_from(cited), max_size=2) if cited else st.just([]))
+        ),
+        location=draw(st.none() | _locations),
+        rule=draw(st.none() | _texts),
+    )
+
+
+@given(st.lists(_findings(), max_size=6))
+def test_findings_made_into_a_table_come_back_the_same(findings: list[Finding]) -> None:
+    """Finding objects put into a table and read back are equal to them, with their citations,
+    suggestions and locations, in the order given; and the table's JSON lines are what the
+    encoder writes for them."""
+    table = FindingTable.from_findings(findings)
+    fresh = FindingTable(table.rows, table.figures, table.dimensions)
+    made = fresh.findings()
+    assert made == tuple(findings)
+    for back, given_ in zip(made, findings, strict=True):
+        assert [dict(r.dimensions) for r in back.observations] == [
+            {**dict.fromkeys(fresh.dimensions, "_T"), **r.dimensions} for r in given_.observations
+        ]
+        assert [(s.observation, s.score) for s in back.suggestions] == [
+            (s.observation, s.score) for s in given_.suggestions
+        ]
+    assert finding_lines(fresh).to_list() == [_reference(finding) for finding in made]
+
+
+def test_equal_places_keep_the_order_they_were_recorded_in() -> None:
+    """Findings of equal place, severity, code and message come in the order they were
+    recorded; otherwise by file and line."""
+    same = {"code": "same", "severity": Severity.WARNING, "message": "the same words"}
+    first = Finding(**same, location=Location("a.csv", 3))
+    early = Finding(**same, location=Location("a.csv", 2))
+    last = Finding(**same, location=Location("a.csv", 3), rule="last")
+    table = FindingTable.concat(
+        [
+            FindingTable.from_findings([first], first=0),
+            FindingTable.from_findings([last, early], first=1),
+        ]
+    ).in_report_order()
+    assert [f.rule for f in table.findings()] == [None, None, "last"]
+    assert table.findings()[0].location == Location("a.csv", 2)
+
+
+def test_a_report_from_the_table_equals_the_report_from_its_objects() -> None:
+    """Equality, hash and representation do not depend on how the findings are given."""
+    report = check(read_dataset(EXAMPLE))
+    again = attrs.evolve(report, findings=report.findings)
+    assert again == report
+    assert hash(again) == hash(report)
+    assert repr(again) == repr(report)
+    assert (again.errors, again.warnings, again.infos) == (
+        report.errors,
+        report.warnings,
+        report.infos,
+    )
+
+
+def test_the_worked_example_cites_its_derived_values() -> None:
+    """A derived value's finding cites the figures it was derived from and, last, the figure
+    derived, at whose line it stands."""
+    derived = [f for f in check(read_dataset(EXAMPLE)).findings if f.code == "derived-value"]
+    assert derived
+    for finding in derived:
+        assert finding.location == finding.observations[-1].location
+        assert finding.message.startswith(finding.observations[-1].label() + " is not stated; ")
