@@ -172,10 +172,11 @@ def test_findings_made_into_a_table_come_back_the_same(findings: list[Finding]) 
 def test_equal_places_keep_the_order_they_were_recorded_in() -> None:
     """Findings of equal place, severity, code and message come in the order they were
     recorded; otherwise by file and line."""
-    same = {"code": "same", "severity": Severity.WARNING, "message": "the same words"}
-    first = Finding(**same, location=Location("a.csv", 3))
-    early = Finding(**same, location=Location("a.csv", 2))
-    last = Finding(**same, location=Location("a.csv", 3), rule="last")
+    first = Finding("same", Severity.WARNING, "the same words", location=Location("a.csv", 3))
+    early = Finding("same", Severity.WARNING, "the same words", location=Location("a.csv", 2))
+    last = Finding(
+        "same", Severity.WARNING, "the same words", location=Location("a.csv", 3), rule="last"
+    )
     table = FindingTable.concat(
         [
             FindingTable.from_findings([first], first=0),
