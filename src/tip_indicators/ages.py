@@ -7,7 +7,6 @@ make up ``Y_LT18``, and so which sums a report that mixes band sets allows.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.resources
 import math
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from tip_indicators._private.nearest import STRICT_CUTOFF, closest
 from tip_indicators.errors import CodeError, DefinitionError
 
 __all__ = [
@@ -412,10 +412,10 @@ def _suggest(table: _Table, text: str, *, as_code: bool, vocabulary: str | None)
         for key, hits in table.items()
         if vocabulary is None or vocabulary in hits
     }
-    close = difflib.get_close_matches(_normalise(text), labels, n=1, cutoff=0.75)
-    if not close:
+    close = closest(_normalise(text), list(labels), cutoff=STRICT_CUTOFF)
+    if close is None:
         return None
-    alias, code = labels[close[0]]
+    alias, code = labels[close]
     return code if as_code else alias
 
 

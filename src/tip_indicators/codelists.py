@@ -7,13 +7,13 @@ map other vocabularies; the long CSV itself accepts the codes exactly.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterator, Mapping
 
 import attrs
 
+from tip_indicators._private.nearest import STRICT_CUTOFF, closest
 from tip_indicators._private.resources import read_table
 from tip_indicators.errors import CodeError
 
@@ -106,8 +106,7 @@ class Codelist:
         found = self._label(text)
         if found is not None:
             return found
-        close = difflib.get_close_matches(stripped, self.ids, n=1, cutoff=0.75)
-        return close[0] if close else None
+        return closest(stripped, self.ids, cutoff=STRICT_CUTOFF)
 
     def resolve(self, text: str) -> str:
         """Map a label from another source (code, name or alias) to a code, or raise CodeError."""
@@ -135,18 +134,13 @@ def _build(identifier: str) -> Codelist:
 def codelist(identifier: str) -> Codelist:
     """Return the built-in codelist ``identifier`` (see :func:`codelist_names`)."""
     if identifier not in _FILES:
-        raise CodeError("codelist", identifier, _closest(identifier, tuple(_FILES)))
+        raise CodeError("codelist", identifier, closest(identifier, tuple(_FILES)))
     return _build(identifier)
 
 
 def codelist_names() -> tuple[str, ...]:
     """Identifiers of the built-in flat codelists."""
     return tuple(_FILES)
-
-
-def _closest(text: str, options: tuple[str, ...]) -> str | None:
-    close = difflib.get_close_matches(text, options, n=1)
-    return close[0] if close else None
 
 
 def parse_destination(code: str) -> tuple[str, str | None]:

@@ -6,7 +6,6 @@ once, on first use.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 import re
@@ -17,6 +16,7 @@ from types import MappingProxyType
 
 import attrs
 
+from tip_indicators._private.nearest import closest
 from tip_indicators.errors import CodeError, DefinitionError
 
 __all__ = [
@@ -240,10 +240,8 @@ def _suggest_spelling(key: str) -> str | None:
     """
     names = _names()
     qualified = [known for known in names.keys if key and known.startswith(key + " ")]
-    if qualified:
-        return names.spellings[difflib.get_close_matches(key, qualified, n=1, cutoff=0)[0]]
-    matches = difflib.get_close_matches(key, names.keys, n=1)
-    return names.spellings[matches[0]] if matches else None
+    match = closest(key, qualified, cutoff=0) if qualified else closest(key, list(names.keys))
+    return None if match is None else names.spellings[match]
 
 
 def _fold(text: str) -> str:

@@ -12,7 +12,6 @@ export's own words in ``note`` and its source in ``source`` (``GLOTIP export: GL
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -21,6 +20,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.ages import age_alias
@@ -180,8 +180,8 @@ def _header(records: _Records, path: str) -> tuple[int, dict[str, int]]:
             if text in position:
                 raise InputError(path, f"column {text!r} appears twice in the header", line=line)
             if text not in GLOTIP_COLUMNS:
-                close = difflib.get_close_matches(text, GLOTIP_COLUMNS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                close = closest(text, GLOTIP_COLUMNS)
+                hint = f" (did you mean {close!r}?)" if close else ""
                 raise InputError(path, f"unknown GLOTIP column {text!r}{hint}", line=line)
             position[text] = column
         missing = [c for c in GLOTIP_COLUMNS if c not in position and c not in _OPTIONAL]
@@ -244,8 +244,7 @@ def _indicator(text: str) -> str:
     for label, code in GLOTIP_INDICATORS.items():
         if normalise_label(label) == normalise_label(text):
             return code
-    close = difflib.get_close_matches(text, list(GLOTIP_INDICATORS), n=1)
-    raise CodeError("indicator", text, close[0] if close else None)
+    raise CodeError("indicator", text, closest(text, list(GLOTIP_INDICATORS)))
 
 
 def _reporter(text: str) -> str:
@@ -270,8 +269,8 @@ def _labelled(identifier: str) -> Callable[[str], str]:
         try:
             return codes.resolve(text)
         except CodeError as error:
-            close = difflib.get_close_matches(normalise_label(text), list(labels), n=1)
-            hint = error.suggestion or (labels[close[0]] if close else None)
+            close = closest(normalise_label(text), list(labels))
+            hint = error.suggestion or (labels[close] if close else None)
             raise CodeError(identifier, text, hint) from None
 
     return resolve
@@ -346,8 +345,8 @@ class _Mapper:
         category = self.cell(fields, "Category")
         folded = normalise_label(dimension)
         if folded not in _DIMENSIONS:
-            close = difflib.get_close_matches(folded, list(_DIMENSIONS), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(folded, list(_DIMENSIONS))
+            hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(
                 _Unmapped("Dimension", f"Dimension: unknown dimension {dimension!r}{hint}")
             )

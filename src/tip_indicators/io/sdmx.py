@@ -18,7 +18,6 @@ deletes, D, holds no figure and is a finding).
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import os
 import re
@@ -30,6 +29,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -177,8 +177,8 @@ def _map_header(
         if sdmx in mapping or sdmx in header[:lead]:
             raise InputError(path, f"column {sdmx!r} appears twice in the header", line=1)
         if sdmx not in known:
-            close = difflib.get_close_matches(sdmx.upper(), list(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(sdmx.upper(), list(known))
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise InputError(path, f"unknown SDMX column {sdmx!r}{hint}", line=1)
         column = known[sdmx]
         mapping[sdmx] = column
