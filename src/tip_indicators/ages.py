@@ -27,6 +27,7 @@ __all__ = [
     "PartitionCheck",
     "age_alias",
     "age_band",
+    "age_labels",
     "canonical_code",
     "children",
     "contains",
@@ -419,13 +420,23 @@ def _suggest(table: _Table, text: str, *, as_code: bool, vocabulary: str | None)
     return code if as_code else alias
 
 
-def _lookup(table: _Table, text: str, vocabulary: str | None) -> str:
-    """Map one label through ``table``; see :func:`age_alias`."""
+def _check_vocabulary(vocabulary: str | None) -> None:
     if vocabulary is not None and vocabulary not in VOCABULARIES:
         raise ValueError(f"vocabulary={vocabulary!r} is not one of {', '.join(VOCABULARIES)}")
-    hits = dict(table.get(_normalise(text), {}))
+
+
+def _hits(table: _Table, key: str, vocabulary: str | None) -> dict[str, tuple[str, str]]:
+    """The vocabularies (all, or only ``vocabulary``) that have the normalised label ``key``."""
+    hits = dict(table.get(key, {}))
     if vocabulary is not None:
         hits = {vocabulary: hits[vocabulary]} if vocabulary in hits else {}
+    return hits
+
+
+def _lookup(table: _Table, text: str, vocabulary: str | None) -> str:
+    """Map one label through ``table``; see :func:`age_alias`."""
+    _check_vocabulary(vocabulary)
+    hits = _hits(table, _normalise(text), vocabulary)
     codes = {code for _, code in hits.values()}
     if len(codes) == 1:
         return codes.pop()
@@ -444,3 +455,20 @@ def age_alias(text: str, vocabulary: str | None = None) -> str:
     ``vocabulary`` every vocabulary is tried, and a label they read differently is an error.
     """
     return _lookup(_aliases(), text, vocabulary)
+
+
+def age_labels(vocabulary: str | None = None) -> Mapping[str, str]:
+    """Return every alias label that :func:`age_alias` maps to one code, with that code.
+
+    Labels are normalised as ``age_alias`` matches them: case and runs of white space folded,
+    en and em dashes read as hyphens. Without ``vocabulary``, a label two vocabularies read as
+    different codes is left out (``age_alias`` refuses it).
+    """
+    _check_vocabulary(vocabulary)
+    table = _aliases()
+    found: dict[str, str] = {}
+    for key in table:
+        codes = {code for _, code in _hits(table, key, vocabulary).values()}
+        if len(codes) == 1:
+            found[key] = codes.pop()
+    return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -90,13 +91,24 @@ class Codelist:
         """The codes, in file order."""
         return tuple(code.code for code in self.codes)
 
+    @functools.cached_property
+    def labels(self) -> Mapping[str, str]:
+        """Every identifier, name and alias, folded by :func:`normalise_label`, with its code.
+
+        What :meth:`resolve` matches a label against; an identifier or name comes before an
+        alias, and an earlier code before a later one.
+        """
+        found: dict[str, str] = {}
+        for code in self.codes:
+            found.setdefault(code.code.casefold(), code.code)
+            found.setdefault(normalise_label(code.name), code.code)
+        for alias, code_id in self.aliases.items():
+            found.setdefault(alias, code_id)
+        return MappingProxyType(found)
+
     def _label(self, text: str) -> str | None:
         """The code whose identifier, name or alias ``text`` is, ignoring case and spacing."""
-        folded = normalise_label(text)
-        for code in self.codes:
-            if code.code.casefold() == folded or normalise_label(code.name) == folded:
-                return code.code
-        return self.aliases.get(folded)
+        return self.labels.get(normalise_label(text))
 
     def suggest(self, text: str) -> str | None:
         """Return the code ``text`` most likely meant (alias, case or white-space slip), if any."""

@@ -28,6 +28,7 @@ __all__ = [
     "countries",
     "country",
     "is_nationality_code",
+    "nationality_spellings",
     "region",
     "region_members",
     "regions",
@@ -175,6 +176,16 @@ def resolve_nationality(text: str) -> str:
     return found
 
 
+def nationality_spellings() -> Mapping[str, str]:
+    """Return every country name, region name and alias, folded, with its nationality code.
+
+    What :func:`resolve_nationality` matches text that is not a code against: folded, a text
+    loses its accents, case, punctuation and the word "the", and "St" reads "Saint"
+    (``"St. Lucia"`` -> ``"saint lucia"``).
+    """
+    return MappingProxyType(_names().keys)
+
+
 def region_members(code: str) -> frozenset[str]:
     """Return the alpha-2 codes of the countries inside an M49 area, at any depth."""
     region(code)
@@ -239,7 +250,8 @@ def _suggest_spelling(key: str) -> str | None:
     A spelling that qualifies the text ("Congolese (Kinshasa)" for "Congolese") is preferred.
     """
     names = _names()
-    qualified = [known for known in names.keys if key and known.startswith(key + " ")]
+    prefix = key + " "
+    qualified = [known for known in names.keys if known.startswith(prefix)] if key else []
     match = closest(key, qualified, cutoff=0) if qualified else closest(key, list(names.keys))
     return None if match is None else names.spellings[match]
 
