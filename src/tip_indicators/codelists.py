@@ -19,6 +19,7 @@ from tip_indicators._private.resources import read_table
 from tip_indicators.errors import CodeError
 
 __all__ = [
+    "DESTINATION_PATTERN",
     "DESTINATION_TYPES",
     "Code",
     "Codelist",
@@ -39,9 +40,12 @@ _FILES = {
 }
 
 DESTINATION_TYPES = ("FAMILY", "GOV", "NGO", "IO", "RETAINED", "OTHER")
-_DESTINATION = re.compile(
-    r"^(?P<type>FAMILY|GOV|NGO|IO|RETAINED|OTHER)(?:\.(?P<org>[A-Z0-9][A-Z0-9_\-]*))?$"
+DESTINATION_PATTERN = (
+    r"(?P<type>FAMILY|GOV|NGO|IO|RETAINED|OTHER)(?:\.(?P<org>[A-Z0-9][A-Z0-9_\-]*))?"
 )
+"""What a destination code other than ``_T`` and ``_U`` matches: a type, perhaps with an
+organisation (``NGO.AFESIP``); the same regular expression in Python and in polars."""
+_DESTINATION = re.compile(DESTINATION_PATTERN)
 
 
 def normalise_label(text: str) -> str:

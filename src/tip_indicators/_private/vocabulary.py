@@ -6,7 +6,8 @@ distinct text once and decides it in the first of these stages that knows it:
 1. ``exact``: the text as written, among spellings (codes, names, aliases) that the vocabulary's
    own ``resolve`` mapped when the table was built, so this stage agrees with it by
    construction. A spelling ``resolve`` refuses is listed with no codes: Python decides it.
-2. ``itself``: a regular expression of codes that stand for themselves (``NGO.AFESIP``).
+2. ``itself``: a regular expression of codes that stand for themselves once trimmed
+   (``NGO.AFESIP``).
 3. ``folded``: the text folded as the vocabulary matches labels (case, white space, punctuation)
    against the folded aliases. Only text of plain ASCII, not a listed spelling once trimmed,
    reaches this stage: for it, polars folds exactly as Python does (the property tests hold the
@@ -26,7 +27,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import attrs
 import polars as pl
 
+from tip_indicators.ages import age_labels
+from tip_indicators.codelists import codelist
 from tip_indicators.errors import CodeError
+from tip_indicators.nationalities import SPECIAL_CODES, countries, nationality_spellings, regions
 
 __all__ = [
     "PYTHON_SPACE",
@@ -34,9 +38,12 @@ __all__ = [
     "Mapped",
     "Resolve",
     "Vocabulary",
+    "age_vocabulary",
+    "codelist_vocabulary",
     "fold_label",
     "fold_name",
     "map_texts",
+    "nationality_vocabulary",
     "single",
     "trimmed",
     "vocabulary",
@@ -138,9 +145,12 @@ def map_texts(texts: pl.Series, vocabulary: Vocabulary) -> Mapped:
     )
     text, pending = pl.col("text"), ~pl.col("_listed")
     if vocabulary.itself is not None:
-        own = pending & text.str.contains(f"^(?:{vocabulary.itself})$")
+        own = pending & trimmed(text).str.contains(f"^(?:{vocabulary.itself})$")
         frame = frame.with_columns(
-            pl.when(own).then(pl.concat_list(text)).otherwise(pl.col("_codes")).alias("_codes"),
+            pl.when(own)
+            .then(pl.concat_list(trimmed(text)))
+            .otherwise(pl.col("_codes"))
+            .alias("_codes"),
             pl.col("_listed") | own,
         )
         pending = ~pl.col("_listed")
@@ -174,3 +184,44 @@ def single(resolve: Callable[[str], str]) -> Resolve:
 
 def _one(resolve: Callable[[str], str], text: str) -> Sequence[str]:
     return (resolve(text),)
+
+
+def codelist_vocabulary(identifier: str, resolve: Resolve) -> Vocabulary:
+    """Codelist ``identifier``'s codes, names and aliases, for a ``resolve`` that maps a label
+    as :meth:`~tip_indicators.codelists.Codelist.resolve` does (hints may differ)."""
+    codes = codelist(identifier)
+    return vocabulary(
+        resolve,
+        [*codes.ids, *(code.name for code in codes)],
+        folded={label: (code,) for label, code in codes.labels.items()},
+        fold=fold_label,
+    )
+
+
+def age_vocabulary(source: str | None, resolve: Resolve) -> Vocabulary:
+    """The age labels of ``source`` (every source when None), for a ``resolve`` that maps a
+    label as :func:`~tip_indicators.ages.age_alias` does with that vocabulary."""
+    labels = age_labels(source)
+    return vocabulary(
+        resolve, labels, folded={key: (code,) for key, code in labels.items()}, fold=fold_label
+    )
+
+
+def nationality_vocabulary(
+    resolve: Resolve, accepts: Callable[[str], bool] = lambda code: True
+) -> Vocabulary:
+    """Nationality codes, names and aliases, for a ``resolve`` that maps text as
+    :func:`~tip_indicators.nationalities.resolve_nationality` does, keeping only the codes
+    ``accepts`` (a reader of countries refuses regions)."""
+    codes = [
+        *(code for item in countries() for code in (item.alpha2, item.alpha3, item.numeric)),
+        *(area.code for area in regions()),
+        *SPECIAL_CODES,
+    ]
+    names = [*(item.name for item in countries()), *(area.name for area in regions())]
+    return vocabulary(
+        resolve,
+        [*codes, *names],
+        folded={key: (code,) for key, code in nationality_spellings().items() if accepts(code)},
+        fold=fold_name,
+    )

@@ -31,28 +31,23 @@ from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators._private.vocabulary import (
     Resolve,
     Vocabulary,
+    age_vocabulary,
+    codelist_vocabulary,
     fold_label,
-    fold_name,
     map_texts,
+    nationality_vocabulary,
     single,
     trimmed,
     vocabulary,
 )
-from tip_indicators.ages import age_alias, age_labels
+from tip_indicators.ages import age_alias
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity, Suggestion
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.excel import ZIP_MAGIC, cell_ref, cell_text, open_workbook, sheet_rows
-from tip_indicators.nationalities import (
-    SPECIAL_CODES,
-    countries,
-    country,
-    nationality_spellings,
-    regions,
-    resolve_nationality,
-)
+from tip_indicators.nationalities import countries, country, resolve_nationality
 
 __all__ = ["GLOTIP_COLUMNS", "GLOTIP_INDICATORS", "GLOTIP_SHEET", "is_glotip_csv", "read_glotip"]
 
@@ -318,27 +313,8 @@ def _stripped(resolve: Callable[[str], str]) -> Resolve:
 
 
 @functools.cache
-def _codelist_vocabulary(identifier: str) -> Vocabulary:
-    codes = codelist(identifier)
-    return vocabulary(
-        _stripped(_labelled(identifier)),
-        [*codes.ids, *(code.name for code in codes)],
-        folded={label: (code,) for label, code in codes.labels.items()},
-        fold=fold_label,
-    )
-
-
-@functools.cache
 def _vocabularies() -> Mapping[str, Vocabulary]:
     """How each column's text maps to codes (see :mod:`tip_indicators._private.vocabulary`)."""
-    ages = age_labels("glotip")
-    names = nationality_spellings()
-    codes = [
-        *(c for item in countries() for c in (item.alpha2, item.alpha3, item.numeric)),
-        *(area.code for area in regions()),
-        *SPECIAL_CODES,
-    ]
-    places = [*(item.name for item in countries()), *(area.name for area in regions())]
     return {
         "Indicator": vocabulary(
             _stripped(_indicator),
@@ -347,13 +323,8 @@ def _vocabularies() -> Mapping[str, Vocabulary]:
             fold=fold_label,
         ),
         "Iso3_code": vocabulary(_stripped(_reporter), [item.alpha3 for item in countries()]),
-        "Sex": _codelist_vocabulary("sex"),
-        "Age": vocabulary(
-            _stripped(lambda text: age_alias(text, "glotip")),
-            ages,
-            folded={label: (code,) for label, code in ages.items()},
-            fold=fold_label,
-        ),
+        "Sex": codelist_vocabulary("sex", _stripped(_labelled("sex"))),
+        "Age": age_vocabulary("glotip", _stripped(lambda text: age_alias(text, "glotip"))),
         "Dimension": vocabulary(
             single(_dimension),
             ["Total", *_DIMENSIONS],
@@ -361,13 +332,8 @@ def _vocabularies() -> Mapping[str, Vocabulary]:
             fold=fold_label,
         ),
         _TOTAL: vocabulary(single(_total), ["Total"], folded={_TOTAL: ("_T",)}, fold=fold_label),
-        "exploitation": _codelist_vocabulary("exploitation"),
-        "nationality": vocabulary(
-            _stripped(resolve_nationality),
-            [*codes, *places],
-            folded={key: (code,) for key, code in names.items()},
-            fold=fold_name,
-        ),
+        "exploitation": codelist_vocabulary("exploitation", _stripped(_labelled("exploitation"))),
+        "nationality": nationality_vocabulary(_stripped(resolve_nationality)),
         "unit": vocabulary(
             single(_unit), ["Counts", ""], folded={_COUNTS: ("",), "": ("",)}, fold=fold_label
         ),
