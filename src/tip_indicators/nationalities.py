@@ -6,6 +6,7 @@ once, on first use.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -104,6 +105,8 @@ class _Names:
 
     keys: dict[str, str]
     spellings: dict[str, str]
+    ordered: tuple[str, ...] = ()
+    """The keys in sorted order, where those that start alike lie together."""
 
 
 def countries() -> tuple[Country, ...]:
@@ -251,8 +254,9 @@ def _suggest_spelling(key: str) -> str | None:
     """
     names = _names()
     prefix = key + " "
-    qualified = [known for known in names.keys if known.startswith(prefix)] if key else []
-    match = closest(key, qualified, cutoff=0) if qualified else closest(key, list(names.keys))
+    following = itertools.islice(names.ordered, bisect.bisect_left(names.ordered, prefix), None)
+    qualified = list(itertools.takewhile(lambda known: known.startswith(prefix), following))
+    match = closest(key, qualified, cutoff=0) if key and qualified else closest(key, names.ordered)
     return None if match is None else names.spellings[match]
 
 
@@ -368,7 +372,7 @@ def _names() -> _Names:
             reason = f"{spelling!r} -> {code!r}: empty, unknown code, or already {keys.get(key)!r}"
             raise DefinitionError(f"tip_indicators/data/{filename}", reason, line=number)
         spellings.setdefault(key, spelling)
-    return _Names(keys=keys, spellings=spellings)
+    return _Names(keys=keys, spellings=spellings, ordered=tuple(sorted(keys)))
 
 
 @functools.cache

@@ -82,6 +82,7 @@ GLOTIP_SHEET = "data_glotip_1"
 
 _BANNER_ROWS = 5
 _OPTIONAL = frozenset({"Country", "Region", "Subregion", "Unit of measurement", "Source"})
+_UNREAD = frozenset({"Country", "Region", "Subregion"})
 _COUNTS = "counts"
 _TOTAL = "total"
 _COLUMNS = (
@@ -365,16 +366,18 @@ def _not_total(text: str, error: CodeError) -> str:
 
 
 def _cells(rows: _Records, position: Mapping[str, int]) -> pl.DataFrame:
-    """The rows as a frame of cell texts, one column per GLOTIP column (empty when absent)."""
+    """The rows as a frame of the texts of the columns read (Country, Region and Subregion are
+    not), with ``line``; a column the export leaves out is empty."""
     columns = list(zip(*(fields for _, fields in rows), strict=True))
-    texts = {
-        name: pl.Series(name, columns[position[name]] if rows else [], dtype=pl.String)
+    texts = [
+        pl.Series(name, columns[position[name]] if rows else [], dtype=pl.String)
         if name in position
         else pl.Series(name, [""] * len(rows), dtype=pl.String)
         for name in GLOTIP_COLUMNS
-    }
+        if name not in _UNREAD
+    ]
     lines = pl.Series("line", [line for line, _ in rows], dtype=pl.Int64)
-    return pl.DataFrame([lines, *texts.values()])
+    return pl.DataFrame([lines, *texts])
 
 
 def _lookup(
