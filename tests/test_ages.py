@@ -16,9 +16,11 @@ from tip_indicators import ages
 from tip_indicators.ages import (
     TOTAL,
     UNKNOWN,
+    VOCABULARIES,
     AgeBand,
     age_alias,
     age_band,
+    age_labels,
     canonical_code,
     children,
     contains,
@@ -590,6 +592,22 @@ def test_alias_ambiguity_needs_vocabulary(monkeypatch: pytest.MonkeyPatch) -> No
         age_alias("0-5")
     assert caught.value.suggestion == "Y_LT5 (vocabulary=prose) or Y_LT6 (vocabulary=primero)"
     assert age_alias("0-5", "prose") == "Y_LT5"
+    assert age_labels() == {}
+    assert age_labels("primero") == {"0-5": "Y_LT6"}
+
+
+@pytest.mark.parametrize("vocabulary", [None, *VOCABULARIES])
+def test_age_labels_are_what_age_alias_maps(vocabulary: str | None) -> None:
+    """Each label of ``age_labels`` maps through age_alias, in its vocabulary, to its code."""
+    labels = age_labels(vocabulary)
+    assert labels
+    assert {label: age_alias(label, vocabulary) for label in labels} == dict(labels)
+
+
+def test_age_labels_of_every_vocabulary_keep_shared_readings() -> None:
+    """Without a vocabulary, a label two vocabularies read alike (``18+``) is kept."""
+    assert age_labels()["18+"] == "Y_GE18"
+    assert age_labels()["09--17"] == "Y9T17"
 
 
 @pytest.mark.parametrize(

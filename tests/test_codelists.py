@@ -6,10 +6,14 @@ import importlib.resources
 import pickle
 from collections import Counter
 
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tip_indicators._private.resources import read_table
 from tip_indicators.codelists import (
+    DESTINATION_PATTERN,
     DESTINATION_TYPES,
     Codelist,
     codelist,
@@ -223,3 +227,27 @@ def test_invalid_destination_codes_raise_with_a_hint(code: str, hint: str | None
 def test_destination_types_match_their_codelist() -> None:
     """The destination types are the codes of the destination_type codelist besides _T and _U."""
     assert set(DESTINATION_TYPES) == set(codelist("destination_type").ids) - {"_T", "_U"}
+
+
+@pytest.mark.parametrize("identifier", codelist_names())
+def test_every_label_resolves_to_its_code(identifier: str) -> None:
+    """Each folded identifier, name and alias of ``labels`` resolves to the code it names."""
+    codes = codelist(identifier)
+    assert set(codes.labels.values()) <= set(codes.ids)
+    assert {label: codes.resolve(label) for label in codes.labels} == dict(codes.labels)
+
+
+def test_a_name_outranks_an_alias() -> None:
+    """``other`` is the name of sex _O; an alias of another code cannot take it."""
+    assert codelist("sex").labels["other"] == "_O"
+    assert codelist("exploitation").labels["other"] == "OTHER"
+
+
+@given(
+    st.sampled_from(["NGO.AFESIP", "GOV", "ngo", "NGO.", "IO.UN-OM_1", "NGO.AFESIP\n", "_U"])
+    | st.text(alphabet="NGOIV._-A1 \n", max_size=10)
+)
+def test_the_destination_pattern_reads_alike_in_polars(code: str) -> None:
+    """DESTINATION_PATTERN matches in polars exactly the destination codes Python matches."""
+    found = pl.select(pl.lit(code, pl.String).str.contains(f"^(?:{DESTINATION_PATTERN})$")).item()
+    assert found == (code not in {"_T", "_U"} and is_destination_code(code))

@@ -13,13 +13,17 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from spellings import assert_joined_as_resolved, texts
 from support import WriteFile
-from tip_indicators import check
+from tip_indicators import check, nationalities
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding
+from tip_indicators.io import glotip
 from tip_indicators.io.glotip import is_glotip_csv, read_glotip
 
 SLICE = Path(__file__).parent / "fixtures" / "glotip" / "slices.csv"
@@ -277,3 +281,35 @@ def test_the_export_is_told_by_its_header() -> None:
     assert is_glotip_csv(text)
     assert is_glotip_csv("UNODC,mailto:dataunodc@un.org\n14/04/2025\n" + text)
     assert not is_glotip_csv("indicator,period,reporter,value\n")
+
+
+@pytest.mark.parametrize("name", sorted(glotip._vocabularies()))
+@given(data=st.data())
+def test_columns_map_by_join_as_cell_by_cell(name: str, data: st.DataObject) -> None:
+    """Joining a column's texts with the alias tables maps each as mapping it alone does."""
+    vocabulary = glotip._vocabularies()[name]
+    known = [*vocabulary.exact.get_column("text"), *vocabulary.folded.get_column("_key")]
+    spellings = [*known, "Q6.1_10s_2019", "Nationals", "Ciudadanos de su pa\ufffds", "by sex"]
+    assert_joined_as_resolved(data.draw(texts(spellings)), vocabulary)
+
+
+def test_an_unknown_text_is_hinted_once(
+    write_file: WriteFile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelt citizenship on many rows gets its hint worked out once; each row is cited."""
+    seen: list[str] = []
+
+    def counting(key: str) -> str | None:
+        seen.append(key)
+        return suggest(key)
+
+    suggest = nationalities._suggest_spelling
+    monkeypatch.setattr(nationalities, "_suggest_spelling", counting)
+    row = "KHM,Cambodia,Asia,SE Asia,Persons convicted,by citizenship,{},Total,Total,{},Counts,3,X"
+    rows = [row.format(c, 2000 + n) for n in range(40) for c in ("Vietnamise", "Viet Nam", "Thai")]
+    dataset = read_glotip(write_file("many.csv", "\n".join([_HEADER, *rows]) + "\n"))
+    assert seen == ["vietnamise"]
+    cited = [p for p in dataset.problems if p.code == "unknown-code"]
+    assert len(cited) == 40
+    assert {p.suggestions[0].value for p in cited} == {"Vietnamese"}
+    assert len(dataset) == 80

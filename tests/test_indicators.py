@@ -83,6 +83,24 @@ def test_unknown_indicator_raises_with_the_closest_code(catalogue: Catalogue) ->
     assert (error.value.codelist, error.value.suggestion) == ("indicator", "victims_identified")
 
 
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("VICTIMS_DETECTED", "victims_identified"),
+        ("victims_detected", "victims_identified"),
+        ("victims_detected_rat", "victims_detected_rate"),
+        ("victims_detected_per_100k", "victims_detected_rate"),
+    ],
+)
+def test_a_hint_names_an_indicator_of_the_same_kind(
+    catalogue: Catalogue, code: str, hint: str
+) -> None:
+    """A code naming no rate is hinted as a count, never a rate; one naming a rate as a rate."""
+    with pytest.raises(CodeError) as error:
+        catalogue.indicator(code)
+    assert error.value.suggestion == hint
+
+
 def test_unknown_dimension_raises_with_the_closest_name(catalogue: Catalogue) -> None:
     """Asking for an unknown dimension raises CodeError suggesting the nearest one."""
     with pytest.raises(CodeError) as error:

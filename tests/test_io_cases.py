@@ -6,11 +6,15 @@ import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from spellings import assert_joined_as_resolved, texts
 from support import WriteFile
 from tip_indicators.cases import check_records
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Severity
+from tip_indicators.io import cases as case_io
 from tip_indicators.io.cases import (
     CTDC_COLUMNS,
     HTCDS_COLUMNS,
@@ -389,3 +393,26 @@ def test_file_that_is_not_text_is_an_input_error(write_file: WriteFile) -> None:
     """Binary content is an input error, never a traceback."""
     with pytest.raises(InputError):
         read_ctdc_csv(write_file("binary.csv", b"\x00\x01\x02"))
+
+
+_VOCABULARIES = [
+    *((field, "htcds") for field in ("sex", "victim_status", "case_status")),
+    *((field, "htcds") for field in ("exploitation", "control", "recruiter")),
+    *((field, "ctdc-label") for field in ("exploitation", "control", "recruiter")),
+    ("sex", "ctdc"),
+    ("majority", "ctdc"),
+    ("age", "any"),
+    ("age", "ctdc"),
+    ("country", "any"),
+    ("referral", "any"),
+]
+
+
+@pytest.mark.parametrize(("field", "source"), _VOCABULARIES)
+@given(data=st.data())
+def test_cells_map_by_join_as_one_by_one(field: str, source: str, data: st.DataObject) -> None:
+    """Joining a column's values with the alias tables maps each as mapping it alone does."""
+    vocabulary = case_io._vocabulary(field, source)
+    known = [*vocabulary.exact.get_column("text"), *vocabulary.folded.get_column("_key")]
+    spellings = [*known, "NGO.AFESIP", "NGO AFESIP", "_U", "Y15T17", "Debt bondage", "Kh"]
+    assert_joined_as_resolved(data.draw(texts(spellings)), vocabulary)

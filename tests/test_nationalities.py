@@ -24,6 +24,7 @@ from tip_indicators.nationalities import (
     countries,
     country,
     is_nationality_code,
+    nationality_spellings,
     region,
     region_members,
     regions,
@@ -405,3 +406,23 @@ def test_malformed_alias_file_is_a_definition_error(
         resolve_nationality("British")
     assert caught.value.line == 4
     assert caught.value.source.endswith("nationality_aliases.tsv")
+
+
+def test_every_spelling_resolves_to_its_code() -> None:
+    """Each folded name and alias of nationality_spellings resolves to the code it names."""
+    spellings = nationality_spellings()
+    assert len(spellings) > 1000
+    assert {key: resolve_nationality(key) for key in spellings} == dict(spellings)
+    assert spellings["saint lucia"] == "LC"
+    assert "congolese" not in spellings
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [("Vietnamise", "Vietnamese"), ("Cambodain", "Cambodian"), ("Rwxdna", "Rwanda")],
+)
+def test_misspelt_names_are_hinted_with_the_nearest_spelling(text: str, hint: str) -> None:
+    """A slip of one or two letters is hinted with the spelling it most resembles."""
+    with pytest.raises(CodeError) as caught:
+        resolve_nationality(text)
+    assert caught.value.suggestion == hint

@@ -9,11 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from spellings import noisy
 from support import HEADER, Row, WriteFile, csv_text, datasets
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
+from tip_indicators.indicators import builtin_catalogue
+from tip_indicators.io import sdmx
 from tip_indicators.io.longcsv import parse_long_csv
 from tip_indicators.io.sdmx import STRUCTURE_ID, is_sdmx_csv, read_sdmx_csv, write_sdmx_csv
 
@@ -190,3 +194,26 @@ def test_every_column_has_one_sdmx_id_to_write() -> None:
     assert set(written.values()) == {1}
     assert {row["column"] for row in rows} - set(written) == {"value", "-"}
     assert all(row["write"] == "no" for row in rows if row["column"] == "-")
+
+
+_CODES = [indicator.code for indicator in builtin_catalogue()]
+_PERIODS = ["2010", "2010-A1", "2010-M01", "2010-M1", "2010-A2", "2010-Q1", "2010-m01", "201-A1"]
+_NUMBERS = ["12", "1.2E3", ".5e1", "5.e+2", "1e-2", "NaN", "#N/A", "", "<5", "1,234", "1e", "e5"]
+
+
+@given(st.lists(noisy([*_CODES, *(code.upper() for code in _CODES), "NOT_A_CODE"]), max_size=20))
+def test_indicators_map_by_join_as_one_by_one(texts: list[str]) -> None:
+    """Joining INDICATOR with the catalogue reads each text as reading it alone does."""
+    column = pl.Series("INDICATOR", texts, dtype=pl.String)
+    joined = pl.DataFrame([column]).select(sdmx._indicators(column, builtin_catalogue()))
+    assert joined.to_series().to_list() == [sdmx._indicator(text) for text in texts]
+
+
+@given(st.lists(noisy(_PERIODS) | noisy(_NUMBERS), max_size=20))
+def test_periods_and_values_read_column_wise_as_one_by_one(texts: list[str]) -> None:
+    """TIME_PERIOD and OBS_VALUE read as a column give what each cell read alone gives."""
+    cells = pl.DataFrame({"OBS_VALUE": texts}, schema={"OBS_VALUE": pl.String})
+    periods = cells.select(sdmx._periods(pl.col("OBS_VALUE"))).to_series().to_list()
+    assert periods == [sdmx._period(text) for text in texts]
+    value, _ = sdmx._values(cells)
+    assert cells.select(value).to_series().to_list() == [sdmx._number(text) for text in texts]

@@ -7,7 +7,6 @@ make up ``Y_LT18``, and so which sums a report that mixes band sets allows.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib.resources
 import math
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from tip_indicators._private.nearest import STRICT_CUTOFF, closest
 from tip_indicators.errors import CodeError, DefinitionError
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "PartitionCheck",
     "age_alias",
     "age_band",
+    "age_labels",
     "canonical_code",
     "children",
     "contains",
@@ -412,20 +413,30 @@ def _suggest(table: _Table, text: str, *, as_code: bool, vocabulary: str | None)
         for key, hits in table.items()
         if vocabulary is None or vocabulary in hits
     }
-    close = difflib.get_close_matches(_normalise(text), labels, n=1, cutoff=0.75)
-    if not close:
+    close = closest(_normalise(text), list(labels), cutoff=STRICT_CUTOFF)
+    if close is None:
         return None
-    alias, code = labels[close[0]]
+    alias, code = labels[close]
     return code if as_code else alias
+
+
+def _check_vocabulary(vocabulary: str | None) -> None:
+    if vocabulary is not None and vocabulary not in VOCABULARIES:
+        raise ValueError(f"vocabulary={vocabulary!r} is not one of {', '.join(VOCABULARIES)}")
+
+
+def _hits(table: _Table, key: str, vocabulary: str | None) -> dict[str, tuple[str, str]]:
+    """The vocabularies (all, or only ``vocabulary``) that have the normalised label ``key``."""
+    hits = dict(table.get(key, {}))
+    if vocabulary is not None:
+        hits = {vocabulary: hits[vocabulary]} if vocabulary in hits else {}
+    return hits
 
 
 def _lookup(table: _Table, text: str, vocabulary: str | None) -> str:
     """Map one label through ``table``; see :func:`age_alias`."""
-    if vocabulary is not None and vocabulary not in VOCABULARIES:
-        raise ValueError(f"vocabulary={vocabulary!r} is not one of {', '.join(VOCABULARIES)}")
-    hits = dict(table.get(_normalise(text), {}))
-    if vocabulary is not None:
-        hits = {vocabulary: hits[vocabulary]} if vocabulary in hits else {}
+    _check_vocabulary(vocabulary)
+    hits = _hits(table, _normalise(text), vocabulary)
     codes = {code for _, code in hits.values()}
     if len(codes) == 1:
         return codes.pop()
@@ -444,3 +455,20 @@ def age_alias(text: str, vocabulary: str | None = None) -> str:
     ``vocabulary`` every vocabulary is tried, and a label they read differently is an error.
     """
     return _lookup(_aliases(), text, vocabulary)
+
+
+def age_labels(vocabulary: str | None = None) -> Mapping[str, str]:
+    """Return every alias label that :func:`age_alias` maps to one code, with that code.
+
+    Labels are normalised as ``age_alias`` matches them: case and runs of white space folded,
+    en and em dashes read as hyphens. Without ``vocabulary``, a label two vocabularies read as
+    different codes is left out (``age_alias`` refuses it).
+    """
+    _check_vocabulary(vocabulary)
+    table = _aliases()
+    found: dict[str, str] = {}
+    for key in table:
+        codes = {code for _, code in _hits(table, key, vocabulary).values()}
+        if len(codes) == 1:
+            found[key] = codes.pop()
+    return found

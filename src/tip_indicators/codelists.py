@@ -7,17 +7,19 @@ map other vocabularies; the long CSV itself accepts the codes exactly.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 import attrs
 
+from tip_indicators._private.nearest import STRICT_CUTOFF, closest
 from tip_indicators._private.resources import read_table
 from tip_indicators.errors import CodeError
 
 __all__ = [
+    "DESTINATION_PATTERN",
     "DESTINATION_TYPES",
     "Code",
     "Codelist",
@@ -38,9 +40,12 @@ _FILES = {
 }
 
 DESTINATION_TYPES = ("FAMILY", "GOV", "NGO", "IO", "RETAINED", "OTHER")
-_DESTINATION = re.compile(
-    r"^(?P<type>FAMILY|GOV|NGO|IO|RETAINED|OTHER)(?:\.(?P<org>[A-Z0-9][A-Z0-9_\-]*))?$"
+DESTINATION_PATTERN = (
+    r"(?P<type>FAMILY|GOV|NGO|IO|RETAINED|OTHER)(?:\.(?P<org>[A-Z0-9][A-Z0-9_\-]*))?"
 )
+"""What a destination code other than ``_T`` and ``_U`` matches: a type, perhaps with an
+organisation (``NGO.AFESIP``); the same regular expression in Python and in polars."""
+_DESTINATION = re.compile(DESTINATION_PATTERN)
 
 
 def normalise_label(text: str) -> str:
@@ -90,13 +95,24 @@ class Codelist:
         """The codes, in file order."""
         return tuple(code.code for code in self.codes)
 
+    @functools.cached_property
+    def labels(self) -> Mapping[str, str]:
+        """Every identifier, name and alias, folded by :func:`normalise_label`, with its code.
+
+        What :meth:`resolve` matches a label against; an identifier or name comes before an
+        alias, and an earlier code before a later one.
+        """
+        found: dict[str, str] = {}
+        for code in self.codes:
+            found.setdefault(code.code.casefold(), code.code)
+            found.setdefault(normalise_label(code.name), code.code)
+        for alias, code_id in self.aliases.items():
+            found.setdefault(alias, code_id)
+        return MappingProxyType(found)
+
     def _label(self, text: str) -> str | None:
         """The code whose identifier, name or alias ``text`` is, ignoring case and spacing."""
-        folded = normalise_label(text)
-        for code in self.codes:
-            if code.code.casefold() == folded or normalise_label(code.name) == folded:
-                return code.code
-        return self.aliases.get(folded)
+        return self.labels.get(normalise_label(text))
 
     def suggest(self, text: str) -> str | None:
         """Return the code ``text`` most likely meant (alias, case or white-space slip), if any."""
@@ -106,8 +122,7 @@ class Codelist:
         found = self._label(text)
         if found is not None:
             return found
-        close = difflib.get_close_matches(stripped, self.ids, n=1, cutoff=0.75)
-        return close[0] if close else None
+        return closest(stripped, self.ids, cutoff=STRICT_CUTOFF)
 
     def resolve(self, text: str) -> str:
         """Map a label from another source (code, name or alias) to a code, or raise CodeError."""
@@ -135,18 +150,13 @@ def _build(identifier: str) -> Codelist:
 def codelist(identifier: str) -> Codelist:
     """Return the built-in codelist ``identifier`` (see :func:`codelist_names`)."""
     if identifier not in _FILES:
-        raise CodeError("codelist", identifier, _closest(identifier, tuple(_FILES)))
+        raise CodeError("codelist", identifier, closest(identifier, tuple(_FILES)))
     return _build(identifier)
 
 
 def codelist_names() -> tuple[str, ...]:
     """Identifiers of the built-in flat codelists."""
     return tuple(_FILES)
-
-
-def _closest(text: str, options: tuple[str, ...]) -> str | None:
-    close = difflib.get_close_matches(text, options, n=1)
-    return close[0] if close else None
 
 
 def parse_destination(code: str) -> tuple[str, str | None]:

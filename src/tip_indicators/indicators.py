@@ -7,7 +7,6 @@ breakdown partitions the total (sex, age) or need not (forms of exploitation ove
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import tomllib
@@ -16,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.resources import read_text
 from tip_indicators.dimensions import Dimension, DimensionKind, builtin_dimensions
 from tip_indicators.errors import CodeError, DefinitionError
@@ -31,6 +31,10 @@ _UNITS = frozenset(
     {"person", "case", "establishment", "event", "vehicle", "organisation", "per_100k"}
 )
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_RATE_UNITS = frozenset({"per_100k"})
+_RATE_WORDS = frozenset({"rate", "rates", "per", "100k", "100000"})
+_RATE_SPELLING = 0.8  # a word this like "rate" (urate, rte, rat) names a rate
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @attrs.frozen
@@ -75,16 +79,27 @@ class Catalogue:
         try:
             return self.indicators[code]
         except KeyError:
-            close = difflib.get_close_matches(code.strip().lower(), list(self.indicators), n=1)
-            raise CodeError("indicator", code, close[0] if close else None) from None
+            raise CodeError("indicator", code, self._nearest(code)) from None
 
     def dimension(self, identifier: str) -> Dimension:
         """Return the dimension ``identifier``, or raise CodeError."""
         try:
             return self.dimensions[identifier]
         except KeyError:
-            close = difflib.get_close_matches(identifier, list(self.dimensions), n=1)
-            raise CodeError("dimension", identifier, close[0] if close else None) from None
+            hint = closest(identifier, list(self.dimensions))
+            raise CodeError("dimension", identifier, hint) from None
+
+    def _nearest(self, code: str) -> str | None:
+        """The indicator an unknown code most likely meant, of the same kind: a code with a word
+        naming a rate (``rate`` or a slip of it, ``per``, ``100k``) is only ever hinted as a
+        rate, any other code only as a count (``victims_detected`` is not a rate)."""
+        text = code.strip().lower()
+        rate = any(
+            word in _RATE_WORDS or closest(word, ("rate",), cutoff=_RATE_SPELLING) is not None
+            for word in _WORD.findall(text)
+        )
+        same_kind = [c for c, i in self.indicators.items() if (i.unit in _RATE_UNITS) == rate]
+        return closest(text, same_kind)
 
     def extended(self, other: Catalogue) -> Catalogue:
         """A catalogue with ``other``'s indicators and dimensions added to (or replacing) ours."""

@@ -6,7 +6,7 @@ once, on first use.
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import functools
 import itertools
 import re
@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 import attrs
 
+from tip_indicators._private.nearest import closest
 from tip_indicators.errors import CodeError, DefinitionError
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "countries",
     "country",
     "is_nationality_code",
+    "nationality_spellings",
     "region",
     "region_members",
     "regions",
@@ -103,6 +105,8 @@ class _Names:
 
     keys: dict[str, str]
     spellings: dict[str, str]
+    ordered: tuple[str, ...] = ()
+    """The keys in sorted order, where those that start alike lie together."""
 
 
 def countries() -> tuple[Country, ...]:
@@ -175,6 +179,16 @@ def resolve_nationality(text: str) -> str:
     return found
 
 
+def nationality_spellings() -> Mapping[str, str]:
+    """Return every country name, region name and alias, folded, with its nationality code.
+
+    What :func:`resolve_nationality` matches text that is not a code against: folded, a text
+    loses its accents, case, punctuation and the word "the", and "St" reads "Saint"
+    (``"St. Lucia"`` -> ``"saint lucia"``).
+    """
+    return MappingProxyType(_names().keys)
+
+
 def region_members(code: str) -> frozenset[str]:
     """Return the alpha-2 codes of the countries inside an M49 area, at any depth."""
     region(code)
@@ -239,11 +253,11 @@ def _suggest_spelling(key: str) -> str | None:
     A spelling that qualifies the text ("Congolese (Kinshasa)" for "Congolese") is preferred.
     """
     names = _names()
-    qualified = [known for known in names.keys if key and known.startswith(key + " ")]
-    if qualified:
-        return names.spellings[difflib.get_close_matches(key, qualified, n=1, cutoff=0)[0]]
-    matches = difflib.get_close_matches(key, names.keys, n=1)
-    return names.spellings[matches[0]] if matches else None
+    prefix = key + " "
+    following = itertools.islice(names.ordered, bisect.bisect_left(names.ordered, prefix), None)
+    qualified = list(itertools.takewhile(lambda known: known.startswith(prefix), following))
+    match = closest(key, qualified, cutoff=0) if key and qualified else closest(key, names.ordered)
+    return None if match is None else names.spellings[match]
 
 
 def _fold(text: str) -> str:
@@ -358,7 +372,7 @@ def _names() -> _Names:
             reason = f"{spelling!r} -> {code!r}: empty, unknown code, or already {keys.get(key)!r}"
             raise DefinitionError(f"tip_indicators/data/{filename}", reason, line=number)
         spellings.setdefault(key, spelling)
-    return _Names(keys=keys, spellings=spellings)
+    return _Names(keys=keys, spellings=spellings, ordered=tuple(sorted(keys)))
 
 
 @functools.cache

@@ -4,12 +4,13 @@ and its aggregation."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Mapping, Sequence
 
 import attrs
 
+from tip_indicators._private.nearest import STRICT_CUTOFF
+from tip_indicators._private.nearest import closest as _nearest
 from tip_indicators._private.resources import read_table
 from tip_indicators.codelists import DESTINATION_TYPES, codelist, normalise_label
 from tip_indicators.errors import CodeError, DefinitionError
@@ -81,5 +82,4 @@ def field_codes(field: str) -> Mapping[str, str]:
 
 def closest(text: str, options: Sequence[str]) -> str | None:
     """The option most like ``text``, if one is close enough to suggest."""
-    found = difflib.get_close_matches(text, options, n=1, cutoff=0.75)
-    return found[0] if found else None
+    return _nearest(text, options, cutoff=STRICT_CUTOFF)

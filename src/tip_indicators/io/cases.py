@@ -9,22 +9,34 @@ a file that cannot be read at all raises :class:`~tip_indicators.errors.InputErr
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 import attrs
 import polars as pl
 
+from tip_indicators._private.case_codes import code_table
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
     sha256,
 )
+from tip_indicators._private.vocabulary import (
+    Mapped,
+    Vocabulary,
+    age_vocabulary,
+    fold_label,
+    map_texts,
+    nationality_vocabulary,
+    single,
+    vocabulary,
+)
 from tip_indicators.ages import age_alias
-from tip_indicators.cases import case_alias, case_schema, case_vocabulary
-from tip_indicators.codelists import is_destination_code
+from tip_indicators.cases import case_alias, case_codes, case_schema, case_vocabulary
+from tip_indicators.codelists import DESTINATION_PATTERN, DESTINATION_TYPES, is_destination_code
 from tip_indicators.datasets import InputFile
 from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity
@@ -234,19 +246,22 @@ def _hint(error: CodeError) -> str:
     return f" (did you mean {error.suggestion!r}?)" if error.suggestion else ""
 
 
+def _unknown(mapped: Mapped) -> dict[str, str]:
+    """The message of each text that maps to no code."""
+    return {text: f"unknown code {text!r}{_hint(error)}" for text, error in mapped.errors.items()}
+
+
 def _single(
-    frame: pl.DataFrame, column: str, judge: Callable[[str], str], skip: Sequence[str] = ()
+    frame: pl.DataFrame, column: str, known: Vocabulary, skip: Sequence[str] = ()
 ) -> tuple[pl.Expr, list[Finding]]:
-    """``column`` mapped to one code per cell; unknown values are findings and null."""
-    mapping: dict[str, str] = {}
-    bad: dict[str, str] = {}
-    for value in frame.get_column(column).drop_nulls().unique().to_list():
-        if value in skip:
-            continue
-        try:
-            mapping[value] = judge(value)
-        except CodeError as error:
-            bad[value] = f"unknown code {value!r}{_hint(error)}"
+    """``column`` mapped to one code per cell; unknown values are findings and null.
+
+    The column's distinct values are mapped once (joined with the vocabulary's tables where
+    they hold them) and the codes replace the cells by a lookup.
+    """
+    values = frame.get_column(column)
+    mapped = map_texts(values.filter(~values.is_in(list(skip))), known)
+    bad = _unknown(mapped)
     found = _findings(
         frame,
         pl.col(column).is_in(list(bad)),
@@ -254,17 +269,19 @@ def _single(
         column,
         pl.col(column).replace_strict(bad, default=None, return_dtype=pl.String),
     )
-    if not mapping:
+    if not mapped.codes.height:
         return pl.lit(None, pl.String), found
-    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String), found
+    codes = mapped.codes
+    return pl.col(column).replace_strict(
+        codes.get_column("text"),
+        codes.get_column("codes").list.first(),
+        default=None,
+        return_dtype=pl.String,
+    ), found
 
 
 def _multi(
-    frame: pl.DataFrame,
-    column: str,
-    judge: Callable[[str], Sequence[str]],
-    *,
-    ordered: bool = False,
+    frame: pl.DataFrame, column: str, known: Vocabulary, *, ordered: bool = False
 ) -> tuple[pl.Series, list[Finding], pl.Series]:
     """``column`` split on ';' and mapped to a list of codes per row (empty when not given).
 
@@ -278,17 +295,8 @@ def _multi(
         .with_columns(pl.col("_item").str.strip_chars())
         .filter(pl.col("_item").is_not_null() & (pl.col("_item") != ""))
     )
-    pairs: dict[str, list[str]] = {"_item": [], "_code": []}
-    bad: dict[str, str] = {}
-    for value in items.get_column("_item").unique().to_list():
-        try:
-            codes = judge(value)
-        except CodeError as error:
-            bad[value] = f"unknown code {value!r}{_hint(error)}"
-            continue
-        for code in codes:
-            pairs["_item"].append(value)
-            pairs["_code"].append(code)
+    mapped = map_texts(items.get_column("_item"), known)
+    bad = _unknown(mapped)
     unknown = pl.col("_item").is_in(list(bad))
     found = _findings(
         items,
@@ -297,7 +305,11 @@ def _multi(
         column,
         pl.col("_item").replace_strict(bad, default=None, return_dtype=pl.String),
     )
-    lookup = pl.DataFrame(pairs, schema={"_item": pl.String, "_code": pl.String})
+    lookup = (
+        mapped.codes.explode("codes")
+        .rename({"text": "_item", "codes": "_code"})
+        .filter(pl.col("_code").is_not_null())
+    )
     grouped = (
         items.join(lookup, on="_item", how="inner", maintain_order="left")
         .group_by(_ROW, maintain_order=True)
@@ -378,12 +390,37 @@ def _organisation(text: str) -> str:
         raise CodeError("organisation", text, hint) from None
 
 
-def _alias(field: str, vocabulary: str) -> Callable[[str], str]:
-    return lambda text: case_alias(field, vocabulary, text)[0]
+def _is_country(code: str) -> bool:
+    return code == "XXA" or (len(code) == 2 and code.isalpha())
 
 
-def _aliases(field: str, vocabulary: str) -> Callable[[str], Sequence[str]]:
-    return lambda text: case_alias(field, vocabulary, text)
+@functools.cache
+def _vocabulary(field: str, source: str) -> Vocabulary:
+    """How a source vocabulary of a case field maps to codes, joined (see :func:`_single`)."""
+    if field == "country":
+        return nationality_vocabulary(single(_country_code), _is_country)
+    if field == "age":
+        return age_vocabulary(
+            None if source == "any" else source, single(functools.partial(_age, source))
+        )
+    if field == "referral":
+        return vocabulary(
+            single(_organisation),
+            ["_T", *DESTINATION_TYPES, *case_vocabulary("organisation", "htcds")],
+            folded=code_table().aliases.get(("organisation", "htcds"), {}),
+            fold=fold_label,
+            itself=f"_U|{DESTINATION_PATTERN}",
+        )
+    return vocabulary(
+        functools.partial(case_alias, field, source),
+        [*case_codes(field), *case_vocabulary(field, source)],
+        folded=code_table().aliases.get((field, source), {}),
+        fold=fold_label,
+    )
+
+
+def _age(source: str, text: str) -> str:
+    return age_alias(text, None if source == "any" else source)
 
 
 def _finish(frame: pl.DataFrame, columns: Mapping[str, pl.Expr | pl.Series]) -> pl.DataFrame:
@@ -447,7 +484,7 @@ def _referrals(frame: pl.DataFrame) -> tuple[pl.Series, list[Finding]]:
         .filter(pl.col(target).is_not_null())
         .join(dates, on=[_ROW, "_pos"], how="left", maintain_order="left")
     )
-    organisation, bad = _single(flat, target, _organisation)
+    organisation, bad = _single(flat, target, _vocabulary("referral", "any"))
     found += bad
     day, bad = _date(flat, when)
     found += bad
@@ -495,27 +532,26 @@ def _htcds(text: str, path: str, digest: str, limits: ReadLimits) -> CaseFile:
     for name, field in (("prs_Age", "age"), ("vic_AgeWhenTrafficked", "age_exploited")):
         columns[field], bad = _whole(frame, name, "{1,3}", "an age in whole years")
         found += bad
-    singles: list[tuple[str, str, Callable[[str], str]]] = [
-        ("prs_Gender", "sex", _alias("sex", "htcds")),
-        ("prs_AgeBand", "age_band", age_alias),
-        ("vic_CountryOfExploitation", "country", _country_code),
-        ("vic_TraffickingStatus", "victim_status", _alias("victim_status", "htcds")),
-        ("cas_Status", "case_status", _alias("case_status", "htcds")),
-        ("cas_ReferringOrganisation", "referrer", _organisation),
+    singles: list[tuple[str, str, Vocabulary]] = [
+        ("prs_Gender", "sex", _vocabulary("sex", "htcds")),
+        ("prs_AgeBand", "age_band", _vocabulary("age", "any")),
+        ("vic_CountryOfExploitation", "country", _vocabulary("country", "any")),
+        ("vic_TraffickingStatus", "victim_status", _vocabulary("victim_status", "htcds")),
+        ("cas_Status", "case_status", _vocabulary("case_status", "htcds")),
+        ("cas_ReferringOrganisation", "referrer", _vocabulary("referral", "any")),
     ]
     for name, field, judge in singles:
         columns[field], bad = _single(frame, name, judge)
         found += bad
-    multiples: list[tuple[str, str, Callable[[str], Sequence[str]]]] = [
-        ("vic_TypeOfExploitation", "exploitation", _aliases("exploitation", "htcds")),
-        ("vic_MethodsOfControl", "control", _aliases("control", "htcds")),
-        ("vic_RelationshipToTrafficker", "recruiter", _aliases("recruiter", "htcds")),
-    ]
-    for name, field, many in multiples:
-        columns[field], bad, _ = _multi(frame, name, many)
+    for name, field in (
+        ("vic_TypeOfExploitation", "exploitation"),
+        ("vic_MethodsOfControl", "control"),
+        ("vic_RelationshipToTrafficker", "recruiter"),
+    ):
+        columns[field], bad, _ = _multi(frame, name, _vocabulary(field, "htcds"))
         found += bad
     citizenships, bad, _ = _multi(
-        frame, "prs_Citizenship", lambda t: [_country_code(t)], ordered=True
+        frame, "prs_Citizenship", _vocabulary("country", "any"), ordered=True
     )
     found += bad
     columns["nationality"] = citizenships.list.first()
@@ -578,7 +614,7 @@ def _group(frame: pl.DataFrame, field: str) -> tuple[pl.Series, list[Finding]]:
     labels, bad, bad_rows = _multi(
         frame.with_columns(pl.col(concatenated).replace(list(_MISSING), None)),
         concatenated,
-        _aliases(field, "ctdc-label"),
+        _vocabulary(field, "ctdc-label"),
     )
     found += bad
     from_flags = pl.concat_list(parts).list.drop_nulls() if parts else None
@@ -622,13 +658,19 @@ def _ctdc(text: str, path: str, digest: str, reporter: str, limits: ReadLimits) 
     columns: dict[str, pl.Expr | pl.Series] = {"reporter": pl.lit(reporter)}
     columns["year"], bad = _whole(frame, "yearOfRegistration", "{4}", "a year", _MISSING)
     found += bad
-    singles: list[tuple[str, str, Callable[[str], str], Sequence[str]]] = [
-        ("gender", "sex", _alias("sex", "ctdc"), _MISSING),
-        ("ageBroad", "age_band", lambda t: age_alias(t, "ctdc"), _MISSING),
-        ("majorityStatus", "majority", _alias("majority", "ctdc"), _MISSING),
-        ("majorityStatusAtExploit", "majority_exploited", _alias("majority", "ctdc"), _MISSING),
-        ("citizenship", "nationality", _country_code, _NO_COUNTRY),
-        ("CountryOfExploitation", "country", _country_code, _NO_COUNTRY),
+    majority = _vocabulary("majority", "ctdc")
+    singles: list[tuple[str, str, Vocabulary, Sequence[str]]] = [
+        ("gender", "sex", _vocabulary("sex", "ctdc"), _MISSING),
+        ("ageBroad", "age_band", _vocabulary("age", "ctdc"), _MISSING),
+        ("majorityStatus", "majority", majority, _MISSING),
+        (
+            "majorityStatusAtExploit",
+            "majority_exploited",
+            _vocabulary("majority", "ctdc"),
+            _MISSING,
+        ),
+        ("citizenship", "nationality", _vocabulary("country", "any"), _NO_COUNTRY),
+        ("CountryOfExploitation", "country", _vocabulary("country", "any"), _NO_COUNTRY),
     ]
     for name, field, judge, skip in singles:
         columns[field], bad = _single(frame, name, judge, skip)

@@ -8,21 +8,38 @@ Category of a Dimension map through the catalogue's codelists and alias tables. 
 cannot be mapped (a questionnaire cell name such as ``Q6.1_10s_2019`` given as a citizenship, an
 unknown country) is an error finding at its row, never a dropped row. Each figure keeps the
 export's own words in ``note`` and its source in ``source`` (``GLOTIP export: GLOTIP``).
+
+An export repeats a few hundred distinct texts over tens of thousands of rows: each column's
+distinct texts are joined with the alias tables, and only those the tables do not hold are
+judged one by one (see :mod:`tip_indicators._private.vocabulary`), each once.
 """
 
 from __future__ import annotations
 
-import difflib
+import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators._private.vocabulary import (
+    Resolve,
+    Vocabulary,
+    age_vocabulary,
+    codelist_vocabulary,
+    fold_label,
+    map_texts,
+    nationality_vocabulary,
+    single,
+    trimmed,
+    vocabulary,
+)
 from tip_indicators.ages import age_alias
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
@@ -30,7 +47,7 @@ from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity, Suggestion
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.excel import ZIP_MAGIC, cell_ref, cell_text, open_workbook, sheet_rows
-from tip_indicators.nationalities import country, resolve_nationality
+from tip_indicators.nationalities import countries, country, resolve_nationality
 
 __all__ = ["GLOTIP_COLUMNS", "GLOTIP_INDICATORS", "GLOTIP_SHEET", "is_glotip_csv", "read_glotip"]
 
@@ -65,7 +82,23 @@ GLOTIP_SHEET = "data_glotip_1"
 
 _BANNER_ROWS = 5
 _OPTIONAL = frozenset({"Country", "Region", "Subregion", "Unit of measurement", "Source"})
+_UNREAD = frozenset({"Country", "Region", "Subregion"})
 _COUNTS = "counts"
+_TOTAL = "total"
+_COLUMNS = (
+    "indicator",
+    "period",
+    "reporter",
+    "sex",
+    "age",
+    "nationality",
+    "country",
+    "exploitation",
+    "value",
+    "unit",
+    "source",
+    "note",
+)
 _FIELDS = {
     "indicator": "Indicator",
     "period": "Year",
@@ -80,15 +113,6 @@ _FIELDS = {
 }
 _Cite = Callable[[int, str], Location]
 _Records = list[tuple[int, list[str]]]
-
-
-@attrs.frozen
-class _Unmapped:
-    """A cell whose text has no code: its column, the message, and the nearest code if any."""
-
-    column: str
-    message: str
-    suggestion: str | None = None
 
 
 def is_glotip_csv(head: str) -> bool:
@@ -112,38 +136,26 @@ def read_glotip(
     start, position = _header(records, name)
     cite = _citer(name, sheet, position)
     rows, problems = _shaped(records[start + 1 :], len(position), name, sheet)
-    mapper = _Mapper(position)
-    raw: dict[str, list[str]] = {column: [] for column in _Mapper.COLUMNS}
-    lines: list[int] = []
-    for line, fields in rows:
-        mapped = mapper.row(fields)
-        if isinstance(mapped, dict):
-            for column, text in mapped.items():
-                raw[column].append(text)
-            lines.append(line)
-            continue
-        for item in mapped:
-            location = cite(line, item.column)
-            hint = item.suggestion
-            problems.append(
-                Finding(
-                    "unknown-code",
-                    Severity.ERROR,
-                    item.message,
-                    location=location,
-                    suggestions=()
-                    if hint is None
-                    else (Suggestion(location, hint, "the nearest known spelling"),),
-                )
+    mapped, unmapped = _mapped(_cells(rows, position))
+    for line, column, message, hint in unmapped.iter_rows():
+        location = cite(line, column)
+        problems.append(
+            Finding(
+                "unknown-code",
+                Severity.ERROR,
+                message,
+                location=location,
+                suggestions=()
+                if hint is None
+                else (Suggestion(location, hint, "the nearest known spelling"),),
             )
-    frame = pl.DataFrame(
-        {column: pl.Series(column, texts, dtype=pl.String) for column, texts in raw.items()}
-    ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+        )
+    frame = mapped.with_columns(pl.lit(name).alias("path")).select(*_COLUMNS, "path", "line")
     observations, findings = validate_raw(frame, catalogue)
     problems += [_cited(finding, cite) for finding in findings.findings()]
     return Dataset(
         observations,
-        dimensions_of(list(raw), catalogue),
+        dimensions_of(list(_COLUMNS), catalogue),
         inputs=(InputFile(name, digest, observations.height, "glotip"),),
         problems=tuple(problems),
     )
@@ -180,8 +192,8 @@ def _header(records: _Records, path: str) -> tuple[int, dict[str, int]]:
             if text in position:
                 raise InputError(path, f"column {text!r} appears twice in the header", line=line)
             if text not in GLOTIP_COLUMNS:
-                close = difflib.get_close_matches(text, GLOTIP_COLUMNS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                close = closest(text, GLOTIP_COLUMNS)
+                hint = f" (did you mean {close!r}?)" if close else ""
                 raise InputError(path, f"unknown GLOTIP column {text!r}{hint}", line=line)
             position[text] = column
         missing = [c for c in GLOTIP_COLUMNS if c not in position and c not in _OPTIONAL]
@@ -244,8 +256,7 @@ def _indicator(text: str) -> str:
     for label, code in GLOTIP_INDICATORS.items():
         if normalise_label(label) == normalise_label(text):
             return code
-    close = difflib.get_close_matches(text, list(GLOTIP_INDICATORS), n=1)
-    raise CodeError("indicator", text, close[0] if close else None)
+    raise CodeError("indicator", text, closest(text, list(GLOTIP_INDICATORS)))
 
 
 def _reporter(text: str) -> str:
@@ -270,108 +281,215 @@ def _labelled(identifier: str) -> Callable[[str], str]:
         try:
             return codes.resolve(text)
         except CodeError as error:
-            close = difflib.get_close_matches(normalise_label(text), list(labels), n=1)
-            hint = error.suggestion or (labels[close[0]] if close else None)
+            close = closest(normalise_label(text), list(labels))
+            hint = error.suggestion or (labels[close] if close else None)
             raise CodeError(identifier, text, hint) from None
 
     return resolve
 
 
-_DIMENSIONS: Mapping[str, tuple[str, Callable[[str], str]] | None] = {
-    "total": None,
-    "by form of exploitation": ("exploitation", _labelled("exploitation")),
-    "by citizenship": ("nationality", resolve_nationality),
-    "by country of repatriation": ("country", resolve_nationality),
+def _dimension(text: str) -> str:
+    """The breakdown a Dimension cell names, folded (a key of ``_DIMENSIONS``)."""
+    folded = normalise_label(text)
+    if folded not in _DIMENSIONS:
+        raise CodeError("dimension", text, closest(folded, list(_DIMENSIONS)))
+    return folded
+
+
+def _total(text: str) -> str:
+    """The Category under Dimension Total: Total, and nothing else."""
+    if normalise_label(text) != _TOTAL:
+        raise CodeError("category", text)
+    return "_T"
+
+
+def _unit(text: str) -> str:
+    """The unit of a figure: none for counts (the catalogue's unit), else the export's words."""
+    return "" if normalise_label(text) in {_COUNTS, ""} else text
+
+
+def _stripped(resolve: Callable[[str], str]) -> Resolve:
+    """``resolve`` applied to a cell with its surrounding white space removed."""
+    return single(lambda text: resolve(text.strip()))
+
+
+@functools.cache
+def _vocabularies() -> Mapping[str, Vocabulary]:
+    """How each column's text maps to codes (see :mod:`tip_indicators._private.vocabulary`)."""
+    return {
+        "Indicator": vocabulary(
+            _stripped(_indicator),
+            GLOTIP_INDICATORS,
+            folded={normalise_label(label): (code,) for label, code in GLOTIP_INDICATORS.items()},
+            fold=fold_label,
+        ),
+        "Iso3_code": vocabulary(_stripped(_reporter), [item.alpha3 for item in countries()]),
+        "Sex": codelist_vocabulary("sex", _stripped(_labelled("sex"))),
+        "Age": age_vocabulary("glotip", _stripped(lambda text: age_alias(text, "glotip"))),
+        "Dimension": vocabulary(
+            single(_dimension),
+            ["Total", *_DIMENSIONS],
+            folded={key: (key,) for key in _DIMENSIONS},
+            fold=fold_label,
+        ),
+        _TOTAL: vocabulary(single(_total), ["Total"], folded={_TOTAL: ("_T",)}, fold=fold_label),
+        "exploitation": codelist_vocabulary("exploitation", _stripped(_labelled("exploitation"))),
+        "nationality": nationality_vocabulary(_stripped(resolve_nationality)),
+        "unit": vocabulary(
+            single(_unit), ["Counts", ""], folded={_COUNTS: ("",), "": ("",)}, fold=fold_label
+        ),
+    }
+
+
+_DIMENSIONS: Mapping[str, tuple[str, str] | None] = {
+    _TOTAL: None,
+    "by form of exploitation": ("exploitation", "exploitation"),
+    "by citizenship": ("nationality", "nationality"),
+    "by country of repatriation": ("country", "nationality"),
 }
+"""Each Dimension, folded, with the column its Category fills and the vocabulary it maps by."""
+
+_CODED = {"Indicator": "indicator", "Iso3_code": "reporter", "Sex": "sex", "Age": "age"}
+_Message = Callable[[str, CodeError], str]
 
 
-class _Mapper:
-    """Maps the cells of a row to long-CSV text, judging each distinct text only once."""
+def _unknown(column: str) -> _Message:
+    def message(text: str, error: CodeError) -> str:
+        hint = f" (did you mean {error.suggestion!r}?)" if error.suggestion else ""
+        return f"{column}: unknown {error.codelist} {text!r}{hint}"
 
-    COLUMNS = (
+    return message
+
+
+def _not_total(text: str, error: CodeError) -> str:
+    return f"Category: {text!r} under Dimension Total, not Total"
+
+
+def _cells(rows: _Records, position: Mapping[str, int]) -> pl.DataFrame:
+    """The rows as a frame of the texts of the columns read (Country, Region and Subregion are
+    not), with ``line``; a column the export leaves out is empty."""
+    columns = list(zip(*(fields for _, fields in rows), strict=True))
+    texts = [
+        pl.Series(name, columns[position[name]] if rows else [], dtype=pl.String)
+        if name in position
+        else pl.Series(name, [""] * len(rows), dtype=pl.String)
+        for name in GLOTIP_COLUMNS
+        if name not in _UNREAD
+    ]
+    lines = pl.Series("line", [line for line, _ in rows], dtype=pl.Int64)
+    return pl.DataFrame([lines, *texts])
+
+
+def _lookup(
+    texts: pl.Series, vocabulary: Vocabulary, column: str, message: _Message
+) -> pl.DataFrame:
+    """Each distinct text (as ``column``) with its code (``_code``), or with the message and
+    hint (``_message``, ``_hint``) of why it has none."""
+    mapped = map_texts(texts, vocabulary)
+    errors = mapped.errors
+    return pl.concat(
+        [
+            mapped.codes.select(
+                pl.col("text").alias(column), pl.col("codes").list.first().alias("_code")
+            ),
+            pl.DataFrame(
+                {
+                    column: list(errors),
+                    "_message": [message(text, error) for text, error in errors.items()],
+                    "_hint": [error.suggestion for error in errors.values()],
+                },
+                schema={column: pl.String, "_message": pl.String, "_hint": pl.String},
+            ),
+        ],
+        how="diagonal",
+    )
+
+
+def _mapped(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The long-CSV text of the rows whose cells all map, and the cells that do not map.
+
+    Each distinct text of a column is mapped once (see :func:`_lookup`) and joined back to the
+    rows. The cells that do not map come as (line, column, message, hint), in the order of the
+    rows and, within a row, of Indicator, Iso3_code, Sex, Age, then Dimension or its Category.
+    """
+    vocabularies = _vocabularies()
+    frame = cells
+    checks: list[tuple[str, bool]] = []
+
+    def joined(lookup: pl.DataFrame, on: list[str], code: str, column: str, hint: bool) -> None:
+        nonlocal frame
+        k = len(checks)
+        frame = frame.join(lookup, on=on, how="left", maintain_order="left").rename(
+            {"_code": code, "_message": f"_message{k}", "_hint": f"_hint{k}"}
+        )
+        checks.append((column, hint))
+
+    for column, target in _CODED.items():
+        lookup = _lookup(frame.get_column(column), vocabularies[column], column, _unknown(column))
+        joined(lookup, [column], target, column, hint=True)
+    dimensions = _lookup(
+        frame.get_column("Dimension"), vocabularies["Dimension"], "Dimension", _unknown("Dimension")
+    )
+    joined(dimensions, ["Dimension"], "_dimension", "Dimension", hint=False)
+    categories: list[pl.DataFrame] = []
+    for key, breakdown in _DIMENSIONS.items():
+        texts = frame.filter(pl.col("_dimension") == key).get_column("Category")
+        if breakdown is None:
+            lookup = _lookup(texts, vocabularies[_TOTAL], "Category", _not_total)
+        else:
+            lookup = _lookup(texts, vocabularies[breakdown[1]], "Category", _unknown("Category"))
+        categories.append(lookup.with_columns(pl.lit(key).alias("_dimension")))
+    joined(pl.concat(categories), ["_dimension", "Category"], "_category", "Category", hint=True)
+    problems = pl.concat(
+        [
+            frame.filter(pl.col(f"_message{k}").is_not_null()).select(
+                "line",
+                pl.lit(k).alias("_order"),
+                pl.lit(column).alias("column"),
+                pl.col(f"_message{k}").alias("message"),
+                (pl.col(f"_hint{k}") if hint else pl.lit(None, pl.String)).alias("hint"),
+            )
+            for k, (column, hint) in enumerate(checks)
+        ]
+    )
+    problems = problems.with_row_index("_found").sort("line", "_order", "_found")
+    good = frame.filter(
+        pl.all_horizontal(pl.col(f"_message{k}").is_null() for k in range(len(checks)))
+    )
+    units = map_texts(good.get_column("Unit of measurement"), vocabularies["unit"]).codes
+    source = trimmed(pl.col("Source"))
+    targets = {
+        target: pl.when(pl.col("_dimension") == key).then(pl.col("_category")).otherwise(pl.lit(""))
+        for key, breakdown in _DIMENSIONS.items()
+        if breakdown is not None
+        for target in breakdown[:1]
+    }
+    mapped = good.join(
+        units.select(
+            pl.col("text").alias("Unit of measurement"), pl.col("codes").list.first().alias("unit")
+        ),
+        on="Unit of measurement",
+        how="left",
+        maintain_order="left",
+    ).select(
         "indicator",
-        "period",
+        trimmed(pl.col("Year")).alias("period"),
         "reporter",
         "sex",
         "age",
-        "nationality",
-        "country",
-        "exploitation",
-        "value",
+        targets["nationality"].alias("nationality"),
+        targets["country"].alias("country"),
+        targets["exploitation"].alias("exploitation"),
+        pl.col("txtVALUE").alias("value"),
         "unit",
-        "source",
-        "note",
+        pl.when(source == "")
+        .then(pl.lit("GLOTIP export"))
+        .otherwise(pl.format("GLOTIP export: {}", source))
+        .alias("source"),
+        pl.format("; ".join(f"{column}={{}}" for column in _NOTE), *_NOTE).alias("note"),
+        "line",
     )
+    return mapped, problems.select("line", "column", "message", "hint")
 
-    def __init__(self, position: Mapping[str, int]) -> None:
-        self.position = position
-        self.cache: dict[tuple[str, str, str], str | _Unmapped] = {}
-        self.simple: dict[str, tuple[str, Callable[[str], str]]] = {
-            "Indicator": ("indicator", _indicator),
-            "Iso3_code": ("reporter", _reporter),
-            "Sex": ("sex", _labelled("sex")),
-            "Age": ("age", lambda text: age_alias(text, "glotip")),
-        }
 
-    def cell(self, fields: Sequence[str], column: str) -> str:
-        index = self.position.get(column)
-        return fields[index] if index is not None else ""
-
-    def code(
-        self, column: str, target: str, text: str, resolve: Callable[[str], str]
-    ) -> str | _Unmapped:
-        """The code ``text`` in ``column`` maps to in ``target``, or why it maps to none."""
-        key = (column, target, text)
-        if key not in self.cache:
-            try:
-                self.cache[key] = resolve(text.strip())
-            except CodeError as error:
-                hint = f" (did you mean {error.suggestion!r}?)" if error.suggestion else ""
-                self.cache[key] = _Unmapped(
-                    column, f"{column}: unknown {error.codelist} {text!r}{hint}", error.suggestion
-                )
-        return self.cache[key]
-
-    def row(self, fields: Sequence[str]) -> dict[str, str] | list[_Unmapped]:
-        """The long-CSV text of one row, or what in it cannot be mapped."""
-        out = dict.fromkeys(self.COLUMNS, "")
-        problems: list[_Unmapped] = []
-        for column, (target, resolve) in self.simple.items():
-            found = self.code(column, target, self.cell(fields, column), resolve)
-            if isinstance(found, _Unmapped):
-                problems.append(found)
-            else:
-                out[target] = found
-        dimension = self.cell(fields, "Dimension")
-        category = self.cell(fields, "Category")
-        folded = normalise_label(dimension)
-        if folded not in _DIMENSIONS:
-            close = difflib.get_close_matches(folded, list(_DIMENSIONS), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(
-                _Unmapped("Dimension", f"Dimension: unknown dimension {dimension!r}{hint}")
-            )
-        elif (breakdown := _DIMENSIONS[folded]) is not None:
-            target, resolve = breakdown
-            found = self.code("Category", target, category, resolve)
-            if isinstance(found, _Unmapped):
-                problems.append(found)
-            else:
-                out[target] = found
-        elif normalise_label(category) != "total":
-            problems.append(
-                _Unmapped("Category", f"Category: {category!r} under Dimension Total, not Total")
-            )
-        if problems:
-            return problems
-        unit = self.cell(fields, "Unit of measurement")
-        source = self.cell(fields, "Source").strip()
-        out["period"] = self.cell(fields, "Year").strip()
-        out["value"] = self.cell(fields, "txtVALUE")
-        out["unit"] = "" if normalise_label(unit) in {_COUNTS, ""} else unit
-        out["source"] = f"GLOTIP export: {source}" if source else "GLOTIP export"
-        out["note"] = "; ".join(
-            f"{column}={self.cell(fields, column)}"
-            for column in ("Indicator", "Dimension", "Category", "Sex", "Age")
-        )
-        return out
+_NOTE = ("Indicator", "Dimension", "Category", "Sex", "Age")

@@ -18,11 +18,10 @@ deletes, D, holds no figure and is a finding).
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
@@ -30,12 +29,14 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
 )
 from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators._private.vocabulary import map_texts, single, trimmed, vocabulary
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
@@ -55,7 +56,6 @@ _PLAIN = re.compile(rf"^{PLAIN_NUMBER}$")
 _EXPONENT = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$")
 _SDMX_PERIOD = re.compile(r"^(?P<year>[0-9]{4})-(?:A1|M(?P<month>[0-9]{2}))$")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0", ""})
-_Flag = Callable[[str, int, str, str], None]
 
 
 @attrs.frozen
@@ -112,7 +112,7 @@ def read_sdmx_csv(
     lead = _structure_columns(header, name)
     mapping = _map_header(header, lead, name, catalogue)
     width = len(header)
-    cells: list[list[str]] = [[] for _ in header]
+    rows: list[list[str]] = []
     lines: list[int] = []
     problems: list[Finding] = []
     for line, fields in records:
@@ -126,14 +126,16 @@ def read_sdmx_csv(
                 )
             )
             continue
-        for column, value in zip(cells, fields, strict=True):
-            column.append(value)
+        rows.append(fields)
         lines.append(line)
-    by_id = dict(zip(header, cells, strict=True))
-    raw, derived, row_problems = _raw_columns(by_id, mapping, lines, name)
-    frame = pl.DataFrame(
-        {key: pl.Series(key, values, dtype=pl.String) for key, values in raw.items()}
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    cells = pl.DataFrame(
+        [
+            pl.Series(sdmx, texts, dtype=pl.String)
+            for sdmx, texts in zip(header, columns, strict=True)
+        ]
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    frame, derived, row_problems = _raw_columns(cells, mapping, catalogue)
     bad = {finding.location.line for finding in row_problems if finding.location is not None}
     frame = frame.filter(~pl.col("line").is_in(sorted(line for line in bad if line is not None)))
     observations, findings = validate_raw(frame, catalogue)
@@ -146,7 +148,7 @@ def read_sdmx_csv(
     renamed_findings = [_renamed_field(finding, renamed) for finding in findings.findings()]
     return Dataset(
         observations,
-        dimensions_of(list(raw), catalogue),
+        dimensions_of(frame.columns[:-2], catalogue),
         inputs=(InputFile(name, read.sha256, observations.height, "sdmx-csv"),),
         problems=tuple(problems + row_problems + renamed_findings),
     )
@@ -177,8 +179,8 @@ def _map_header(
         if sdmx in mapping or sdmx in header[:lead]:
             raise InputError(path, f"column {sdmx!r} appears twice in the header", line=1)
         if sdmx not in known:
-            close = difflib.get_close_matches(sdmx.upper(), list(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(sdmx.upper(), list(known))
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise InputError(path, f"unknown SDMX column {sdmx!r}{hint}", line=1)
         column = known[sdmx]
         mapping[sdmx] = column
@@ -201,63 +203,118 @@ def _map_header(
 
 
 def _raw_columns(
-    by_id: Mapping[str, list[str]], mapping: Mapping[str, str], lines: Sequence[int], path: str
-) -> tuple[dict[str, list[str]], set[int], list[Finding]]:
-    """Long-CSV text columns, the lines of derived figures, and findings about rows."""
-    raw: dict[str, list[str]] = {}
-    problems: list[Finding] = []
-
-    def flag(column: str, index: int, message: str, code: str) -> None:
-        location = Location(path, lines[index], column)
-        problems.append(Finding(code, Severity.ERROR, message, location=location))
-
+    cells: pl.DataFrame, mapping: Mapping[str, str], catalogue: Catalogue
+) -> tuple[pl.DataFrame, set[int], list[Finding]]:
+    """Long-CSV text columns (then ``path`` and ``line``), the lines of derived figures, and
+    findings about rows, each kind in the order of the rows."""
+    columns: list[pl.Expr] = []
     for sdmx, column in mapping.items():
         if column in {"-", "value", "derived"}:
             continue
-        values = by_id[sdmx]
+        text = pl.col(sdmx)
         if column == "indicator":
-            values = [text.lower() if text.isupper() else text for text in values]
+            text = _indicators(cells.get_column(sdmx), catalogue)
         elif column in {"period", "base_period"}:
-            values = [_period(text) for text in values]
-        raw[column] = values
-    raw["value"] = _values(by_id, flag)
-    for index, action in enumerate(by_id.get("ACTION", ())):
-        if action.strip() not in _ACTIONS:
-            flag(
-                "ACTION",
-                index,
-                f"ACTION: {action!r} is not I, A, R or M; a row deleting figures (D) holds none",
-                "unknown-code",
-            )
+            text = _periods(text)
+        columns.append(text.alias(column))
+    value, problems = _values(cells)
+    action = pl.col("ACTION") if "ACTION" in cells.columns else pl.lit("")
+    problems += _flagged(
+        cells,
+        ~trimmed(action).is_in(list(_ACTIONS)),
+        "unknown-code",
+        "ACTION",
+        "ACTION: {!r} is not I, A, R or M; a row deleting figures (D) holds none",
+        action,
+    )
     derived: set[int] = set()
-    for index, text in enumerate(by_id.get("DERIVED", ())):
-        folded = text.strip().lower()
-        if folded in _TRUE:
-            derived.add(lines[index])
-        elif folded not in _FALSE:
-            flag("DERIVED", index, f"DERIVED: {text!r} is not true or false", "unknown-code")
-    return raw, derived, problems
+    if "DERIVED" in cells.columns:
+        folded = trimmed(pl.col("DERIVED")).str.to_lowercase()
+        derived = set(cells.filter(folded.is_in(list(_TRUE))).get_column("line"))
+        problems += _flagged(
+            cells,
+            ~folded.is_in([*_TRUE, *_FALSE]),
+            "unknown-code",
+            "DERIVED",
+            "DERIVED: {!r} is not true or false",
+            pl.col("DERIVED"),
+        )
+    return cells.select(*columns, value.alias("value"), "path", "line"), derived, problems
 
 
-def _values(by_id: Mapping[str, list[str]], flag: _Flag) -> list[str]:
-    numbers = [_number(text) for text in by_id["OBS_VALUE"]]
-    texts = by_id.get(_VALUE_TEXT)
-    if texts is None:
-        return numbers
-    values = []
-    for index, (number, text) in enumerate(zip(numbers, texts, strict=True)):
-        if not text:
-            values.append(number)
-            continue
-        if number and _canonical(text) != _canonical(number):
-            flag(
-                _VALUE_TEXT,
-                index,
-                f"{_VALUE_TEXT}: {text!r} is not the figure {number!r} of OBS_VALUE",
-                "unreadable-value",
-            )
-        values.append(text)
-    return values
+def _flagged(
+    cells: pl.DataFrame, mask: pl.Expr, code: str, column: str, message: str, *texts: pl.Expr
+) -> list[Finding]:
+    """A ``code`` finding at ``column`` of each row ``mask`` picks; ``message`` is formatted
+    with the row's ``texts``, once for each distinct combination of them."""
+    hits = cells.filter(mask.fill_null(False)).select(
+        "path", "line", *(text.alias(f"_text{i}") for i, text in enumerate(texts))
+    )
+    messages: dict[tuple[str, ...], str] = {}
+    found: list[Finding] = []
+    for path, line, *values in hits.iter_rows():
+        key = tuple(values)
+        if key not in messages:
+            messages[key] = message.format(*key)
+        location = Location(path, line, column)
+        found.append(Finding(code, Severity.ERROR, messages[key], location=location))
+    return found
+
+
+def _indicators(texts: pl.Series, catalogue: Catalogue) -> pl.Expr:
+    """Indicator codes as written, upper case read as lower case, by a join with the
+    catalogue's codes; texts that are no code are folded one by one."""
+    codes = [indicator.code for indicator in catalogue]
+    mapped = map_texts(
+        texts, vocabulary(single(_indicator), [*codes, *(code.upper() for code in codes)])
+    ).codes
+    return pl.col(texts.name).replace_strict(
+        mapped.get_column("text"),
+        mapped.get_column("codes").list.first(),
+        default=None,
+        return_dtype=pl.String,
+    )
+
+
+def _indicator(text: str) -> str:
+    return text.lower() if text.isupper() else text
+
+
+def _values(cells: pl.DataFrame) -> tuple[pl.Expr, list[Finding]]:
+    """OBS_VALUE as a long-CSV value (see :func:`_number`), or OBS_VALUE_TEXT where given, and
+    the rows whose OBS_VALUE_TEXT is not the figure in OBS_VALUE."""
+    obs = pl.col("OBS_VALUE")
+    stripped = trimmed(obs)
+    exponents = cells.filter(stripped.str.contains(_EXPONENT.pattern)).get_column("OBS_VALUE")
+    decimals = {text: _number(text) for text in exponents.unique().to_list()}
+    number = (
+        pl.when(stripped.str.to_lowercase().is_in(list(_MISSING)))
+        .then(pl.lit(""))
+        .otherwise(obs.replace(decimals))
+    )
+    if _VALUE_TEXT not in cells.columns:
+        return number, []
+    text = pl.col(_VALUE_TEXT)
+    written = cells.with_columns(number.alias("_number"))
+    both = written.filter((text != "") & (pl.col("_number") != ""))
+    differ = [
+        (value_text, figure)
+        for value_text, figure in both.select(_VALUE_TEXT, "_number").unique().iter_rows()
+        if _canonical(value_text) != _canonical(figure)
+    ]
+    pairs = pl.DataFrame(
+        differ, schema={_VALUE_TEXT: pl.String, "_number": pl.String}, orient="row"
+    ).with_columns(pl.lit(True).alias("_differ"))
+    found = _flagged(
+        written.join(pairs, on=[_VALUE_TEXT, "_number"], how="left", maintain_order="left"),
+        pl.col("_differ"),
+        "unreadable-value",
+        _VALUE_TEXT,
+        f"{_VALUE_TEXT}: {{!r}} is not the figure {{!r}} of OBS_VALUE",
+        text,
+        pl.col("_number"),
+    )
+    return pl.when(text == "").then(number).otherwise(text), found
 
 
 def _number(text: str) -> str:
@@ -287,6 +344,18 @@ def _period(text: str) -> str:
         return text
     month = match["month"]
     return match["year"] if month is None else f"{match['year']}-{month}"
+
+
+def _periods(text: pl.Expr) -> pl.Expr:
+    """:func:`_period` of a column: ``2010-A1`` is 2010 and ``2010-M01`` 2010-01."""
+    stripped = trimmed(text)
+    return (
+        pl.when(stripped.str.contains(r"^[0-9]{4}-A1$"))
+        .then(stripped.str.slice(0, 4))
+        .when(stripped.str.contains(r"^[0-9]{4}-M[0-9]{2}$"))
+        .then(pl.concat_str(stripped.str.slice(0, 4), pl.lit("-"), stripped.str.slice(6, 2)))
+        .otherwise(text)
+    )
 
 
 def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
