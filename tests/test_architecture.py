@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_private.csvrecords",
             "_private.yamlnodes",
             "_private.highs",
+            "_private.nearest",
             "_private.report_model",
             "_private.document_model",
         ),
@@ -48,7 +49,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("definitions", ("profiles", "rules", "datasets", "report", "_private.duplicates")),
     (
         "readers",
-        ("io", "_private.validate", "_private.case_", "cases"),
+        ("io", "_private.validate", "_private.vocabulary", "_private.case_", "cases"),
     ),
     ("engine", ("_private.engine", "check")),
     (

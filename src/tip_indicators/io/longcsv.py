@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import difflib
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from typing import IO
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import (
     ReadLimits,
     decode_text,
@@ -203,8 +203,8 @@ def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
             raise InputError(path, f"column {name!r} appears twice in the header", line=1)
         seen.add(name)
         if name not in known:
-            close = difflib.get_close_matches(name.strip().lower(), known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = closest(name.strip().lower(), known)
+            hint = f" (did you mean {close!r}?)" if close else ""
             raise InputError(path, f"unknown column {name!r}{hint}", line=1)
     missing = [name for name in REQUIRED_COLUMNS if name not in seen]
     if missing:
