@@ -28,7 +28,7 @@ STAGES = ("import", "read", "check", "render", "write")
 _CHILD = r"""
 import gc, json, os, sys, tempfile, time
 start = time.perf_counter()
-from tip_indicators.cli import allocator_environment
+from tip_indicators._launcher import allocator_environment
 os.environ.update(allocator_environment(os.environ))
 import polars as pl
 from polars.lazyframe.frame import LazyFrame

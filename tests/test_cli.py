@@ -15,7 +15,7 @@ import pytest
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
 from tip_indicators._private.commands import emit
-from tip_indicators.cli import ALLOCATOR_SETTINGS, ALLOCATOR_VARIABLE, main
+from tip_indicators.cli import main
 from tip_indicators.render.json import report_schema
 
 ROW = "victims_identified,2010,GOV.MOSVY"
@@ -230,21 +230,6 @@ def test_several_inputs_are_checked_together(
     assert [f["location"]["path"] for f in document["findings"]] == [str(bad)]
 
 
-@pytest.mark.parametrize("to_file", [False, True])
-def test_the_program_writes_everything_before_its_quick_exit(tmp_path: Path, to_file: bool) -> None:
-    """The installed program (``cli.run``) leaves without tearing the interpreter down, yet its
-    whole report reaches standard output or the file, and the status is the command's."""
-    example = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
-    output = tmp_path / "report.json"
-    command = [sys.executable, "-m", "tip_indicators.cli", "validate", str(example)]
-    command += ["--format", "json"] + (["-o", str(output)] if to_file else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    written = output.read_text(encoding="utf-8") if to_file else done.stdout
-    assert done.returncode == 1
-    assert json.loads(written)["summary"]["errors"] == 2
-    assert done.stderr == ""
-
-
 def test_a_file_name_that_is_not_utf8_is_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,49 +250,6 @@ def test_a_file_name_that_is_not_utf8_is_reported(
     document = json.loads(report.read_bytes().decode("utf-8"))
     assert [item["path"] for item in document["inputs"]] == [str(path)]
     assert {finding["location"]["path"] for finding in document["findings"]} == {str(path)}
-
-
-_SHOW_ALLOCATOR = """
-import gc, os, sys
-from tip_indicators import cli
-if sys.argv[1] == "polars-first":
-    import polars
-cli.main = lambda: print(os.environ.get(cli.ALLOCATOR_VARIABLE), gc.isenabled()) or 0
-cli.run()
-"""
-
-
-@pytest.mark.parametrize(
-    ("own", "expected"),
-    [(None, ALLOCATOR_SETTINGS), ("narenas:4", f"{ALLOCATOR_SETTINGS},narenas:4")],
-)
-def test_the_program_sets_how_polars_allocates_before_polars_loads(
-    own: str | None, expected: str
-) -> None:
-    """The program (``cli.run``) sets polars' allocator before polars loads, the user's own
-    settings after its own so that they win; and it runs without the cyclic garbage
-    collector."""
-    assert _allocator_seen_by_the_program(own, "polars-later") == f"{expected} False"
-
-
-def test_the_program_leaves_the_allocator_alone_once_polars_is_loaded() -> None:
-    """Called where polars is loaded already, the program changes nothing (too late to)."""
-    assert ALLOCATOR_SETTINGS not in _allocator_seen_by_the_program(None, "polars-first")
-
-
-def _allocator_seen_by_the_program(own: str | None, loaded: str) -> str:
-    environ = {k: v for k, v in os.environ.items() if k != ALLOCATOR_VARIABLE}
-    if own is not None:
-        environ[ALLOCATOR_VARIABLE] = own
-    done = subprocess.run(
-        [sys.executable, "-c", _SHOW_ALLOCATOR, loaded],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
-    assert (done.returncode, done.stderr) == (0, "")
-    return done.stdout.strip()
 
 
 @pytest.mark.parametrize("module", ["tip_indicators", "tip_indicators.cli"])
