@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
     from tip_indicators.derived import derive_indicators, read_population
     from tip_indicators.dimensions import Dimension, DimensionKind
-    from tip_indicators.errors import CodeError, DefinitionError, InputError, TipIndicatorsError
+    from tip_indicators.errors import (
+        ArgumentError,
+        CodeError,
+        DefinitionError,
+        InputError,
+        TipIndicatorsError,
+        UnitError,
+    )
     from tip_indicators.expressions import format_expression, parse_expression
     from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
     from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
@@ -33,13 +40,13 @@ if TYPE_CHECKING:
     from tip_indicators.report import Report
     from tip_indicators.rollup import RollUp, roll_up
     from tip_indicators.rules import Rule, Tolerance, default_rules
-    from tip_indicators.units import UnitError
     from tip_indicators.values import Value, parse_value
 
 # Where each public name is defined. A name's module is imported the first time the name is
 # used, so importing the package (or running ``tip-indicators --help``) does not load polars,
 # pydantic and the engine; ``check`` is imported eagerly because a module has its name too.
 _HOMES: dict[str, str] = {
+    "ArgumentError": "tip_indicators.errors",
     "builtin_catalogue": "tip_indicators.indicators",
     "builtin_profile": "tip_indicators.profiles",
     "Catalogue": "tip_indicators.indicators",
@@ -86,13 +93,14 @@ _HOMES: dict[str, str] = {
     "Suggestion": "tip_indicators.findings",
     "TipIndicatorsError": "tip_indicators.errors",
     "Tolerance": "tip_indicators.rules",
-    "UnitError": "tip_indicators.units",
+    "UnitError": "tip_indicators.errors",
     "Value": "tip_indicators.values",
     "write_document": "tip_indicators.io.document",
     "write_long_csv": "tip_indicators.io.longcsv",
 }
 
 __all__ = [
+    "ArgumentError",
     "Catalogue",
     "Code",
     "CodeError",

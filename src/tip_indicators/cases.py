@@ -22,7 +22,7 @@ from tip_indicators._private.case_checks import MAX_AGE
 from tip_indicators._private.case_codes import VOCABULARIES, closest, code_table, field_codes
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
-from tip_indicators.errors import CodeError
+from tip_indicators.errors import ArgumentError, CodeError
 from tip_indicators.findings import Finding
 from tip_indicators.indicators import Catalogue
 
@@ -136,10 +136,11 @@ def case_frame(rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """Build a case-record frame from mappings of column to value; absent columns are null."""
     schema = case_schema()
     data: dict[str, list[Any]] = {name: [] for name in schema}
-    for row in rows:
+    for number, row in enumerate(rows):
         unknown = set(row) - set(schema)
         if unknown:
-            raise ValueError(f"case_frame: unknown columns {sorted(unknown)}")
+            reason = f"unknown columns {sorted(unknown)} (case_schema() names the columns)"
+            raise ArgumentError(f"rows[{number}]", row, reason)
         for name in schema:
             data[name].append(row.get(name))
     return pl.DataFrame(data, schema=schema)
