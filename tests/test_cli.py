@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import tip_indicators
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
 from tip_indicators._private.commands import emit
@@ -276,3 +278,37 @@ def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) ->
     with pytest.raises(RuntimeError):
         emit(failing(), str(other))
     assert not other.exists()
+
+
+COMMAND_LINE = {
+    "tip_indicators.cli",
+    "tip_indicators._launcher",
+    "tip_indicators._private.commands",
+    "tip_indicators._private.case_command",
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The modules a source file imports, anywhere in it (functions included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_command_line_imports_argparse_or_the_commands() -> None:
+    """Outside the command line, no module imports argparse or a command module: layers point
+    down, from the program to the library."""
+    source = Path(tip_indicators.__file__).parent
+    offenders = []
+    for path in sorted(source.rglob("*.py")):
+        parts = path.relative_to(source.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module not in COMMAND_LINE:
+            wrong = _imported_modules(path) & (COMMAND_LINE | {"argparse"})
+            offenders += [f"{module} imports {name}" for name in sorted(wrong)]
+    assert offenders == []

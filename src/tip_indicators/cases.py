@@ -9,7 +9,6 @@ object is made per record.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -31,9 +30,7 @@ __all__ = [
     "DEFAULT_BANDS",
     "CaseRecord",
     "Referral",
-    "add_aggregate_arguments",
     "aggregate",
-    "aggregate_command",
     "case_alias",
     "case_codes",
     "case_frame",
@@ -233,26 +230,3 @@ def aggregate(
         source=source,
         inputs=inputs,
     )
-
-
-# ---------------------------------------------------------------- command line
-
-
-def add_aggregate_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``tip-indicators aggregate`` to ``parser``."""
-    from tip_indicators._private.case_command import add_aggregate_arguments as add
-
-    add(parser)
-
-
-def aggregate_command(args: argparse.Namespace) -> int:
-    """Run ``tip-indicators aggregate``: read, check and aggregate case files, then report.
-
-    The aggregates go to ``--output`` (long CSV) or standard output; the report of every finding
-    (reading, record checks, aggregation, and the aggregate checks) goes to standard output when
-    ``--output`` is given, else to standard error. Returns 1 when a finding reaches
-    ``--fail-on``, else 0; an unreadable input or a bad option raises a TipIndicatorsError.
-    """
-    from tip_indicators._private.case_command import aggregate_command as run
-
-    return run(args)
