@@ -215,23 +215,12 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str | I
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tip_indicators._private.textfile import reading_ahead
-
-    limits = _limits(args)
-    paths = _inputs(args.paths)
-    # The first input is read while the modules that check it load (every reader reads its
-    # file whole, through read_input_bytes).
-    if paths and os.path.isfile(paths[0]):
-        with reading_ahead(paths[0], limits):
-            return _check_inputs(args, paths, limits)
-    return _check_inputs(args, paths, limits)
-
-
-def _check_inputs(args: argparse.Namespace, paths: list[str], limits: ReadLimits) -> int:
     from tip_indicators._private.commands import profile_from
     from tip_indicators.check import check
     from tip_indicators.findings import Severity
 
+    limits = _limits(args)
+    paths = _inputs(args.paths)
     profile = profile_from(args)
     report = check(_read(paths, args.input_format, profile.catalogue, limits), profile)
     colour = (
