@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -252,15 +250,6 @@ def test_a_file_name_that_is_not_utf8_is_reported(
     document = json.loads(report.read_bytes().decode("utf-8"))
     assert [item["path"] for item in document["inputs"]] == [str(path)]
     assert {finding["location"]["path"] for finding in document["findings"]} == {str(path)}
-
-
-@pytest.mark.parametrize("module", ["tip_indicators", "tip_indicators.cli"])
-def test_importing_the_package_or_the_command_line_does_not_load_polars(module: str) -> None:
-    """The package names its public objects without importing their modules, so ``--help``,
-    ``--version`` and a plain ``import tip_indicators`` start at once."""
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('polars')))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
 
 
 def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) -> None:

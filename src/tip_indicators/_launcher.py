@@ -3,6 +3,10 @@
 
 Only the console script runs this module; the command line (``cli.main``) and the library change
 nothing about the process they run in.
+
+polars' allocator is not set here: it reads its settings (``_RJEM_MALLOC_CONF``) once, when
+polars loads, and the package has loaded polars before any line of this module runs. The
+environment of the program can set it (see the command line's reference page).
 """
 
 from __future__ import annotations
@@ -11,34 +15,15 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Mapping
 from typing import NoReturn
 
 from tip_indicators.cli import main
 
-__all__ = ["ALLOCATOR_SETTINGS", "ALLOCATOR_VARIABLE", "allocator_environment", "run"]
-
-ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
-ALLOCATOR_SETTINGS = "narenas:1,dirty_decay_ms:10000,muzzy_decay_ms:10000"
-"""How the program's polars allocates (jemalloc, through the variable polars documents for it):
-freed memory is kept for reuse for ten seconds rather than half of one, in one arena shared by
-every thread rather than four per processor."""
-
-
-def allocator_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables to set before polars loads: :data:`ALLOCATOR_SETTINGS`, followed by any
-    settings of the user's own (jemalloc takes the last value of an option given twice)."""
-    own = environ.get(ALLOCATOR_VARIABLE)
-    return {ALLOCATOR_VARIABLE: f"{ALLOCATOR_SETTINGS},{own}" if own else ALLOCATOR_SETTINGS}
+__all__ = ["run"]
 
 
 def run() -> NoReturn:
-    """Set the process up, run the command line on ``sys.argv``, flush, and exit at once.
-
-    polars returns freed memory to the system after half a second, which suits a long-lived
-    process; a run that lasts seconds would take the same memory back from the system, page by
-    page, soon after. The program keeps it instead (:data:`ALLOCATOR_SETTINGS`), unless polars
-    is loaded already.
+    """Run the command line on ``sys.argv`` without the cyclic collector, flush, and exit at once.
 
     A check builds hundreds of thousands of objects (citations, findings) but almost no
     reference cycles (some 2,700 objects of them in a million-figure run), and ends soon after:
@@ -51,8 +36,6 @@ def run() -> NoReturn:
     every commit. Nothing is left to do by then (files are closed as they are written), so the
     process ends at once with the command's status.
     """
-    if "polars" not in sys.modules:
-        os.environ.update(allocator_environment(os.environ))
     gc.disable()
     status = main()
     for stream in (sys.stdout, sys.stderr):

@@ -2,8 +2,9 @@
 
 Exit status: 0 when no finding reaches the failure severity, 1 when one does, 2 when an input
 cannot be read or the command is misused. Errors are one line on standard error, never a
-traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). Modules are imported by the command that
-needs them, so ``--help`` and ``--version`` answer at once.
+traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). The renderers, writers and schemas are
+imported by the command that needs them. ``main`` changes nothing about the process it runs in;
+the ``tip-indicators`` program (``tip_indicators._launcher``) sets the process up around it.
 """
 
 from __future__ import annotations
