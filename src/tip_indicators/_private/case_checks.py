@@ -36,9 +36,8 @@ def _conform(records: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.Dat
         elif records.schema[name] == pl.Null():
             columns.append(pl.col(name).cast(dtype))
         elif records.schema[name] != dtype:
-            raise ArgumentError(
-                f"records[{name!r}]", records.schema[name], f"a case-record column is {dtype}"
-            )
+            reason = f"the column must be {dtype} (see case_schema())"
+            raise ArgumentError(f"records[{name!r}]", records.schema[name], reason)
         else:
             columns.append(pl.col(name))
     return records.select(columns)
