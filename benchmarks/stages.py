@@ -5,9 +5,9 @@ the public API, each repetition in a fresh process (so no cache survives from on
 importing the package, reading the file, checking it, writing the JSON report as text, and
 writing that text to a file. It prints the median of each stage, and the part of the check spent
 inside polars queries, the rest being Python: building findings, citations and messages,
-localising errors. The process is set up as the ``tip-indicators`` program sets itself up (polars'
-allocator, no cyclic garbage collector), and the report is rendered and written in pieces as
-the program writes it: "render" is making the findings' lines, "write" joining them into pieces
+localising errors. The process is set up as the ``tip-indicators`` program sets itself up (no
+cyclic garbage collector), and the report is rendered and written in pieces as the program
+writes it: "render" is making the findings' lines, "write" joining them into pieces
 and writing those.
 """
 
@@ -28,8 +28,6 @@ STAGES = ("import", "read", "check", "render", "write")
 _CHILD = r"""
 import gc, json, os, sys, tempfile, time
 start = time.perf_counter()
-from tip_indicators.cli import allocator_environment
-os.environ.update(allocator_environment(os.environ))
 import polars as pl
 from polars.lazyframe.frame import LazyFrame
 import tip_indicators

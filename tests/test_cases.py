@@ -17,11 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tip_indicators._private.case_command import add_aggregate_arguments, aggregate_command
 from tip_indicators.cases import (
     CaseRecord,
-    add_aggregate_arguments,
     aggregate,
-    aggregate_command,
     case_alias,
     case_codes,
     case_frame,

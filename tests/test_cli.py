@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+import tip_indicators
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
 from tip_indicators._private.commands import emit
-from tip_indicators.cli import ALLOCATOR_SETTINGS, ALLOCATOR_VARIABLE, main
+from tip_indicators.cli import main
 from tip_indicators.render.json import report_schema
 
 ROW = "victims_identified,2010,GOV.MOSVY"
@@ -230,21 +230,6 @@ def test_several_inputs_are_checked_together(
     assert [f["location"]["path"] for f in document["findings"]] == [str(bad)]
 
 
-@pytest.mark.parametrize("to_file", [False, True])
-def test_the_program_writes_everything_before_its_quick_exit(tmp_path: Path, to_file: bool) -> None:
-    """The installed program (``cli.run``) leaves without tearing the interpreter down, yet its
-    whole report reaches standard output or the file, and the status is the command's."""
-    example = Path(__file__).parents[1] / "examples" / "cambodia-2010" / "report-2010.csv"
-    output = tmp_path / "report.json"
-    command = [sys.executable, "-m", "tip_indicators.cli", "validate", str(example)]
-    command += ["--format", "json"] + (["-o", str(output)] if to_file else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    written = output.read_text(encoding="utf-8") if to_file else done.stdout
-    assert done.returncode == 1
-    assert json.loads(written)["summary"]["errors"] == 2
-    assert done.stderr == ""
-
-
 def test_a_file_name_that_is_not_utf8_is_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -267,58 +252,6 @@ def test_a_file_name_that_is_not_utf8_is_reported(
     assert {finding["location"]["path"] for finding in document["findings"]} == {str(path)}
 
 
-_SHOW_ALLOCATOR = """
-import gc, os, sys
-from tip_indicators import cli
-if sys.argv[1] == "polars-first":
-    import polars
-cli.main = lambda: print(os.environ.get(cli.ALLOCATOR_VARIABLE), gc.isenabled()) or 0
-cli.run()
-"""
-
-
-@pytest.mark.parametrize(
-    ("own", "expected"),
-    [(None, ALLOCATOR_SETTINGS), ("narenas:4", f"{ALLOCATOR_SETTINGS},narenas:4")],
-)
-def test_the_program_sets_how_polars_allocates_before_polars_loads(
-    own: str | None, expected: str
-) -> None:
-    """The program (``cli.run``) sets polars' allocator before polars loads, the user's own
-    settings after its own so that they win; and it runs without the cyclic garbage
-    collector."""
-    assert _allocator_seen_by_the_program(own, "polars-later") == f"{expected} False"
-
-
-def test_the_program_leaves_the_allocator_alone_once_polars_is_loaded() -> None:
-    """Called where polars is loaded already, the program changes nothing (too late to)."""
-    assert ALLOCATOR_SETTINGS not in _allocator_seen_by_the_program(None, "polars-first")
-
-
-def _allocator_seen_by_the_program(own: str | None, loaded: str) -> str:
-    environ = {k: v for k, v in os.environ.items() if k != ALLOCATOR_VARIABLE}
-    if own is not None:
-        environ[ALLOCATOR_VARIABLE] = own
-    done = subprocess.run(
-        [sys.executable, "-c", _SHOW_ALLOCATOR, loaded],
-        capture_output=True,
-        text=True,
-        env=environ,
-        check=False,
-    )
-    assert (done.returncode, done.stderr) == (0, "")
-    return done.stdout.strip()
-
-
-@pytest.mark.parametrize("module", ["tip_indicators", "tip_indicators.cli"])
-def test_importing_the_package_or_the_command_line_does_not_load_polars(module: str) -> None:
-    """The package names its public objects without importing their modules, so ``--help``,
-    ``--version`` and a plain ``import tip_indicators`` start at once."""
-    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('polars')))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
-
-
 def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) -> None:
     """Output given in pieces reaches the file in order, then the ending; pieces that fail to
     be made (a report that cannot be rendered) leave no file behind."""
@@ -334,3 +267,37 @@ def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) ->
     with pytest.raises(RuntimeError):
         emit(failing(), str(other))
     assert not other.exists()
+
+
+COMMAND_LINE = {
+    "tip_indicators.cli",
+    "tip_indicators._launcher",
+    "tip_indicators._private.commands",
+    "tip_indicators._private.case_command",
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The modules a source file imports, anywhere in it (functions included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_command_line_imports_argparse_or_the_commands() -> None:
+    """Outside the command line, no module imports argparse or a command module: layers point
+    down, from the program to the library."""
+    source = Path(tip_indicators.__file__).parent
+    offenders = []
+    for path in sorted(source.rglob("*.py")):
+        parts = path.relative_to(source.parent).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module not in COMMAND_LINE:
+            wrong = _imported_modules(path) & (COMMAND_LINE | {"argparse"})
+            offenders += [f"{module} imports {name}" for name in sorted(wrong)]
+    assert offenders == []

@@ -102,11 +102,36 @@ print("ok")
 """
 
 
-def test_names_resolve_on_first_use_in_a_fresh_interpreter() -> None:
-    """In a fresh interpreter (names not yet loaded): ``check`` stays the function even once its
-    module is imported, submodules are reachable as attributes, ``dir`` lists every public
-    name, and an unknown name is an AttributeError."""
+def test_names_resolve_in_a_fresh_interpreter() -> None:
+    """In a fresh interpreter, ``check`` is the function even once its module is imported again,
+    submodules are reachable as attributes, ``dir`` lists every public name, and an unknown name
+    is an AttributeError."""
     done = subprocess.run(
         [sys.executable, "-c", _FRESH_PACKAGE], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "ok", "")
+
+
+def test_every_public_name_is_bound_once_the_package_is_imported() -> None:
+    """The package imports its public names as it loads: each is in its namespace, and no
+    module-level ``__getattr__`` makes names up later."""
+    namespace = vars(tip_indicators)
+    assert [name for name in tip_indicators.__all__ if name not in namespace] == []
+    assert "__getattr__" not in namespace
+
+
+_HEAVY = ("highspy", "jsonschema", "numpy", "openpyxl", "pint", "pydantic", "scipy", "yaml")
+
+_IMPORTED = f"""
+import sys, tip_indicators
+print(sorted(name for name in {_HEAVY!r} if name in sys.modules))
+"""
+
+
+def test_importing_the_package_leaves_the_heavy_dependencies_unloaded() -> None:
+    """Importing the package loads none of the dependencies only some functions need (the
+    solver, workbooks, YAML, JSON Schema models, units): those functions import them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTED], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

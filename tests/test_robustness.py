@@ -30,7 +30,6 @@ import attrs
 import openpyxl
 import pytest
 
-from tip_indicators._private.textfile import read_input_bytes, reading_ahead
 from tip_indicators.cli import _parser, main
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import DefinitionError, InputError
@@ -665,30 +664,3 @@ def test_profile_over_the_limit_is_refused_unread(tmp_path: Path) -> None:
     with traced() as peak, pytest.raises(InputError, match="over the limit"):
         load_profile(path)
     assert peak[0] < 8 * MIB
-
-
-def test_an_input_read_ahead_is_the_input(tmp_path: Path) -> None:
-    """Read ahead (as the program reads its first input while it loads), a file gives the same
-    bytes, or the same error, as read when it is needed; what is not taken up is dropped, so a
-    file changed since is read afresh."""
-    path = tmp_path / "figures.csv"
-    path.write_bytes(b"indicator,period\n" * 1000)
-    limits = ReadLimits()
-    with reading_ahead(path, limits):
-        assert read_input_bytes(path, limits) == path.read_bytes()
-        # Taken up once: a second read reads the file again.
-        path.write_bytes(b"changed\n")
-        assert read_input_bytes(path, limits) == b"changed\n"
-    with reading_ahead(path, limits):
-        pass
-    path.write_bytes(b"changed again\n")
-    assert read_input_bytes(path, limits) == b"changed again\n"
-    missing = tmp_path / "missing.csv"
-    with pytest.raises(InputError) as plain:
-        read_input_bytes(missing, limits)
-    with reading_ahead(missing, limits), pytest.raises(InputError) as ahead:
-        read_input_bytes(missing, limits)
-    assert str(ahead.value) == str(plain.value)
-    small = ReadLimits(max_file_bytes=10)
-    with reading_ahead(path, small), pytest.raises(InputError, match="over the limit"):
-        read_input_bytes(path, small)

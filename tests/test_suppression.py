@@ -343,10 +343,10 @@ def test_solver_output_goes_to_standard_error(capfd: pytest.CaptureFixture[str])
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"threshold": 0}, "threshold must be a whole number of at least 1, not 0"),
-        ({"width": 0}, "width must be a whole number of at least 1 or None, not 0"),
-        ({"objective": "size"}, "objective must be 'cells' or 'value', not 'size'"),
-        ({"style": "stars"}, "style must be 'censored' or 'missing', not 'stars'"),
+        ({"threshold": 0}, "threshold=0: must be a whole number of at least 1"),
+        ({"width": 0}, "width=0: must be a whole number of at least 1, or None"),
+        ({"objective": "size"}, "objective='size': must be 'cells' or 'value'"),
+        ({"style": "stars"}, "style='stars': must be 'censored' or 'missing'"),
     ],
 )
 def test_bad_arguments_are_refused_with_the_value(
@@ -713,5 +713,5 @@ def test_random_rounding_withholds_changes_and_shares() -> None:
 
 def test_random_rounding_refuses_a_base_below_two() -> None:
     """A base of 1 rounds nothing and is refused."""
-    with pytest.raises(ValueError, match="base must be a whole number of at least 2, not 1"):
+    with pytest.raises(ValueError, match="base=1: must be a whole number of at least 2"):
         random_rounding(rounding_input(1, 3), base=1)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from tip_indicators._private.nearest import STRICT_CUTOFF, closest
-from tip_indicators.errors import CodeError, DefinitionError
+from tip_indicators.errors import ArgumentError, CodeError, DefinitionError
 
 __all__ = [
     "TOTAL",
@@ -81,7 +81,8 @@ class AgeBand:
 
     def __attrs_post_init__(self) -> None:
         if _bounds(self.code) != (self.low, self.high):
-            raise ValueError(f"{self!r}: the code does not mean these bounds")
+            reason = f"the code does not mean low={self.low!r}, high={self.high!r}"
+            raise ArgumentError("code", self.code, reason)
 
     def __str__(self) -> str:
         return self.code
@@ -118,7 +119,9 @@ def parse_age(code: str) -> AgeBand:
 def age_band(low: int, high: int | None) -> AgeBand:
     """Build the real-age band spanning ``low..high`` (None: open) under its canonical code."""
     if low < 0 or (high is not None and high < low):
-        raise ValueError(f"age_band(low={low!r}, high={high!r}): need 0 <= low <= high")
+        argument, value = ("low", low) if low < 0 else ("high", high)
+        reason = f"need 0 <= low <= high, not low={low!r}, high={high!r}"
+        raise ArgumentError(argument, value, reason)
     if high is None:
         return AgeBand(f"Y_GE{low}", low, None)
     if low == 0:
@@ -241,7 +244,7 @@ def partition_problems(bands: Iterable[AgeBand], within: AgeBand = TOTAL) -> Par
     present but is not required.
     """
     if within.is_unknown:
-        raise ValueError("partition_problems(within='_U'): unknown age has no ages to partition")
+        raise ArgumentError("within", within.code, "unknown age has no ages to partition")
     ordered = sort_bands(bands)
     outside = tuple(band.code for band in ordered if not contains(within, band))
     touching = [band for band in ordered if overlaps(within, band)]
@@ -422,7 +425,7 @@ def _suggest(table: _Table, text: str, *, as_code: bool, vocabulary: str | None)
 
 def _check_vocabulary(vocabulary: str | None) -> None:
     if vocabulary is not None and vocabulary not in VOCABULARIES:
-        raise ValueError(f"vocabulary={vocabulary!r} is not one of {', '.join(VOCABULARIES)}")
+        raise ArgumentError("vocabulary", vocabulary, f"not one of {', '.join(VOCABULARIES)}")
 
 
 def _hits(table: _Table, key: str, vocabulary: str | None) -> dict[str, tuple[str, str]]:

@@ -9,7 +9,6 @@ object is made per record.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -22,7 +21,7 @@ from tip_indicators._private.case_checks import MAX_AGE
 from tip_indicators._private.case_codes import VOCABULARIES, closest, code_table, field_codes
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
-from tip_indicators.errors import CodeError
+from tip_indicators.errors import ArgumentError, CodeError
 from tip_indicators.findings import Finding
 from tip_indicators.indicators import Catalogue
 
@@ -31,9 +30,7 @@ __all__ = [
     "DEFAULT_BANDS",
     "CaseRecord",
     "Referral",
-    "add_aggregate_arguments",
     "aggregate",
-    "aggregate_command",
     "case_alias",
     "case_codes",
     "case_frame",
@@ -136,10 +133,11 @@ def case_frame(rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     """Build a case-record frame from mappings of column to value; absent columns are null."""
     schema = case_schema()
     data: dict[str, list[Any]] = {name: [] for name in schema}
-    for row in rows:
+    for number, row in enumerate(rows):
         unknown = set(row) - set(schema)
         if unknown:
-            raise ValueError(f"case_frame: unknown columns {sorted(unknown)}")
+            reason = f"unknown columns {sorted(unknown)} (case_schema() names the columns)"
+            raise ArgumentError(f"rows[{number}]", row, reason)
         for name in schema:
             data[name].append(row.get(name))
     return pl.DataFrame(data, schema=schema)
@@ -232,26 +230,3 @@ def aggregate(
         source=source,
         inputs=inputs,
     )
-
-
-# ---------------------------------------------------------------- command line
-
-
-def add_aggregate_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``tip-indicators aggregate`` to ``parser``."""
-    from tip_indicators._private.case_command import add_aggregate_arguments as add
-
-    add(parser)
-
-
-def aggregate_command(args: argparse.Namespace) -> int:
-    """Run ``tip-indicators aggregate``: read, check and aggregate case files, then report.
-
-    The aggregates go to ``--output`` (long CSV) or standard output; the report of every finding
-    (reading, record checks, aggregation, and the aggregate checks) goes to standard output when
-    ``--output`` is given, else to standard error. Returns 1 when a finding reaches
-    ``--fail-on``, else 0; an unreadable input or a bad option raises a TipIndicatorsError.
-    """
-    from tip_indicators._private.case_command import aggregate_command as run
-
-    return run(args)

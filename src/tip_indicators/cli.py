@@ -2,19 +2,19 @@
 
 Exit status: 0 when no finding reaches the failure severity, 1 when one does, 2 when an input
 cannot be read or the command is misused. Errors are one line on standard error, never a
-traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). Modules are imported by the command that
-needs them, so ``--help`` and ``--version`` answer at once.
+traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). The renderers, writers and schemas are
+imported by the command that needs them. ``main`` changes nothing about the process it runs in;
+the ``tip-indicators`` program (``tip_indicators._launcher``) sets the process up around it.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from tip_indicators._private.commands import (
@@ -216,23 +216,12 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str | I
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tip_indicators._private.textfile import reading_ahead
-
-    limits = _limits(args)
-    paths = _inputs(args.paths)
-    # The first input is read while the modules that check it load (every reader reads its
-    # file whole, through read_input_bytes).
-    if paths and os.path.isfile(paths[0]):
-        with reading_ahead(paths[0], limits):
-            return _check_inputs(args, paths, limits)
-    return _check_inputs(args, paths, limits)
-
-
-def _check_inputs(args: argparse.Namespace, paths: list[str], limits: ReadLimits) -> int:
     from tip_indicators._private.commands import profile_from
     from tip_indicators.check import check
     from tip_indicators.findings import Severity
 
+    limits = _limits(args)
+    paths = _inputs(args.paths)
     profile = profile_from(args)
     report = check(_read(paths, args.input_format, profile.catalogue, limits), profile)
     colour = (
@@ -334,48 +323,5 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
-ALLOCATOR_SETTINGS = "narenas:1,dirty_decay_ms:10000,muzzy_decay_ms:10000"
-"""How the program's polars allocates (jemalloc, through the variable polars documents for it):
-freed memory is kept for reuse for ten seconds rather than half of one, in one arena shared by
-every thread rather than four per processor."""
-
-
-def allocator_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables to set before polars loads: :data:`ALLOCATOR_SETTINGS`, followed by any
-    settings of the user's own (jemalloc takes the last value of an option given twice)."""
-    own = environ.get(ALLOCATOR_VARIABLE)
-    return {ALLOCATOR_VARIABLE: f"{ALLOCATOR_SETTINGS},{own}" if own else ALLOCATOR_SETTINGS}
-
-
-def run() -> NoReturn:
-    """The ``tip-indicators`` program: :func:`main`, what it wrote flushed, then a quick exit.
-
-    Tearing the interpreter down frees every module and object one by one: about 40 ms once
-    polars is loaded, a sixth of checking a one-report file, which a pre-commit hook pays on
-    every commit. Nothing is left to do by then (files are closed as they are written), so the
-    process ends at once with the command's status.
-
-    A check builds hundreds of thousands of objects (citations, findings) but almost no
-    reference cycles (some 2,700 objects of them in a million-figure run), and ends soon after:
-    the cyclic garbage collector would only rescan the live objects again and again (about 3%
-    of checking a one-report file), so the program turns it off; reference counting still frees
-    everything else as usual.
-
-    polars returns freed memory to the system after half a second, which suits a long-lived
-    process; a run that lasts seconds would take the same memory back from the system, page by
-    page, soon after. The program keeps it instead (:data:`ALLOCATOR_SETTINGS`), unless polars
-    is loaded already.
-    """
-    if "polars" not in sys.modules:
-        os.environ.update(allocator_environment(os.environ))
-    gc.disable()
-    status = main()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(status)
-
-
 if __name__ == "__main__":
-    run()
+    sys.exit(main())

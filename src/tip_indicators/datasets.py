@@ -14,6 +14,7 @@ import polars as pl
 
 from tip_indicators._private.duplicates import resolve_duplicates
 from tip_indicators.codelists import parse_destination
+from tip_indicators.errors import ArgumentError
 from tip_indicators.findings import Finding, FindingTable
 from tip_indicators.observations import observation_schema
 
@@ -116,7 +117,7 @@ class Dataset:
         """
         parts = list(datasets)
         if not parts:
-            raise ValueError("combine() needs at least one dataset")
+            raise ArgumentError("datasets", parts, "combine() needs at least one dataset")
         dimensions: list[str] = []
         for part in parts:
             dimensions += [d for d in part.dimensions if d not in dimensions]

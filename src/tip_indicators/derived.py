@@ -19,10 +19,10 @@ import polars as pl
 
 from tip_indicators._private.resources import read_text
 from tip_indicators.datasets import Dataset
-from tip_indicators.errors import DefinitionError, InputError
+from tip_indicators.errors import DefinitionError, InputError, UnitError
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.periods import previous_year_expr
-from tip_indicators.units import UnitError, quantity
+from tip_indicators.units import quantity
 
 __all__ = [
     "DerivedIndicator",

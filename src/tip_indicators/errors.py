@@ -8,10 +8,12 @@ Problems inside a readable file are not exceptions: they become findings in a re
 from __future__ import annotations
 
 __all__ = [
+    "ArgumentError",
     "CodeError",
     "DefinitionError",
     "InputError",
     "TipIndicatorsError",
+    "UnitError",
 ]
 
 
@@ -63,3 +65,26 @@ class DefinitionError(TipIndicatorsError, ValueError):
             if column is not None:
                 where += f":{column}"
         super().__init__(f"{where}: {reason}")
+
+
+class ArgumentError(TipIndicatorsError, ValueError):
+    """A function was called with an argument it does not accept.
+
+    ``argument`` names the parameter (or the part of it at fault, ``rows[3]``), ``value`` is what
+    was passed and ``reason`` what is wrong with it; the message quotes the value:
+    ``threshold=0: must be a whole number of at least 1``.
+    """
+
+    def __init__(self, argument: str, value: object, reason: str) -> None:
+        self.argument = argument
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{argument}={value!r}: {reason}")
+
+
+class UnitError(TipIndicatorsError, TypeError):
+    """Figures in incompatible units were combined (a percentage added to a head count)."""
+
+    def __init__(self, operation: str, left: str, right: str) -> None:
+        self.operation, self.left, self.right = operation, left, right
+        super().__init__(f"cannot {operation} {left} and {right}: the units differ")

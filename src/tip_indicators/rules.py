@@ -12,6 +12,7 @@ import enum
 
 import attrs
 
+from tip_indicators.errors import ArgumentError
 from tip_indicators.findings import Severity
 from tip_indicators.profiles import Profile
 
@@ -51,8 +52,9 @@ class Tolerance:
     relative: float = 0.0
 
     def __attrs_post_init__(self) -> None:
-        if self.absolute < 0 or self.relative < 0:
-            raise ValueError(f"tolerances are not negative: {self.absolute=}, {self.relative=}")
+        for argument, value in (("absolute", self.absolute), ("relative", self.relative)):
+            if value < 0:
+                raise ArgumentError(argument, value, "a tolerance is not negative")
 
     def allowed(self, reference: float) -> float:
         """The largest difference accepted against ``reference``."""

@@ -35,6 +35,7 @@ from tip_indicators._private.disclosure import (
 )
 from tip_indicators._private.engine.base import number
 from tip_indicators.datasets import Dataset
+from tip_indicators.errors import ArgumentError
 from tip_indicators.findings import Finding, ObservationRef, Severity
 from tip_indicators.findings.citations import observation_ref
 from tip_indicators.observations import key_columns
@@ -65,13 +66,13 @@ _UNMARKED = ""
 
 def _check_arguments(threshold: object, width: object, objective: object, style: object) -> None:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
-        raise ValueError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+        raise ArgumentError("threshold", threshold, "must be a whole number of at least 1")
     if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
-        raise ValueError(f"width must be a whole number of at least 1 or None, not {width!r}")
+        raise ArgumentError("width", width, "must be a whole number of at least 1, or None")
     if objective not in ("cells", "value"):
-        raise ValueError(f"objective must be 'cells' or 'value', not {objective!r}")
+        raise ArgumentError("objective", objective, "must be 'cells' or 'value'")
     if style not in ("censored", "missing"):
-        raise ValueError(f"style must be 'censored' or 'missing', not {style!r}")
+        raise ArgumentError("style", style, "must be 'censored' or 'missing'")
 
 
 @attrs.frozen
@@ -519,7 +520,7 @@ def audit_disclosure(
     figures contradict are left out and reported.
     """
     if width is not None and (isinstance(width, bool) or not isinstance(width, int) or width < 1):
-        raise ValueError(f"width must be a whole number of at least 1 or None, not {width!r}")
+        raise ArgumentError("width", width, "must be a whole number of at least 1, or None")
     profile = profile or builtin_profile()
     frame = dataset.observations.with_row_index(ROW).with_columns(pl.col(ROW).cast(pl.Int64))
     needed = width if width is not None else _inferred_width(frame)
@@ -723,7 +724,7 @@ def random_rounding(dataset: Dataset, base: int = 5, seed: int | None = None) ->
     ``Q``, CONF_STATUS ``D``). The same ``seed`` gives the same table.
     """
     if isinstance(base, bool) or not isinstance(base, int) or base < 2:
-        raise ValueError(f"base must be a whole number of at least 2, not {base!r}")
+        raise ArgumentError("base", base, "must be a whole number of at least 2")
     frame = dataset.observations
     exact = (
         (pl.col("measure") == "N") & pl.col("low").is_not_null() & (pl.col("low") == pl.col("high"))

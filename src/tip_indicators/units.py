@@ -2,7 +2,7 @@
 
 Built from the shipped ``units.txt`` on first use only, so commands that do not compute with
 units never pay for importing pint. Count units are separate dimensions: adding persons to cases,
-or a rate to a count, raises :class:`UnitError`.
+or a rate to a count, raises :class:`~tip_indicators.errors.UnitError`.
 """
 
 from __future__ import annotations
@@ -11,17 +11,10 @@ import functools
 from typing import Any
 
 from tip_indicators._private.resources import read_text
-from tip_indicators.errors import TipIndicatorsError
+from tip_indicators.errors import UnitError
 
+# UnitError is defined with the other errors; it stays importable from here, where it was.
 __all__ = ["UnitError", "quantity", "unit_registry"]
-
-
-class UnitError(TipIndicatorsError, TypeError):
-    """Figures in incompatible units were combined (a percentage added to a head count)."""
-
-    def __init__(self, operation: str, left: str, right: str) -> None:
-        self.operation, self.left, self.right = operation, left, right
-        super().__init__(f"cannot {operation} {left} and {right}: the units differ")
 
 
 @functools.cache

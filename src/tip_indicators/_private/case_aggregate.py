@@ -22,7 +22,7 @@ from tip_indicators._private.case_codes import closest, field_codes
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.ages import AgeBand, age_alias, parse_age, partition_problems, sort_bands
 from tip_indicators.datasets import Dataset, InputFile, Metadata
-from tip_indicators.errors import CodeError, DefinitionError
+from tip_indicators.errors import ArgumentError, CodeError, DefinitionError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.nationalities import canonical_nationality
@@ -221,7 +221,8 @@ def aggregate(
     catalogue = catalogue or builtin_catalogue()
     definition = catalogue.indicator(indicator)
     if definition.unit != "person":
-        raise ValueError(f"aggregate(indicator={indicator!r}): case records count persons")
+        reason = f"counts {definition.unit}s, and case records count persons"
+        raise ArgumentError("indicator", indicator, reason)
     dimensions = _dimensions(by, definition)
     chosen_bands = _parse_bands(bands)
     frame = prepared(records, schema)

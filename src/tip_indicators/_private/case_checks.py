@@ -12,7 +12,7 @@ import polars as pl
 from tip_indicators._private.case_codes import closest, field_codes
 from tip_indicators.ages import parse_age
 from tip_indicators.codelists import codelist, is_destination_code
-from tip_indicators.errors import CodeError
+from tip_indicators.errors import ArgumentError, CodeError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.nationalities import is_nationality_code
@@ -36,9 +36,8 @@ def _conform(records: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.Dat
         elif records.schema[name] == pl.Null():
             columns.append(pl.col(name).cast(dtype))
         elif records.schema[name] != dtype:
-            raise ValueError(
-                f"case records: column {name!r} is {records.schema[name]}, not {dtype}"
-            )
+            reason = f"the column must be {dtype} (see case_schema())"
+            raise ArgumentError(f"records[{name!r}]", records.schema[name], reason)
         else:
             columns.append(pl.col(name))
     return records.select(columns)

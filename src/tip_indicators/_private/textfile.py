@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import codecs
-import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import attrs
 
@@ -30,35 +27,9 @@ class ReadLimits:
 ReadLimits.__module__ = "tip_indicators.io"
 
 
-_prefetched: dict[tuple[str, ReadLimits], Future[bytes]] = {}
-
-
-@contextlib.contextmanager
-def reading_ahead(path: str | os.PathLike[str], limits: ReadLimits) -> Iterator[None]:
-    """Meanwhile, read an input on a thread of its own: :func:`read_input_bytes` takes the bytes
-    (or the error) up when it comes to the file. The program reads its first input this way
-    while it loads the modules that will parse it, since reading lets go of the interpreter.
-    What is not taken up by the end is dropped."""
-    key = (os.fspath(path), limits)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="input")
-    _prefetched[key] = pool.submit(_read_input_bytes, *key)
-    pool.shutdown(wait=False)
-    try:
-        yield
-    finally:
-        _prefetched.pop(key, None)
-
-
 def read_input_bytes(path: str | os.PathLike[str], limits: ReadLimits) -> bytes:
     """Read a whole input after checking it exists, is a regular file and is within limits."""
     name = os.fspath(path)
-    started = _prefetched.pop((name, limits), None)
-    if started is not None:
-        return started.result()
-    return _read_input_bytes(name, limits)
-
-
-def _read_input_bytes(name: str, limits: ReadLimits) -> bytes:
     try:
         status = os.stat(name)
     except OSError as error:

@@ -20,6 +20,20 @@ import polars as pl
 
 from tip_indicators.findings.model import Location, ObservationRef
 
+__all__ = [
+    "DIMENSION_DEFAULT",
+    "TEXT_DEFAULTS",
+    "citation_columns",
+    "citation_json",
+    "citation_label",
+    "json_numbers",
+    "json_string",
+    "location_json",
+    "observation_ref",
+    "observation_refs",
+    "texts_of_numbers",
+]
+
 # What a citation shows for an empty or missing cell: a dimension not given is its total.
 TEXT_DEFAULTS = {
     "indicator": "",

@@ -11,8 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import IO
 
 import polars as pl
@@ -47,10 +45,7 @@ def read_long_csv(
     limits = limits or ReadLimits()
     name = os.fspath(path)
     data = read_input_bytes(name, limits)
-    # The hash is computed beside the parsing: hashlib lets go of the interpreter while it works.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digest = pool.submit(sha256, data)
-        return _parse(data, name, catalogue, limits, digest=digest.result)
+    return _parse(data, name, catalogue, limits)
 
 
 def parse_long_csv(
@@ -58,7 +53,7 @@ def parse_long_csv(
 ) -> Dataset:
     """Read long-CSV text (already decoded) into a dataset, citing ``path`` in findings."""
     data = text.encode("utf-8")
-    return _parse(data, path, catalogue, ReadLimits(), digest=lambda: sha256(data), text=text)
+    return _parse(data, path, catalogue, ReadLimits(), text=text)
 
 
 def _parse(
@@ -67,11 +62,9 @@ def _parse(
     catalogue: Catalogue | None,
     limits: ReadLimits,
     *,
-    digest: Callable[[], str],
     text: str | None = None,
 ) -> Dataset:
-    """Read a file's bytes; ``digest`` gives their SHA-256 when the dataset is made, ``text``
-    is their decoded text when the caller has it already."""
+    """Read a file's bytes; ``text`` is their decoded text when the caller has it already."""
     catalogue = catalogue or builtin_catalogue()
     fast = _plain_frame(data, path, catalogue, limits)
     if fast is not None:
@@ -90,7 +83,7 @@ def _parse(
     return Dataset(
         observations,
         dimensions_of(header, catalogue),
-        inputs=(InputFile(path, digest(), observations.height),),
+        inputs=(InputFile(path, sha256(data), observations.height),),
         problems=[*problems, findings],
     )
 
