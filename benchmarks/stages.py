@@ -28,6 +28,8 @@ STAGES = ("import", "read", "check", "render", "write")
 _CHILD = r"""
 import gc, json, os, sys, tempfile, time
 start = time.perf_counter()
+from tip_indicators_launcher import allocator_environment
+os.environ.update(allocator_environment(os.environ))
 import polars as pl
 from polars.lazyframe.frame import LazyFrame
 import tip_indicators

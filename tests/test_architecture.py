@@ -57,7 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("reconcile", "rollup", "derived", "suppression", "_private.disclosure"),
     ),
     ("renderers", ("render",)),
-    ("command line", ("cli", "_launcher", "_private.commands", "_private.case_command", "")),
+    ("command line", ("cli", "_private.commands", "_private.case_command", "")),
 )
 """Each layer and the modules in it, by name below ``tip_indicators`` (a name stands for the
 module and everything under it; the longest name that matches decides)."""

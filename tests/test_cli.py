@@ -271,7 +271,6 @@ def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) ->
 
 COMMAND_LINE = {
     "tip_indicators.cli",
-    "tip_indicators._launcher",
     "tip_indicators._private.commands",
     "tip_indicators._private.case_command",
 }

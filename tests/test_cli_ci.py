@@ -373,7 +373,7 @@ def test_pre_commit_hook_runs_the_validator(
         "scripts"
     ]
     program, *arguments = hook["entry"].split()
-    assert scripts[program] == "tip_indicators._launcher:run"
+    assert scripts[program] == "tip_indicators_launcher:run"
     wanted = ["a.csv", "b/c.yaml", "d.yml", "e.json"]
     unwanted = ["f.txt", "g.csv.bak", ".pre-commit-config.yaml", ".github/workflows/ci.yml"]
     included = re.compile(hook["files"])

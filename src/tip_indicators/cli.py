@@ -4,7 +4,8 @@ Exit status: 0 when no finding reaches the failure severity, 1 when one does, 2 
 cannot be read or the command is misused. Errors are one line on standard error, never a
 traceback (set ``TIP_INDICATORS_DEBUG=1`` to see one). The renderers, writers and schemas are
 imported by the command that needs them. ``main`` changes nothing about the process it runs in;
-the ``tip-indicators`` program (``tip_indicators._launcher``) sets the process up around it.
+the ``tip-indicators`` program (``tip_indicators_launcher``, beside the package) sets the
+process up around it.
 """
 
 from __future__ import annotations
