@@ -9,6 +9,7 @@ from typing import Any
 from unittest import mock
 
 import attrs
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,3 +210,34 @@ def test_the_worked_example_cites_its_derived_values() -> None:
     for finding in derived:
         assert finding.location == finding.observations[-1].location
         assert finding.message.startswith(finding.observations[-1].label() + " is not stated; ")
+
+
+def test_a_recorded_finding_may_cite_nothing_and_stand_nowhere() -> None:
+    """A rule's finding with no located figure and no citation has no location, beside one
+    that stands at the figure it cites."""
+    frame = pl.DataFrame(
+        {
+            "indicator": ["x"],
+            "period": ["2010"],
+            "reporter": ["KH"],
+            "measure": ["N"],
+            "value": ["1"],
+            "path": ["a.csv"],
+            "line": [2],
+        }
+    )
+    for located, cited in (([None], [[]]), ([None, 0], [[], [0]])):
+        rows = pl.DataFrame(
+            {
+                "code": ["c"] * len(located),
+                "severity": ["error"] * len(located),
+                "message": ["m"] * len(located),
+                "located_at": located,
+                "cited": cited,
+            },
+            schema_overrides={"located_at": pl.Int64, "cited": pl.List(pl.Int64)},
+        )
+        made = FindingTable.recorded(rows, frame, (), 0).findings()
+        assert made[0].location is None
+        assert made[0].observations == ()
+        assert [f.location for f in made[1:]] == [Location("a.csv", 2)] * (len(located) - 1)

@@ -130,8 +130,12 @@ class FindingTable:
         )
         figures = citation_columns(frame[kept], dimensions)
         located = rows.get_column("located_at")
-        position = kept.search_sorted(located.fill_null(0))
-        place = figures.select(pl.col("path").cast(pl.Binary), "line")[position]
+        # A finding located nowhere reads the first figure's place (or none), then drops it.
+        position = kept.search_sorted(located.fill_null(0)).clip(0, max(figures.height - 1, 0))
+        places = figures.select(pl.col("path").cast(pl.Binary), "line")
+        if places.height == 0:
+            places = pl.DataFrame({"path": [None], "line": [None]}, schema=places.schema)
+        place = places[position]
         has_place = located.is_not_null()
         path = pl.when(has_place).then(place.get_column("path"))
         line = pl.when(has_place).then(place.get_column("line"))
@@ -295,10 +299,6 @@ class FindingTable:
         """How many findings there are of each severity."""
         counts = self.rows.get_column("severity").value_counts()
         return Counter({Severity(value): count for value, count in counts.iter_rows()})
-
-    def paths(self) -> list[bytes | None]:
-        """Each finding's file name (UTF-8 bytes, lone surrogates kept), or None."""
-        return self.rows.get_column("path").to_list()
 
     def findings(self) -> tuple[Finding, ...]:
         """Every finding as an object, in the table's order (made on the first call, then
