@@ -9,8 +9,8 @@ expected report and the cause; they guard the fixes.
 3. A decrease truncated toward zero that reads as zero (-0.07% written 0.0) is rejected
    (changes.py, the acceptance window of a stated 0 covers only the positive side).
 4. A failed rule whose figures also sit in a breakdown with a missing total crashes the
-   localiser (partition.py gives that breakdown's constraint a null tolerance; localise.py,
-   ``_milp_fixes``, negates it).
+   localiser (partition.py gives that breakdown's constraint a null tolerance; milp.py,
+   ``milp_fixes``, negates it).
 """
 
 from __future__ import annotations

@@ -16,60 +16,20 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run, number
+from tip_indicators._private.engine.milp import milp_fixes
+from tip_indicators._private.engine.system import Constraint, Figure
 from tip_indicators.findings import ObservationRef, Suggestion
 
-if TYPE_CHECKING:
-    from tip_indicators._private.highs import Solution
-
-MAX_ALTERNATIVES = 12
 MAX_ASSIGNMENTS = 625
 """Whole-number assignments of shared censored figures tried in closed form before the MILP."""
 MAX_SUGGESTIONS = 5
 _EPS = 1e-7
-
-
-@attrs.frozen
-class _Constraint:
-    ids: tuple[int, ...]
-    coefs: tuple[float, ...]
-    constant: float
-    equality: bool
-    tol: float
-    failed: bool
-    finding: int | None
-
-
-@attrs.frozen
-class _Figure:
-    id: int
-    low: float | None
-    high: float | None
-    integer: bool
-    nonnegative: bool
-    text: str | None
-    """The value as the frame gives it (stated or derived)."""
-
-    @property
-    def exact(self) -> bool:
-        return self.low is not None and self.low == self.high
-
-    @property
-    def lower(self) -> float:
-        if self.low is not None and not self.exact:
-            return self.low
-        return 0.0 if self.nonnegative else -math.inf
-
-    @property
-    def upper(self) -> float:
-        if self.high is not None and not self.exact:
-            return self.high
-        return math.inf
 
 
 def localise(run: Run) -> None:
@@ -97,7 +57,7 @@ def localise(run: Run) -> None:
         | pl.col("total").is_in(touched).fill_null(False)
     )
     constraints = [
-        _Constraint(
+        Constraint(
             _figures_of(r["total"], r["ids"]),
             tuple(r["coefs"])
             if r["coefs"] is not None
@@ -166,7 +126,7 @@ def _total_and_parts(figures: int) -> tuple[float, ...]:
     return (1.0, *[-1.0] * (figures - 1))
 
 
-def _canonical(constraint: _Constraint) -> tuple[object, ...]:
+def _canonical(constraint: Constraint) -> tuple[object, ...]:
     return (
         constraint.ids,
         constraint.coefs,
@@ -177,7 +137,7 @@ def _canonical(constraint: _Constraint) -> tuple[object, ...]:
     )
 
 
-def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
+def _figures(run: Run, ids: Sequence[int]) -> dict[int, Figure]:
     units = {i.code: i.unit for i in run.catalogue}
     rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
         ID, "indicator", "measure", "value", "low", "high", "decimals", "derived"
@@ -186,7 +146,7 @@ def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
     for row in rows.iter_rows(named=True):
         count = row["measure"] in {"N", "CHG"} and units.get(row["indicator"]) != "per_100k"
         stated = not row["derived"]
-        found[row[ID]] = _Figure(
+        found[row[ID]] = Figure(
             row[ID],
             row["low"] if stated else None,
             row["high"] if stated else None,
@@ -197,7 +157,7 @@ def _figures(run: Run, ids: Sequence[int]) -> dict[int, _Figure]:
     return found
 
 
-def _components(failed: list[_Constraint]) -> list[list[_Constraint]]:
+def _components(failed: list[Constraint]) -> list[list[Constraint]]:
     parent = list(range(len(failed)))
 
     def root(i: int) -> int:
@@ -213,7 +173,7 @@ def _components(failed: list[_Constraint]) -> list[list[_Constraint]]:
                 parent[root(index)] = root(owner[figure])
             else:
                 owner[figure] = index
-    groups: dict[int, list[_Constraint]] = {}
+    groups: dict[int, list[Constraint]] = {}
     for index, constraint in enumerate(failed):
         groups.setdefault(root(index), []).append(constraint)
     return list(groups.values())
@@ -224,7 +184,7 @@ class _Solved:
     """A component's failed constraints and the fixes found for it: each fix the new values of
     the figures it changes, with the figure each changed figure seems copied from, if any."""
 
-    failed: list[_Constraint]
+    failed: list[Constraint]
     fixes: list[dict[int, float]]
     copied: list[dict[int, int]]
 
@@ -236,7 +196,7 @@ class _Solved:
 
 
 def _solve(
-    failed: list[_Constraint], local: list[_Constraint], figures: dict[int, _Figure]
+    failed: list[Constraint], local: list[Constraint], figures: dict[int, Figure]
 ) -> _Solved:
     ids = sorted({i for c in local for i in c.ids})
     free = {i for i in ids if not figures[i].exact}
@@ -250,7 +210,7 @@ def _solve(
             if value is not None:
                 solutions.append({candidate: value})
     if not solutions:
-        solutions = _milp_fixes(ids, local, figures)
+        solutions = milp_fixes(ids, local, figures)
     copied = [
         {
             figure: source
@@ -263,7 +223,7 @@ def _solve(
 
 
 def _copied_from(
-    figure: _Figure, ids: list[int], figures: dict[int, _Figure], failed: list[_Constraint]
+    figure: Figure, ids: list[int], figures: dict[int, Figure], failed: list[Constraint]
 ) -> int | None:
     """The first figure (by id) of the system that shares a failed rule with ``figure`` and
     states its current value, when ``figure`` is exact: it was likely copied from there."""
@@ -284,7 +244,7 @@ def _copied_from(
 
 
 def _suggestions(
-    solved: _Solved, figures: dict[int, _Figure], refs: dict[int, ObservationRef]
+    solved: _Solved, figures: dict[int, Figure], refs: dict[int, ObservationRef]
 ) -> dict[int, list[tuple[Suggestion, int]]]:
     """The suggestions of each failed constraint's finding (by number), each with the id of the
     figure it names, from the fixes found."""
@@ -311,7 +271,7 @@ def _suggestions(
     return result
 
 
-def _assignments(shared: set[int], figures: dict[int, _Figure]) -> list[dict[int, float]] | None:
+def _assignments(shared: set[int], figures: dict[int, Figure]) -> list[dict[int, float]] | None:
     """Every whole-number assignment of the free figures several constraints share, or None when
     one is not a whole number with finite bounds or there are more than MAX_ASSIGNMENTS."""
     ranges = []
@@ -330,8 +290,8 @@ def _assignments(shared: set[int], figures: dict[int, _Figure]) -> list[dict[int
 
 def _nearest_single_fix(
     candidate: int,
-    local: list[_Constraint],
-    figures: dict[int, _Figure],
+    local: list[Constraint],
+    figures: dict[int, Figure],
     assignments: list[dict[int, float]],
 ) -> float | None:
     """The value nearest the current one that alone satisfies every constraint for some
@@ -378,7 +338,7 @@ _Row = tuple[float, float, float, list[tuple[int, float]], bool, float]
 
 
 def _fix_within(
-    figure: _Figure, current: float, rows: list[_Row], assignment: dict[int, float]
+    figure: Figure, current: float, rows: list[_Row], assignment: dict[int, float]
 ) -> float | None:
     """The candidate's value nearest ``current`` that every row allows, or None."""
     low, high = figure.lower, figure.upper
@@ -407,132 +367,6 @@ def _fix_within(
     return float(value)
 
 
-def _milp_fixes(
-    ids: list[int], local: list[_Constraint], figures: dict[int, _Figure]
-) -> list[dict[int, float]]:
-    import numpy as np
-
-    exact = [i for i in ids if figures[i].exact]
-    n, m = len(ids), len(exact)
-    position = {figure: k for k, figure in enumerate(ids)}
-    values = np.array([figures[i].low if figures[i].exact else 0.0 for i in ids])
-    big = 10.0 * float(np.abs(values).sum()) + 1000.0
-    rows, lower, upper = [], [], []
-    for constraint in local:
-        row = np.zeros(n + m)
-        for figure_id, a in zip(constraint.ids, constraint.coefs, strict=True):
-            row[position[figure_id]] += a
-        rows.append(row)
-        lower.append(-constraint.tol - constraint.constant)
-        upper.append(constraint.tol - constraint.constant if constraint.equality else np.inf)
-    for k, figure_id in enumerate(exact):
-        for sign in (1.0, -1.0):
-            row = np.zeros(n + m)
-            row[position[figure_id]] = sign
-            row[n + k] = -big
-            rows.append(row)
-            lower.append(-np.inf)
-            upper.append(sign * values[position[figure_id]])
-    matrix = np.array(rows)
-    integrality = np.array([1 if figures[i].integer else 0 for i in ids] + [1] * m)
-    bounds = (
-        np.array([figures[i].lower for i in ids] + [0.0] * m),
-        np.array([figures[i].upper for i in ids] + [1.0] * m),
-    )
-    cost = np.concatenate([np.zeros(n), np.ones(m)])
-    solutions: list[dict[int, float]] = []
-    cuts: list[tuple[np.ndarray, float]] = []
-    best: float | None = None
-    for _ in range(MAX_ALTERNATIVES):
-        extra = [row for row, _ in cuts]
-        result = _solve_dense(
-            cost,
-            np.vstack([matrix, *extra]) if extra else matrix,
-            (lower + [-np.inf] * len(cuts), upper + [bound for _, bound in cuts]),
-            bounds,
-            integrality,
-        )
-        if result.x is None or (best is not None and result.objective > best + 0.5):
-            break
-        best = result.objective
-        chosen = [k for k in range(m) if result.x[n + k] > 0.5]
-        if not chosen:
-            break
-        solutions.append(
-            _nearest(chosen, exact, ids, (matrix, lower, upper, integrality, bounds), values)
-        )
-        cut = np.zeros(n + m)
-        cut[[n + k for k in chosen]] = 1.0
-        cuts.append((cut, len(chosen) - 1.0))
-    return solutions
-
-
-def _nearest(
-    chosen: list[int],
-    exact: list[int],
-    ids: list[int],
-    system: tuple[Any, list[float], list[float], Any, Any],
-    values: Any,
-) -> dict[int, float]:
-    """With the figures to change fixed, the values closest to the stated ones."""
-    import numpy as np
-
-    matrix, lower, upper, integrality, bounds = system
-    n, m = len(ids), len(exact)
-    position = {figure: k for k, figure in enumerate(ids)}
-    z_low = np.zeros(m)
-    z_low[chosen] = 1.0
-    z_high = z_low.copy()
-    changed = [position[exact[k]] for k in chosen]
-    width = n + m + len(changed)
-    base = np.hstack([matrix, np.zeros((matrix.shape[0], len(changed)))])
-    rows, lows, highs = [base], list(lower), list(upper)
-    for d, column in enumerate(changed):
-        for sign in (1.0, -1.0):
-            row = np.zeros(width)
-            row[column] = sign
-            row[n + m + d] = -1.0
-            rows.append(row[None, :])
-            lows.append(-np.inf)
-            highs.append(sign * values[column])
-    cost = np.concatenate([np.zeros(n + m), np.ones(len(changed))])
-    lb, ub = bounds
-    result = _solve_dense(
-        cost,
-        np.vstack(rows),
-        (lows, highs),
-        (
-            np.concatenate([lb[:n], z_low, np.zeros(len(changed))]),
-            np.concatenate([ub[:n], z_high, np.full(len(changed), np.inf)]),
-        ),
-        np.concatenate([integrality, np.zeros(len(changed))]),
-    )
-    x = result.x if result.x is not None else np.zeros(width)
-    return {exact[k]: float(round(x[position[exact[k]]], 6)) for k in chosen}
-
-
-def _solve_dense(
-    cost: Any,
-    matrix: Any,
-    row_bounds: tuple[Any, Any],
-    column_bounds: tuple[Any, Any],
-    integrality: Any,
-) -> Solution:
-    """Minimise over a dense constraint matrix (the local systems are a few figures wide)."""
-    import numpy as np
-
-    from tip_indicators._private.highs import solve
-
-    rows, columns = np.nonzero(matrix)
-    return solve(
-        cost,
-        (rows, columns, matrix[rows, columns]),
-        row_bounds,
-        column_bounds,
-        integer=[bool(flag) for flag in integrality],
-    )
-
-
 def _digits(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
 
@@ -540,10 +374,10 @@ def _digits(value: float) -> str:
 def _plausibility(
     ref: ObservationRef,
     *,
-    figure: _Figure,
+    figure: Figure,
     value: float,
     solution: dict[int, float],
-    failed: list[_Constraint],
+    failed: list[Constraint],
     refs: dict[int, ObservationRef],
     copied: ObservationRef | None,
 ) -> tuple[float, str]:
@@ -597,7 +431,7 @@ def _same_number(text: str, value: float) -> bool:
         return False
 
 
-def _format(value: float, figure: _Figure | None) -> str:
+def _format(value: float, figure: Figure | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return number(value).replace(",", "")
