@@ -99,6 +99,7 @@ class FindingTable:
     figures: pl.DataFrame
     dimensions: tuple[str, ...]
     _objects: list[tuple[Finding, ...]] = attrs.field(factory=list, repr=False)
+    """The findings as objects, once made (a cache of what the rows say: at most one entry)."""
 
     @classmethod
     def empty(cls, dimensions: Sequence[str] = ()) -> FindingTable:
@@ -111,8 +112,8 @@ class FindingTable:
     ) -> FindingTable:
         """Findings a rule recorded (columns of :data:`RECORDED_SCHEMA`, null where missing, and
         optionally the ``field`` of the location) citing rows of ``frame`` by position,
-        numbered from ``first``. Only the figures cited
-        are kept: a report outlives the frame it was checked in."""
+        numbered from ``first``. Only the figures cited are kept: a report outlives the frame
+        it was checked in."""
         field = (
             pl.lit(rows.get_column("field").cast(pl.String))
             if "field" in rows.columns
@@ -172,7 +173,7 @@ class FindingTable:
                 shown += [key for key in ref.dimensions if key not in shown]
         index = {key: number for number, key in enumerate(refs)}
         figures = _figures_of(list(refs.values()), shown)
-        rows = {name: [] for name in _TABLE_SCHEMA}  # type: dict[str, list[object]]
+        rows: dict[str, list[object]] = {name: [] for name in _TABLE_SCHEMA}
         for number, finding in enumerate(findings, start=first):
             sort_path, sort_line, *_ = finding.sort_key
             location = finding.location
