@@ -111,7 +111,7 @@ class Group:
         return next(c for c in self.cells if c.measure == "N" and c.key("") == ("_T",) * 4)
 
 
-def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
+def split_total(rng: random.Random, total: int, weights: list[float]) -> list[int]:
     """``total`` split in proportion to ``weights`` (largest remainders), each part >= 0."""
     scale = sum(weights)
     raw = [total * w / scale for w in weights]
@@ -179,7 +179,7 @@ def _group(rng: random.Random, key: tuple[str, str, str], total: int, style: Sty
         band_weights = [
             rng.uniform(0.1, 1.0) if b != "_U" else rng.uniform(0.0, 0.1) for b in bands
         ]
-        cells = _split(rng, total, [s * b for s in sex_weights for b in band_weights])
+        cells = split_total(rng, total, [s * b for s in sex_weights for b in band_weights])
         table = {
             (s, b): cells[i * len(bands) + j]
             for i, s in enumerate(sexes)
@@ -208,7 +208,7 @@ def _group(rng: random.Random, key: tuple[str, str, str], total: int, style: Sty
         weights = [rng.uniform(0.05, 1.0) for _ in codes]
         if not style.retained:
             weights.append(rng.uniform(0.05, 0.5))  # persons whose destination is not given
-        parts = _split(rng, total, weights)
+        parts = split_total(rng, total, weights)
         for code, value in zip(codes, parts, strict=False):
             if code == "RETAINED" and style.retained == "L":
                 add(Cell(destination=code, value=value, status="L"))

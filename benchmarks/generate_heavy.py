@@ -49,6 +49,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "con
 
 import _common as rules
 from _catalogue import PARTITION, catalogue, catalogue_path
+from generate import split_total
+
+from tip_indicators.io.glotip import GLOTIP_COLUMNS
 
 DEFAULT_SEED = 2010
 Expected = Counter[tuple[str, str]]
@@ -72,17 +75,6 @@ APART_SHARE = 0.125
 NOT_ALLOWED_SHARE = 0.02
 
 
-def _split(rng: random.Random, total: int, weights: list[float]) -> list[int]:
-    """``total`` split in proportion to ``weights`` (largest remainders), each part >= 0."""
-    scale = sum(weights)
-    raw = [total * w / scale for w in weights]
-    parts = [int(r) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
-
-
 def _count(rng: random.Random, scale: float) -> int:
     return round(scale * rng.lognormvariate(0.0, 0.7))
 
@@ -94,7 +86,7 @@ def _parts(rng: random.Random, total: int, codes: list[str], scale: float) -> li
     if roll < APART_SHARE:
         return [_count(rng, scale / len(codes) * 1.2) for _ in codes]
     weights = [rng.uniform(0.2, 1.0) if c != "_U" else rng.uniform(0.0, 0.1) for c in codes]
-    parts = _split(rng, total, weights)
+    parts = split_total(rng, total, weights)
     if roll < APART_SHARE + SHORT_SHARE and total > 0:
         i = rng.randrange(len(parts))
         parts[i] = max(0, parts[i] - rng.randint(1, max(1, total // 2)))
@@ -129,7 +121,7 @@ def _heavy_years(rng: random.Random) -> Iterator[tuple[str, str, dict[str, _Figu
                 if indicator == "cases_prosecuted":
                     if rng.random() < NOT_ALLOWED_SHARE:
                         codes = ["F", "M"]
-                        split = _split(rng, total, [rng.uniform(0.2, 1.0) for _ in codes])
+                        split = split_total(rng, total, [rng.uniform(0.2, 1.0) for _ in codes])
                         parts["sex"] = dict(zip(codes, map(text, split), strict=True))
                 else:
                     if rng.random() < SEX_SHARE:
@@ -224,21 +216,7 @@ def write_heavy(size: int, seed: int, path: str) -> tuple[int, Expected]:
 
 # ------------------------------------------------------------------------- GLOTIP export
 
-GLOTIP_HEADER = (
-    "Iso3_code",
-    "Country",
-    "Region",
-    "Subregion",
-    "Indicator",
-    "Dimension",
-    "Category",
-    "Sex",
-    "Age",
-    "Year",
-    "Unit of measurement",
-    "txtVALUE",
-    "Source",
-)
+GLOTIP_HEADER = GLOTIP_COLUMNS
 GLOTIP_YEARS = range(2003, 2023)
 GLOTIP_INDICATORS = {
     # name: (share of area-years that report it, relative size, breakdowns it may have; the
@@ -360,7 +338,9 @@ class _GlotipBlock:
             return
         sexes = list(SEXES) + (["Other"] if rng.random() < 0.1 else [])
         ages = list(AGES) + (["Unknown"] if rng.random() < 0.1 else [])
-        cells = _split(rng, total, [rng.uniform(0.1, 1.0) for _ in range(len(sexes) * len(ages))])
+        cells = split_total(
+            rng, total, [rng.uniform(0.1, 1.0) for _ in range(len(sexes) * len(ages))]
+        )
         table = {
             (s, a): cells[i * len(ages) + j]
             for i, s in enumerate(sexes)
@@ -383,7 +363,9 @@ class _GlotipBlock:
         rng = self.rng
         codes = [c for c in rng.sample(sorted(words.spellings), 8) if c != own]
         codes = codes[: rng.randint(2, 8)]
-        values = self.disagree(_split(rng, total, [rng.uniform(0.1, 1.0) for _ in codes]), scale)
+        values = self.disagree(
+            split_total(rng, total, [rng.uniform(0.1, 1.0) for _ in codes]), scale
+        )
         for code, value in zip(codes, values, strict=True):
             self.add(dimension, rng.choice(words.spellings[code]), "Total", "Total", value)
         if rng.random() < UNKNOWN_SHARE:
