@@ -155,7 +155,11 @@ def _edit_sheet(path: Path, old: str, new: str) -> None:
 
 def _set_cached(path: Path, formula: str, cached: str) -> None:
     """Give the formula ``formula`` a cached value, as a spreadsheet program does on saving."""
-    _edit_sheet(path, f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{cached}</v>")
+    with zipfile.ZipFile(path) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    # openpyxl writes the empty value as <v /> with the standard library, <v></v> with lxml.
+    empty = next(v for v in ("<v />", "<v/>", "<v></v>") if f"<f>{formula}</f>{v}" in sheet)
+    _edit_sheet(path, f"<f>{formula}</f>{empty}", f"<f>{formula}</f><v>{cached}</v>")
 
 
 def test_formulas_read_their_cached_value(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from tip_indicators.findings import Finding, Location, ObservationRef, Severity,
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.io import ReadLimits
 from tip_indicators.io.document import read_document, write_document
+from tip_indicators.io.frames import from_frame
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.periods import Period, parse_period
@@ -76,6 +77,7 @@ __all__ = [
     "default_rules",
     "derive_indicators",
     "format_expression",
+    "from_frame",
     "load_profile",
     "parse_expression",
     "parse_long_csv",

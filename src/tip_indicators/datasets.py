@@ -15,10 +15,10 @@ import polars as pl
 from tip_indicators._private.duplicates import resolve_duplicates
 from tip_indicators.codelists import parse_destination
 from tip_indicators.errors import ArgumentError
-from tip_indicators.findings import Finding, FindingTable
+from tip_indicators.findings import Finding, FindingTable, Severity
 from tip_indicators.observations import observation_schema
 
-__all__ = ["Dataset", "InputFile", "Metadata", "Organisation"]
+__all__ = ["FRAME_FORMAT", "Dataset", "InputFile", "Metadata", "Organisation", "frame_paths"]
 
 
 @attrs.frozen
@@ -45,6 +45,11 @@ class Organisation:
         return parse_destination(self.code)[0]
 
 
+FRAME_FORMAT = "frame"
+"""The ``format`` of an :class:`InputFile` that is a checked data frame, whose positions are
+0-based rows rather than physical lines."""
+
+
 @attrs.frozen
 class InputFile:
     """One input a dataset was read from, identified by path and content hash."""
@@ -53,6 +58,11 @@ class InputFile:
     sha256: str
     observations: int
     format: str = "long-csv"
+
+
+def frame_paths(inputs: Iterable[InputFile]) -> frozenset[str]:
+    """The names of the checked data frames among ``inputs``: where positions are rows."""
+    return frozenset(item.path for item in inputs if item.format == FRAME_FORMAT)
 
 
 def _problem_table(problems: FindingTable | Iterable[Finding | FindingTable]) -> FindingTable:
@@ -78,7 +88,7 @@ def _problem_objects(table: FindingTable) -> tuple[Finding, ...]:
     return table.findings()
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Dataset:
     """Figures (a columnar frame), metadata, organisations, inputs and reading problems."""
 
@@ -98,10 +108,24 @@ class Dataset:
     def __len__(self) -> int:
         return self.observations.height
 
+    def __repr__(self) -> str:
+        names = ", ".join(item.path for item in self.inputs[:3])
+        more = f", +{len(self.inputs) - 3}" if len(self.inputs) > 3 else ""
+        problems = self._problems.severities()
+        lines = [
+            f"<Dataset: {len(self)} observations from {len(self.inputs)} input(s) "
+            f"({names}{more}); {len(self._problems)} reading problems "
+            f"({problems[Severity.ERROR]} errors); dimensions: {', '.join(self.dimensions)}>"
+        ]
+        lines += [f"  {problem.brief()}" for problem in self.problems[:3]]
+        if len(self._problems) > 3:
+            lines.append(f"  … and {len(self._problems) - 3} more")
+        return "\n".join(lines)
+
     @property
     def problems(self) -> tuple[Finding, ...]:
         """The problems met while reading, as finding objects (made when first asked for)."""
-        return self._problems.findings()
+        return self._problems.findings(frame_paths(self.inputs))
 
     @property
     def problem_table(self) -> FindingTable:

@@ -69,7 +69,7 @@ class ProfileRule:
     line: int | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Profile:
     """A named, versioned standard: catalogue, organisation registry and rule settings.
 
@@ -94,6 +94,14 @@ class Profile:
     def label(self) -> str:
         """``name@version``, as reports record it."""
         return f"{self.name}@{self.version}"
+
+    def __repr__(self) -> str:
+        closed = ", ".join(sorted(self.closed)) or "none"
+        return (
+            f"<Profile {self.label}: {len(self.catalogue)} indicators, closed breakdowns: "
+            f"{closed}, {len(self.organisations)} organisations, {len(self.reporters)} "
+            f"reporters allowed, {len(self.rules)} rules>"
+        )
 
 
 @functools.cache

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any, Literal
 
 import attrs
 import polars as pl
 
 from tip_indicators._version import __version__
-from tip_indicators.datasets import InputFile
+from tip_indicators.datasets import InputFile, frame_paths
 from tip_indicators.findings import Finding, FindingTable, Severity
+from tip_indicators.findings.display import findings_html
+from tip_indicators.findings.frame import findings_frame
 
 __all__ = ["Report"]
 
@@ -71,10 +74,41 @@ class Report:
         return plan
 
     def __repr__(self) -> str:
-        # As attrs writes it, with findings named as they are given and read.
-        names = (field.name.lstrip("_") for field in attrs.fields(Report) if field.repr)
-        shown = (f"{name}={getattr(self, name)!r}" for name in names)
-        return f"Report({', '.join(shown)})"
+        return self._summary(first=3)
+
+    def _summary(self, first: int) -> str:
+        """The counts, then the first findings one line each: short enough for a notebook."""
+        inputs = ", ".join(item.path for item in self.inputs[:3])
+        more_inputs = f", +{len(self.inputs) - 3}" if len(self.inputs) > 3 else ""
+        head = (
+            f"<Report {self.profile}: {self.observations} observations from "
+            f"{len(self.inputs)} input(s) ({inputs}{more_inputs}); {self.errors} errors, "
+            f"{self.warnings} warnings, {self.infos} infos>"
+        )
+        shown = self.findings[:first]
+        lines = [head, *(f"  {finding.brief()}" for finding in shown)]
+        if len(self._findings) > len(shown):
+            lines.append(f"  … and {len(self._findings) - len(shown)} more")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The summary and the first findings as an HTML table, for notebooks."""
+        counts = {"errors": self.errors, "warnings": self.warnings, "infos": self.infos}
+        title = f"Report {self.profile}: {self.observations} observations"
+        return findings_html(title, counts, self.to_polars())
+
+    def to_polars(
+        self, explode: Literal["observations", "suggestions"] | None = None
+    ) -> pl.DataFrame:
+        """The findings as a polars frame, one row per finding (or, with ``explode``, per cited
+        figure or per suggestion): the JSON report's fields as columns, to filter and to join
+        back to the input rows (see :mod:`tip_indicators.findings.frame`)."""
+        return findings_frame(self._findings, frames=frame_paths(self.inputs), explode=explode)
+
+    def to_pandas(self, explode: Literal["observations", "suggestions"] | None = None) -> Any:
+        """:meth:`to_polars` as a pandas frame (needs pandas and pyarrow: the ``frames``
+        extra)."""
+        return self.to_polars(explode).to_pandas()
 
     @property
     def table(self) -> FindingTable:
@@ -84,7 +118,7 @@ class Report:
     @property
     def findings(self) -> tuple[Finding, ...]:
         """Every finding, in the stable order of a report (file, line, severity, code, message)."""
-        return _objects(self._findings)
+        return self._findings.findings(frame_paths(self.inputs))
 
     def count(self, severity: Severity) -> int:
         """How many findings have ``severity``."""

@@ -32,9 +32,17 @@ class SummaryModel(_Model):
 
 
 class LocationModel(_Model):
+    # ``row`` is written only for a checked data frame: every other member is always there.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra={"required": ["path", "line", "field"]}
+    )
+
     path: str
     line: int | None = Field(None, ge=1, description="1-based physical line of the CSV row.")
     field: str | None = Field(None, description="The column, when the problem is in one field.")
+    row: int | None = Field(
+        None, ge=0, description="For a checked data frame: the 0-based row (line is null)."
+    )
 
 
 class ObservationModel(_Model):

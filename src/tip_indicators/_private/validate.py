@@ -14,12 +14,13 @@ from typing import NamedTuple
 import polars as pl
 
 from tip_indicators._private.duplicates import resolve_duplicates
+from tip_indicators._private.nearest import closest
 from tip_indicators.codelists import codelist
 from tip_indicators.dimensions import BUILTIN_DIMENSIONS
-from tip_indicators.errors import CodeError
+from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.indicators import Catalogue
-from tip_indicators.observations import ATTRIBUTE_COLUMNS, observation_schema
+from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS, observation_schema
 from tip_indicators.periods import (
     PERIOD_PATTERN,
     frequency_expr,
@@ -40,6 +41,29 @@ _UNIT_ALIASES = {
     "organisations": "organisation",
     "%": "percent",
 }
+
+
+_OPTIONAL = ("measure", "base_period", *ATTRIBUTE_COLUMNS)
+
+
+def check_columns(
+    header: Sequence[str], path: str, catalogue: Catalogue, *, line: int | None = None
+) -> None:
+    """Refuse a header with a column given twice, an unknown column (with the closest known
+    name as a hint) or a required column missing; ``line`` is where the header stands."""
+    known = (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            raise InputError(path, f"column {name!r} appears twice in the header", line=line)
+        seen.add(name)
+        if name not in known:
+            close = closest(name.strip().lower(), known)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise InputError(path, f"unknown column {name!r}{hint}", line=line)
+    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
+    if missing:
+        raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=line)
 
 
 def dimensions_of(columns: Sequence[str], catalogue: Catalogue) -> tuple[str, ...]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-from tip_indicators.findings.model import Location, ObservationRef
+from tip_indicators.findings.model import Location, ObservationRef, place
 
 __all__ = [
     "DIMENSION_DEFAULT",
@@ -126,18 +126,33 @@ def json_numbers(values: pl.Series) -> pl.Series:
     )
 
 
-def location_json(path: pl.Expr, line: pl.Expr) -> pl.Expr:
-    """The JSON object of a location with no field (``"field": null``)."""
-    return pl.format(
-        '{{"path": {}, "line": {}, "field": null}}',
-        json_string(path).fill_null("null"),
-        line.cast(pl.String).fill_null("null"),
+def position_json(line: pl.Expr, is_row: pl.Expr) -> pl.Expr:
+    """The position members of a location's JSON object: ``"line": n`` in a file, or
+    ``"line": null, "row": n`` in a checked data frame (where ``is_row``)."""
+    number = line.cast(pl.String).fill_null("null")
+    return (
+        pl.when(is_row)
+        .then(pl.format('"line": null, "row": {}', number))
+        .otherwise(pl.format('"line": {}', number))
     )
 
 
-def citation_json(columns: pl.DataFrame, dimensions: Sequence[str]) -> pl.Series:
+def location_json(path: pl.Expr, line: pl.Expr, frames: Collection[str] = ()) -> pl.Expr:
+    """The JSON object of a location with no field (``"field": null``); positions in the
+    checked frames named in ``frames`` are rows."""
+    return pl.format(
+        '{{"path": {}, {}, "field": null}}',
+        json_string(path).fill_null("null"),
+        position_json(line, path.is_in(list(frames))),
+    )
+
+
+def citation_json(
+    columns: pl.DataFrame, dimensions: Sequence[str], frames: Collection[str] = ()
+) -> pl.Series:
     """The JSON object of each citation in ``columns`` (see :func:`citation_columns`): the same
-    text the JSON report writes for its :class:`~tip_indicators.findings.ObservationRef`."""
+    text the JSON report writes for its :class:`~tip_indicators.findings.ObservationRef`;
+    ``frames`` names the checked frames, whose positions are rows."""
     shown = [
         pl.when(pl.col(dimension) != DIMENSION_DEFAULT).then(
             pl.concat_str(
@@ -165,7 +180,7 @@ def citation_json(columns: pl.DataFrame, dimensions: Sequence[str]) -> pl.Series
             json_string(pl.col("measure")),
             json_string(pl.col("value")),
             json_string(pl.col("source")).fill_null("null"),
-            location_json(pl.col("path"), pl.col("line")),
+            location_json(pl.col("path"), pl.col("line"), frames),
             pl.when(pl.col("derived")).then(pl.lit("true")).otherwise(pl.lit("false")),
         ).alias("json")
     ).to_series()
@@ -196,7 +211,9 @@ def citation_label(dimensions: Sequence[str]) -> pl.Expr:
     )
 
 
-def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[ObservationRef]:
+def observation_refs(
+    frame: pl.DataFrame, dimensions: Sequence[str], frames: Collection[str] = ()
+) -> list[ObservationRef]:
     """Build the citation of every row of ``frame``, column by column; the same as
     :func:`observation_ref` on each row.
 
@@ -224,10 +241,20 @@ def observation_refs(frame: pl.DataFrame, dimensions: Sequence[str]) -> list[Obs
             columns["measure"],
             columns["value"],
             columns["source"],
-            map(Location, columns["path"], columns["line"]),
+            map(Location if not frames else _Places(frames), columns["path"], columns["line"]),
             columns["derived"],
         )
     )
+
+
+class _Places:
+    """Makes the location of a path and position (a row in one of ``frames``, else a line)."""
+
+    def __init__(self, frames: Collection[str]) -> None:
+        self.frames = frames
+
+    def __call__(self, path: str, position: int | None) -> Location:
+        return place(path, position, None, self.frames)
 
 
 class _SharedMappings(dict[tuple[str, ...], dict[str, str]]):

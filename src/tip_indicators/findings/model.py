@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import attrs
 
@@ -23,6 +23,7 @@ __all__ = [
     "Severity",
     "Suggestion",
     "finding_codes",
+    "place",
 ]
 
 
@@ -65,15 +66,28 @@ def finding_codes() -> Mapping[str, FindingCode]:
 
 @attrs.frozen
 class Location:
-    """Where a figure was read: a file and 1-based physical line, and the field when known."""
+    """Where a figure was read: a file and 1-based physical line, or a checked data frame and
+    its 0-based ``row``; and the field when known."""
 
     path: str
     line: int | None = None
     field: str | None = None
+    row: int | None = None
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        if self.row is not None:
+            where = f"{self.path} row {self.row}"
+        else:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
         return where if self.field is None else f"{where} {self.field}"
+
+
+def place(path: str, position: int | None, field: str | None, frames: Collection[str]) -> Location:
+    """The location of ``position`` in ``path``: a row when ``path`` names a checked frame (one
+    of ``frames``), else a line."""
+    if path in frames:
+        return Location(path, None, field, position)
+    return Location(path, position, field)
 
 
 @attrs.frozen
@@ -109,7 +123,7 @@ class Suggestion:
     score: float = 0.0
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Finding:
     """One problem (or derived fact) found in the data, with everything needed to act on it."""
 
@@ -125,10 +139,20 @@ class Finding:
     location: Location | None = None
     rule: str | None = None
 
+    def __repr__(self) -> str:
+        return f"<Finding {self.brief()}>"
+
+    def brief(self, width: int = 120) -> str:
+        """One line for a person: severity, code, place and the message, cut to ``width``."""
+        place = self.location or (self.observations[0].location if self.observations else None)
+        where = f" at {place}" if place is not None else ""
+        line = " ".join(f"{self.severity.value} {self.code}{where}: {self.message}".split())
+        return line if len(line) <= width else line[: width - 1] + "…"
+
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
-        """File, line, severity, code, message: the stable order of a report."""
+        """File, line (or row), severity, code, message: the stable order of a report."""
         location = self.location or (self.observations[0].location if self.observations else None)
         path = location.path if location else ""
-        line = location.line if location and location.line is not None else 0
-        return (path, line, self.severity.rank, self.code, self.message)
+        position = (location.row if location.row is not None else location.line) if location else 0
+        return (path, position or 0, self.severity.rank, self.code, self.message)

@@ -11,7 +11,7 @@ from the rules to the JSON report.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import attrs
 import polars as pl
@@ -21,7 +21,14 @@ from tip_indicators.findings.citations import (
     citation_columns,
     observation_refs,
 )
-from tip_indicators.findings.model import Finding, Location, ObservationRef, Severity, Suggestion
+from tip_indicators.findings.model import (
+    Finding,
+    Location,
+    ObservationRef,
+    Severity,
+    Suggestion,
+    place,
+)
 
 __all__ = ["RECORDED_SCHEMA", "SUGGESTION", "FindingTable"]
 
@@ -98,8 +105,9 @@ class FindingTable:
     rows: pl.DataFrame
     figures: pl.DataFrame
     dimensions: tuple[str, ...]
-    _objects: list[tuple[Finding, ...]] = attrs.field(factory=list, repr=False)
-    """The findings as objects, once made (a cache of what the rows say: at most one entry)."""
+    _objects: dict[frozenset[str], tuple[Finding, ...]] = attrs.field(factory=dict, repr=False)
+    """The findings as objects, once made (a cache of what the rows say), by the checked
+    frames their positions are rows in."""
 
     @classmethod
     def empty(cls, dimensions: Sequence[str] = ()) -> FindingTable:
@@ -191,7 +199,7 @@ class FindingTable:
                 "tolerance": finding.tolerance,
                 "cited": [index[id(ref)] for ref in finding.observations],
                 "path": _bytes(location.path) if location else None,
-                "line": location.line if location else None,
+                "line": _position(location) if location else None,
                 "field": location.field if location else None,
                 "sort_path": _bytes(sort_path),
                 "sort_line": sort_line,
@@ -199,7 +207,7 @@ class FindingTable:
                     {
                         "figure": index[id(s.observation)] if s.observation else None,
                         "path": _bytes(s.location.path),
-                        "line": s.location.line,
+                        "line": _position(s.location),
                         "field": s.location.field,
                         "value": s.value,
                         "reason": s.reason,
@@ -211,7 +219,7 @@ class FindingTable:
             for name, value in values.items():
                 rows[name].append(value)
         table = cls(pl.DataFrame(rows, schema=_TABLE_SCHEMA), figures, tuple(shown))
-        table._objects.append(findings)
+        table._objects[_frames_of(findings)] = findings
         return table
 
     @classmethod
@@ -301,15 +309,16 @@ class FindingTable:
         counts = self.rows.get_column("severity").value_counts()
         return Counter({Severity(value): count for value, count in counts.iter_rows()})
 
-    def findings(self) -> tuple[Finding, ...]:
+    def findings(self, frames: Collection[str] = ()) -> tuple[Finding, ...]:
         """Every finding as an object, in the table's order (made on the first call, then
-        kept)."""
-        if not self._objects:
-            self._objects.append(self._make())
-        return self._objects[0]
+        kept). Positions in the checked data frames named in ``frames`` are rows, not lines."""
+        key = frozenset(frames)
+        if key not in self._objects:
+            self._objects[key] = self._make(key)
+        return self._objects[key]
 
-    def _make(self) -> tuple[Finding, ...]:
-        refs = observation_refs(self.figures, self.dimensions)
+    def _make(self, frames: frozenset[str]) -> tuple[Finding, ...]:
+        refs = observation_refs(self.figures, self.dimensions, frames)
         columns = self.rows.to_dict(as_series=False)
         made = []
         for row in zip(*(columns[name] for name in _TABLE_SCHEMA), strict=True):
@@ -328,7 +337,7 @@ class FindingTable:
                     tolerance=values["tolerance"],
                     suggestions=tuple(
                         Suggestion(
-                            Location(_text(s["path"]), s["line"], s["field"]),
+                            place(_text(s["path"]), s["line"], s["field"], frames),
                             s["value"],
                             s["reason"],
                             refs[s["figure"]] if s["figure"] is not None else None,
@@ -337,7 +346,7 @@ class FindingTable:
                         for s in values["suggestions"] or ()
                     ),
                     location=(
-                        Location(_text(path), values["line"], values["field"])
+                        place(_text(path), values["line"], values["field"], frames)
                         if path is not None
                         else None
                     ),
@@ -384,6 +393,26 @@ def _shifted(offset: int) -> list[pl.Expr]:
     ]
 
 
+def _position(location: Location) -> int | None:
+    """The position a location holds in a table's ``line`` column: its row in a checked frame,
+    else its line."""
+    return location.row if location.row is not None else location.line
+
+
+def _frames_of(findings: Iterable[Finding]) -> frozenset[str]:
+    """The paths findings name by row: the checked frames among their locations."""
+    places = (
+        place
+        for finding in findings
+        for place in (
+            finding.location,
+            *(ref.location for ref in finding.observations),
+            *(suggestion.location for suggestion in finding.suggestions),
+        )
+    )
+    return frozenset(p.path for p in places if p is not None and p.row is not None)
+
+
 def _no_figures(dimensions: Sequence[str]) -> pl.DataFrame:
     return citation_columns(
         pl.DataFrame(schema={"value": pl.String, "path": pl.String}), dimensions
@@ -410,7 +439,7 @@ def _figures_of(refs: list[ObservationRef], dimensions: Sequence[str]) -> pl.Dat
         "path": [_valid(r.location.path) for r in refs],
         **{d: [r.dimensions.get(d, DIMENSION_DEFAULT) for r in refs] for d in dimensions},
         "source": [r.source for r in refs],
-        "line": [r.location.line for r in refs],
+        "line": [_position(r.location) for r in refs],
         "derived": [r.derived for r in refs],
     }
     return pl.DataFrame(data, schema=_no_figures(dimensions).schema)

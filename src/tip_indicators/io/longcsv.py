@@ -16,14 +16,13 @@ from typing import IO
 import polars as pl
 
 from tip_indicators._private.csvrecords import csv_records
-from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import (
     ReadLimits,
     decode_text,
     read_input_bytes,
     sha256,
 )
-from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators._private.validate import check_columns, dimensions_of, validate_raw
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
@@ -31,8 +30,6 @@ from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 
 __all__ = ["ReadLimits", "parse_long_csv", "read_long_csv", "write_long_csv"]
-
-_OPTIONAL = ("measure", "base_period", *ATTRIBUTE_COLUMNS)
 
 
 def read_long_csv(
@@ -184,24 +181,8 @@ def _plain_frame(
     )
 
 
-def _known_columns(catalogue: Catalogue) -> tuple[str, ...]:
-    return (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
-
-
 def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
-    known = _known_columns(catalogue)
-    seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise InputError(path, f"column {name!r} appears twice in the header", line=1)
-        seen.add(name)
-        if name not in known:
-            close = closest(name.strip().lower(), known)
-            hint = f" (did you mean {close!r}?)" if close else ""
-            raise InputError(path, f"unknown column {name!r}{hint}", line=1)
-    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
-    if missing:
-        raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=1)
+    check_columns(header, path, catalogue, line=1)
 
 
 def _split(

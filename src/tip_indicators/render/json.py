@@ -11,17 +11,19 @@ from __future__ import annotations
 import json
 import json.encoder
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import polars as pl
 
+from tip_indicators.datasets import frame_paths
 from tip_indicators.findings import FindingTable
 from tip_indicators.findings.citations import (
     citation_columns,
     citation_json,
     json_numbers,
     json_string,
+    position_json,
 )
 from tip_indicators.report import Report
 
@@ -87,14 +89,24 @@ def _path_json(paths: pl.Series) -> pl.Series:
     return paths.replace_strict(distinct, texts, default=None, return_dtype=pl.String)
 
 
-def _place_json(path: pl.Expr, line: pl.Expr, field: pl.Expr) -> pl.Expr:
-    """The JSON object of a location, from its path already written as JSON."""
+def _place_json(path: pl.Expr, line: pl.Expr, field: pl.Expr, is_row: pl.Expr) -> pl.Expr:
+    """The JSON object of a location, from its path already written as JSON; where
+    ``is_row``, the position is a row of a checked data frame."""
     return pl.format(
-        '{{"path": {}, "line": {}, "field": {}}}',
+        '{{"path": {}, {}, "field": {}}}',
         path,
-        line.cast(pl.String).fill_null("null"),
+        position_json(line, is_row),
         json_string(field).fill_null("null"),
     )
+
+
+def _in(paths: pl.Expr, frames: Collection[str]) -> pl.Expr:
+    """Whether each path (UTF-8 bytes) names one of the checked ``frames``."""
+    return paths.is_in([_bytes(name) for name in frames]).fill_null(False)
+
+
+def _bytes(name: str) -> bytes:
+    return name.encode("utf-8", "surrogatepass")
 
 
 def _number_json(rows: pl.DataFrame, name: str) -> pl.Expr:
@@ -127,14 +139,17 @@ def _joined(rows: int, owner: pl.Series, texts: pl.Series) -> pl.Series:
     )
 
 
-def finding_lines(table: FindingTable) -> pl.Series:
+def finding_lines(table: FindingTable, frames: Collection[str] = ()) -> pl.Series:
     """Every finding of ``table`` as one line of JSON, in order, written column-wise: the same
     text as :func:`json.dumps` writes for :func:`report_data`'s findings. The lines stay a
-    column rather than Python strings (a large report's lines are tens of megabytes)."""
+    column rather than Python strings (a large report's lines are tens of megabytes).
+    Positions in the checked data frames named in ``frames`` are written as rows."""
     rows = table.rows
     if rows.height == 0:
         return pl.Series([], dtype=pl.String)
-    figures = citation_json(citation_columns(table.figures, table.dimensions), table.dimensions)
+    figures = citation_json(
+        citation_columns(table.figures, table.dimensions), table.dimensions, frames
+    )
     cited = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "cited").explode(
         "cited"
     )
@@ -155,7 +170,12 @@ def finding_lines(table: FindingTable) -> pl.Series:
         .select(
             pl.format(
                 '{{"location": {}, "value": {}, "reason": {}}}',
-                _place_json(pl.col("_path"), pl.col("line"), pl.col("field")),
+                _place_json(
+                    pl.col("_path"),
+                    pl.col("line"),
+                    pl.col("field"),
+                    _in(pl.col("path"), frames),
+                ),
                 json_string(pl.col("value")),
                 json_string(pl.col("reason")),
             )
@@ -174,7 +194,10 @@ def finding_lines(table: FindingTable) -> pl.Series:
             pl.when(pl.col("path").is_not_null())
             .then(
                 _place_json(
-                    pl.lit(_path_json(rows.get_column("path"))), pl.col("line"), pl.col("field")
+                    pl.lit(_path_json(rows.get_column("path"))),
+                    pl.col("line"),
+                    pl.col("field"),
+                    _in(pl.col("path"), frames),
                 )
             )
             .otherwise(pl.lit("null")),
@@ -209,7 +232,7 @@ def report_json_pieces(report: Report, *, indent: int = 2) -> Iterator[str]:
         json.dumps(_header(report), indent=indent, ensure_ascii=False, allow_nan=False)
     )
     pad = " " * indent
-    lines = finding_lines(report.table)
+    lines = finding_lines(report.table, frame_paths(report.inputs))
     opening = head[: -len("\n}")] + f',\n{pad}"findings": ['
     if lines.len() == 0:
         yield opening + "]\n}"
