@@ -46,7 +46,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("findings", ("findings",)),
-    ("definitions", ("profiles", "rules", "datasets", "report", "_private.duplicates")),
+    (
+        "definitions",
+        ("profiles", "rules", "datasets", "report", "selection", "_private.duplicates"),
+    ),
     (
         "readers",
         ("io", "_private.validate", "_private.vocabulary", "_private.case_", "cases"),

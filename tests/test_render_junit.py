@@ -1,4 +1,4 @@
-"""Tests of JUnit XML output: suites per input file, test cases per rule evaluation."""
+"""Tests of JUnit XML output: suites per input file, a test case per rule and failed group."""
 
 from __future__ import annotations
 
@@ -145,11 +145,42 @@ def test_not_evaluated_is_skipped_with_the_reason() -> None:
     root = parse(report)
     assert counts(suite(root, "a.csv")) == (2, 0, 0, 1)
     cases = list(root.iter("testcase"))
-    assert [case.get("line") for case in cases] == ["2", "5"]
-    skipped = cases[1].find("skipped")
+    assert [(case.get("classname"), case.get("name")) for case in cases] == [
+        ("change", "1 group not evaluated"),
+        ("partition.sex", "1 group checked"),
+    ]
+    skipped = cases[0].find("skipped")
     assert skipped is not None
     assert skipped.get("message") == "the level in 2009 is not stated"
-    assert list(cases[0]) == []
+    assert list(cases[1]) == []
+
+
+def test_passing_groups_are_one_case_per_rule_and_failed_groups_one_each() -> None:
+    """Thousands of passing evaluations make one case per rule and file, not one each."""
+    passing = [
+        ("partition.sex", f"victims_received {year}: sex _T", "pass", None, "a.csv", year)
+        for year in range(2, 3002)
+    ]
+    failing = [
+        ("partition.sex", f"victims_received {n}", "fail", None, "a.csv", 4000 + n)
+        for n in range(3)
+    ]
+    mirrored = [("mirror", f"pair {n}", "pass", None, "a.csv", 5000 + n) for n in range(7)]
+    report = Report(
+        (),
+        inputs=(InputFile("a.csv", DIGEST, 3000),),
+        evaluations=evaluations(*passing, *failing, *mirrored),
+    )
+    cases = list(parse(report).iter("testcase"))
+    names = sorted((case.get("classname"), case.get("name")) for case in cases)
+    assert names == sorted(
+        [
+            ("mirror", "7 groups checked"),
+            ("partition.sex", "3000 groups checked"),
+            *(("partition.sex", f"victims_received {n}") for n in range(3)),
+        ]
+    )
+    assert counts(parse(report)) == (5, 3, 0, 0)
 
 
 def test_reading_findings_are_cases_of_their_file() -> None:

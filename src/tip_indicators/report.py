@@ -8,7 +8,7 @@ results are separate types: a report never changes the dataset it describes.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -19,6 +19,7 @@ from tip_indicators.datasets import InputFile, frame_paths
 from tip_indicators.findings import Finding, FindingTable, Severity
 from tip_indicators.findings.display import findings_html
 from tip_indicators.findings.frame import findings_frame
+from tip_indicators.selection import baseline_mask, selection_mask
 
 __all__ = ["Report"]
 
@@ -29,6 +30,17 @@ def _table(findings: FindingTable | Iterable[Finding]) -> FindingTable:
 
 def _objects(findings: FindingTable) -> tuple[Finding, ...]:
     return findings.findings()
+
+
+def _json_keys(report: Report) -> dict[str, Any]:
+    """What a baseline needs of ``report``: each finding's code, rule, file and message."""
+    frame = report.to_polars().select("code", "rule", "path", "message")
+    return {
+        "findings": [
+            {"code": code, "rule": rule, "location": {"path": path}, "message": message}
+            for code, rule, path, message in frame.iter_rows()
+        ]
+    }
 
 
 def _now() -> str:
@@ -96,6 +108,22 @@ class Report:
         counts = {"errors": self.errors, "warnings": self.warnings, "infos": self.infos}
         title = f"Report {self.profile}: {self.observations} observations"
         return findings_html(title, counts, self.to_polars())
+
+    def filtered(
+        self,
+        *,
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+        baseline: Report | Mapping[str, Any] | None = None,
+    ) -> Report:
+        """The report with only the findings ``select`` names (finding codes, rule families or
+        rules; all when empty), less those ``ignore`` names, less those already in ``baseline``
+        (an earlier report, or its JSON read back): see :mod:`tip_indicators.selection`."""
+        keep = selection_mask(self._findings, select, ignore)
+        if baseline is not None:
+            known = baseline if not isinstance(baseline, Report) else _json_keys(baseline)
+            keep = keep & baseline_mask(self._findings, known)
+        return attrs.evolve(self, findings=self._findings.where(keep))
 
     def to_polars(
         self, explode: Literal["observations", "suggestions"] | None = None

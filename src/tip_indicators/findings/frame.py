@@ -20,7 +20,7 @@ from tip_indicators.errors import ArgumentError
 from tip_indicators.findings.citations import citation_columns
 from tip_indicators.findings.table import FindingTable
 
-__all__ = ["EXPLODE", "findings_frame"]
+__all__ = ["EXPLODE", "findings_frame", "path_texts"]
 
 EXPLODE = ("observations", "suggestions")
 """What a findings frame can have one row of each of, besides findings."""
@@ -45,7 +45,7 @@ def findings_frame(
         "severity",
         "message",
         "rule",
-        *_place(_text(rows.get_column("path")), pl.col("line"), names),
+        *_place(path_texts(rows.get_column("path")), pl.col("line"), names),
         "field",
         "expected",
         "expected_text",
@@ -69,7 +69,7 @@ def findings_frame(
     )
     offered = offered.select(
         "finding",
-        *_place(_text(offered.get_column("path")), pl.col("line"), names),
+        *_place(path_texts(offered.get_column("path")), pl.col("line"), names),
         "field",
         "value",
         "reason",
@@ -117,7 +117,7 @@ def _place(path: pl.Expr | pl.Series, position: pl.Expr, frames: list[str]) -> l
     ]
 
 
-def _text(paths: pl.Series) -> pl.Series:
+def path_texts(paths: pl.Series) -> pl.Series:
     """File names kept as UTF-8 bytes, as text (an undecodable byte shown as U+FFFD)."""
     distinct = paths.drop_nulls().unique()
     texts = [name.decode("utf-8", "replace") for name in distinct.to_list()]

@@ -285,6 +285,10 @@ class FindingTable:
         )
         return FindingTable(rows, pl.concat([self.figures, cited]), self.dimensions)
 
+    def where(self, keep: pl.Series) -> FindingTable:
+        """The findings for which ``keep`` (a boolean per finding) is true, in order."""
+        return FindingTable(self.rows.filter(keep), self.figures, self.dimensions)
+
     def in_report_order(self) -> FindingTable:
         """The rows in the stable order of a report: file, line, severity, code, message, and
         the order they were recorded in. Text is compared as UTF-8 bytes, which sort in the

@@ -1,16 +1,20 @@
-"""GitHub Actions annotations: one workflow command per finding, shown on the file and line.
+"""GitHub Actions annotations: one workflow command per finding, shown on the file and line,
+and a step summary in Markdown.
 
 A finding becomes ``::error file=PATH,line=N,title=CODE::message`` (``warning`` and ``notice``
 for the other severities), escaped as the Actions runner expects: ``%``, carriage return and line
-feed in the message; those and also ``:`` and ``,`` in the properties.
+feed in the message; those and also ``:`` and ``,`` in the properties. GitHub shows only the
+first few annotations of a step, so at most ``limit`` are written, the most severe first, and a
+notice says how many were left out; the step summary has the counts by code and by reporter.
 """
 
 from __future__ import annotations
 
 from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
 
-__all__ = ["annotation", "report_github"]
+__all__ = ["ANNOTATIONS", "annotation", "report_github", "step_summary"]
 
 _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -55,9 +59,20 @@ def annotation(finding: Finding) -> str:
     return f"::{_COMMANDS[finding.severity]} {rendered}::{_escape_data(chr(10).join(lines))}"
 
 
-def report_github(report: Report) -> str:
-    """Every finding as a GitHub Actions annotation, then a one-line summary for the log."""
-    lines = [annotation(finding) for finding in report.findings]
+ANNOTATIONS = 50
+"""How many annotations ``report_github`` writes by default."""
+
+
+def report_github(report: Report, *, limit: int = ANNOTATIONS) -> str:
+    """The first ``limit`` findings, the most severe first, as GitHub Actions annotations, a
+    notice of how many were left out, then a one-line summary for the log."""
+    ranked = sorted(report.findings, key=lambda finding: finding.severity.rank)
+    lines = [annotation(finding) for finding in ranked[:limit]]
+    if len(ranked) > limit:
+        lines.append(
+            f"::notice title=tip-indicators::{len(ranked) - limit} more findings are not "
+            "annotated: see the step summary or the full report"
+        )
     counts = (
         (report.observations, "observation"),
         (report.errors, "error"),
@@ -67,3 +82,50 @@ def report_github(report: Report) -> str:
     summary = ", ".join(f"{n} {noun}{'' if n == 1 else 's'}" for n, noun in counts)
     lines.append(f"tip-indicators: {summary}")
     return "\n".join(lines) + "\n"
+
+
+_SUMMARY_ROWS = 20
+
+
+def step_summary(report: Report) -> str:
+    """The report's counts as a Markdown step summary: by severity, by finding code, by
+    reporter, and the first findings."""
+    lines = [
+        "## tip-indicators",
+        "",
+        f"{report.observations} observations from {len(report.inputs)} input(s), "
+        f"{report.rules_evaluated} rules evaluated: **{report.errors} errors**, "
+        f"{report.warnings} warnings, {report.infos} infos.",
+    ]
+    if not len(report.table):
+        return "\n".join(lines) + "\n"
+    for title, counts in (
+        ("Finding code", counts_by_code(report.table)),
+        ("Reporter", counts_by_reporter(report.table)),
+    ):
+        shown = counts.head(_SUMMARY_ROWS)
+        lines += ["", f"| {title} | errors | warnings | infos |", "| --- | ---: | ---: | ---: |"]
+        lines += [
+            f"| {_cell(key)} | {errors} | {warnings} | {infos} |"
+            for key, errors, warnings, infos, _ in shown.iter_rows()
+        ]
+        if counts.height > shown.height:
+            lines.append(f"| … {counts.height - shown.height} more | | | |")
+    lines += ["", "| Severity | Code | Where | Message |", "| --- | --- | --- | --- |"]
+    for finding in report.findings[:_SUMMARY_ROWS]:
+        place = _location(finding)
+        lines.append(
+            f"| {finding.severity.value} | {finding.code} | {_cell(str(place or ''))} "
+            f"| {_cell(finding.message)} |"
+        )
+    if len(report.table) > _SUMMARY_ROWS:
+        lines.append(f"| … | {len(report.table) - _SUMMARY_ROWS} more findings | | |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """``text`` safe in a Markdown table cell: one line, pipes and markup escaped."""
+    flat = " ".join(text.split())
+    for special in ("\\", "|", "<", ">", "`", "*", "_", "[", "]"):
+        flat = flat.replace(special, "\\" + special)
+    return flat

@@ -1,11 +1,14 @@
 """JUnit XML: the report as test suites, the format CI dashboards (GitLab, Jenkins, Azure) list.
 
-One ``<testsuite>`` per input file. Each rule evaluation located in the file is a ``<testcase>``
-(class: the rule; name: the figures it checked), and so is each finding that no evaluation
-accounts for, such as a row that could not be read. A case fails when its finding is at least as
-severe as ``fail_on``, so the dashboard agrees with the exit status; a finding below that
-threshold is the case's ``<system-out>``. A rule that could not be evaluated is ``<skipped>``
-with the reason. Evaluations and findings without a file go into a suite named after the profile.
+One ``<testsuite>`` per input file. Each rule that passed on a file is one ``<testcase>`` (class:
+the rule; name: how many groups of figures it checked); each group a rule failed on is a
+``<testcase>`` of its own (name: the figures it checked), and so is each finding that no
+evaluation accounts for, such as a row that could not be read. A large file is checked by
+hundreds of thousands of evaluations: listing each passing one would make a report of tens of
+megabytes that no dashboard shows. A case fails when its finding is at least as severe as
+``fail_on``, so the dashboard agrees with the exit status; a finding below that threshold is the
+case's ``<system-out>``. The groups a rule could not evaluate are one ``<skipped>`` case per rule
+and reason. Evaluations and findings without a file go into a suite named after the profile.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import NamedTuple
+
+import polars as pl
 
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.report import Report
@@ -61,11 +66,33 @@ def _primary(finding: Finding) -> Location | None:
     return finding.observations[0].location if finding.observations else None
 
 
-def _evaluations(report: Report) -> Iterator[_Evaluation]:
+def _tallies(report: Report) -> Iterator[_Case]:
+    """One passing case per rule and file, one skipped case per rule, file and reason."""
     frame = report.evaluations
     if frame is None:
         return
-    for row in frame.iter_rows(named=True):
+    counted = (
+        frame.filter(pl.col("outcome") != "fail")
+        .with_columns(pl.col("path").replace("", None), pl.col("reason").fill_null(""))
+        .group_by("path", "rule", "outcome", "reason")
+        .agg(pl.len().alias("groups"))
+        .sort("path", "rule", "outcome", "reason", nulls_last=True)
+    )
+    for path, rule, outcome, reason, groups in counted.iter_rows():
+        noun = "group" if groups == 1 else "groups"
+        if outcome == "not_evaluated":
+            name = f"{groups} {noun} not evaluated"
+            yield _Case(path, None, rule, name, "skip", reason or "not evaluated")
+        else:
+            yield _Case(path, None, rule, f"{groups} {noun} checked", "pass")
+
+
+def _evaluations(report: Report) -> Iterator[_Evaluation]:
+    """The failed rule evaluations."""
+    frame = report.evaluations
+    if frame is None:
+        return
+    for row in frame.filter(pl.col("outcome") == "fail").iter_rows(named=True):
         rule = str(row["rule"])
         yield _Evaluation(
             rule,
@@ -155,28 +182,20 @@ class _Matcher:
 
 def _cases(report: Report, fail_on: Severity) -> list[_Case]:
     matcher = _Matcher(report.findings)
-    cases: list[_Case] = []
+    cases: list[_Case] = list(_tallies(report))
     for evaluation in _evaluations(report):
-        rule, group, outcome = evaluation.rule, evaluation.group, evaluation.outcome
+        rule, group = evaluation.rule, evaluation.group
         path, line = evaluation.path, evaluation.line
-        if outcome == "not_evaluated":
-            reason = evaluation.reason or "not evaluated"
-            cases.append(_Case(path, line, rule, group, "skip", reason))
-        elif outcome == "fail":
-            finding = matcher.take(evaluation)
-            if finding is None:
-                message = f"{rule} failed" + (f": {evaluation.reason}" if evaluation.reason else "")
-                cases.append(_Case(path, line, rule, group, "fail", message, evaluation.reason))
-            else:
-                if path is None and (primary := _primary(finding)) is not None:
-                    path, line = primary.path or None, primary.line
-                cases.append(
-                    _finding_case(
-                        finding, fail_on, path=path, line=line, classname=rule, name=group
-                    )
-                )
-        else:
-            cases.append(_Case(path, line, rule, group, "pass"))
+        finding = matcher.take(evaluation)
+        if finding is None:
+            message = f"{rule} failed" + (f": {evaluation.reason}" if evaluation.reason else "")
+            cases.append(_Case(path, line, rule, group, "fail", message, evaluation.reason))
+            continue
+        if path is None and (primary := _primary(finding)) is not None:
+            path, line = primary.path or None, primary.line
+        cases.append(
+            _finding_case(finding, fail_on, path=path, line=line, classname=rule, name=group)
+        )
     for index, finding in enumerate(report.findings):
         if matcher.used[index]:
             continue

@@ -1,10 +1,12 @@
-"""The human report: findings grouped by file and severity, colour only on a terminal."""
+"""The human report: findings grouped by file and severity, colour only on a terminal; a
+long report ends with its counts by finding code and by reporter."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
 
 __all__ = ["report_text"]
@@ -21,6 +23,8 @@ def _where(finding: Finding) -> str:
     location = finding.location or (
         finding.observations[0].location if finding.observations else None
     )
+    if location is not None and location.row is not None:
+        return f"row {location.row}"
     if location is None or location.line is None:
         return ""
     if location.field and "!" in location.field:
@@ -44,6 +48,8 @@ def report_text(report: Report, *, colour: bool = False) -> str:
             for suggestion in finding.suggestions:
                 place = _place(suggestion.location, path)
                 lines.append(f"      fix? {place}: {suggestion.value} ({suggestion.reason})")
+    if len(report.table) > COUNTS_FROM:
+        lines += _counts(report)
     lines.append(
         f"{_count(report.observations, 'observation')}, "
         f"{_count(report.rules_evaluated, 'rule')} evaluated, "
@@ -53,8 +59,41 @@ def report_text(report: Report, *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+COUNTS_FROM = 10
+"""A report with more findings than this ends with their counts by code and by reporter."""
+
+_REPORTERS_SHOWN = 10
+
+
+def _counts(report: Report) -> list[str]:
+    """The counts by finding code, then by reporter (the most findings first)."""
+    lines = ["findings by code:"]
+    for code, errors, warnings, infos, total in counts_by_code(report.table).iter_rows():
+        lines.append(f"  {total:>7}  {code}{_split(errors, warnings, infos, total)}")
+    reporters = counts_by_reporter(report.table)
+    if reporters.get_column("reporter").to_list() == ["(none)"]:
+        return lines  # no finding cites a figure: there are no reporters to count
+    shown = reporters.head(_REPORTERS_SHOWN)
+    more = (
+        f" ({shown.height} of {reporters.height} shown)" if reporters.height > shown.height else ""
+    )
+    lines.append(f"findings by reporter{more}:")
+    for reporter, errors, warnings, infos, total in shown.iter_rows():
+        lines.append(f"  {total:>7}  {reporter}{_split(errors, warnings, infos, total)}")
+    return lines
+
+
+def _split(errors: int, warnings: int, infos: int, total: int) -> str:
+    """`` (3 errors, 1 warning)`` when a count mixes severities, else nothing."""
+    parts = [(errors, "error"), (warnings, "warning"), (infos, "info")]
+    named = [_count(n, noun) for n, noun in parts if n]
+    return f" ({', '.join(named)})" if len(named) > 1 or not total else f" ({named[0]})"
+
+
 def _place(where: Location, path: str) -> str:
     """``line 12`` in the file being listed, ``other.csv:12`` in another one."""
+    if where.row is not None:
+        return str(Location(where.path, row=where.row))
     if where.path == path and where.line is not None:
         return f"line {where.line}"
     return str(Location(where.path, where.line))
