@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-REPORT_FORMATS = ("text", "json", "junit", "sarif", "github")
+REPORT_FORMATS = ("text", "json", "junit", "sarif", "github", "html")
 INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
 SCHEMAS = ("dataset", "report")
@@ -192,7 +192,9 @@ def _read(
     return Dataset.combine(read[path] for path in paths if path in read)
 
 
-def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str | Iterable[str]:
+def _render(
+    report: Report, form: str, fail_on: str, *, colour: bool, dataset: Dataset | None = None
+) -> str | Iterable[str]:
     from tip_indicators.findings import Severity
 
     if form == "json":
@@ -211,6 +213,10 @@ def _render(report: Report, form: str, fail_on: str, *, colour: bool) -> str | I
         from tip_indicators.render.github import report_github
 
         return report_github(report)
+    if form == "html":
+        from tip_indicators.render.html import report_html
+
+        return report_html(report, dataset=dataset)
     from tip_indicators.render.text import report_text
 
     return report_text(report, colour=colour)
@@ -224,7 +230,8 @@ def _validate(args: argparse.Namespace) -> int:
     limits = _limits(args)
     paths = _inputs(args.paths)
     profile = profile_from(args)
-    report = check(_read(paths, args.input_format, profile.catalogue, limits), profile)
+    dataset = _read(paths, args.input_format, profile.catalogue, limits)
+    report = check(dataset, profile)
     colour = (
         args.format == "text"
         and args.output is None
@@ -233,7 +240,8 @@ def _validate(args: argparse.Namespace) -> int:
     )
     # JSON documents end in a line break, written apart: the report may be tens of megabytes.
     end = "\n" if args.format in {"json", "sarif"} else ""
-    emit(_render(report, args.format, args.fail_on, colour=colour), args.output, end=end)
+    rendered = _render(report, args.format, args.fail_on, colour=colour, dataset=dataset)
+    emit(rendered, args.output, end=end)
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
 
 
