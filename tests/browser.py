@@ -8,11 +8,14 @@ evaluates expressions in the page. Used by the HTML report's tests and its bench
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +37,14 @@ def chromium() -> str:
     return found
 
 
+def _above_four(descriptor: int) -> int:
+    """``descriptor`` moved to a number above 4, so that placing the pipe ends on 3 and 4 in
+    the child cannot overwrite one with the other."""
+    moved = fcntl.fcntl(descriptor, fcntl.F_DUPFD, 10)
+    os.close(descriptor)
+    return moved
+
+
 class Browser:
     """One headless Chromium with one page, as a context manager."""
 
@@ -43,6 +54,7 @@ class Browser:
         self._profile = tempfile.TemporaryDirectory(prefix="chromium-")
         commands_in, self._commands = os.pipe()
         self._replies, replies_out = os.pipe()
+        commands_in, replies_out = _above_four(commands_in), _above_four(replies_out)
         flags = [
             "--headless",
             "--no-sandbox",
@@ -53,10 +65,14 @@ class Browser:
             f"--user-data-dir={self._profile.name}",
             "--remote-debugging-pipe",
         ]
-        # The shell moves the two pipe ends onto the descriptors Chromium reads and writes.
-        script = f'exec "$0" "$@" 3<&{commands_in} 4>&{replies_out}'
+        # A small Python trampoline places the pipe ends on the descriptors Chromium uses.
+        trampoline = (
+            "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+            "os.execv(sys.argv[3], sys.argv[3:])"
+        )
+        argv = [sys.executable, "-c", trampoline, str(commands_in), str(replies_out)]
         self._process = subprocess.Popen(
-            ["sh", "-c", script, chromium(), *flags, "about:blank"],
+            [*argv, chromium(), *flags, "about:blank"],
             pass_fds=(commands_in, replies_out),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -70,7 +86,9 @@ class Browser:
         self._events: list[dict[str, Any]] = []
         target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)
         attached = self.send(
-            "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}, session=False
+            "Target.attachToTarget",
+            {"targetId": target["targetId"], "flatten": True},
+            session=False,
         )
         self._session = attached["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
@@ -89,20 +107,16 @@ class Browser:
 
     def close(self) -> None:
         """Ask Chromium to quit, and end it if it does not."""
-        try:
+        with contextlib.suppress(BrowserError, OSError):
             self.send("Browser.close", session=False)
-        except (BrowserError, OSError):
-            pass
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
         for descriptor in (self._commands, self._replies):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(descriptor)
-            except OSError:
-                pass
         self._profile.cleanup()
 
     def send(

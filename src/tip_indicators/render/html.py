@@ -475,7 +475,8 @@ def _findings(
             f"<b>{record['count']:,}</b> ({_e(severities)}) {_e(meaning)} "
             f"<a href='{_e(link)}'>docs</a></summary>"
             "<table class=findings><colgroup><col style='width:70px'><col style='width:14%'>"
-            "<col style='width:34%'><col style='width:30%'><col></colgroup><thead><tr><th>severity</th><th>where</th><th>finding</th>"
+            "<col style='width:34%'><col style='width:30%'><col></colgroup><thead><tr>"
+            "<th>severity</th><th>where</th><th>finding</th>"
             "<th>figures cited</th><th>suggested fix</th></tr></thead><tbody>"
         )
         out.extend(by_code[code])
