@@ -43,6 +43,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
+def _short(name: str, most: int = 26) -> str:
+    """``name`` cut to ``most`` characters (the box's tooltip gives it whole)."""
+    return name if len(name) <= most else name[: most - 1] + "…"
+
+
 def _columns(nodes: Sequence[str], flows: Sequence[Flow]) -> dict[str, int]:
     """Each node's column: the length of the longest path of flows leading to it (a flow that
     closes a cycle is not followed)."""
@@ -79,7 +84,7 @@ def sankey(flows: Sequence[Flow], *, title: str, names: dict[str, str] | None = 
     stacks: list[list[str]] = [[] for _ in range(columns)]
     for node in sorted(nodes, key=lambda n: (-size[n], n)):
         stacks[column[node]].append(node)
-    gap, margin, node_width, label_room = 14.0, 20.0, 14.0, 190.0
+    gap, margin, node_width, label_room = 14.0, 20.0, 14.0, 240.0
     tallest = max(len(stack) for stack in stacks)
     height = max(260.0, 34.0 * tallest + 2 * margin)
     heaviest = max(sum(size[n] for n in stack) for stack in stacks) or 1.0
@@ -147,7 +152,7 @@ def sankey(flows: Sequence[Flow], *, title: str, names: dict[str, str] | None = 
         text_x = x[node] - 6 if first else x[node] + node_width + 6
         parts.append(
             f'<text x="{text_x:.1f}" y="{y[node] + tall / 2 + 4:.1f}" text-anchor="{anchor}">'
-            f"{html.escape(node)} ({_number(size[node])})</text>"
+            f"{html.escape(_short(node))} ({_number(size[node])})</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -232,27 +232,24 @@ def _referrals(
     )
     others = [d for d in frame.columns if d in _dimension_names(dimensions, dataset)]
     others = [d for d in others if d not in {"destination", "referrer"}]
+    specific = [(pl.col(d).fill_null("_T") != "_T").cast(pl.Int32) for d in others]
     plain = frame.filter(
-        (pl.col("measure").fill_null("N") == "N")
-        & pl.col("amount").is_not_null()
-        & pl.all_horizontal([pl.col(d).fill_null("_T") == "_T" for d in others] or [True])
-    )
-    sent = plain.filter((pl.col("destination") != "_T") & (pl.col("referrer") == "_T")).select(
+        (pl.col("measure").fill_null("N") == "N") & pl.col("amount").is_not_null()
+    ).with_columns((pl.sum_horizontal(specific) if specific else pl.lit(0)).alias("_specific"))
+    sent = _side(plain, "destination", "referrer", others).select(
         "indicator", "period", pl.col("reporter").alias("source"),
         pl.col("destination").alias("target"), pl.col("amount").alias("sent"),
     )  # fmt: skip
-    received = plain.filter(
-        (pl.col("referrer") != "_T") & (pl.col("destination") == "_T")
-    ).select(
+    received = _side(plain, "referrer", "destination", others).select(
         "indicator", "period", pl.col("referrer").alias("source"),
         pl.col("reporter").alias("target"), pl.col("amount").alias("received"),
     )  # fmt: skip
     key = ["indicator", "period", "source", "target"]
     flows = (
         sent.group_by(key, maintain_order=True)
-        .agg(pl.col("sent").first())
+        .agg(pl.col("sent").sum())
         .join(
-            received.group_by(key, maintain_order=True).agg(pl.col("received").first()),
+            received.group_by(key, maintain_order=True).agg(pl.col("received").sum()),
             on=key,
             how="full",
             coalesce=True,
@@ -303,6 +300,16 @@ def _referrals(
         out.append(f"<p class=note>{groups.height - _SANKEYS:,} more indicator-periods with ")
         out.append("referral figures not drawn.</p>")
     return "".join(out)
+
+
+def _side(frame: pl.DataFrame, given: str, total: str, others: list[str]) -> pl.DataFrame:
+    """A reporter's figures broken down by ``given`` (with ``total`` at its total), at the
+    least detailed level it gives them (a breakdown given only within an activity or a sex is
+    summed over it), each key once."""
+    broken = frame.filter((pl.col(given) != "_T") & (pl.col(total) == "_T"))
+    group = ["indicator", "period", "reporter"]
+    least = pl.col("_specific") == pl.col("_specific").min().over(group)
+    return broken.filter(least).unique(subset=[*group, given, *others], keep="first")
 
 
 def _dimension_names(dimensions: Sequence[str], dataset: Dataset | None) -> set[str]:
