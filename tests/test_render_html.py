@@ -288,13 +288,17 @@ def coalition() -> tuple[Report, Dataset]:
 
 def test_the_coalition_page_marks_its_mirror_mismatch_and_ranks_reporters() -> None:
     """The coalition's page draws one referral diagram with its one mismatched pair, and a
-    table of its three reporters by completeness."""
+    table of its three reporters by completeness; without the dataset, the diagram still
+    draws the pair from the figures the finding cites, and no table."""
     report, dataset = coalition()
     page = Page(report_html(report, dataset=dataset))
     assert len(page.with_class("svg", "sankey")) == 1
     assert len(page.with_class("path", "mismatch")) == 1
     reporters = [cells[0] for cells in page.table("pictures", 1)]
     assert sorted(reporters) == sorted(dataset.observations.get_column("reporter").unique())
+    alone = Page(report_html(report))
+    assert len(alone.with_class("path", "mismatch")) == 1
+    assert alone.table("pictures", 1) == []
 
 
 def test_validate_writes_the_html_report(

@@ -187,10 +187,12 @@ def parts_bars(total: Part, parts: Sequence[Part], *, title: str) -> str:
             f'fill="{colour}" class="part"><title>{html.escape(part.label)} = '
             f"{html.escape(part.text)}</title></rect>"
         )
-        if wide > 7 * len(part.text) + 4:
+        named = f"{part.label.rpartition('=')[2]} {part.text}"
+        shown = named if wide > 7 * len(named) + 4 else part.text
+        if wide > 7 * len(shown) + 4:
             out.append(
                 f'<text x="{at + wide / 2:.1f}" y="{24 + bar * 1.5 + 4}" text-anchor="middle" '
-                f'class="inbar">{html.escape(part.text)}</text>'
+                f'class="inbar">{html.escape(shown)}</text>'
             )
         at += wide
     gap = whole - summed

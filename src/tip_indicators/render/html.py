@@ -600,7 +600,7 @@ svg.chart{max-width:100%;height:auto;font-size:12px;font-family:inherit}
 svg text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg .node{fill:#37474f}svg .total{fill:#90a4ae}svg .missing{fill:none;stroke:#a15c00;
 stroke-dasharray:4 3;stroke-width:1.5}svg .excess{fill:#d62728;fill-opacity:.35;
-stroke:#d62728;stroke-width:1.5}svg .inbar{fill:#fff}svg .mismatch-label{fill:#b71c1c;
+stroke:#d62728;stroke-width:1.5}svg .inbar{fill:#fff;stroke:none}svg .mismatch-label{fill:#b71c1c;
 font-weight:600}.meter{display:inline-block;width:80px;height:8px;background:#eee;
 border-radius:4px;vertical-align:middle}.meter span{display:block;height:8px;
 background:#59a14f;border-radius:4px}input[type=search]{width:320px;padding:4px}
