@@ -55,6 +55,9 @@ FORMAT_DESCRIPTIONS: Mapping[str, str] = {
     "look at, the other figures as related locations, the suggested fixes as properties.",
     "github": "GitHub Actions workflow commands (`::error file=...,line=...::`): each finding "
     "becomes an annotation on its line of the CSV.",
+    "html": "One self-contained page for people: counts by severity, code and reporter, a "
+    "referral-flow diagram, failed breakdowns drawn against their totals and every finding with "
+    "its figures and fixes ([the HTML report](html-report.md)).",
 }
 """What each ``--format`` of ``validate`` gives; only the formats the CLI offers are shown."""
 

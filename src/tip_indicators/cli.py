@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-REPORT_FORMATS = ("text", "json", "junit", "sarif", "github")
+REPORT_FORMATS = ("text", "json", "junit", "sarif", "github", "html")
 INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
 SCHEMAS = ("dataset", "report")
@@ -68,7 +68,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "--format",
         choices=REPORT_FORMATS,
         default="text",
-        help="text for people, json, junit (XML), sarif (2.1.0) or github (workflow commands)",
+        help="text for people, html (one page), json, junit (XML), sarif or github (annotations)",
     )
     add_fail_on_argument(validate)
     validate.add_argument(
@@ -265,7 +265,12 @@ def _unreadable(errors: Sequence[InputError]) -> list[Finding]:
 
 
 def _render(
-    report: Report, form: str, args: argparse.Namespace, *, colour: bool
+    report: Report,
+    form: str,
+    args: argparse.Namespace,
+    *,
+    colour: bool,
+    dataset: Dataset | None = None,
 ) -> str | Iterable[str]:
     from tip_indicators.findings import Severity
 
@@ -286,6 +291,10 @@ def _render(
 
         limit = ANNOTATIONS if args.max_annotations is None else args.max_annotations
         return report_github(report, limit=limit)
+    if form == "html":
+        from tip_indicators.render.html import report_html
+
+        return report_html(report, dataset=dataset)
     from tip_indicators.render.text import report_text
 
     return report_text(report, colour=colour)
@@ -326,7 +335,7 @@ def _validate(args: argparse.Namespace) -> int:
         )
         # JSON documents end in a line break, written apart: the report may be tens of megabytes.
         end = "\n" if form in {"json", "sarif"} else ""
-        emit(_render(report, form, args, colour=colour), target, end=end)
+        emit(_render(report, form, args, colour=colour, dataset=dataset), target, end=end)
     if "github" in (form for form, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
     if errors:

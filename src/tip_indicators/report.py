@@ -15,7 +15,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._version import __version__
-from tip_indicators.datasets import InputFile, frame_paths
+from tip_indicators.datasets import Dataset, InputFile, frame_paths
 from tip_indicators.findings import Finding, FindingTable, Severity
 from tip_indicators.findings.display import findings_html
 from tip_indicators.findings.frame import findings_frame
@@ -108,6 +108,14 @@ class Report:
         counts = {"errors": self.errors, "warnings": self.warnings, "infos": self.infos}
         title = f"Report {self.profile}: {self.observations} observations"
         return findings_html(title, counts, self.to_polars())
+
+    def to_html(self, dataset: Dataset | None = None) -> str:
+        """The self-contained HTML report (what ``--format html`` writes); ``dataset``, the
+        checked figures, adds the pictures that need more than the cited figures."""
+        # A report renders itself on request: the renderer is imported only then.
+        from tip_indicators.render.html import report_html
+
+        return report_html(self, dataset=dataset)
 
     def filtered(
         self,
