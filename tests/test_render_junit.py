@@ -206,10 +206,35 @@ def test_reading_findings_are_cases_of_their_file() -> None:
     first, second = suite(root, "b.csv").iter("testcase")
     assert (first.get("classname"), first.get("name")) == ("read", "line 3: unknown-code (sex)")
     assert first.find("failure") is not None
-    assert second.get("line") == "4"
+    # A finding below the failure threshold is listed in its rule's passing case.
+    assert (second.get("classname"), second.get("name")) == ("read", "1 finding below error")
     out = second.find("system-out")
     assert out is not None
     assert (out.text or "").startswith("warning [duplicate-identical] given twice")
+
+
+def test_findings_below_the_threshold_are_one_case_per_rule() -> None:
+    """Many warnings of one rule are one passing case listing each of them."""
+    findings = tuple(
+        Finding(
+            "partition-shortfall",
+            Severity.WARNING,
+            f"short {n}",
+            location=Location("a.csv", n),
+            rule="partition.sex",
+        )
+        for n in range(2, 502)
+    )
+    root = parse(Report(findings, inputs=(InputFile("a.csv", DIGEST, 500),)))
+    (case,) = root.iter("testcase")
+    assert case.get("name") == "500 findings below error"
+    out = case.find("system-out")
+    assert out is not None
+    assert [line for line in (out.text or "").splitlines() if line.startswith("warning")] == [
+        f"warning [partition-shortfall] short {n}" for n in range(2, 502)
+    ]
+    failing = parse(Report(findings, inputs=(InputFile("a.csv", DIGEST, 500),)), Severity.WARNING)
+    assert counts(failing) == (500, 500, 0, 0)
 
 
 def test_fail_on_decides_which_findings_fail() -> None:

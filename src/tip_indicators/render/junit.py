@@ -6,9 +6,10 @@ the rule; name: how many groups of figures it checked); each group a rule failed
 evaluation accounts for, such as a row that could not be read. A large file is checked by
 hundreds of thousands of evaluations: listing each passing one would make a report of tens of
 megabytes that no dashboard shows. A case fails when its finding is at least as severe as
-``fail_on``, so the dashboard agrees with the exit status; a finding below that threshold is the
-case's ``<system-out>``. The groups a rule could not evaluate are one ``<skipped>`` case per rule
-and reason. Evaluations and findings without a file go into a suite named after the profile.
+``fail_on``, so the dashboard agrees with the exit status; the findings below that threshold are
+listed in the output (``<system-out>``) of one passing case per file and rule. The groups a rule
+could not evaluate are one ``<skipped>`` case per rule and reason. Evaluations and findings
+without a file go into a suite named after the profile.
 """
 
 from __future__ import annotations
@@ -210,7 +211,25 @@ def _cases(report: Report, fail_on: Severity) -> list[_Case]:
                 finding, fail_on, path=path, line=line, classname=finding.rule or "read", name=name
             )
         )
-    return cases
+    return _below_threshold_together(cases, fail_on)
+
+
+def _below_threshold_together(cases: list[_Case], fail_on: Severity) -> list[_Case]:
+    """The passing cases that carry a finding below ``fail_on`` (a warning or an info), put
+    together as one case per file and rule whose output lists them: thousands of derived
+    values or short breakdowns are one line each in one case, not a case each."""
+    kept: list[_Case] = []
+    noted: dict[tuple[str | None, str], list[str]] = {}
+    for case in cases:
+        if case.outcome == "pass" and case.details is not None:
+            noted.setdefault((case.path, case.classname), []).append(case.details)
+        else:
+            kept.append(case)
+    below = "below the failure threshold" if fail_on is Severity.INFO else f"below {fail_on.value}"
+    for (path, classname), details in noted.items():
+        name = f"{len(details)} finding{'' if len(details) == 1 else 's'} {below}"
+        kept.append(_Case(path, None, classname, name, "pass", details="\n".join(details)))
+    return kept
 
 
 def _counts(element: ET.Element, cases: list[_Case]) -> None:
