@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tip_indicators as ti
+from tip_indicators.cli import main
 from tip_indicators.reconcile import Revision, compare_sources, compare_vintages
 from tip_indicators.rollup import roll_up
 
@@ -140,3 +143,99 @@ def test_sources_compared_within_tolerance(tmp_path: Path) -> None:
     )
     assert finding.code == "source-mismatch"
     assert finding.imbalance == 20
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 500), st.integers(0, 500), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_figures_that_cannot_exist_add_nothing_and_the_sum_is_checked(
+    parts: list[tuple[int, int, bool]],
+) -> None:
+    """Any pattern of reporters whose figures cannot exist (status M) leaves a complete,
+    consistent roll-up whose national sum is made and equals the existing parts."""
+    lines = ["indicator,period,reporter,sex,value,status"]
+    expected = []
+    for number, (female, male, exists) in enumerate(parts):
+        reporter = f"GOV.P{number}"
+        expected.append(reporter)
+        if not exists:
+            lines += [f"victims_received,2024,{reporter},,,M"]
+            continue
+        lines += [
+            f"victims_received,2024,{reporter},,{female + male},",
+            f"victims_received,2024,{reporter},F,{female},",
+            f"victims_received,2024,{reporter},M,{male},",
+        ]
+    national = sum(f + m for f, m, exists in parts if exists)
+    lines.append(f"victims_received,2024,KH,,{national},")
+    with tempfile.TemporaryDirectory() as folder:
+        data = _read(Path(folder), "s.csv", "\n".join(lines) + "\n")
+    result = roll_up(data, into="KH", expected=expected)
+    assert result.findings == ()
+    table = result.completeness
+    assert set(table.get_column("missing").explode().drop_nulls()) == set()
+    assert set(table.get_column("omitted").explode().drop_nulls()) == set()
+    gone = {f"GOV.P{n}" for n, (_, _, exists) in enumerate(parts) if not exists}
+    assert set(table.get_column("cannot_exist").explode().drop_nulls()) == gone
+    totals = result.dataset.observations.filter(
+        pl.all_horizontal([pl.col(d) == "_T" for d in result.dataset.dimensions])
+    )
+    assert totals.get_column("value").to_list() == [str(national)]
+    report = ti.check(result.dataset)
+    assert [f for f in report.findings if f.severity is not ti.Severity.INFO] == []
+    # A national figure that disagrees is found once every reporter is accounted for.
+    if any(exists for _, _, exists in parts):
+        wrong = [*lines[:-1], f"victims_received,2024,KH,,{national + 7},"]
+        with tempfile.TemporaryDirectory() as folder:
+            changed = _read(Path(folder), "s.csv", "\n".join(wrong) + "\n")
+        codes = [f.code for f in roll_up(changed, into="KH", expected=expected).findings]
+        assert codes == ["rollup-mismatch"]
+
+
+def test_a_reporter_outside_the_roll_up_is_left_out_and_an_omitted_breakdown_named(
+    tmp_path: Path,
+) -> None:
+    data = _read(
+        tmp_path,
+        "d.csv",
+        "indicator,period,reporter,sex,value\n"
+        "victims_received,2024,P1,,10\nvictims_received,2024,P1,F,6\n"
+        "victims_received,2024,P1,M,4\nvictims_received,2024,P2,,7\n"
+        "victims_received,2024,NGO.X,,3\n",
+    )
+    result = roll_up(data, into="KH", expected=["P1", "P2"])
+    assert result.left_out == ("NGO.X",)
+    rows = {row["sex"]: row for row in result.completeness.iter_rows(named=True)}
+    assert rows["_T"]["reporters"] == ["P1", "P2"]
+    assert rows["F"]["omitted"] == ["P2"]
+    notes = dict(result.dataset.observations.select("sex", "note").iter_rows())
+    assert notes["F"] == "breakdown not given by P2"
+    assert notes["_T"] is None
+
+
+def test_rollup_json_lists_completeness_and_findings(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(
+        [
+            "rollup",
+            str(COALITION / "territories-2013.csv"),
+            "--into",
+            "IN",
+            "--expected",
+            "IN.AP,IN.KA,IN.TG",
+            "--format",
+            "json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert data["complete"] is True
+    assert data["breakdowns_complete"] is False
+    total = next(row for row in data["completeness"] if row["sex"] == "_T")
+    assert total["cannot_exist"] == ["IN.TG"]
+    assert [f["code"] for f in data["findings"]] == ["rollup-mismatch"]

@@ -27,9 +27,12 @@ class RollUp:
     """The rolled-up dataset, a completeness table and the findings of the national comparison.
 
     ``completeness`` has one row per rolled-up figure key (indicator, period, dimensions) with
-    ``reporters`` (those that gave it) and ``missing`` (expected reporters that gave nothing for
-    the indicator in that period; a reporter that gave the indicator but not this breakdown
-    counts as present, its part being zero or unstated).
+    ``reporters`` (those whose figure is summed), ``cannot_exist`` (those whose figure is stated
+    as one that cannot exist, status ``M``: it adds nothing), ``missing`` (expected reporters
+    that gave nothing for the indicator in that period) and ``omitted`` (reporters that gave the
+    indicator but not this breakdown at all). A reporter that gives the breakdown but not this
+    code counts as present, its part being zero or unstated. The sum is complete when
+    ``missing`` and ``omitted`` are both empty.
     """
 
     dataset: Dataset
@@ -37,6 +40,12 @@ class RollUp:
     findings: tuple[Finding, ...] = ()
     skipped: tuple[str, ...] = ()
     """Indicators not summed because the catalogue marks them as not additive."""
+    left_out: tuple[str, ...] = ()
+    """Reporters in the data that are not among the expected ones: not summed (an NGO's file
+    beside the provinces' in a national roll-up)."""
+
+
+_CANNOT_EXIST = "M"
 
 
 def roll_up(
@@ -48,34 +57,55 @@ def roll_up(
 ) -> RollUp:
     """Sum the figures of every reporter but ``into`` into figures reported by ``into``.
 
-    ``expected`` lists the reporters a complete roll-up needs (default: those present).
+    ``expected`` lists the reporters that belong to the roll-up and that a complete roll-up
+    needs (default: every reporter present); figures of other reporters are left out and
+    named in :attr:`RollUp.left_out`. A figure that cannot exist (status ``M``) adds nothing.
     """
     catalogue = catalogue or builtin_catalogue()
     frame = dataset.observations.filter(pl.col("measure") == "N")
     additive = [i.code for i in catalogue if i.additive]
     skipped = tuple(sorted(set(frame.get_column("indicator").unique()) - set(additive)))
-    parts = frame.filter((pl.col("reporter") != into) & pl.col("indicator").is_in(additive))
-    members = sorted(set(expected) if expected else set(parts.get_column("reporter").unique()))
+    others = frame.filter((pl.col("reporter") != into) & pl.col("indicator").is_in(additive))
+    present_reporters = set(others.get_column("reporter").unique())
+    members = sorted(set(expected) if expected else present_reporters)
+    left_out = tuple(sorted(present_reporters - set(members)))
+    parts = others.filter(pl.col("reporter").is_in(members))
     keys = ["indicator", "period", *dataset.dimensions]
-    summed = parts.group_by(keys, maintain_order=True).agg(
-        pl.col("low").sum(),
-        pl.col("high").sum(),
-        pl.col("low").is_null().any().alias("unknown"),
-        pl.col("reporter").unique().sort().alias("reporters"),
-        pl.col("decimals").max(),
-    )
-    present = parts.group_by("indicator", "period").agg(
-        pl.col("reporter").unique().sort().alias("given")
-    )
-    completeness = summed.join(present, on=["indicator", "period"]).select(
-        *keys,
-        pl.col("reporters"),
-        pl.col("given")
-        .map_elements(
-            lambda given: [m for m in members if m not in given],
-            return_dtype=pl.List(pl.String),
+    breakdown = _breakdown(dataset.dimensions)
+    cannot_exist = (pl.col("status") == _CANNOT_EXIST).fill_null(False)
+    summed = (
+        parts.with_columns(breakdown.alias("_breakdown"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("low").filter(~cannot_exist).sum(),
+            pl.col("high").filter(~cannot_exist).sum(),
+            (pl.col("low").is_null() & ~cannot_exist).any().alias("unknown"),
+            pl.col("reporter").filter(~cannot_exist).unique().sort().alias("reporters"),
+            pl.col("reporter").filter(cannot_exist).unique().sort().alias("cannot_exist"),
+            pl.col("decimals").max(),
+            pl.col("_breakdown").first(),
         )
-        .alias("missing"),
+    )
+    given = parts.group_by("indicator", "period").agg(
+        pl.col("reporter").unique().alias("given"),
+        pl.col("reporter").filter(~cannot_exist).unique().alias("existing"),
+    )
+    broken_down = (
+        parts.with_columns(breakdown.alias("_breakdown"))
+        .group_by("indicator", "period", "_breakdown")
+        .agg(pl.col("reporter").unique().alias("giving"))
+    )
+    everyone = pl.lit(pl.Series([members], dtype=pl.List(pl.String)))
+    completeness = (
+        summed.join(given, on=["indicator", "period"])
+        .join(broken_down, on=["indicator", "period", "_breakdown"])
+        .select(
+            *keys,
+            "reporters",
+            "cannot_exist",
+            everyone.list.set_difference(pl.col("given")).list.sort().alias("missing"),
+            pl.col("existing").list.set_difference(pl.col("giving")).list.sort().alias("omitted"),
+        )
     )
     value = (
         pl.when(pl.col("unknown"))
@@ -84,9 +114,24 @@ def roll_up(
         .then(pl.col("low").cast(pl.Int64).cast(pl.String))
         .otherwise(pl.format("{}..{}", pl.col("low").cast(pl.Int64), pl.col("high").cast(pl.Int64)))
     )
+    gaps = [
+        pl.when(pl.col(name).list.len() > 0).then(
+            pl.format(f"{label} {{}}", pl.col(name).list.join(", "))
+        )
+        for name, label in (
+            ("missing", "missing"),
+            ("omitted", "breakdown not given by"),
+            ("cannot_exist", "cannot exist for"),
+        )
+    ]
     schema = observation_schema(dataset.dimensions)
     rolled = (
-        summed.join(completeness.select(*keys, "missing"), on=keys, nulls_equal=True)
+        summed.drop("cannot_exist")
+        .join(
+            completeness.select(*keys, "missing", "omitted", "cannot_exist"),
+            on=keys,
+            nulls_equal=True,
+        )
         .with_columns(
             pl.lit(into).alias("reporter"),
             pl.lit("N").alias("measure"),
@@ -99,10 +144,7 @@ def roll_up(
             pl.lit(None, pl.String).alias("unit"),
             pl.format("roll-up of {}", pl.col("reporters").list.join(", ")).alias("source"),
             pl.lit(None, pl.String).alias("id"),
-            pl.when(pl.col("missing").list.len() > 0)
-            .then(pl.format("incomplete: missing {}", pl.col("missing").list.join(", ")))
-            .otherwise(None)
-            .alias("note"),
+            pl.concat_str(gaps, separator="; ", ignore_nulls=True).replace("", None).alias("note"),
             pl.lit(True).alias("derived"),
             pl.lit("<roll-up>").alias("path"),
             pl.lit(None, pl.Int64).alias("line"),
@@ -119,7 +161,18 @@ def roll_up(
         dataset.organisations,
         (InputFile("<roll-up>", "0" * 64, rolled.height, "roll-up"),),
     )
-    return RollUp(result, completeness, tuple(findings), skipped)
+    return RollUp(result, completeness, tuple(findings), skipped, left_out)
+
+
+def _breakdown(dimensions: Sequence[str]) -> pl.Expr:
+    """Which dimensions a figure is broken down by (those not at their total), as text."""
+    if not dimensions:
+        return pl.lit("")
+    return pl.concat_str(
+        [pl.when(pl.col(d) != "_T").then(pl.lit(d)) for d in dimensions],
+        separator=",",
+        ignore_nulls=True,
+    ).fill_null("")
 
 
 def _compare(
@@ -133,12 +186,12 @@ def _compare(
         rolled.select(*keys, pl.col("low").alias("s_low"), pl.col("high").alias("s_high")),
         on=keys,
         nulls_equal=True,
-    ).join(completeness.select(*keys, "missing"), on=keys, nulls_equal=True)
+    ).join(completeness.select(*keys, "missing", "omitted"), on=keys, nulls_equal=True)
     findings = []
     for row in joined.filter(pl.col("low").is_not_null() & pl.col("s_low").is_not_null()).iter_rows(
         named=True
     ):
-        complete = not row["missing"]
+        complete = not row["missing"] and not row["omitted"]
         ref = observation_ref(row, dataset.dimensions)
         over = row["s_low"] > row["high"]
         under = complete and row["s_high"] < row["low"]
@@ -149,7 +202,12 @@ def _compare(
             if row["s_low"] == row["s_high"]
             else f"{row['s_low']:,.0f}..{row['s_high']:,.0f}"
         )
-        state = "all reporters given" if complete else f"missing {', '.join(row['missing'])}"
+        gaps = [
+            f"{label} {', '.join(row[name])}"
+            for name, label in (("missing", "missing"), ("omitted", "breakdown not given by"))
+            if row[name]
+        ]
+        state = "; ".join(gaps) if gaps else "all reporters given"
         findings.append(
             Finding(
                 "rollup-mismatch",

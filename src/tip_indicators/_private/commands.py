@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Any
 from tip_indicators.errors import InputError
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from tip_indicators.datasets import Dataset
     from tip_indicators.profiles import Profile
+    from tip_indicators.rollup import RollUp
 
 OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "excel")
 
@@ -83,6 +86,12 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
         "--expected", metavar="CODES", help="comma-separated reporters a complete roll-up needs"
     )
     rollup.add_argument("-o", "--output", metavar="FILE", help="write the roll-up as long CSV")
+    rollup.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="the summary for people, or as JSON (completeness of every figure, findings)",
+    )
     add_profile_argument(rollup)
 
     reconcile = commands.add_parser(
@@ -263,19 +272,62 @@ def rollup(args: argparse.Namespace) -> int:
     if expected is None and profile.reporters:
         expected = sorted(r for r in profile.reporters if r != args.into)
     result = roll_up(dataset, into=args.into, expected=expected, catalogue=profile.catalogue)
-    missing = sorted(set(result.completeness.get_column("missing").explode().drop_nulls()))
-    lines = [
-        f"{result.dataset.observations.height} figures rolled up into {args.into} from "
-        f"{len(set(result.completeness.get_column('reporters').explode().drop_nulls()))} reporters",
-        f"missing reporters: {', '.join(missing) if missing else 'none (complete)'}",
-    ]
-    if result.skipped:
-        lines.append(f"not summed (not additive): {', '.join(result.skipped)}")
-    lines += [f"error: {f.location}: {f.message} [{f.code}]" for f in result.findings]
-    sys.stdout.write("\n".join(lines) + "\n")
+    if args.format == "json":
+        emit(json.dumps(_rollup_data(result, args.into), indent=2, ensure_ascii=False) + "\n", None)
+    else:
+        emit(_rollup_text(result, args.into), None)
     if args.output:
         write_long_csv(result.dataset, args.output)
     return 1 if result.findings else 0
+
+
+def _named(completeness: pl.DataFrame, column: str) -> list[str]:
+    return sorted(set(completeness.get_column(column).explode().drop_nulls()))
+
+
+def _rollup_text(result: RollUp, into: str) -> str:
+    """The roll-up's summary for people: who was summed, who is missing and why."""
+    table = result.completeness
+    missing, omitted = _named(table, "missing"), _named(table, "omitted")
+    lines = [
+        f"{result.dataset.observations.height} figures rolled up into {into} from "
+        f"{len(_named(table, 'reporters'))} reporters",
+        f"missing reporters: {', '.join(missing) if missing else 'none'}",
+    ]
+    if cannot := _named(table, "cannot_exist"):
+        lines.append(f"figures that cannot exist (M, adding nothing): {', '.join(cannot)}")
+    if omitted:
+        lines.append(
+            f"breakdowns not given by: {', '.join(omitted)} (the figures' notes say which)"
+        )
+    if result.left_out:
+        lines.append(f"left out (not in the roll-up): {', '.join(result.left_out)}")
+    if result.skipped:
+        lines.append(f"not summed (not additive): {', '.join(result.skipped)}")
+    lines += [f"error: {f.location}: {f.message} [{f.code}]" for f in result.findings]
+    return "\n".join(lines) + "\n"
+
+
+def _rollup_data(result: RollUp, into: str) -> dict[str, Any]:
+    """The roll-up as JSON-ready data: each summed figure's completeness, and the findings."""
+    import polars as pl
+
+    from tip_indicators.render.json import report_data
+    from tip_indicators.report import Report
+
+    rows = result.completeness.with_columns(
+        pl.col(c).fill_null("_T") for c in result.dataset.dimensions
+    )
+    return {
+        "into": into,
+        "figures": result.dataset.observations.height,
+        "complete": not _named(rows, "missing"),
+        "breakdowns_complete": not _named(rows, "omitted"),
+        "left_out": list(result.left_out),
+        "not_additive": list(result.skipped),
+        "completeness": rows.to_dicts(),
+        "findings": report_data(Report(result.findings))["findings"],
+    }
 
 
 def reconcile(args: argparse.Namespace) -> int:
