@@ -99,3 +99,84 @@ def test_shares_are_percentages_of_their_total(total: int, data: st.DataObject) 
     (row,) = frame.iter_rows(named=True)
     assert row["value"] == pytest.approx(round(100 * female / total, 4))
     assert row["unit"] == "percent"
+
+
+_AGES = ("Y_LT15", "Y15T17", "Y_GE18")
+
+
+@given(
+    counts=st.lists(st.integers(0, 5_000), min_size=6, max_size=6),
+    people=st.lists(st.integers(1, 10_000_000), min_size=6, max_size=6),
+)
+def test_a_rate_by_breakdown_is_the_count_over_its_own_population(
+    counts: list[int], people: list[int]
+) -> None:
+    """Every breakdown the figures and the population both have gets count / population x
+    100,000; a coarse age band the table only gives in parts gets the sum of its parts."""
+    import tempfile
+
+    female, male, *young = counts
+    figures = [
+        ("", "", female + male),
+        ("F", "", female),
+        ("M", "", male),
+        ("", "Y_LT18", young[0] + young[1]),
+        ("", "Y_LT15", young[0]),
+    ]
+    rows = "".join(f"victims_identified,2024,KH,{s},{a},{v}\n" for s, a, v in figures)
+    populations = {
+        ("_T", "_T"): people[0],
+        ("F", "_T"): people[1],
+        ("M", "_T"): people[2],
+        ("_T", "Y_LT15"): people[3],
+        ("_T", "Y15T17"): people[4],
+        ("_T", "Y_GE18"): people[5],
+    }
+    table = "reporter,period,sex,age,population\n" + "".join(
+        f"KH,2024,{s},{a},{n}\n" for (s, a), n in populations.items()
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "pop.csv").write_text(table, encoding="utf-8")
+        population = read_population(Path(folder) / "pop.csv")
+        data = "indicator,period,reporter,sex,age,value\n" + rows
+        frame = _derived(data, Path(folder), population)
+    rates = {
+        (row["sex"], row["age"]): row["value"]
+        for row in frame.filter(pl.col("derived") == "detection_rate").iter_rows(named=True)
+    }
+    populations[("_T", "Y_LT18")] = people[3] + people[4]
+    expected = {
+        (s or "_T", a or "_T"): round(100_000 * v / populations[(s or "_T", a or "_T")], 4)
+        for s, a, v in figures
+    }
+    assert rates == pytest.approx(expected)
+
+
+def test_a_population_given_twice_or_with_an_unknown_code_is_refused(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.csv"
+    twice.write_text("reporter,period,sex,population\nKH,2024,F,10\nKH,2024,M,9\nKH,2024,F,10\n")
+    with pytest.raises(InputError, match=r"given twice \(lines 2 and 4\)") as caught:
+        read_population(twice)
+    assert caught.value.line == 4
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("reporter,period,sex,population\nKH,2024,F,10\nKH,2024,Femme,9\n")
+    with pytest.raises(InputError, match="sex") as caught:
+        read_population(unknown)
+    assert caught.value.line == 3
+    column = tmp_path / "column.csv"
+    column.write_text("reporter,period,gender,population\nKH,2024,F,10\n")
+    with pytest.raises(InputError, match="unknown column 'gender'"):
+        read_population(column)
+
+
+def test_a_sex_split_population_no_longer_gives_the_total_rate_three_times(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pop.csv").write_text(
+        "reporter,period,sex,population\nKH,2024,,2000000\nKH,2024,F,1000000\nKH,2024,M,1000000\n"
+    )
+    population = read_population(tmp_path / "pop.csv")
+    text = "indicator,period,reporter,sex,value\nvictims_identified,2024,KH,,90\n"
+    text += "victims_identified,2024,KH,F,60\nvictims_identified,2024,KH,M,30\n"
+    frame = _derived(text, tmp_path, population).filter(pl.col("derived") == "detection_rate")
+    assert frame.select("sex", "value").rows() == [("_T", 4.5), ("F", 6.0), ("M", 3.0)]

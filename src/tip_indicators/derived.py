@@ -18,6 +18,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.resources import read_text
+from tip_indicators.ages import decompose, parse_age
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import DefinitionError, InputError, UnitError
 from tip_indicators.indicators import Catalogue, builtin_catalogue
@@ -75,8 +76,18 @@ def derived_definitions() -> tuple[DerivedIndicator, ...]:
     return tuple(found)
 
 
-def read_population(path: str | os.PathLike[str]) -> pl.DataFrame:
-    """Read a population table: CSV with ``reporter``, ``period`` and ``population`` columns."""
+def read_population(
+    path: str | os.PathLike[str], *, catalogue: Catalogue | None = None
+) -> pl.DataFrame:
+    """Read a population table: CSV with ``reporter``, ``period`` and ``population`` columns,
+    and any dimension of the catalogue (``sex``, ``age``...) the populations are broken down by,
+    as census offices publish them (an empty cell is the total, ``_T``).
+
+    Refused with :class:`~tip_indicators.errors.InputError` naming the line: an unknown column
+    or code, a population that is not a positive number, and a key given twice (which would
+    count a rate twice, never a right number).
+    """
+    catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
     try:
         frame = pl.read_csv(name, infer_schema=False)
@@ -85,17 +96,40 @@ def read_population(path: str | os.PathLike[str]) -> pl.DataFrame:
     missing = {"reporter", "period", "population"} - set(frame.columns)
     if missing:
         raise InputError(name, f"population table needs columns: {', '.join(sorted(missing))}")
-    population = (
-        frame.get_column("population").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    dimensions = [c for c in frame.columns if c not in {"reporter", "period", "population"}]
+    for column in dimensions:
+        if column not in catalogue.dimensions:
+            raise InputError(name, f"unknown column {column!r}: not a dimension", line=1)
+    frame = frame.with_columns(
+        pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("line"),
+        *[pl.col(d).fill_null("").str.strip_chars().replace("", "_T") for d in dimensions],
     )
-    bad = frame.filter(population.is_null() | (population <= 0))
+    for column in dimensions:
+        definition = catalogue.dimension(column)
+        for code, line in frame.group_by(column).agg(pl.col("line").min()).iter_rows():
+            problem = None if code == "_T" else definition.code_error(code)
+            if problem is not None:
+                raise InputError(name, f"{column}: {problem}", line=line)
+    population = pl.col("population").str.replace_all(",", "").cast(pl.Float64, strict=False)
+    bad = frame.filter(population.is_null() | (population <= 0) | ~population.is_finite())
     if bad.height:
+        first = bad.row(0, named=True)
         raise InputError(
             name,
-            f"population {bad.row(0, named=True)['population']!r} is not a positive number",
-            line=2,
+            f"population {first['population']!r} is not a positive number",
+            line=first["line"],
         )
-    return frame.select("reporter", "period", population.alias("population"))
+    keys = ["reporter", "period", *dimensions]
+    twice = frame.filter(pl.len().over(keys) > 1)
+    if twice.height:
+        lines = twice.sort("line").get_column("line").head(2).to_list()
+        raise InputError(
+            name,
+            f"the population of {', '.join(f'{k}={twice.row(0, named=True)[k]}' for k in keys)} "
+            f"is given twice (lines {lines[0]} and {lines[1]})",
+            line=lines[1],
+        )
+    return frame.select(*keys, population.alias("population"), "line")
 
 
 def _check_units(definition: DerivedIndicator, numerator: str, denominator: str) -> None:
@@ -120,9 +154,12 @@ def derive_indicators(
 ) -> pl.DataFrame:
     """Every derived indicator the dataset allows, with the figures each came from.
 
-    Columns: ``derived``, ``name``, ``indicator``, ``period``, ``reporter``, ``value``,
-    ``unit``, ``formula`` (the arithmetic with the input figures) and ``inputs`` (file:line of
-    each input). Rates need ``population`` (see :func:`read_population`).
+    Columns: ``derived``, ``name``, ``indicator``, ``period``, ``reporter``, the dataset's
+    dimensions (the breakdown of the derived figure: a share of a referral destination, a rate
+    for women), ``value``, ``unit``, ``formula`` (the arithmetic with the input figures) and
+    ``inputs`` (file:line of each input). Rates need ``population`` (see
+    :func:`read_population`); a rate is computed for each breakdown the figures and the
+    population table both have.
     """
     catalogue = catalogue or builtin_catalogue()
     levels = dataset.observations.filter(
@@ -154,6 +191,7 @@ def derive_indicators(
         "indicator",
         "period",
         "reporter",
+        *dims,
         "value",
         "unit",
         "formula",
@@ -164,7 +202,9 @@ def derive_indicators(
         return pl.DataFrame(
             schema={c: (pl.Float64 if c == "value" else pl.String) for c in columns}
         )
-    return pl.concat(found).sort("derived", "indicator", "reporter", "period")
+    # Totals before breakdowns, then breakdowns in code order.
+    order = [*[pl.col(d) != "_T" for d in dims], *dims]
+    return pl.concat(found).sort(["derived", "indicator", "reporter", "period", *order])
 
 
 def _finish(
@@ -173,13 +213,18 @@ def _finish(
     indicator: str,
     value: pl.Expr,
     formula: pl.Expr,
+    *,
+    dims: tuple[str, ...],
 ) -> pl.DataFrame:
+    """The derived figures of ``frame`` in the output's columns, each with its breakdown (a
+    dimension the inputs were summed over is at its total)."""
     return frame.select(
         pl.lit(definition.code).alias("derived"),
         pl.lit(definition.name).alias("name"),
         pl.lit(indicator).alias("indicator"),
         "period",
         "reporter",
+        *[pl.col(d) if d in frame.columns else pl.lit("_T").alias(d) for d in dims],
         value.round(4).alias("value"),
         pl.lit(definition.unit).alias("unit"),
         formula.alias("formula"),
@@ -210,7 +255,9 @@ def _share(
     )
     joined = part.join(whole, on=_same_slice(dims, chosen)).filter(pl.col("d") > 0)
     formula = pl.format("100 x {} / {}", "value", pl.col("d").cast(pl.Int64))
-    return _finish(definition, joined, code, 100.0 * pl.col("low") / pl.col("d"), formula)
+    return _finish(
+        definition, joined, code, 100.0 * pl.col("low") / pl.col("d"), formula, dims=dims
+    )
 
 
 def _referred(levels: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:
@@ -261,7 +308,7 @@ def _ratio(
     joined = numerator.join(whole, on=keys).filter(pl.col("d") > 0)
     formula = pl.format("100 x {} / {}", pl.col("low").cast(pl.Int64), pl.col("d").cast(pl.Int64))
     value = 100.0 * pl.col("low") / pl.col("d")
-    return _finish(definition, joined, definition.numerator, value, formula)
+    return _finish(definition, joined, definition.numerator, value, formula, dims=dims)
 
 
 def _rate(
@@ -273,16 +320,55 @@ def _rate(
     *,
     population: pl.DataFrame,
 ) -> pl.DataFrame:
+    """The rate of every figure of ``code`` broken down by nothing but what the population
+    table is broken down by (the total always; F and M when it gives sex...), each divided by
+    its own population."""
     _check_units(definition, _units(catalogue, code), "inhabitant")
+    by = [c for c in population.columns if c not in {*_KEY, "population", "line"}]
     rows = levels.filter(pl.col("indicator") == code)
-    totals = rows.filter(pl.all_horizontal([pl.col(d) == "_T" for d in dims]))
-    table = population.with_columns(pl.lit("population table").alias("where_d"))
-    joined = totals.join(table, on=list(_KEY))
+    rows = rows.filter(
+        pl.all_horizontal([pl.col(d) == "_T" for d in dims if d not in by] or [pl.lit(True)])
+    )
+    if any(d not in dims for d in by):
+        rows = rows.with_columns(pl.lit("_T").alias(d) for d in by if d not in dims)
+    if "age" in by:
+        population = _with_age_sums(population, rows.get_column("age").unique().to_list(), by)
+    table = population.with_columns(pl.format("population table line {}", "line").alias("where_d"))
+    joined = rows.join(table, on=[*_KEY, *by])
     formula = pl.format(
         "{} x {} / {}", pl.lit(int(definition.per)), "value", pl.col("population").cast(pl.Int64)
     )
     value = definition.per * pl.col("low") / pl.col("population")
-    return _finish(definition, joined, code, value, formula)
+    return _finish(definition, joined, code, value, formula, dims=dims)
+
+
+def _with_age_sums(population: pl.DataFrame, wanted: list[str], by: list[str]) -> pl.DataFrame:
+    """The population table with the population of each wanted age band that its own bands
+    tile exactly (``Y_LT18`` from ``Y_LT15`` and ``Y15T17``), summed where every part is given."""
+    given = {c for c in population.get_column("age").unique().to_list() if c not in {"_T", "_U"}}
+    bands = {code: parse_age(code) for code in given}
+    tiles: list[tuple[str, str]] = []
+    for code in wanted:
+        if code in given or code in {"_T", "_U"}:
+            continue
+        parts = decompose(parse_age(code), bands.values())
+        if parts:
+            tiles += [(code, part.code) for part in parts]
+    if not tiles:
+        return population
+    mapping = pl.DataFrame(tiles, schema=["coarse", "age"], orient="row")
+    needed = mapping.group_by("coarse").agg(pl.len().alias("needed"))
+    others = [d for d in by if d != "age"]
+    summed = (
+        population.join(mapping, on="age")
+        .group_by([*_KEY, *others, "coarse"])
+        .agg(pl.col("population").sum(), pl.len().alias("found"), pl.col("line").min())
+        .join(needed, on="coarse")
+        .filter(pl.col("found") == pl.col("needed"))
+        .rename({"coarse": "age"})
+        .select(population.columns)
+    )
+    return pl.concat([population, summed])
 
 
 def _change(
@@ -310,4 +396,4 @@ def _change(
     d = pl.col("d").cast(pl.Int64)
     formula = pl.format("100 x ({} - {}) / {}", pl.col("low").cast(pl.Int64), d, d)
     value = 100.0 * (pl.col("low") - pl.col("d")) / pl.col("d")
-    return _finish(definition, joined, code, value, formula)
+    return _finish(definition, joined, code, value, formula, dims=dims)

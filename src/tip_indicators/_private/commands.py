@@ -241,7 +241,9 @@ def indicators(args: argparse.Namespace) -> int:
 
     profile = profile_from(args)
     dataset = Dataset.combine(_read_all(args.paths, profile))
-    population = read_population(args.population) if args.population else None
+    population = (
+        read_population(args.population, catalogue=profile.catalogue) if args.population else None
+    )
     frame = derive_indicators(dataset, population=population, catalogue=profile.catalogue)
     if args.format == "csv":
         text = frame.write_csv()
@@ -249,7 +251,8 @@ def indicators(args: argparse.Namespace) -> int:
         text = json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n"
     else:
         lines = [
-            f"{row['derived']} {row['indicator']} {row['period']} {row['reporter']}: "
+            f"{row['derived']} {row['indicator']}{_breakdown_label(row, dataset.dimensions)} "
+            f"{row['period']} {row['reporter']}: "
             f"{row['value']:g} {row['unit']} = {row['formula']}  ({row['inputs']})"
             for row in frame.iter_rows(named=True)
         ]
@@ -258,6 +261,12 @@ def indicators(args: argparse.Namespace) -> int:
         )
     emit(text, args.output)
     return 0
+
+
+def _breakdown_label(row: dict[str, Any], dimensions: Iterable[str]) -> str:
+    """``[sex=F]`` for a derived figure broken down by sex; nothing for a total."""
+    codes = ",".join(f"{d}={row[d]}" for d in dimensions if row.get(d, "_T") != "_T")
+    return f"[{codes}]" if codes else ""
 
 
 def rollup(args: argparse.Namespace) -> int:
