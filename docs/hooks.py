@@ -68,7 +68,7 @@ CI_SNIPPETS: Mapping[str, tuple[str, str, str]] = {
         "it as an annotation on its file and line:",
         """\
 - name: Check submissions
-  run: tip-indicators validate submissions/ --format github
+  run: tip-indicators validate submissions/ --profile profile.yaml --format github
 """,
     ),
     "junit": (
@@ -80,7 +80,7 @@ check-submissions:
   image: python:3.11
   script:
     - pip install tip-indicators
-    - tip-indicators validate submissions/ --format junit -o report.xml
+    - tip-indicators validate submissions/ --profile profile.yaml --format junit -o report.xml
   artifacts:
     when: always
     reports:
@@ -93,7 +93,7 @@ check-submissions:
         "them as alerts on the files:",
         """\
 - name: Check submissions
-  run: tip-indicators validate submissions/ --format sarif -o findings.sarif
+  run: tip-indicators validate submissions/ --profile profile.yaml --format sarif -o findings.sarif
 - name: Upload findings
   if: always()
   uses: github/codeql-action/upload-sarif@v3
@@ -537,11 +537,12 @@ def _help_width() -> Iterator[None]:
             os.environ["COLUMNS"] = saved
 
 
-def cli_parser() -> argparse.ArgumentParser:
-    """The ``tip-indicators`` argument parser, as the command line builds it."""
+def cli_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``tip-indicators`` argument parser, as the command line builds it for ``command``
+    (a command whose options need imports has them only when it is the one run)."""
     from tip_indicators import cli
 
-    return cli._parser()
+    return cli._parser(command)
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.ArgumentParser, str]]:
@@ -557,7 +558,7 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, tuple[argparse.Arg
 
 def command_help(command: str | None) -> str:
     """``tip-indicators [COMMAND] --help`` as printed at a width of 100 columns."""
-    parser = cli_parser()
+    parser = cli_parser(command)
     if command is not None:
         parser = subcommands(parser)[command][0]
     with _help_width():
@@ -596,7 +597,8 @@ def cli_markdown() -> str:
     parser = cli_parser()
     parts = ["## `tip-indicators`", "", fence(command_help(None)), ""]
     parts += [table(["option", "value", "default", "meaning"], _option_rows(parser)), ""]
-    for name, (subparser, summary) in subcommands(parser).items():
+    for name, (_, summary) in subcommands(parser).items():
+        subparser = subcommands(cli_parser(name))[name][0]
         parts += [f"## `tip-indicators {name}` {{#{name}}}", ""]
         if summary:
             parts += [summary[0].upper() + summary[1:] + ".", ""]

@@ -366,7 +366,8 @@ def test_ci_examples_run_and_write_their_reports(
 def test_pre_commit_hook_runs_the_validator(
     in_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The pre-commit hook calls the installed command on inputs, skipping hidden files."""
+    """The pre-commit hook calls the installed command on the whole submissions folder when an
+    input changes (hidden files aside), not on the changed files alone."""
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert (hook["id"], hook["language"]) == ("tip-indicators", "python")
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
@@ -382,4 +383,6 @@ def test_pre_commit_hook_runs_the_validator(
         path for path in wanted + unwanted if included.search(path) and not excluded.search(path)
     ]
     assert picked == wanted
-    assert run(capsys, *arguments, BAD, GOOD)[0] == 1
+    assert hook["pass_filenames"] is False
+    assert hook["args"] == ["submissions/"]
+    assert run(capsys, *arguments, *hook["args"])[0] == 1
