@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run
@@ -14,10 +15,11 @@ from tip_indicators._private.engine.derivation import derive_remainders
 from tip_indicators._private.engine.families import evaluate
 from tip_indicators._private.engine.localise import localise
 from tip_indicators.datasets import Dataset
+from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.io.frames import from_frame
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
-from tip_indicators.rules import Rule, default_rules
+from tip_indicators.rules import Rule, check_rules, default_rules
 
 __all__ = ["check"]
 
@@ -32,11 +34,16 @@ def check(
     ``rules`` defaults to every rule the profile implies. Reading problems recorded in the dataset
     are part of the report. The same input always gives the same findings in the same order.
     """
-    profile = profile or builtin_profile()
+    if profile is None:
+        catalogue = dataset.catalogue if isinstance(dataset, Dataset) else None
+        profile = builtin_profile()
+        if catalogue is not None and catalogue is not profile.catalogue:
+            profile = attrs.evolve(profile, name="custom-catalogue", catalogue=catalogue)
     if not isinstance(dataset, Dataset):
         dataset = from_frame(dataset, catalogue=profile.catalogue)
     run = Run(dataset.observations, dataset.dimensions, profile)
     chosen = list(rules) if rules is not None else list(default_rules(profile))
+    check_rules(chosen, profile)
     derive_remainders(run, chosen)
     evaluate(run, chosen)
     if rules is None:
@@ -59,8 +66,16 @@ def check(
         )
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
+    omitted: tuple[str, ...] = ()
+    if rules is not None:
+        given = {rule.name for rule in chosen}
+        omitted = (
+            *(rule.name for rule in default_rules(profile) if rule.name not in given),
+            "conformance",
+            *(f"profile.{rule.name}" for rule in profile.rules),
+        )
     return Report(
-        findings=run.table(dataset.problem_table),
+        findings=_capped(run.table(dataset.problem_table), chosen),
         inputs=dataset.inputs,
         observations=len(dataset),
         rules_evaluated=run.evaluated,
@@ -68,4 +83,20 @@ def check(
         profile=profile.label,
         evaluations=evaluations,
         derived=derived,
+        omitted=omitted,
     )
+
+
+def _capped(table: FindingTable, rules: Sequence[Rule]) -> FindingTable:
+    """The findings with each rule's severity as the most severe its findings may be: a rule
+    made a warning (``attrs.evolve(partition("sex"), severity=Severity.WARNING)``) reports
+    warnings, never errors."""
+    caps = {rule.name: rule.severity.rank for rule in rules if rule.severity is not Severity.ERROR}
+    if not caps or not len(table):
+        return table
+    ranks = {severity.value: severity.rank for severity in Severity}
+    names = {severity.rank: severity.value for severity in Severity}
+    rank = pl.col("severity").replace_strict(ranks, return_dtype=pl.Int64)
+    cap = pl.col("rule").replace_strict(caps, default=0, return_dtype=pl.Int64)
+    capped = pl.max_horizontal(rank, cap).replace_strict(names, return_dtype=pl.String)
+    return table.with_severities(table.rows.select(capped).to_series())

@@ -16,6 +16,7 @@ from tip_indicators._private.duplicates import resolve_duplicates
 from tip_indicators.codelists import parse_destination
 from tip_indicators.errors import ArgumentError
 from tip_indicators.findings import Finding, FindingTable, Severity
+from tip_indicators.indicators import Catalogue
 from tip_indicators.observations import observation_schema
 
 __all__ = ["FRAME_FORMAT", "Dataset", "InputFile", "Metadata", "Organisation", "frame_paths"]
@@ -104,6 +105,9 @@ class Dataset:
         eq=_problem_objects,
         repr=False,
     )
+    catalogue: Catalogue | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    """The catalogue the dataset was read with, when not the built-in one: a check with no
+    profile uses it, so a catalogue given to the reader reaches the checks too."""
 
     def __len__(self) -> int:
         return self.observations.height
@@ -167,4 +171,5 @@ class Dataset:
             organisations,
             tuple(item for part in parts for item in part.inputs),
             [*(part.problem_table for part in parts), *duplicates],
+            catalogue=parts[0].catalogue,
         )

@@ -74,6 +74,8 @@ class Report:
         default=None, eq=False, repr=False
     )
     derived: pl.DataFrame | None = attrs.field(default=None, eq=False, repr=False)
+    omitted: tuple[str, ...] = ()
+    """The built-in checks left out because the check was given rules of its own."""
 
     @property
     def evaluations(self) -> pl.DataFrame | None:

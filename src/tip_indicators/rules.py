@@ -9,10 +9,12 @@ never holds data or results: :func:`tip_indicators.check` applies rules to a dat
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 import attrs
 
-from tip_indicators.errors import ArgumentError
+from tip_indicators.errors import ArgumentError, DefinitionError
+from tip_indicators.expressions import Selection, Total, parse_expression
 from tip_indicators.findings import Severity
 from tip_indicators.profiles import Profile
 
@@ -22,6 +24,7 @@ __all__ = [
     "Tolerance",
     "bound",
     "change",
+    "check_rules",
     "default_rules",
     "indicator_bound",
     "mirror",
@@ -42,6 +45,9 @@ class Family(enum.Enum):
     SHARE = "share"
     RATE = "rate"
     MIRROR = "mirror"
+
+
+_ALONG_A_DIMENSION = frozenset({Family.PARTITION, Family.BOUND, Family.SHARE})
 
 
 @attrs.frozen
@@ -80,6 +86,28 @@ class Rule:
     closed: bool = False
     severity: Severity = Severity.ERROR
     missing: str = "not evaluated when a figure it needs is missing"
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ArgumentError("name", self.name, "a rule needs a name")
+        if not isinstance(self.family, Family):
+            families = ", ".join(family.value for family in Family)
+            raise ArgumentError(
+                "family",
+                self.family,
+                f"must be a Family ({families}); rules of your own "
+                "are profile rules (ProfileRule) written in the expression language",
+            )
+        if not isinstance(self.severity, Severity):
+            raise ArgumentError("severity", self.severity, "must be a Severity")
+        if not isinstance(self.tolerance, Tolerance):
+            raise ArgumentError("tolerance", self.tolerance, "must be a Tolerance")
+        if self.family in _ALONG_A_DIMENSION and self.indicator is None and not self.dimension:
+            raise ArgumentError(
+                "dimension",
+                self.dimension,
+                f"a {self.family.value} rule sums along a dimension: name it",
+            )
 
     @property
     def grouping(self) -> str:
@@ -178,6 +206,52 @@ def mirror(*, tolerance: Tolerance = Tolerance()) -> Rule:
         tolerance,
         missing="evaluated only when both organisations are in the inputs",
     )
+
+
+def check_rules(rules: Iterable[Rule], profile: Profile) -> None:
+    """Refuse rules the profile's catalogue cannot apply, before a check runs: a dimension or
+    indicator it does not have raises :class:`~tip_indicators.errors.ArgumentError`, and a
+    profile rule naming one raises :class:`~tip_indicators.errors.DefinitionError` at its line.
+    A rule that could never match anything would otherwise pass silently."""
+    catalogue = profile.catalogue
+    for rule in rules:
+        if rule.dimension is not None and rule.dimension not in catalogue.dimensions:
+            raise ArgumentError(f"rules[{rule.name}]", rule.dimension, "no such dimension")
+        for indicator in (rule.indicator, rule.other):
+            if indicator is not None and indicator not in catalogue:
+                raise ArgumentError(f"rules[{rule.name}]", indicator, "no such indicator")
+    for profile_rule in profile.rules:
+        parsed = parse_expression(
+            profile_rule.expression, source=profile_rule.source or "<rule>", line=profile_rule.line
+        )
+        for selection in _selections(parsed.left) + _selections(parsed.right):
+            where = profile_rule.source or "<profile>"
+            if selection.indicator not in catalogue:
+                raise DefinitionError(
+                    where,
+                    f"rule {profile_rule.name!r} names indicator {selection.indicator!r}, "
+                    "which the catalogue does not have",
+                    line=profile_rule.line,
+                )
+            for dimension, _ in selection.filters:
+                if dimension not in catalogue.dimensions:
+                    raise DefinitionError(
+                        where,
+                        f"rule {profile_rule.name!r} filters on {dimension!r}, which is not a "
+                        "dimension",
+                        line=profile_rule.line,
+                    )
+
+
+def _selections(total: Total) -> list[Selection]:
+    """Every figure selection in ``total``, nested sums included."""
+    found: list[Selection] = []
+    for term in total.terms:
+        if isinstance(term, Selection):
+            found.append(term)
+        elif isinstance(term, Total):
+            found += _selections(term)
+    return found
 
 
 def default_rules(profile: Profile) -> tuple[Rule, ...]:

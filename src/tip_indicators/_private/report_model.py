@@ -23,12 +23,32 @@ class InputModel(_Model):
 
 
 class SummaryModel(_Model):
+    # ``omitted`` is written only when a check was given rules of its own.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "required": [
+                "observations",
+                "rules_evaluated",
+                "errors",
+                "warnings",
+                "infos",
+                "not_evaluated",
+            ]
+        },
+    )
+
     observations: int = Field(ge=0)
     rules_evaluated: int = Field(ge=0)
     errors: int = Field(ge=0)
     warnings: int = Field(ge=0)
     infos: int = Field(ge=0)
     not_evaluated: int = Field(ge=0)
+    omitted: list[str] | None = Field(
+        None,
+        description="The built-in checks a check given rules of its own left out, by name.",
+    )
 
 
 class LocationModel(_Model):

@@ -285,6 +285,11 @@ class FindingTable:
         )
         return FindingTable(rows, pl.concat([self.figures, cited]), self.dimensions)
 
+    def with_severities(self, severities: pl.Series) -> FindingTable:
+        """The table with each finding's severity replaced by ``severities`` (in order)."""
+        rows = self.rows.with_columns(severities.alias("severity"))
+        return FindingTable(rows, self.figures, self.dimensions)
+
     def where(self, keep: pl.Series) -> FindingTable:
         """The findings for which ``keep`` (a boolean per finding) is true, in order."""
         return FindingTable(self.rows.filter(keep), self.figures, self.dimensions)

@@ -50,6 +50,7 @@ def from_frame(frame: Any, *, catalogue: Catalogue | None = None, name: str = "<
         dimensions_of(header, catalogue),
         inputs=(InputFile(name, digest, observations.height, format=FRAME_FORMAT),),
         problems=findings,
+        catalogue=None if catalogue is builtin_catalogue() else catalogue,
     )
 
 

@@ -62,6 +62,7 @@ def _parse(
     text: str | None = None,
 ) -> Dataset:
     """Read a file's bytes; ``text`` is their decoded text when the caller has it already."""
+    given = catalogue
     catalogue = catalogue or builtin_catalogue()
     fast = _plain_frame(data, path, catalogue, limits)
     if fast is not None:
@@ -82,6 +83,7 @@ def _parse(
         dimensions_of(header, catalogue),
         inputs=(InputFile(path, sha256(data), observations.height),),
         problems=[*problems, findings],
+        catalogue=given,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+import attrs
+
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
@@ -73,7 +75,18 @@ def read_dataset(
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
 ) -> Dataset:
-    """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``)."""
+    """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``); a ``catalogue``
+    given here is kept with the dataset and used by a check given no profile."""
+    dataset = _read(path, input_format, catalogue, limits)
+    return dataset if catalogue is None else attrs.evolve(dataset, catalogue=catalogue)
+
+
+def _read(
+    path: str | os.PathLike[str],
+    input_format: str | None,
+    catalogue: Catalogue | None,
+    limits: ReadLimits | None,
+) -> Dataset:
     chosen = input_format or detect_format(path)
     if chosen == "document":
         from tip_indicators.io.document import read_document

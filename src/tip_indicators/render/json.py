@@ -46,6 +46,7 @@ def _header(report: Report) -> dict[str, Any]:
             "warnings": report.warnings,
             "infos": report.infos,
             "not_evaluated": report.not_evaluated,
+            **({"omitted": list(report.omitted)} if report.omitted else {}),
         },
     }
 

@@ -50,6 +50,8 @@ def report_text(report: Report, *, colour: bool = False) -> str:
                 lines.append(f"      fix? {place}: {suggestion.value} ({suggestion.reason})")
     if len(report.table) > COUNTS_FROM:
         lines += _counts(report)
+    if report.omitted:
+        lines.append(f"checks left out (rules were chosen): {', '.join(report.omitted)}")
     lines.append(
         f"{_count(report.observations, 'observation')}, "
         f"{_count(report.rules_evaluated, 'rule')} evaluated, "
