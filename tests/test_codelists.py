@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tip_indicators as ti
 from tip_indicators._private.resources import read_table
 from tip_indicators.codelists import (
     DESTINATION_PATTERN,
@@ -251,3 +252,31 @@ def test_the_destination_pattern_reads_alike_in_polars(code: str) -> None:
     """DESTINATION_PATTERN matches in polars exactly the destination codes Python matches."""
     found = pl.select(pl.lit(code, pl.String).str.contains(f"^(?:{DESTINATION_PATTERN})$")).item()
     assert found == (code not in {"_T", "_U"} and is_destination_code(code))
+
+
+@pytest.mark.parametrize(
+    ("dimension", "word", "code"),
+    [
+        ("sex", "Femme", "F"),
+        ("sex", "femmes", "F"),
+        ("sex", "Mujer", "F"),
+        ("sex", "ស្រី", "F"),
+        ("sex", "Homme", "M"),
+        ("sex", "Hombre", "M"),
+        ("sex", "ប្រុស", "M"),
+        ("sex", "Inconnu", "_U"),
+        ("sex", "Desconocido", "_U"),
+        ("destination", "Famille", "FAMILY"),
+        ("destination", "Gobierno", "GOV"),
+        ("destination", "ONG", "NGO"),
+    ],
+)
+def test_french_spanish_and_khmer_words_point_to_their_code(
+    dimension: str, word: str, code: str
+) -> None:
+    """A member's file in French, Spanish or Khmer gets the code as a hint (the long CSV still
+    takes codes only), and readers of other sources map the word."""
+    text = f"indicator,period,reporter,{dimension},value\nvictims_received,2024,NGO.X,{word},4\n"
+    (problem,) = ti.parse_long_csv(text).problems
+    assert problem.code == "unknown-code"
+    assert f"did you mean '{code}'?" in problem.message
