@@ -130,6 +130,17 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     suppress.add_argument("-o", "--output", help="write the long CSV here (default: stdout)")
     add_profile_argument(suppress)
 
+    rules = commands.add_parser(
+        "rules",
+        help="list the profile's checks, or write them as a VTL 2.x script",
+        description="List the checks the profile implies (text), or write them as a VTL 2.x "
+        "script (vtl) that an SDMX validation engine can run; its comments say what VTL cannot "
+        "express and how the script approximates it.",
+    )
+    rules.add_argument("--format", choices=["text", "vtl"], default="text")
+    rules.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    add_profile_argument(rules)
+
     audit = commands.add_parser(
         "audit-disclosure", help="find withheld cells a reader can work out from the figures"
     )
@@ -369,6 +380,29 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
+def rules(args: argparse.Namespace) -> int:
+    """Print the profile's checks, as text or as a VTL script."""
+    from tip_indicators.rules import default_rules
+
+    profile = profile_from(args)
+    if args.format == "vtl":
+        from tip_indicators.vtl import vtl_script
+
+        emit(vtl_script(profile), args.output)
+        return 0
+    lines = []
+    for rule in default_rules(profile):
+        lines += [
+            f"{rule.name} [{rule.family.value}, {rule.severity.value}]: {rule.description}",
+            f"    grouping: {rule.grouping}; missing data: {rule.missing}",
+        ]
+    lines += [
+        f"{rule.name} [profile, {rule.severity}]: {rule.expression}" for rule in profile.rules
+    ]
+    emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
 def emit(text: str | Iterable[str], output: str | None, *, end: str = "") -> None:
     """Write command output (``text``, or its pieces in order, then ``end``) to ``output``, or
     to standard output in an encoding it can show.
@@ -406,4 +440,5 @@ HANDLERS = {
     "reconcile": reconcile,
     "suppress": suppress,
     "audit-disclosure": audit_disclosure,
+    "rules": rules,
 }
