@@ -57,6 +57,11 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     convert.add_argument("target", metavar="OUT")
     convert.add_argument("--from", dest="input_format", help="input format (default: detected)")
     convert.add_argument("--to", dest="output_format", choices=OUTPUT_FORMATS)
+    convert.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="read IN as another organisation's SDMX-CSV through this mapping (YAML)",
+    )
     add_profile_argument(convert)
 
     template = commands.add_parser(
@@ -191,7 +196,15 @@ def convert(args: argparse.Namespace) -> int:
     from tip_indicators.io.readers import read_dataset
 
     profile = profile_from(args)
-    dataset = read_dataset(args.source, input_format=args.input_format, catalogue=profile.catalogue)
+    if args.mapping:
+        from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx_csv
+
+        mapping = load_mapping(args.mapping)
+        dataset = read_mapped_sdmx_csv(args.source, mapping, catalogue=profile.catalogue)
+    else:
+        dataset = read_dataset(
+            args.source, input_format=args.input_format, catalogue=profile.catalogue
+        )
     if _print_problems(dataset):
         return 1
     target = args.target
