@@ -14,7 +14,7 @@ from tip_indicators import check
 from tip_indicators.cli import main
 from tip_indicators.errors import DefinitionError
 from tip_indicators.io.sdmx import read_sdmx_csv
-from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx_csv
+from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sdmx"
 HEADER = "DATAFLOW,INDICATOR,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,OBS_STATUS\n"
@@ -23,7 +23,7 @@ HEADER = "DATAFLOW,INDICATOR,REF_AREA,SEX,AGE,TIME_PERIOD,OBS_VALUE,UNIT_MEASURE
 def test_example_reads_into_our_codes() -> None:
     """The sample data becomes our indicators and codes, and its sex parts are found to
     exceed their total."""
-    dataset = read_mapped_sdmx_csv(
+    dataset = read_mapped_sdmx(
         EXAMPLE / "unodc-data.csv", load_mapping(EXAMPLE / "unodc-mapping.yaml")
     )
     assert not dataset.problems
@@ -41,7 +41,7 @@ def test_example_reads_into_our_codes() -> None:
 
 def test_unmapped_code_names_line_field_and_closest_of_its_kind() -> None:
     """An unmapped count is an error at its line and field, hinted at counts only."""
-    dataset = read_mapped_sdmx_csv(
+    dataset = read_mapped_sdmx(
         EXAMPLE / "unodc-data-unmapped.csv", load_mapping(EXAMPLE / "unodc-mapping.yaml")
     )
     (problem,) = dataset.problems
@@ -60,7 +60,7 @@ def test_unmapped_rate_is_hinted_as_a_rate(tmp_path: Path) -> None:
     """An unmapped rate is hinted at rates only."""
     data = tmp_path / "data.csv"
     data.write_text(HEADER + "X,VICTIM_DETECTED_RATE,KHM,TOTAL,TOTAL,2022,0.3,PS,A\n")
-    dataset = read_mapped_sdmx_csv(data, load_mapping(EXAMPLE / "unodc-mapping.yaml"))
+    dataset = read_mapped_sdmx(data, load_mapping(EXAMPLE / "unodc-mapping.yaml"))
     (problem,) = dataset.problems
     assert "'VICTIMS_DETECTED_RATE'" in problem.message
     assert "'victims_detected_rate'" in problem.message
@@ -90,7 +90,7 @@ def test_mapping_must_fit_its_structure(tmp_path: Path) -> None:
     data = tmp_path / "d.csv"
     data.write_text(HEADER)
     with pytest.raises(DefinitionError, match=r"FEMAL.*did you mean 'FEMALE'"):
-        read_mapped_sdmx_csv(data, mapping)
+        read_mapped_sdmx(data, mapping)
 
 
 SEX = {"FEMALE": "F", "MALE": "M", "TOTAL": "_T"}
@@ -114,7 +114,7 @@ def test_mapped_figures_are_the_figures_written(rows: dict[tuple[str, str], int]
     with tempfile.TemporaryDirectory() as temp:
         data = Path(temp) / "data.csv"
         data.write_text(HEADER + "\n".join(lines) + "\n")
-        dataset = read_mapped_sdmx_csv(data, mapping)
+        dataset = read_mapped_sdmx(data, mapping)
     assert not dataset.problems
     read = {
         (row["sex"], row["period"]): int(row["value"])

@@ -16,6 +16,7 @@ from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv
+from tip_indicators.io.sdmx_structure import column_id
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.vtl import vtl_data_structure, vtl_datapoints, vtl_identifiers, vtl_script
 
@@ -62,7 +63,7 @@ def _vtl_groups(dataset: Dataset, profile: Profile) -> set[Group]:
 
 def _figure_values(finding: Finding, left_out: str, index: int) -> dict[str, str]:
     figure = finding.observations[index]
-    values = {d.upper(): c for d, c in figure.dimensions.items()}
+    values = {column_id(d): c for d, c in figure.dimensions.items()}
     values |= {"INDICATOR": figure.indicator, "TIME_PERIOD": figure.period}
     values["REPORTER"] = figure.reporter
     return values
@@ -78,7 +79,7 @@ def _our_groups(dataset: Dataset, profile: Profile) -> set[Group]:
         left_out = next(out for rule, out in RESULTS.values() if rule == finding.rule)
         chosen = 0
         for index, figure in enumerate(finding.observations):
-            dims = {d.upper(): c for d, c in figure.dimensions.items()}
+            dims = {column_id(d): c for d, c in figure.dimensions.items()}
             if left_out and left_out != "INDICATOR" and dims.get(left_out, "_T") == "_T":
                 chosen = index
             if (

@@ -38,7 +38,7 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "junit", "sarif", "github")
-INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
+INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "glotip", "excel")
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
 SCHEMAS = ("dataset", "report", "sdmx")
 

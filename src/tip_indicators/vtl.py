@@ -19,6 +19,7 @@ import polars as pl
 
 from tip_indicators.datasets import Dataset
 from tip_indicators.dimensions import Dimension, DimensionKind
+from tip_indicators.io.sdmx_structure import column_id
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.rules import Family, Rule, default_rules
 
@@ -45,9 +46,9 @@ _SAFE = re.compile(r"[^A-Za-z0-9_]")
 
 def vtl_identifiers(profile: Profile | None = None) -> tuple[str, ...]:
     """The identifiers of ``DS`` in order: indicator, period, reporter, each dimension of the
-    catalogue in upper case, measure and base period."""
+    catalogue under its SDMX id (as in ``schema sdmx``), measure and base period."""
     catalogue = (profile or builtin_profile()).catalogue
-    dims = tuple(d.upper() for d in catalogue.dimensions)
+    dims = tuple(column_id(d) for d in catalogue.dimensions)
     return ("INDICATOR", "TIME_PERIOD", "REPORTER", *dims, "MEASURE", "BASE_PER")
 
 
@@ -73,7 +74,7 @@ def vtl_datapoints(dataset: Dataset, profile: Profile | None = None) -> pl.DataF
     yearly = period.str.contains(r"^[0-9]{4}$")
     year_before = (period.cast(pl.Int64, strict=False) - 1).cast(pl.String)
     dims = [
-        (pl.col(d).fill_null("_T") if d in frame.columns else pl.lit("_T")).alias(d.upper())
+        (pl.col(d).fill_null("_T") if d in frame.columns else pl.lit("_T")).alias(column_id(d))
         for d in catalogue.dimensions
     ]
     return frame.select(
@@ -195,7 +196,7 @@ def _hierarchy(dimension: Dimension) -> tuple[list[tuple[str, tuple[str, ...]]],
 def _partition(rule: Rule, dimension: Dimension, profile: Profile) -> list[str]:
     scope = _scope(profile, dimension.id, partition=True)
     relations, exact = _hierarchy(dimension)
-    column = dimension.id.upper()
+    column = column_id(dimension.id)
     name = _name(rule.name)
     head = [
         f"/* {rule.name}: {rule.description}",
@@ -247,7 +248,7 @@ def _partition(rule: Rule, dimension: Dimension, profile: Profile) -> list[str]:
 
 def _bound(rule: Rule, dimension: str, profile: Profile) -> list[str]:
     scope = _scope(profile, dimension, partition=False)
-    column = dimension.upper()
+    column = column_id(dimension)
     name = _name(rule.name)
     head = [f"/* {rule.name}: {rule.description}", f"   Missing data: {rule.missing}. */"]
     if not scope:

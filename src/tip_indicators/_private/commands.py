@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tip_indicators.datasets import Dataset
     from tip_indicators.profiles import Profile
 
-OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "excel")
+OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "excel")
 
 
 def add_profile_argument(parser: argparse.ArgumentParser) -> None:
@@ -48,9 +48,10 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the conversion and coalition commands to the CLI's subcommands."""
     convert = commands.add_parser(
         "convert",
-        help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV and xlsx",
+        help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV, SDMX-ML and xlsx",
         description="Convert a dataset; the output format follows OUT's extension (.csv long "
-        "CSV, .yaml/.yml/.json document, .xlsx workbook) unless --to says otherwise. Nothing is "
+        "CSV, .sdmx.csv SDMX-CSV, .xml SDMX-ML, .yaml/.yml/.json document, .xlsx workbook) "
+        "unless --to says otherwise. Nothing is "
         "written when rows cannot be read: their findings are printed and the exit status is 1.",
     )
     convert.add_argument("source", metavar="IN")
@@ -197,10 +198,10 @@ def convert(args: argparse.Namespace) -> int:
 
     profile = profile_from(args)
     if args.mapping:
-        from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx_csv
+        from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx
 
         mapping = load_mapping(args.mapping)
-        dataset = read_mapped_sdmx_csv(args.source, mapping, catalogue=profile.catalogue)
+        dataset = read_mapped_sdmx(args.source, mapping, catalogue=profile.catalogue)
     else:
         dataset = read_dataset(
             args.source, input_format=args.input_format, catalogue=profile.catalogue
@@ -221,6 +222,10 @@ def convert(args: argparse.Namespace) -> int:
         from tip_indicators.io.sdmx import write_sdmx_csv
 
         write_sdmx_csv(dataset, target)
+    elif chosen == "sdmx-ml":
+        from tip_indicators.io.sdmx_ml import write_sdmx_ml
+
+        write_sdmx_ml(dataset, target, catalogue=profile.catalogue)
     else:
         from tip_indicators.io.excel import write_excel
 
@@ -234,6 +239,8 @@ def _format_of(path: str) -> str:
         return "sdmx-csv"
     if lower.endswith(".csv"):
         return "long-csv"
+    if lower.endswith(".xml"):
+        return "sdmx-ml"
     if lower.endswith((".yaml", ".yml", ".json")):
         return "document"
     if lower.endswith(".xlsx"):

@@ -1,4 +1,4 @@
-"""Another organisation's SDMX-CSV read through a mapping of its vocabulary onto ours.
+"""Another organisation's SDMX data (SDMX-CSV or SDMX-ML) read through a mapping onto ours.
 
 A mapping file (YAML) names the foreign structure file it was written for (optional), which of
 its columns give which of our long-CSV columns, and for coded columns which of its codes are
@@ -43,7 +43,7 @@ from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue, is_rate_unit, names_a_rate
 from tip_indicators.io.sdmx import dataset_from_cells
 
-__all__ = ["SdmxMapping", "load_mapping", "read_mapped_sdmx_csv"]
+__all__ = ["SdmxMapping", "load_mapping", "read_mapped_sdmx"]
 
 _STRUCTURE_COLUMNS = frozenset({"DATAFLOW", "STRUCTURE", "STRUCTURE_ID", "ACTION"})
 
@@ -109,46 +109,32 @@ def _text_mapping(node: Any, key: str, path: str) -> dict[str, str]:
     return found
 
 
-def read_mapped_sdmx_csv(
+def read_mapped_sdmx(
     path: str | os.PathLike[str],
     mapping: SdmxMapping,
     *,
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
 ) -> Dataset:
-    """Read another organisation's SDMX-CSV through ``mapping`` into a dataset of our codes."""
+    """Read another organisation's SDMX-CSV or SDMX-ML data through ``mapping`` into a dataset
+    of our codes. In SDMX-ML, a finding's line is the observation's position in the message."""
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
     _check_against_structure(mapping)
     read = read_text_input(path, limits)
     name = read.path
-    records = csv_records(read.text, name, limits)
-    first = next(records, None)
-    if first is None:
-        raise InputError(name, "empty file: no header row")
-    header = [cell.strip() for cell in first[1]]
-    data_columns = [c for c in header if c not in _STRUCTURE_COLUMNS]
+    from tip_indicators.io.sdmx_ml import is_sdmx_ml, sdmx_ml_cells
+
+    if is_sdmx_ml(read.text):
+        cells, problems, form = sdmx_ml_cells(read.text, name), [], "sdmx-ml"
+    else:
+        cells, problems, form = *_csv_cells(read.text, name, limits), "sdmx-csv"
+    data_columns = [c for c in cells.columns[:-2] if c not in _STRUCTURE_COLUMNS]
     unknown = [c for c in data_columns if c not in mapping.columns]
     if unknown:
         raise InputError(
             name, f"column {unknown[0]!r} is not in the mapping {mapping.path}", line=1
         )
-    problems: list[Finding] = []
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    for line, fields in records:
-        if len(fields) != len(header):
-            message = f"row has {len(fields)} fields, the header has {len(header)}"
-            problems.append(
-                Finding("row-shape", Severity.ERROR, message, location=Location(name, line))
-            )
-            continue
-        rows.append(fields)
-        lines.append(line)
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    cells = pl.DataFrame(
-        [pl.Series(c, texts, dtype=pl.String) for c, texts in zip(header, columns, strict=True)]
-    ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     ours = _sdmx_ids()
     selected: list[pl.Expr] = []
     bad: set[int] = set()
@@ -167,8 +153,36 @@ def read_mapped_sdmx_csv(
             raise InputError(mapping.path, f"columns: {column} -> {target!r} is no column of ours")
         selected.append(text.alias(ours[target]))
     frame = cells.filter(~pl.col("line").is_in(sorted(bad))).select(*selected, "path", "line")
-    source = InputFile(name, read.sha256, 0, "sdmx-csv")
+    source = InputFile(name, read.sha256, 0, form)
     return dataset_from_cells(frame, 0, source, problems, catalogue)
+
+
+def _csv_cells(text: str, name: str, limits: ReadLimits) -> tuple[pl.DataFrame, list[Finding]]:
+    """The text cells of an SDMX-CSV file, and the rows whose shape is wrong."""
+    records = csv_records(text, name, limits)
+    first = next(records, None)
+    if first is None:
+        raise InputError(name, "empty file: no header row")
+    header = [cell.strip() for cell in first[1]]
+    if len(set(header)) != len(header):
+        raise InputError(name, "a column appears twice in the header", line=1)
+    problems: list[Finding] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for line, fields in records:
+        if len(fields) != len(header):
+            message = f"row has {len(fields)} fields, the header has {len(header)}"
+            problems.append(
+                Finding("row-shape", Severity.ERROR, message, location=Location(name, line))
+            )
+            continue
+        rows.append(fields)
+        lines.append(line)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    cells = pl.DataFrame(
+        [pl.Series(c, texts, dtype=pl.String) for c, texts in zip(header, columns, strict=True)]
+    ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    return cells, problems
 
 
 def _sdmx_ids() -> dict[str, str]:

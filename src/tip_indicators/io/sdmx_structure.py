@@ -29,6 +29,7 @@ __all__ = [
     "STRUCTURE_FILES",
     "Structure",
     "StructureComponent",
+    "column_id",
     "read_structure",
     "write_structure",
 ]
@@ -178,14 +179,14 @@ def _artefacts(catalogue: Catalogue) -> list[Any]:
             codes = ("_T", *(c for c in dimension.codes if c != "_T"))
             if dimension.id not in {"sex", "exploitation"}:
                 codes = (*codes, "_U")
-            codelists[dimension.id.upper()] = listed(
+            codelists[column_id(dimension.id)] = listed(
                 f"CL_{dimension.id.upper()}",
                 dimension.name,
                 [(c, names.get(c, c), "") for c in dict.fromkeys(codes)],
             )
         elif dimension.kind is DimensionKind.ORGANISATION:
             types = codelist("destination_type")
-            codelists[dimension.id.upper()] = listed(
+            codelists[column_id(dimension.id)] = listed(
                 f"CL_{dimension.id.upper()}",
                 dimension.name,
                 [(c.code, c.name, "") for c in types],
@@ -195,12 +196,11 @@ def _artefacts(catalogue: Catalogue) -> list[Any]:
         ("INDICATOR", "Indicator", "dimension"),
         ("REPORTER", "Reporter", "dimension"),
         *(
-            (d.id.upper(), d.name, "dimension")
+            (column_id(d.id), d.name, "dimension")
             for d in catalogue.dimensions.values()
-            if d.id.upper() not in {"INDICATOR", "REPORTER"}
+            if column_id(d.id) not in {"INDICATOR", "REPORTER"}
         ),
         ("MEASURE", "Measure", "dimension"),
-        ("BASE_PER", "Base period", "dimension"),
         ("TIME_PERIOD", "Period", "time"),
         ("OBS_VALUE", "Value", "measure"),
         *((row["sdmx"], row["note"], "attribute") for row in _attribute_rows()),
@@ -253,6 +253,15 @@ def _urn(codes: Any) -> str:
     return f"urn:sdmx:org.sdmx.infomodel.codelist.Codelist={AGENCY}:{codes.id}({VERSION})"
 
 
+def column_id(column: str) -> str:
+    """The SDMX id of one of our columns, as our SDMX-CSV writes it (``country`` is
+    ``COUNTERPART_AREA``; a dimension a catalogue adds is its id in upper case)."""
+    for row in read_table("sdmx_columns.tsv"):
+        if row["column"] == column and row["write"] == "yes":
+            return row["sdmx"]
+    return column.upper()
+
+
 def _code_names(identifier: str) -> dict[str, str]:
     if identifier in {"sex", "exploitation"}:
         return {c.code: c.name for c in codelist(identifier)}
@@ -261,8 +270,18 @@ def _code_names(identifier: str) -> dict[str, str]:
 
 def _attribute_rows() -> list[dict[str, str]]:
     """The attributes our SDMX-CSV writes: every written column that is no key or value."""
-    key = {"INDICATOR", "TIME_PERIOD", "REPORTER", "MEASURE", "BASE_PER", "OBS_VALUE"}
-    columns = {"status", "conf_status", "unit", "source", "id", "note", "derived", "value"}
+    key = {"INDICATOR", "TIME_PERIOD", "REPORTER", "MEASURE", "OBS_VALUE"}
+    columns = {
+        "base_period",
+        "status",
+        "conf_status",
+        "unit",
+        "source",
+        "id",
+        "note",
+        "derived",
+        "value",
+    }
     return [
         row
         for row in read_table("sdmx_columns.tsv")
