@@ -199,3 +199,34 @@ def test_every_comparable_family_fails_alike() -> None:
     ours = _our_groups(dataset, profile)
     assert {rule for rule, _ in ours} == {rule for rule, _ in RESULTS.values()}
     assert _vtl_groups(dataset, profile) == ours
+
+
+def test_rules_command_lists_and_writes_vtl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'rules' lists each check with its grouping; '--format vtl -o' writes the script."""
+    from tip_indicators.cli import main
+
+    assert main(["rules"]) == 0
+    listed = capsys.readouterr().out
+    assert "partition.sex [partition, error]" in listed
+    assert "grouping: every key column but sex" in listed
+    out = tmp_path / "rules.vtl"
+    assert main(["rules", "--format", "vtl", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == vtl_script()
+
+
+def test_profile_rules_stay_inside_their_comment(tmp_path: Path) -> None:
+    """A profile's own rule, which VTL does not get, is named in a comment of its own."""
+    from tip_indicators.profiles import load_profile
+
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "profile: p\nversion: '1'\nrules:\n"
+        "  - name: ratio\n"
+        "    expression: persons_convicted <= persons_prosecuted\n",
+        encoding="utf-8",
+    )
+    script = vtl_script(load_profile(path))
+    assert "/* profile rule ratio: persons_convicted <= persons_prosecuted" in script
+    assert script.count("/*") == script.count("*/")

@@ -105,7 +105,7 @@ def vtl_script(profile: Profile | None = None) -> str:
         lines += [*_rule_lines(rule, profile), ""]
     for own in profile.rules:
         lines += [
-            f"/* profile rule {own.name}: {own.expression}",
+            f"/* profile rule {_comment(own.name)}: {_comment(own.expression)}",
             "   written in the expression language of tip-indicators; not exported. */",
             "",
         ]
@@ -115,7 +115,7 @@ def vtl_script(profile: Profile | None = None) -> str:
 def _preamble(profile: Profile) -> list[str]:
     identifiers = ", ".join(vtl_identifiers(profile))
     return [
-        f"/* Checks of the tip-indicators profile {profile.label}, as VTL 2.1.",
+        f"/* Checks of the tip-indicators profile {_comment(profile.label)}, as VTL 2.1.",
         "",
         "   Input: one dataset DS with the identifiers",
         f"   {identifiers}",
@@ -151,7 +151,7 @@ def _rule_lines(rule: Rule, profile: Profile) -> list[str]:
         return _indicator_bound(rule)
     if rule.family is Family.CHANGE:
         return _change(rule)
-    return [f"/* {rule.name}: {rule.description} Not exported (see above). */"]
+    return [f"/* {rule.name}: {_comment(rule.description)} Not exported (see above). */"]
 
 
 def _scope(profile: Profile, dimension: str, *, partition: bool) -> list[str]:
@@ -163,6 +163,11 @@ def _scope(profile: Profile, dimension: str, *, partition: bool) -> list[str]:
         and i.dimensions[dimension] == partition
         and i.unit not in _RATE_UNITS
     )
+
+
+def _comment(text: str) -> str:
+    """``text`` safe inside a VTL comment: it cannot close the comment early."""
+    return " ".join(text.replace("*/", "* /").split())
 
 
 def _set(codes: Sequence[str]) -> str:

@@ -36,7 +36,6 @@ from tip_indicators._private.textfile import (
     read_input_bytes,
     read_text_input,
 )
-from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import CodeError, DefinitionError, InputError
 from tip_indicators.findings import Finding, Location, Severity
@@ -60,6 +59,8 @@ class SdmxMapping:
 
 def load_mapping(path: str | os.PathLike[str]) -> SdmxMapping:
     """Read a mapping file; DefinitionError with its line when it is malformed."""
+    from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes
+
     name = os.fspath(path)
     data = read_input_bytes(name, ReadLimits(max_file_bytes=16 * 1024 * 1024))
     root = load_nodes(decode_text(data, name), name)
@@ -93,10 +94,14 @@ def load_mapping(path: str | os.PathLike[str]) -> SdmxMapping:
 
 
 def _line(node: object) -> int | None:
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
     return node.line if isinstance(node, (Node, Scalar)) else None
 
 
 def _text_mapping(node: Any, key: str, path: str) -> dict[str, str]:
+    from tip_indicators._private.yamlnodes import Node, Scalar
+
     if node is None:
         return {}
     if not isinstance(node, Node) or not isinstance(node.value, dict):

@@ -118,7 +118,7 @@ def sdmx_ml_cells(text: str, path: str) -> pl.DataFrame:
     try:
         message = read_sdmx(text, validate=False)
         found: list[Any] = list(message.data or ())
-    except (PysdmxError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (PysdmxError, ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
         reason = " ".join(str(error).split())[:300]
         raise InputError(path, f"not an SDMX-ML data message: {reason}") from None
     if len(found) != 1:

@@ -301,7 +301,7 @@ def read_structure(path: str | os.PathLike[str], *, identifier: str | None = Non
     try:
         message = read_sdmx(text, validate=False)
         found = message.get_data_structure_definitions()
-    except (PysdmxError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (PysdmxError, ValueError, KeyError, TypeError, AttributeError, SyntaxError) as error:
         reason = " ".join(str(error).split())[:300]
         raise InputError(name, f"not an SDMX structure file: {reason}") from None
     chosen = [d for d in found if identifier in {None, d.id}]
