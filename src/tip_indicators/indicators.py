@@ -24,6 +24,8 @@ __all__ = [
     "Catalogue",
     "Indicator",
     "builtin_catalogue",
+    "is_rate_unit",
+    "names_a_rate",
     "parse_catalogue",
 ]
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from tip_indicators.datasets import Dataset
 from tip_indicators.dimensions import Dimension, DimensionKind
+from tip_indicators.indicators import is_rate_unit
 from tip_indicators.io.sdmx_structure import column_id
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.rules import Family, Rule, default_rules
@@ -40,7 +41,6 @@ VTL_COMPARABLE = (
 """What the script checks as the library does, on data without censored or missing values.
 Everything else it approximates, as its comments say."""
 
-_RATE_UNITS = frozenset({"per_100k", "percent"})
 _SAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -161,7 +161,7 @@ def _scope(profile: Profile, dimension: str, *, partition: bool) -> list[str]:
         for i in profile.catalogue
         if dimension in i.dimensions
         and i.dimensions[dimension] == partition
-        and i.unit not in _RATE_UNITS
+        and not is_rate_unit(i.unit)
     )
 
 
