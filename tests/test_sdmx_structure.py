@@ -105,3 +105,32 @@ def test_reads_another_organisations_structure() -> None:
     sex = structure.component("SEX")
     assert sex is not None
     assert sex.codes == ("FEMALE", "MALE", "TOTAL")
+
+
+def test_a_profiles_own_indicators_and_dimensions_are_in_its_structure(tmp_path: Path) -> None:
+    """'schema sdmx --profile' describes the profile's catalogue: its added indicator with its
+    unit, and its added dimension with its codes."""
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "profile: shelters\nversion: '1'\n"
+        "dimensions:\n"
+        "  shelter_type:\n"
+        "    name: Shelter type\n"
+        "    description: Kind of shelter.\n"
+        "    codes: {OPEN: Open shelter, CLOSED: Closed shelter}\n"
+        "indicators:\n"
+        "  beds_available:\n"
+        "    name: Beds available\n"
+        "    definition: Shelter beds available at the end of the period.\n"
+        "    unit: event\n"
+        "    dimensions: {shelter_type: partition}\n",
+        encoding="utf-8",
+    )
+    assert main(["schema", "sdmx", "-o", str(tmp_path / "out"), "--profile", str(profile)]) == 0
+    structure = read_structure(tmp_path / "out" / STRUCTURE_FILES[1])
+    indicator = structure.component("INDICATOR")
+    shelter = structure.component("SHELTER_TYPE")
+    assert indicator is not None
+    assert shelter is not None
+    assert indicator.annotations["beds_available"]["TIP_UNIT"] == "event"
+    assert set(shelter.codes) == {"_T", "OPEN", "CLOSED", "_U"}
