@@ -131,3 +131,22 @@ def test_convert_with_mapping_writes_long_csv(tmp_path: Path) -> None:
     assert out.read_text().splitlines()[1] == "victims_identified,2022,KH,_T,_T,N,120,A"
     bad = EXAMPLE / "unodc-data-unmapped.csv"
     assert main(["convert", str(bad), str(tmp_path / "x.csv"), "--mapping", mapping]) == 1
+
+
+def test_a_mapping_to_no_column_of_ours_is_refused(tmp_path: Path) -> None:
+    """A column mapped to a name that is no column of ours is a definition error with a hint;
+    a dimension the catalogue adds (case_status) is a column of ours."""
+    (tmp_path / "m.yaml").write_text(
+        "columns: {DATAFLOW: '-', INDICATOR: indicatr, TIME_PERIOD: period, REF_AREA: reporter,"
+        " OBS_VALUE: value, STATUS_OF_CASE: case_status}\n"
+    )
+    data = tmp_path / "d.csv"
+    data.write_text("DATAFLOW,INDICATOR,TIME_PERIOD,REF_AREA,OBS_VALUE,STATUS_OF_CASE\n")
+    with pytest.raises(DefinitionError, match=r"'indicatr' is no column of ours .*'indicator'"):
+        read_mapped_sdmx(data, load_mapping(tmp_path / "m.yaml"))
+    fixed = (tmp_path / "m.yaml").read_text().replace("indicatr", "indicator")
+    (tmp_path / "m.yaml").write_text(fixed)
+    data.write_text(data.read_text() + "X,victims_monitored,2020,KH,3,OPEN\n")
+    dataset = read_mapped_sdmx(data, load_mapping(tmp_path / "m.yaml"))
+    assert not dataset.problems
+    assert dataset.observations.get_column("case_status").to_list() == ["OPEN"]

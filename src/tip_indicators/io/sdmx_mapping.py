@@ -140,7 +140,14 @@ def read_mapped_sdmx(
         raise InputError(
             name, f"column {unknown[0]!r} is not in the mapping {mapping.path}", line=1
         )
-    ours = _sdmx_ids()
+    ours = _sdmx_ids(catalogue)
+    for column, target in mapping.columns.items():
+        if target != "-" and target not in ours:
+            close = closest(target, sorted(ours))
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise DefinitionError(
+                mapping.path, f"columns: {column} -> {target!r} is no column of ours{hint}"
+            )
     selected: list[pl.Expr] = []
     bad: set[int] = set()
     for column in data_columns:
@@ -154,8 +161,6 @@ def read_mapped_sdmx(
                 cells, column, table=table, mapping=mapping, catalogue=catalogue, bad=bad
             )
             text = text.replace_strict(list(table), list(table.values()), default=text)
-        if target not in ours:
-            raise InputError(mapping.path, f"columns: {column} -> {target!r} is no column of ours")
         selected.append(text.alias(ours[target]))
     frame = cells.filter(~pl.col("line").is_in(sorted(bad))).select(*selected, "path", "line")
     source = InputFile(name, read.sha256, 0, form)
@@ -190,15 +195,16 @@ def _csv_cells(text: str, name: str, limits: ReadLimits) -> tuple[pl.DataFrame, 
     return cells, problems
 
 
-def _sdmx_ids() -> dict[str, str]:
-    """Our long-CSV column to the SDMX id our SDMX-CSV writes for it."""
+def _sdmx_ids(catalogue: Catalogue) -> dict[str, str]:
+    """Our long-CSV columns, the catalogue's dimensions included, to the SDMX ids our SDMX-CSV
+    writes for them."""
     found = {
         row["column"]: row["sdmx"]
         for row in read_table("sdmx_columns.tsv")
-        if row["write"] == "yes"
+        if row["write"] == "yes" and row["column"] not in {"-", "derived"}
     }
     found["value"] = "OBS_VALUE"
-    return found
+    return {**{d: d.upper() for d in catalogue.dimensions}, **found}
 
 
 def _unmapped(
