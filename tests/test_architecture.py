@@ -57,7 +57,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("_private.engine", "check")),
     (
         "applications",
-        ("reconcile", "rollup", "derived", "suppression", "_private.disclosure"),
+        ("reconcile", "rollup", "derived", "suppression", "vtl", "_private.disclosure"),
     ),
     ("renderers", ("render",)),
     ("command line", ("cli", "_private.commands", "_private.case_command", "")),

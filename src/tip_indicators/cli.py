@@ -39,9 +39,9 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "junit", "sarif", "github", "html")
-INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
+INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "glotip", "excel")
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
-SCHEMAS = ("dataset", "report")
+SCHEMAS = ("dataset", "report", "sdmx")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,9 +134,18 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
     add_arguments(commands)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of a dataset or report")
-    schema.add_argument("document", choices=SCHEMAS, help="which document's schema to print")
-    schema.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE")
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of a dataset or report, or write the SDMX structure",
+        description="Print the JSON Schema of a dataset or report document; 'sdmx' writes the "
+        "catalogue and codelists as an SDMX 3.0 structure (SDMX-ML and SDMX-JSON) into the "
+        "folder -o names (needs the sdmx extra).",
+    )
+    schema.add_argument("document", choices=SCHEMAS, help="which schema to print or write")
+    schema.add_argument(
+        "-o", "--output", metavar="PATH", help="write the schema to FILE (sdmx: into a folder)"
+    )
+    add_profile_argument(schema)
     return parser
 
 
@@ -429,6 +438,15 @@ def _aggregate(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     schema: dict[str, Any]
+    if args.document == "sdmx":
+        from tip_indicators._private.commands import profile_from
+        from tip_indicators.io.sdmx_structure import write_structure
+
+        if not args.output:
+            raise InputError("schema sdmx", "name the folder to write into with -o DIR")
+        written = write_structure(args.output, profile_from(args).catalogue)
+        emit("".join(f"wrote {path}\n" for path in written), None)
+        return EXIT_OK
     if args.document == "dataset":
         from tip_indicators.io.document import dataset_schema
 

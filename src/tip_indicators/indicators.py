@@ -24,6 +24,8 @@ __all__ = [
     "Catalogue",
     "Indicator",
     "builtin_catalogue",
+    "is_rate_unit",
+    "names_a_rate",
     "parse_catalogue",
 ]
 
@@ -94,10 +96,7 @@ class Catalogue:
         naming a rate (``rate`` or a slip of it, ``per``, ``100k``) is only ever hinted as a
         rate, any other code only as a count (``victims_detected`` is not a rate)."""
         text = code.strip().lower()
-        rate = any(
-            word in _RATE_WORDS or closest(word, ("rate",), cutoff=_RATE_SPELLING) is not None
-            for word in _WORD.findall(text)
-        )
+        rate = names_a_rate(text)
         same_kind = [c for c, i in self.indicators.items() if (i.unit in _RATE_UNITS) == rate]
         return closest(text, same_kind)
 
@@ -106,6 +105,20 @@ class Catalogue:
         return Catalogue(
             {**self.indicators, **other.indicators}, {**self.dimensions, **other.dimensions}
         )
+
+
+def names_a_rate(code: str) -> bool:
+    """Whether an indicator code names a rate: a word of it is ``rate`` (or a slip of it),
+    ``per`` or ``100k``. Hints for unknown codes stay within their kind."""
+    return any(
+        word in _RATE_WORDS or closest(word, ("rate",), cutoff=_RATE_SPELLING) is not None
+        for word in _WORD.findall(code.strip().lower())
+    )
+
+
+def is_rate_unit(unit: str) -> bool:
+    """Whether figures in ``unit`` are rates, never summed with counts."""
+    return unit in _RATE_UNITS
 
 
 def _require(table: Mapping[str, Any], key: str, kind: type, where: str, source: str) -> Any:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from tip_indicators.profiles import Profile
     from tip_indicators.rollup import RollUp
 
-OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "excel")
+OUTPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "excel")
 
 
 def add_profile_argument(parser: argparse.ArgumentParser) -> None:
@@ -51,15 +51,21 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     """Add the conversion and coalition commands to the CLI's subcommands."""
     convert = commands.add_parser(
         "convert",
-        help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV and xlsx",
+        help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV, SDMX-ML and xlsx",
         description="Convert a dataset; the output format follows OUT's extension (.csv long "
-        "CSV, .yaml/.yml/.json document, .xlsx workbook) unless --to says otherwise. Nothing is "
+        "CSV, .sdmx.csv SDMX-CSV, .xml SDMX-ML, .yaml/.yml/.json document, .xlsx workbook) "
+        "unless --to says otherwise. Nothing is "
         "written when rows cannot be read: their findings are printed and the exit status is 1.",
     )
     convert.add_argument("source", metavar="IN")
     convert.add_argument("target", metavar="OUT")
     convert.add_argument("--from", dest="input_format", help="input format (default: detected)")
     convert.add_argument("--to", dest="output_format", choices=OUTPUT_FORMATS)
+    convert.add_argument(
+        "--mapping",
+        metavar="FILE",
+        help="read IN as another organisation's SDMX-CSV through this mapping (YAML)",
+    )
     add_profile_argument(convert)
 
     template = commands.add_parser(
@@ -139,6 +145,17 @@ def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
     suppress.add_argument("-o", "--output", help="write the long CSV here (default: stdout)")
     add_profile_argument(suppress)
 
+    rules = commands.add_parser(
+        "rules",
+        help="list the profile's checks, or write them as a VTL 2.x script",
+        description="List the checks the profile implies (text), or write them as a VTL 2.x "
+        "script (vtl) that an SDMX validation engine can run; its comments say what VTL cannot "
+        "express and how the script approximates it.",
+    )
+    rules.add_argument("--format", choices=["text", "vtl"], default="text")
+    rules.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    add_profile_argument(rules)
+
     audit = commands.add_parser(
         "audit-disclosure", help="find withheld cells a reader can work out from the figures"
     )
@@ -189,7 +206,15 @@ def convert(args: argparse.Namespace) -> int:
     from tip_indicators.io.readers import read_dataset
 
     profile = profile_from(args)
-    dataset = read_dataset(args.source, input_format=args.input_format, catalogue=profile.catalogue)
+    if args.mapping:
+        from tip_indicators.io.sdmx_mapping import load_mapping, read_mapped_sdmx
+
+        mapping = load_mapping(args.mapping)
+        dataset = read_mapped_sdmx(args.source, mapping, catalogue=profile.catalogue)
+    else:
+        dataset = read_dataset(
+            args.source, input_format=args.input_format, catalogue=profile.catalogue
+        )
     if _print_problems(dataset):
         return 1
     target = args.target
@@ -206,6 +231,10 @@ def convert(args: argparse.Namespace) -> int:
         from tip_indicators.io.sdmx import write_sdmx_csv
 
         write_sdmx_csv(dataset, target)
+    elif chosen == "sdmx-ml":
+        from tip_indicators.io.sdmx_ml import write_sdmx_ml
+
+        write_sdmx_ml(dataset, target, catalogue=profile.catalogue)
     else:
         from tip_indicators.io.excel import write_excel
 
@@ -219,6 +248,8 @@ def _format_of(path: str) -> str:
         return "sdmx-csv"
     if lower.endswith(".csv"):
         return "long-csv"
+    if lower.endswith(".xml"):
+        return "sdmx-ml"
     if lower.endswith((".yaml", ".yml", ".json")):
         return "document"
     if lower.endswith(".xlsx"):
@@ -430,6 +461,29 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
+def rules(args: argparse.Namespace) -> int:
+    """Print the profile's checks, as text or as a VTL script."""
+    from tip_indicators.rules import default_rules
+
+    profile = profile_from(args)
+    if args.format == "vtl":
+        from tip_indicators.vtl import vtl_script
+
+        emit(vtl_script(profile), args.output)
+        return 0
+    lines = []
+    for rule in default_rules(profile):
+        lines += [
+            f"{rule.name} [{rule.family.value}, {rule.severity.value}]: {rule.description}",
+            f"    grouping: {rule.grouping}; missing data: {rule.missing}",
+        ]
+    lines += [
+        f"{rule.name} [profile, {rule.severity}]: {rule.expression}" for rule in profile.rules
+    ]
+    emit("\n".join(lines) + "\n", args.output)
+    return 0
+
+
 def emit(text: str | Iterable[str], output: str | None, *, end: str = "") -> None:
     """Write command output (``text``, or its pieces in order, then ``end``) to ``output``, or
     to standard output in an encoding it can show.
@@ -467,4 +521,5 @@ HANDLERS = {
     "reconcile": reconcile,
     "suppress": suppress,
     "audit-disclosure": audit_disclosure,
+    "rules": rules,
 }

@@ -2,7 +2,8 @@
 
 Detection order: a zip container is a workbook (the GLOTIP export when it has the
 ``data_glotip_1`` sheet, else a long-table workbook); YAML or JSON is a dataset document; a text
-whose header starts with ``DATAFLOW`` or ``STRUCTURE,STRUCTURE_ID`` is SDMX-CSV; a header naming
+whose header starts with ``DATAFLOW`` or ``STRUCTURE,STRUCTURE_ID`` is SDMX-CSV; an XML
+SDMX data message is SDMX-ML; a header naming
 ``Iso3_code`` and ``txtVALUE`` (after optional banner rows) is the GLOTIP export; anything else is
 read as the long CSV.
 """
@@ -20,7 +21,7 @@ from tip_indicators.indicators import Catalogue
 
 __all__ = ["INPUT_FORMATS", "detect_format", "read_dataset"]
 
-INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "glotip", "excel")
+INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "glotip", "excel")
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -42,7 +43,10 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     from tip_indicators.io.glotip import is_glotip_csv
     from tip_indicators.io.sdmx import is_sdmx_csv
+    from tip_indicators.io.sdmx_ml import is_sdmx_ml
 
+    if text.startswith("<") and is_sdmx_ml(text):
+        return "sdmx-ml"
     if is_sdmx_csv(text):
         return "sdmx-csv"
     if is_glotip_csv(text):
@@ -100,6 +104,10 @@ def _read(
         from tip_indicators.io.sdmx import read_sdmx_csv
 
         return read_sdmx_csv(path, catalogue=catalogue, limits=limits)
+    if chosen == "sdmx-ml":
+        from tip_indicators.io.sdmx_ml import read_sdmx_ml
+
+        return read_sdmx_ml(path, catalogue=catalogue, limits=limits)
     if chosen == "glotip":
         from tip_indicators.io.glotip import read_glotip
 

@@ -110,7 +110,7 @@ def read_sdmx_csv(
         raise InputError(name, "empty file: no header row")
     header = [cell.strip() for cell in first[1]]
     lead = _structure_columns(header, name)
-    mapping = _map_header(header, lead, name, catalogue)
+    _map_header(header, lead, name, catalogue)
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -135,6 +135,23 @@ def read_sdmx_csv(
             for sdmx, texts in zip(header, columns, strict=True)
         ]
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    return dataset_from_cells(
+        cells, lead, InputFile(name, read.sha256, 0, "sdmx-csv"), problems, catalogue
+    )
+
+
+def dataset_from_cells(
+    cells: pl.DataFrame,
+    lead: int,
+    source: InputFile,
+    problems: Sequence[Finding],
+    catalogue: Catalogue,
+) -> Dataset:
+    """The dataset of SDMX-CSV text cells (a column per SDMX id, after ``lead`` structure
+    columns, then ``path`` and ``line``); ``problems`` are findings about rows not in ``cells``.
+    Readers of other organisations' files build the cells and end here too."""
+    name = source.path
+    mapping = _map_header(cells.columns[:-2], lead, name, catalogue)
     frame, derived, row_problems = _raw_columns(cells, mapping, catalogue)
     bad = {finding.location.line for finding in row_problems if finding.location is not None}
     frame = frame.filter(~pl.col("line").is_in(sorted(line for line in bad if line is not None)))
@@ -149,8 +166,8 @@ def read_sdmx_csv(
     return Dataset(
         observations,
         dimensions_of(frame.columns[:-2], catalogue),
-        inputs=(InputFile(name, read.sha256, observations.height, "sdmx-csv"),),
-        problems=tuple(problems + row_problems + renamed_findings),
+        inputs=(attrs.evolve(source, observations=observations.height),),
+        problems=(*problems, *row_problems, *renamed_findings),
     )
 
 
