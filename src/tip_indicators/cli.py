@@ -25,6 +25,7 @@ from tip_indicators._private.commands import (
     add_profile_argument,
     emit,
 )
+from tip_indicators._private.safetext import shown
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
@@ -233,7 +234,13 @@ def _validate(args: argparse.Namespace) -> int:
     )
     # JSON documents end in a line break, written apart: the report may be tens of megabytes.
     end = "\n" if args.format in {"json", "sarif"} else ""
-    emit(_render(report, args.format, args.fail_on, colour=colour), args.output, end=end)
+    inputs = [*paths, *(item.path for item in report.inputs), args.profile]
+    emit(
+        _render(report, args.format, args.fail_on, colour=colour),
+        args.output,
+        end=end,
+        inputs=inputs,
+    )
     return EXIT_FINDINGS if report.failed(Severity(args.fail_on)) else EXIT_OK
 
 
@@ -301,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _HANDLERS[args.command](args)
     except TipIndicatorsError as error:
-        sys.stderr.write(f"tip-indicators: {_one_line(str(error))}\n")
+        sys.stderr.write(f"tip-indicators: {shown(_one_line(str(error)))}\n")
         return EXIT_INPUT
     except BrokenPipeError:
         # The reader of standard output went away (``| head``): say nothing more to it, and
@@ -315,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("TIP_INDICATORS_DEBUG"):
             raise
-        message = _one_line(f"{type(error).__name__}: {error}")
+        message = shown(_one_line(f"{type(error).__name__}: {error}"))
         sys.stderr.write(f"tip-indicators: internal error: {message}\n")
         return EXIT_INPUT
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
@@ -188,15 +190,21 @@ def dataset_document(dataset: Dataset) -> dict[str, Any]:
     return document
 
 
-def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
-    """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text."""
+def write_document(
+    dataset: Dataset,
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text;
+    whole or not at all, and never over one of ``inputs``."""
     import json
 
     from tip_indicators._private.yamlnodes import dump_yaml
 
     document = dataset_document(dataset)
     name = os.fspath(path)
-    with open(name, "w", encoding="utf-8") as handle:
+    with output_text(name, inputs=inputs, newline=None) as handle:
         if name.endswith(".json"):
             text = json.dumps(document, indent=2, ensure_ascii=False)
             handle.write(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")

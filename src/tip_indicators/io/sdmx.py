@@ -21,15 +21,17 @@ import csv
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 import attrs
 import polars as pl
 
+from tip_indicators._private.cells import escape_columns, unescape_columns
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.nearest import closest
+from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -135,7 +137,7 @@ def read_sdmx_csv(
             for sdmx, texts in zip(header, columns, strict=True)
         ]
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
-    frame, derived, row_problems = _raw_columns(cells, mapping, catalogue)
+    frame, derived, row_problems = _raw_columns(unescape_columns(cells, header), mapping, catalogue)
     bad = {finding.location.line for finding in row_problems if finding.location is not None}
     frame = frame.filter(~pl.col("line").is_in(sorted(line for line in bad if line is not None)))
     observations, findings = validate_raw(frame, catalogue)
@@ -371,10 +373,19 @@ def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
     )
 
 
-def write_sdmx_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:
-    """Write a dataset as SDMX-CSV 2.x (UTF-8, LF line ends), derived figures included."""
+def write_sdmx_csv(
+    dataset: Dataset,
+    target: str | os.PathLike[str] | IO[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a dataset as SDMX-CSV 2.x (UTF-8, LF line ends), derived figures included.
+
+    A path is written whole or not at all, and never when it is one of ``inputs``; text cells
+    are escaped as in :func:`~tip_indicators.io.longcsv.write_long_csv`.
+    """
     if isinstance(target, (str, os.PathLike)):
-        with open(target, "w", encoding="utf-8", newline="") as handle:
+        with output_text(target, inputs=inputs) as handle:
             _write(dataset, handle)
     else:
         _write(dataset, target)
@@ -428,6 +439,6 @@ def _write(dataset: Dataset, handle: IO[str]) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(sdmx_names[c] for c in kept)])
-    for row in table.select(kept).iter_rows():
+    for row in escape_columns(table.select(kept)).iter_rows():
         cells = ["dataflow", STRUCTURE_ID, "I", *("" if v is None else str(v) for v in row)]
         (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)

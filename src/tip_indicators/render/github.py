@@ -2,11 +2,13 @@
 
 A finding becomes ``::error file=PATH,line=N,title=CODE::message`` (``warning`` and ``notice``
 for the other severities), escaped as the Actions runner expects: ``%``, carriage return and line
-feed in the message; those and also ``:`` and ``,`` in the properties.
+feed in the message; those and also ``:`` and ``,`` in the properties. Data text has its control
+characters shown escaped first, so a cell cannot start a workflow command of its own.
 """
 
 from __future__ import annotations
 
+from tip_indicators._private.safetext import shown
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.report import Report
 
@@ -41,15 +43,17 @@ def annotation(finding: Finding) -> str:
     properties: list[tuple[str, str]] = []
     location = _location(finding)
     if location is not None and location.path:
-        properties.append(("file", location.path))
+        properties.append(("file", shown(location.path)))
         if location.line is not None:
             properties.append(("line", str(location.line)))
     properties.append(("title", finding.code))
-    lines = [finding.message]
+    lines = [shown(finding.message)]
     for suggestion in finding.suggestions:
         lines.append(
-            f"fix? {_place(suggestion.location, location)}: {suggestion.value} "
-            f"({suggestion.reason})"
+            shown(
+                f"fix? {_place(suggestion.location, location)}: {suggestion.value} "
+                f"({suggestion.reason})"
+            )
         )
     rendered = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
     return f"::{_COMMANDS[finding.severity]} {rendered}::{_escape_data(chr(10).join(lines))}"
