@@ -79,6 +79,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     validate.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     add_profile_argument(validate)
     validate.add_argument(
+        "--allow-folder",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder besides its own whose files a dataset document may name (repeatable)",
+    )
+    validate.add_argument(
         "--max-file-size", type=int, metavar="BYTES", help="refuse larger inputs (default: 2 GiB)"
     )
     validate.add_argument(
@@ -167,6 +174,7 @@ def _read(
     input_format: str | None,
     catalogue: Catalogue,
     limits: ReadLimits | None = None,
+    allow_folders: Sequence[str] = (),
 ) -> Dataset:
     """Read every input; a long-CSV file that a dataset document already includes is not read
     twice (checking a folder that holds both would otherwise duplicate every figure)."""
@@ -179,7 +187,11 @@ def _read(
     for path in paths:
         if formats[path] == "document":
             dataset = read_dataset(
-                path, input_format="document", catalogue=catalogue, limits=limits
+                path,
+                input_format="document",
+                catalogue=catalogue,
+                limits=limits,
+                allow_folders=allow_folders,
             )
             read[path] = dataset
             own = os.path.realpath(path)
@@ -225,7 +237,8 @@ def _validate(args: argparse.Namespace) -> int:
     limits = _limits(args)
     paths = _inputs(args.paths)
     profile = profile_from(args)
-    report = check(_read(paths, args.input_format, profile.catalogue, limits), profile)
+    dataset = _read(paths, args.input_format, profile.catalogue, limits, args.allow_folder)
+    report = check(dataset, profile)
     colour = (
         args.format == "text"
         and args.output is None

@@ -13,6 +13,7 @@ import polars as pl
 
 from tip_indicators._private.case_aggregate import INTAKE
 from tip_indicators._private.commands import add_fail_on_argument, emit
+from tip_indicators._private.safetext import file_name
 from tip_indicators.cases import DEFAULT_BANDS, aggregate
 from tip_indicators.findings import Severity
 
@@ -75,7 +76,7 @@ def aggregate_command(args: argparse.Namespace) -> int:
         read_cases(p, layout=args.layout, ctdc_reporter=args.ctdc_reporter) for p in args.paths
     ]
     records = pl.concat([item.records for item in files], how="vertical")
-    target = args.output or "<stdout>"
+    target = file_name(args.output) if args.output else "<stdout>"
     dataset = aggregate(
         records,
         by,
@@ -83,7 +84,7 @@ def aggregate_command(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         reporter=args.reporter,
         path=target,
-        source=f"case records: {', '.join(os.path.basename(p) for p in args.paths)}",
+        source=f"case records: {', '.join(file_name(os.path.basename(p)) for p in args.paths)}",
         inputs=[item.input for item in files],
     )
     reading = [finding for item in files for finding in item.findings]

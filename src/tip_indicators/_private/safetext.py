@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["shown"]
+__all__ = ["file_name", "shown"]
 
 # C0 and C1 controls, DEL, line and paragraph separators, bidirectional controls, BOM, and lone
 # surrogates (file names that are not UTF-8).
@@ -33,3 +33,9 @@ def _escape(match: re.Match[str]) -> str:
 def shown(text: str) -> str:
     """``text`` with every character that could change how a report looks written escaped."""
     return _UNSAFE.sub(_escape, text)
+
+
+def file_name(path: str) -> str:
+    """``path`` as text any UTF-8 file can hold: bytes of a name that is not UTF-8 (lone
+    surrogates, as Python decodes them) written as ``\\udcff`` escapes."""
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")

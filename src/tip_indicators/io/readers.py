@@ -10,6 +10,7 @@ read as the long CSV.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators.datasets import Dataset
@@ -72,13 +73,17 @@ def read_dataset(
     input_format: str | None = None,
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
+    allow_folders: Iterable[str | os.PathLike[str]] = (),
 ) -> Dataset:
-    """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``)."""
+    """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``).
+
+    ``allow_folders``: folders besides its own whose files a dataset document may name.
+    """
     chosen = input_format or detect_format(path)
     if chosen == "document":
         from tip_indicators.io.document import read_document
 
-        return read_document(path, catalogue=catalogue, limits=limits)
+        return read_document(path, catalogue=catalogue, limits=limits, allow_folders=allow_folders)
     if chosen == "long-csv":
         from tip_indicators.io.longcsv import read_long_csv
 
