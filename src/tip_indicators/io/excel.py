@@ -451,8 +451,19 @@ def write_excel(
             target = worksheet.cell(row=number, column=index + 1)
             _set(target, str(cell), numeric=index == value_index)
     worksheet.freeze_panes = "A2"
+    _save(workbook, path, inputs)
+
+
+def _save(
+    workbook: Workbook,
+    path: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str] | None],
+) -> None:
+    """Save ``workbook`` whole or not at all (made in memory first: a zip writer seeks)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     with output_bytes(path, inputs=inputs) as handle:
-        workbook.save(handle)
+        handle.write(buffer.getbuffer())
 
 
 def _set(target: Any, text: str, *, numeric: bool) -> None:
@@ -527,8 +538,7 @@ def write_template(
     for line in _readme(header, catalogue):
         readme.append([_escape(line)])
     readme.column_dimensions["A"].width = 110
-    with output_bytes(path, inputs=inputs) as handle:
-        workbook.save(handle)
+    _save(workbook, path, inputs)
 
 
 def _readme(header: Sequence[str], catalogue: Catalogue) -> list[str]:
