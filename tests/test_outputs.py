@@ -492,3 +492,37 @@ def test_indicators_csv_cells_are_escaped(
     cells = [cell for row in csv.reader(out.splitlines()[1:]) for cell in row]
     assert "'@KHM" in cells
     assert not any(cell.startswith(("=", "@", "+")) for cell in cells)
+
+
+def test_names_that_are_not_utf8_are_written_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file name with a byte that is not UTF-8 is percent-encoded in SARIF and escaped in
+    aggregate's CSV and report, never an internal error."""
+    figures = tmp_path / os.fsdecode(b"figures\xff.csv")
+    shutil.copyfile(FIXTURES / "invalid.csv", figures)
+    sarif = tmp_path / "report.sarif"
+    status, _, err = cli(["validate", str(figures), "--format", "sarif", "-o", str(sarif)], capsys)
+    assert (status, err) == (1, "")
+    log = json.loads(sarif.read_text(encoding="utf-8"))
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in log["runs"][0]["results"]
+        for location in result.get("locations", [])
+    }
+    artifacts = [item["location"]["uri"] for item in log["runs"][0]["artifacts"]]
+    assert uris
+    assert all(uri.isascii() for uri in uris), uris
+    assert [uri.rsplit("/", 1)[1] for uri in artifacts] == ["figures%FF.csv"]
+    cases = tmp_path / os.fsdecode(b"cases\xff.csv")
+    shutil.copyfile(CASES, cases)
+    target = tmp_path / "aggregates.csv"
+    status, out, err = cli(
+        ["aggregate", str(cases), "--reporter", "KHM", "-o", str(target)], capsys
+    )
+    assert "internal error" not in err
+    assert status in {0, 1}
+    assert "cases\\udcff.csv" in target.read_text(encoding="utf-8")
+    status, out, err = cli(["aggregate", str(cases), "--reporter", "KHM"], capsys)
+    assert "internal error" not in err
+    assert "cases\\udcff.csv" in out
