@@ -2,8 +2,9 @@
 
 A finding becomes ``::error file=PATH,line=N,title=CODE::message`` (``warning`` and ``notice``
 for the other severities), escaped as the Actions runner expects: ``%``, carriage return and line
-feed in the message; those and also ``:`` and ``,`` in the properties. Data text has its control
-characters shown escaped first, so a cell cannot start a workflow command of its own.
+feed in the message; those and also ``:`` and ``,`` in the properties. The message's data text
+has its control characters shown escaped first (a line break in a cell is ``\\n``), so a cell
+can neither add a line to the annotation nor recolour the log.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def annotation(finding: Finding) -> str:
     properties: list[tuple[str, str]] = []
     location = _location(finding)
     if location is not None and location.path:
-        properties.append(("file", shown(location.path)))
+        # The runner reads the path to place the annotation: kept exact, escaped as a property.
+        properties.append(("file", location.path))
         if location.line is not None:
             properties.append(("line", str(location.line)))
     properties.append(("title", finding.code))
