@@ -14,9 +14,11 @@ import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -529,3 +531,17 @@ def test_names_that_are_not_utf8_are_written_escaped(
     status, out, err = cli(["aggregate", str(cases), "--reporter", "KHM"], capsys)
     assert "internal error" not in err
     assert "cases\\udcff.csv" in out
+
+
+def test_a_pipe_is_written_in_place(tmp_path: Path) -> None:
+    """An output that is a named pipe gets the content and stays a pipe (no rename over it)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    emit(["first ", "second"], str(pipe), end="\n")
+    reader.join(timeout=60)
+    assert received == [b"first second\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

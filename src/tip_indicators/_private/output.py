@@ -4,7 +4,8 @@ Every file the package writes goes through :func:`output_bytes` (or :func:`outpu
 content goes to a temporary file in the target's folder, is flushed to the disk, and then
 renamed over the target in one step. A reader of the target sees the old file or the new one,
 never a part; a full disk or a failed writer leaves the old file as it was and no temporary
-file behind. A target that is one of the run's inputs is refused before anything is written.
+file behind. A device or a pipe (``/dev/stdout``, a FIFO) is written in place instead. A
+target that is one of the run's inputs is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def output_bytes(path: PathName, *, inputs: Iterable[PathName | None] = ()) -> I
     check_not_input(target, inputs)
     if os.path.isdir(target):
         raise InputError(target, "cannot write: is a folder")
+    if os.path.exists(target) and not os.path.isfile(target):
+        # A device or a pipe (/dev/stdout, a FIFO) is written in place: renaming over it would
+        # replace it with a file.
+        try:
+            with open(target, "wb") as handle:
+                yield handle
+        except OSError as error:
+            raise _cannot_write(target, error) from None
+        return
     folder = os.path.dirname(os.path.abspath(target))
     try:
         descriptor, temporary = _temporary(folder, os.path.basename(target))
