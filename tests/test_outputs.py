@@ -545,3 +545,16 @@ def test_a_pipe_is_written_in_place(tmp_path: Path) -> None:
     assert received == [b"first second\n"]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_link_as_output_replaces_the_file_it_names(tmp_path: Path) -> None:
+    """Writing through a symbolic link keeps the link and replaces the file it points to."""
+    (tmp_path / "real").mkdir()
+    real = tmp_path / "real" / "report.txt"
+    real.write_text("old\n")
+    link = tmp_path / "report.txt"
+    link.symlink_to(real)
+    emit("new\n", str(link))
+    assert link.is_symlink()
+    assert real.read_text() == "new\n"
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["report.txt"]

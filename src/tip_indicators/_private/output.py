@@ -80,9 +80,11 @@ def output_bytes(path: PathName, *, inputs: Iterable[PathName | None] = ()) -> I
         except OSError as error:
             raise _cannot_write(target, error) from None
         return
-    folder = os.path.dirname(os.path.abspath(target))
+    # A link is followed: the file it names is replaced and the link kept.
+    real = os.path.realpath(target) if os.path.islink(target) else os.path.abspath(target)
+    folder = os.path.dirname(real)
     try:
-        descriptor, temporary = _temporary(folder, os.path.basename(target))
+        descriptor, temporary = _temporary(folder, os.path.basename(real))
     except OSError as error:
         raise _cannot_write(target, error) from None
     try:
@@ -96,7 +98,7 @@ def output_bytes(path: PathName, *, inputs: Iterable[PathName | None] = ()) -> I
             os.fsync(handle.fileno())
         finally:
             handle.close()
-        os.replace(temporary, target)
+        os.replace(temporary, real)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
