@@ -317,3 +317,55 @@ def test_unknown_extension_of_a_missing_file_is_an_input_error(tmp_path: Path) -
     """Sniffing a missing file's content is an input error, not an OSError."""
     with pytest.raises(InputError, match="cannot open"):
         detect_format(tmp_path / "absent.dat")
+
+
+# ---------------------------------------------------------------- files outside the folder
+
+
+def _outside(tmp_path: Path) -> tuple[Path, Path]:
+    """A document in ``doc/`` and a long-CSV file in ``other/`` whose header is a secret."""
+    (tmp_path / "doc").mkdir()
+    (tmp_path / "other").mkdir()
+    secret = tmp_path / "other" / "figures.csv"
+    secret.write_text("SECRET-FIRST-LINE\n1\n", encoding="utf-8")
+    return tmp_path / "doc" / "doc.yaml", secret
+
+
+@pytest.mark.parametrize(
+    "named", ["../other/figures.csv", "link.csv", "sub/../../other/figures.csv"]
+)
+def test_a_file_outside_the_documents_folder_is_refused_unread(tmp_path: Path, named: str) -> None:
+    """A named file outside the document's folder (by .. or a link) is refused, its text unshown."""
+    document, secret = _outside(tmp_path)
+    (document.parent / "link.csv").symlink_to(secret)
+    (document.parent / "sub").mkdir()
+    document.write_text(f"title: t\nfiles: [{named!r}]\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_document(document)
+    assert "outside the document's folder" in caught.value.reason
+    assert caught.value.line == 2
+    assert "SECRET" not in str(caught.value)
+
+
+def test_an_allowed_folder_may_be_named(tmp_path: Path) -> None:
+    """allow_folders lets a document name files of that folder, and its problems are reported."""
+    document, secret = _outside(tmp_path)
+    secret.write_text("indicator,period,reporter,value\nvictims_identified,2010,KHM,4\n")
+    document.write_text("title: t\nfiles: ['../other/figures.csv']\n", encoding="utf-8")
+    dataset = read_document(document, allow_folders=[secret.parent])
+    assert len(dataset) == 1
+    with pytest.raises(InputError, match="outside"):
+        read_document(document, allow_folders=[tmp_path / "doc"])
+
+
+def test_cli_allow_folder_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """validate --allow-folder DIR reads a document's file in DIR; without it, exit 2."""
+    from tip_indicators.cli import main
+
+    document, secret = _outside(tmp_path)
+    secret.write_text("indicator,period,reporter,value\nvictims_identified,2010,KHM,4\n")
+    document.write_text("title: t\nfiles: ['../other/figures.csv']\n", encoding="utf-8")
+    assert main(["validate", str(document)]) == 2
+    assert "outside the document's folder" in capsys.readouterr().err
+    assert main(["validate", str(document), "--allow-folder", str(secret.parent)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("1 observation")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tip_indicators.cli import main
 from tip_indicators.errors import DefinitionError
 from tip_indicators.expressions import (
+    MAX_NESTING,
     Comparison,
     Number,
     Selection,
@@ -113,3 +119,37 @@ def test_rejects_overlong_rules() -> None:
     """A rule longer than the limit is refused before it is tokenised."""
     with pytest.raises(DefinitionError, match="longer than"):
         parse_expression("a + " * 2000 + "a == 1")
+
+
+def test_rejects_deep_parentheses_with_a_clear_error() -> None:
+    """1,400 nested parentheses are a DefinitionError naming the limit, not a RecursionError."""
+    with pytest.raises(DefinitionError, match="nested deeper than"):
+        parse_expression("(" * 1400 + "a" + ")" * 1400 + " == 1")
+
+
+def test_parentheses_up_to_the_limit_parse() -> None:
+    """Nesting as deep as the limit is read, and one level more is refused."""
+    assert isinstance(
+        parse_expression("(" * MAX_NESTING + "a" + ")" * MAX_NESTING + " == 1"), Comparison
+    )
+    with pytest.raises(DefinitionError, match="nested deeper than"):
+        parse_expression("(" * (MAX_NESTING + 1) + "a" + ")" * (MAX_NESTING + 1) + " == 1")
+
+
+def test_cli_refuses_a_profile_with_deep_parentheses_in_one_line(tmp_path: Path) -> None:
+    """validate --profile with a 1,400-deep rule exits 2 with a one-line error, no traceback."""
+    profile = tmp_path / "deep.yaml"
+    rule = "(" * 1400 + "victims_identified" + ")" * 1400 + " >= 0"
+    profile.write_text(
+        f'profile: p\nversion: "1"\nrules:\n  - name: deep\n    expression: "{rule}"\n',
+        encoding="utf-8",
+    )
+    data = tmp_path / "figures.csv"
+    data.write_text("indicator,period,reporter,value\nvictims_identified,2010,KHM,4\n")
+    error = io.StringIO()
+    with contextlib.redirect_stderr(error):
+        status = main(["validate", str(data), "--profile", str(profile)])
+    assert status == 2
+    assert len(error.getvalue().splitlines()) == 1
+    assert "nested deeper than" in error.getvalue()
+    assert "internal error" not in error.getvalue()

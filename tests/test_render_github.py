@@ -7,6 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tip_indicators._private.safetext import shown
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
 from tip_indicators.render.github import annotation, report_github
 from tip_indicators.report import Report
@@ -81,7 +82,8 @@ def test_finding_without_place_has_only_a_title() -> None:
 
 
 def test_special_characters_are_escaped() -> None:
-    """Percent signs and line breaks in the message, commas and colons in values are escaped."""
+    """Percent signs in the message, commas and colons in values are escaped; line breaks in the
+    message are shown as \\r and \\n."""
     finding = Finding(
         "unknown-code",
         Severity.ERROR,
@@ -93,7 +95,7 @@ def test_special_characters_are_escaped() -> None:
     assert "\r" not in line
     assert line == (
         "::error file=C%3A/data%2C 2010/a.csv,line=3,title=unknown-code"
-        "::100%25 of%0D%0Arows: bad, really"
+        "::100%25 of\\r\\nrows: bad, really"
     )
 
 
@@ -123,7 +125,8 @@ def test_suggestions_follow_the_message() -> None:
     line=st.integers(min_value=1, max_value=10**6),
 )
 def test_any_text_round_trips(message: str, path: str, line: int) -> None:
-    """Any message and path give one runner line (LF and CR escaped) that parses back to them."""
+    """Any message and path give one runner line that parses back to the path and to the message
+    as shown to people (its control characters escaped)."""
     finding = Finding("unknown-code", Severity.ERROR, message, location=Location(path, line))
     rendered = annotation(finding)
     assert "\n" not in rendered
@@ -131,7 +134,7 @@ def test_any_text_round_trips(message: str, path: str, line: int) -> None:
     name, properties, parsed = parse(rendered)
     assert name == "error"
     assert properties == {"file": path, "line": str(line), "title": "unknown-code"}
-    assert parsed == message
+    assert parsed == shown(message)
 
 
 def test_report_has_one_command_per_finding_then_a_summary() -> None:

@@ -211,12 +211,18 @@ def _absolute_files(path: Path) -> None:
     path.write_text(f"title: t\nfiles: [{target}]\n", encoding="utf-8")
 
 
+def _symlink_outside(path: Path) -> None:
+    (path.parent / "link.csv").symlink_to("/etc/passwd")
+    path.write_text("title: t\nfiles: [link.csv]\n", encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "columns-100k-header.csv": _wide_header,
     "columns-100k-row.csv": _wide_row,
     "field-10mb.csv": _field_csv,
     "field-10mb.yaml": _field_yaml,
     "absolute-files.yaml": _absolute_files,
+    "files-symlink-outside.yaml": _symlink_outside,
     "zip-bomb-sheet.xlsx": _zip_bomb("xl/worksheets/sheet1.xml"),
     "zip-bomb-index.xlsx": _zip_bomb("xl/workbook.xml"),
     "zip-lying-sizes.xlsx": _lying_sizes,

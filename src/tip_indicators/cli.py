@@ -25,6 +25,7 @@ from tip_indicators._private.commands import (
     add_profile_argument,
     emit,
 )
+from tip_indicators._private.safetext import shown
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 
@@ -111,6 +112,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help="with --format github, annotate at most N findings (default: 50)",
     )
     add_profile_argument(validate)
+    validate.add_argument(
+        "--allow-folder",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a folder besides its own whose files a dataset document may name (repeatable)",
+    )
     validate.add_argument(
         "--max-file-size", type=int, metavar="BYTES", help="refuse larger inputs (default: 2 GiB)"
     )
@@ -213,6 +221,7 @@ def _read(
     input_format: str | None,
     catalogue: Catalogue,
     limits: ReadLimits | None = None,
+    allow_folders: Sequence[str] = (),
 ) -> tuple[Dataset, list[InputError]]:
     """Read every input; a long-CSV file that a dataset document already includes is not read
     twice (checking a folder that holds both would otherwise duplicate every figure). An input
@@ -234,7 +243,11 @@ def _read(
             continue
         try:
             dataset = read_dataset(
-                path, input_format=formats[path], catalogue=catalogue, limits=limits
+                path,
+                input_format=formats[path],
+                catalogue=catalogue,
+                limits=limits,
+                allow_folders=allow_folders,
             )
         except InputError as error:
             errors.append(error)
@@ -321,16 +334,19 @@ def _validate(args: argparse.Namespace) -> int:
     baseline = _baseline(args.baseline) if args.baseline else None
     profile = profile_from(args)
     paths, errors = _inputs(args.paths)
-    dataset, unreadable = _read(paths, args.input_format, profile.catalogue, limits)
+    dataset, unreadable = _read(
+        paths, args.input_format, profile.catalogue, limits, args.allow_folder
+    )
     errors += unreadable
     for error in errors:
-        sys.stderr.write(f"tip-indicators: {_one_line(str(error))}\n")
+        sys.stderr.write(f"tip-indicators: {shown(_one_line(str(error)))}\n")
     if errors:
         dataset = attrs.evolve(dataset, problems=[dataset.problem_table, *_unreadable(errors)])
     report = check(dataset, profile).filtered(
         select=_tokens(args.select), ignore=_tokens(args.ignore), baseline=baseline
     )
     nothing_read = bool(errors) and not dataset.inputs
+    inputs = [*paths, *(item.path for item in report.inputs), args.profile, args.baseline]
     for form, target in outputs:
         if nothing_read and target is None:
             # The one-line errors say it all: a report of no figures is written only to files,
@@ -344,7 +360,8 @@ def _validate(args: argparse.Namespace) -> int:
         )
         # JSON documents end in a line break, written apart: the report may be tens of megabytes.
         end = "\n" if form in {"json", "sarif"} else ""
-        emit(_render(report, form, args, colour=colour, dataset=dataset), target, end=end)
+        rendered = _render(report, form, args, colour=colour, dataset=dataset)
+        emit(rendered, target, end=end, inputs=inputs)
     if "github" in (form for form, _ in outputs) and os.environ.get("GITHUB_STEP_SUMMARY"):
         _append_step_summary(report, os.environ["GITHUB_STEP_SUMMARY"])
     if errors:
@@ -479,7 +496,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _HANDLERS[args.command](args)
     except TipIndicatorsError as error:
-        sys.stderr.write(f"tip-indicators: {_one_line(str(error))}\n")
+        sys.stderr.write(f"tip-indicators: {shown(_one_line(str(error)))}\n")
         return EXIT_INPUT
     except BrokenPipeError:
         # The reader of standard output went away (``| head``): say nothing more to it, and
@@ -493,7 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get("TIP_INDICATORS_DEBUG"):
             raise
-        message = _one_line(f"{type(error).__name__}: {error}")
+        message = shown(_one_line(f"{type(error).__name__}: {error}"))
         sys.stderr.write(f"tip-indicators: internal error: {message}\n")
         return EXIT_INPUT
 

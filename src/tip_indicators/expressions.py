@@ -41,6 +41,7 @@ _TOKEN = re.compile(
 COMPARATORS = ("==", "<=", ">=", "<", ">")
 MAX_LENGTH = 4000
 MAX_TERMS = 200
+MAX_NESTING = 50
 
 
 @attrs.frozen
@@ -97,6 +98,7 @@ class _Parser:
             self.tokens.append((kind, match.group(kind), match.start(kind)))
             position = match.end()
         self.index = 0
+        self.depth = 0
 
     def fail(self, column: int, reason: str) -> None:
         raise DefinitionError(
@@ -151,9 +153,13 @@ class _Parser:
             self.index += 1
             return Number(float(value))
         if value == "(":
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                self.fail(where, f"parentheses nested deeper than {MAX_NESTING} levels")
             self.index += 1
             inner = self.sum()
             self.take("op", ")")
+            self.depth -= 1
             return inner
         if kind == "code" and value == "sum":
             self.index += 1

@@ -4,6 +4,7 @@ case files into long CSV with a report of every finding."""
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 
@@ -11,9 +12,9 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.case_aggregate import INTAKE
-from tip_indicators._private.commands import add_fail_on_argument
+from tip_indicators._private.commands import add_fail_on_argument, emit
+from tip_indicators._private.safetext import file_name
 from tip_indicators.cases import DEFAULT_BANDS, aggregate
-from tip_indicators.errors import TipIndicatorsError
 from tip_indicators.findings import Severity
 
 
@@ -75,7 +76,7 @@ def aggregate_command(args: argparse.Namespace) -> int:
         read_cases(p, layout=args.layout, ctdc_reporter=args.ctdc_reporter) for p in args.paths
     ]
     records = pl.concat([item.records for item in files], how="vertical")
-    target = args.output or "<stdout>"
+    target = file_name(args.output) if args.output else "<stdout>"
     dataset = aggregate(
         records,
         by,
@@ -83,23 +84,23 @@ def aggregate_command(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         reporter=args.reporter,
         path=target,
-        source=f"case records: {', '.join(os.path.basename(p) for p in args.paths)}",
+        source=f"case records: {', '.join(file_name(os.path.basename(p)) for p in args.paths)}",
         inputs=[item.input for item in files],
     )
     reading = [finding for item in files for finding in item.findings]
     dataset = attrs.evolve(dataset, problems=(*reading, *dataset.problems))
     report = check(dataset)
     if args.output is None:
-        write_long_csv(dataset, sys.stdout)
+        table = io.StringIO()
+        write_long_csv(dataset, table)
+        emit(table.getvalue(), None)
     else:
-        try:
-            write_long_csv(dataset, args.output)
-        except OSError as error:
-            reason = f"{args.output}: cannot write: {error.strerror or error}"
-            raise TipIndicatorsError(reason) from None
-    stream = sys.stdout if args.output is not None else sys.stderr
-    if args.format == "json":
-        stream.write(report_json(report) + "\n")
+        write_long_csv(dataset, args.output, inputs=args.paths)
+    text = report_json(report) + "\n" if args.format == "json" else report_text(report)
+    if args.output is not None:
+        emit(text, None)
     else:
-        stream.write(report_text(report))
+        # Standard error in an encoding it can show: a file name need not be UTF-8.
+        encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+        sys.stderr.write(text.encode(encoding, "backslashreplace").decode(encoding))
     return 1 if report.failed(Severity(args.fail_on)) else 0

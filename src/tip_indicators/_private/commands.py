@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from tip_indicators._private.safetext import shown
 from tip_indicators.errors import InputError
 
 if TYPE_CHECKING:
@@ -197,7 +198,8 @@ def _print_problems(dataset: Dataset) -> bool:
     """Print reading errors to standard error; return whether there were any."""
     errors = [f for f in dataset.problems if f.severity.value == "error"]
     for finding in errors:
-        sys.stderr.write(f"{finding.location or ''}: {finding.message} [{finding.code}]\n")
+        line = f"{finding.location or ''}: {finding.message}"
+        sys.stderr.write(f"{shown(line)} [{finding.code}]\n")
     return bool(errors)
 
 
@@ -219,18 +221,19 @@ def convert(args: argparse.Namespace) -> int:
         return 1
     target = args.target
     chosen = args.output_format or _format_of(target)
+    inputs = _run_inputs(args, [args.source], dataset)
     if chosen == "long-csv":
         from tip_indicators.io.longcsv import write_long_csv
 
-        write_long_csv(dataset, target)
+        write_long_csv(dataset, target, inputs=inputs)
     elif chosen == "document":
         from tip_indicators.io.document import write_document
 
-        write_document(dataset, target)
+        write_document(dataset, target, inputs=inputs)
     elif chosen == "sdmx-csv":
         from tip_indicators.io.sdmx import write_sdmx_csv
 
-        write_sdmx_csv(dataset, target)
+        write_sdmx_csv(dataset, target, inputs=inputs)
     elif chosen == "sdmx-ml":
         from tip_indicators.io.sdmx_ml import write_sdmx_ml
 
@@ -238,8 +241,20 @@ def convert(args: argparse.Namespace) -> int:
     else:
         from tip_indicators.io.excel import write_excel
 
-        write_excel(dataset, target)
+        write_excel(dataset, target, inputs=inputs)
     return 0
+
+
+def _run_inputs(
+    args: argparse.Namespace, paths: Iterable[str], *datasets: Dataset
+) -> list[str | None]:
+    """Every file the run read: the named inputs, the files the datasets were read from (a
+    document's long-CSV files) and the profile; an output may be none of them."""
+    return [
+        *paths,
+        *(item.path for dataset in datasets for item in dataset.inputs),
+        getattr(args, "profile", None),
+    ]
 
 
 def _format_of(path: str) -> str:
@@ -261,7 +276,7 @@ def template(args: argparse.Namespace) -> int:
     """Write the data-entry workbook of the profile."""
     from tip_indicators.io.excel import write_template
 
-    write_template(profile_from(args) if args.profile else None, args.output)
+    write_template(profile_from(args) if args.profile else None, args.output, inputs=[args.profile])
     return 0
 
 
@@ -277,7 +292,9 @@ def indicators(args: argparse.Namespace) -> int:
     )
     frame = derive_indicators(dataset, population=population, catalogue=profile.catalogue)
     if args.format == "csv":
-        text = frame.write_csv()
+        from tip_indicators._private.cells import escape_columns
+
+        text = escape_columns(frame).write_csv()
     elif args.format == "json":
         text = json.dumps(frame.to_dicts(), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -290,7 +307,7 @@ def indicators(args: argparse.Namespace) -> int:
         text = "\n".join(lines) + (
             "\n" if lines else "no derived indicator: the inputs lack the figures they need\n"
         )
-    emit(text, args.output)
+    emit(text, args.output, inputs=_run_inputs(args, [*args.paths, args.population], dataset))
     return 0
 
 
@@ -312,12 +329,12 @@ def rollup(args: argparse.Namespace) -> int:
     if expected is None and profile.reporters:
         expected = sorted(r for r in profile.reporters if r != args.into)
     result = roll_up(dataset, into=args.into, expected=expected, catalogue=profile.catalogue)
+    if args.output:
+        write_long_csv(result.dataset, args.output, inputs=_run_inputs(args, args.paths, dataset))
     if args.format == "json":
         emit(json.dumps(_rollup_data(result, args.into), indent=2, ensure_ascii=False) + "\n", None)
     else:
         emit(_rollup_text(result, args.into), None)
-    if args.output:
-        write_long_csv(result.dataset, args.output)
     return 1 if result.findings else 0
 
 
@@ -345,7 +362,7 @@ def _rollup_text(result: RollUp, into: str) -> str:
     if result.skipped:
         lines.append(f"not summed (not additive): {', '.join(result.skipped)}")
     lines += [f"error: {f.location}: {f.message} [{f.code}]" for f in result.findings]
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line) for line in lines) + "\n"
 
 
 def _rollup_data(result: RollUp, into: str) -> dict[str, Any]:
@@ -437,10 +454,7 @@ def suppress(args: argparse.Namespace) -> int:
     if args.output is None:
         write_long_csv(result.dataset, sys.stdout)
     else:
-        try:
-            write_long_csv(result.dataset, args.output)
-        except OSError as error:
-            raise InputError(args.output, f"cannot write: {error.strerror or error}") from None
+        write_long_csv(result.dataset, args.output, inputs=_run_inputs(args, [args.path], dataset))
     sys.stderr.write(result.summary() + "\n")
     return 1 if result.unprotected.height else 0
 
@@ -457,7 +471,7 @@ def audit_disclosure(args: argparse.Namespace) -> int:
     dataset = read_dataset(args.path, catalogue=profile.catalogue)
     report = audit(dataset, width=args.width, additive=not args.stated, profile=profile).report()
     text = report_json(report) + "\n" if args.format == "json" else report_text(report)
-    emit(text, args.output)
+    emit(text, args.output, inputs=_run_inputs(args, [args.path], dataset))
     return 1 if report.failed(Severity(args.fail_on)) else 0
 
 
@@ -484,12 +498,19 @@ def rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def emit(text: str | Iterable[str], output: str | None, *, end: str = "") -> None:
+def emit(
+    text: str | Iterable[str],
+    output: str | None,
+    *,
+    end: str = "",
+    inputs: Iterable[str | None] = (),
+) -> None:
     """Write command output (``text``, or its pieces in order, then ``end``) to ``output``, or
     to standard output in an encoding it can show.
 
     The first piece is made before anything is written: a renderer that yields pieces does its
-    work then, so a report that fails to render leaves no file half-written.
+    work then, so a report that fails to render leaves no file half-written. A file is written
+    whole or not at all, and never over one of ``inputs`` (the run's input files).
     """
     remaining = iter([text] if isinstance(text, str) else text)
     pieces = itertools.chain([next(remaining, "")], remaining, [end])
@@ -498,19 +519,18 @@ def emit(text: str | Iterable[str], output: str | None, *, end: str = "") -> Non
         for piece in pieces:
             try:
                 piece.encode(encoding)
-                shown = piece
+                visible = piece
             except UnicodeEncodeError:
-                shown = piece.encode(encoding, "backslashreplace").decode(encoding)
-            sys.stdout.write(shown)
+                visible = piece.encode(encoding, "backslashreplace").decode(encoding)
+            sys.stdout.write(visible)
         sys.stdout.flush()
         return
-    try:
-        # Written as bytes: a text stream scans a large report for line ends to translate.
-        with open(output, "wb") as handle:
-            for piece in pieces:
-                handle.write(piece.encode("utf-8"))
-    except OSError as error:
-        raise InputError(output, f"cannot write: {error.strerror or error}") from None
+    from tip_indicators._private.output import write_bytes
+
+    # Written as bytes: a text stream scans a large report for line ends to translate. A name
+    # that is not UTF-8 (a lone surrogate) is written escaped, not refused.
+    encoded = (piece.encode("utf-8", "backslashreplace") for piece in pieces)
+    write_bytes(output, encoded, inputs=inputs)
 
 
 HANDLERS = {

@@ -204,6 +204,17 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
         ]
     ).with_row_index(_ROW)
     problems = _Problems()
+    # A NUL character (from UTF-16 text, a YAML or JSON escape, an xlsx _x0000_) is refused
+    # whatever the format: no CSV this package writes could carry it back.
+    for column in text_columns:
+        if column in raw.columns:
+            problems.add(
+                frame,
+                pl.col(column).str.contains("\x00", literal=True),
+                column,
+                "nul-character",
+                pl.lit(f"{column}: holds a NUL character (U+0000); remove it"),
+            )
     # Required fields are judged by their distinct values; rows are scanned only for blank ones.
     required = ("indicator", "period", "reporter")
     distinct = dict(

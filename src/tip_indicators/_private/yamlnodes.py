@@ -8,6 +8,7 @@ written (``45.10`` keeps its two decimals), and every value remembers its line.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TextIO
 
 import attrs
@@ -21,6 +22,8 @@ _STANDARD_TAGS = frozenset(
 )
 MAX_NODES = 2_000_000
 MAX_DEPTH = 64
+# A lone surrogate (a JSON or YAML escape such as \ud800) is not a character: no file can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @attrs.frozen
@@ -113,7 +116,15 @@ def _walk(
     if node.tag not in _STANDARD_TAGS:
         raise DefinitionError(source, f"tag {node.tag!r} is not allowed", line=line, column=column)
     if isinstance(node, yaml.ScalarNode):
-        return Scalar(str(node.value), node.tag, line, column)
+        text = str(node.value)
+        surrogate = _SURROGATE.search(text)
+        if surrogate is not None:
+            reason = (
+                f"the escape \\u{ord(surrogate[0]):04x} is half of a surrogate pair, not a "
+                "character (write the character itself)"
+            )
+            raise DefinitionError(source, reason, line=line, column=column)
+        return Scalar(text, node.tag, line, column)
     if isinstance(node, yaml.SequenceNode):
         return Node(
             [_walk(item, source, depth + 1, budget, seen) for item in node.value], line, column

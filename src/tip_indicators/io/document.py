@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
@@ -49,8 +51,13 @@ def read_document(
     *,
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
+    allow_folders: Iterable[str | os.PathLike[str]] = (),
 ) -> Dataset:
-    """Read a YAML or JSON dataset document and the long-CSV files it names."""
+    """Read a YAML or JSON dataset document and the long-CSV files it names.
+
+    A named file must lie, once links are resolved, inside the document's folder or one of
+    ``allow_folders``; any other is refused before it is opened, so its content is never shown.
+    """
     from pydantic import ValidationError
 
     from tip_indicators._private.document_model import DatasetDocument
@@ -86,14 +93,20 @@ def read_document(
         problems=findings,
     )
     folder = os.path.dirname(name)
+    files_node = root.value.get("files")
+    files_line = files_node.line if isinstance(files_node, (Node, Scalar)) else None
+    allowed = [os.path.realpath(folder or os.curdir)] + [
+        os.path.realpath(item) for item in allow_folders
+    ]
     for file in document.files:
-        if os.path.isabs(file) or file.startswith(("/", "\\")) or ":" in file[:3]:
-            files_node = root.value.get("files")
+        absolute = os.path.isabs(file) or file.startswith(("/", "\\")) or ":" in file[:3]
+        if absolute and not allow_folders:
             raise InputError(
                 name,
                 f"files: {file!r} is an absolute path; files are relative to the document",
-                line=files_node.line if isinstance(files_node, (Node, Scalar)) else None,
+                line=files_line,
             )
+        _check_inside(os.path.join(folder, file), file, allowed, name, files_line)
     parts = [inline] + [
         read_long_csv(os.path.join(folder, file), catalogue=catalogue, limits=limits)
         for file in document.files
@@ -112,6 +125,22 @@ def read_document(
         organisations,
         combined.inputs,
         combined.problems,
+    )
+
+
+def _check_inside(
+    target: str, file: str, allowed: list[str], document: str, line: int | None
+) -> None:
+    """Refuse ``target`` (named ``file`` in the document) unless it lies in an allowed folder."""
+    real = os.path.realpath(target)
+    for folder in allowed:
+        if os.path.commonpath([real, folder]) == folder:
+            return
+    raise InputError(
+        document,
+        f"files: {file!r} is outside the document's folder; a document may name only files "
+        "in its folder (allow another with --allow-folder, or allow_folders in Python)",
+        line=line,
     )
 
 
@@ -188,15 +217,21 @@ def dataset_document(dataset: Dataset) -> dict[str, Any]:
     return document
 
 
-def write_document(dataset: Dataset, path: str | os.PathLike[str]) -> None:
-    """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text."""
+def write_document(
+    dataset: Dataset,
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write the dataset as YAML (``.yaml``/``.yml``) or JSON (``.json``), values as text;
+    whole or not at all, and never over one of ``inputs``."""
     import json
 
     from tip_indicators._private.yamlnodes import dump_yaml
 
     document = dataset_document(dataset)
     name = os.fspath(path)
-    with open(name, "w", encoding="utf-8") as handle:
+    with output_text(name, inputs=inputs, newline=None) as handle:
         if name.endswith(".json"):
             text = json.dumps(document, indent=2, ensure_ascii=False)
             handle.write(_UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n")

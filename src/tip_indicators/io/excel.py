@@ -17,7 +17,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
@@ -25,6 +25,8 @@ from xml.etree import ElementTree
 import attrs
 import polars as pl
 
+from tip_indicators._private.cells import escape_cell, unescape_columns
+from tip_indicators._private.output import output_bytes
 from tip_indicators._private.textfile import ReadLimits, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators.codelists import codelist
@@ -221,7 +223,7 @@ def read_excel(
             for c, values in zip(header, columns, strict=True)
         }
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
-    observations, findings = validate_raw(raw, catalogue)
+    observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
     positions = {column: index + 1 for index, column in enumerate(header)}
     return Dataset(
         observations,
@@ -427,8 +429,14 @@ def _sheet_part(archive: zipfile.ZipFile, title: str) -> str | None:
     return None
 
 
-def write_excel(dataset: Dataset, path: str | os.PathLike[str]) -> None:
-    """Write a dataset as a long table on sheet ``data``; values stay as written."""
+def write_excel(
+    dataset: Dataset,
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a dataset as a long table on sheet ``data``; values stay as written. The file is
+    written whole or not at all, and never over one of ``inputs``."""
     openpyxl = require_openpyxl(os.fspath(path))
     frame = long_csv_frame(dataset)
     workbook = openpyxl.Workbook()
@@ -443,7 +451,19 @@ def write_excel(dataset: Dataset, path: str | os.PathLike[str]) -> None:
             target = worksheet.cell(row=number, column=index + 1)
             _set(target, str(cell), numeric=index == value_index)
     worksheet.freeze_panes = "A2"
-    workbook.save(os.fspath(path))
+    _save(workbook, path, inputs)
+
+
+def _save(
+    workbook: Workbook,
+    path: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str] | None],
+) -> None:
+    """Save ``workbook`` whole or not at all (made in memory first: a zip writer seeks)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with output_bytes(path, inputs=inputs) as handle:
+        handle.write(buffer.getbuffer())
 
 
 def _set(target: Any, text: str, *, numeric: bool) -> None:
@@ -453,12 +473,18 @@ def _set(target: Any, text: str, *, numeric: bool) -> None:
         if abs(number) < _LARGEST_EXACT and cell_text(number) == text:
             target.value = number
             return
-    target.value = _escape(text)
+    target.value = _escape(escape_cell(text))
     target.data_type = "s"
 
 
-def write_template(standard: Profile | Catalogue | None, path: str | os.PathLike[str]) -> None:
-    """Write a data-entry workbook: a ``data`` sheet with drop-downs, ``codes`` and ``README``."""
+def write_template(
+    standard: Profile | Catalogue | None,
+    path: str | os.PathLike[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a data-entry workbook: a ``data`` sheet with drop-downs, ``codes`` and ``README``
+    (whole or not at all, never over one of ``inputs``)."""
     openpyxl = require_openpyxl(os.fspath(path))
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -512,7 +538,7 @@ def write_template(standard: Profile | Catalogue | None, path: str | os.PathLike
     for line in _readme(header, catalogue):
         readme.append([_escape(line)])
     readme.column_dimensions["A"].width = 110
-    workbook.save(os.fspath(path))
+    _save(workbook, path, inputs)
 
 
 def _readme(header: Sequence[str], catalogue: Catalogue) -> list[str]:

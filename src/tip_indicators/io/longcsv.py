@@ -11,11 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+from collections.abc import Iterable
 from typing import IO
 
 import polars as pl
 
+from tip_indicators._private.cells import escape_columns, unescape_columns
 from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
     decode_text,
@@ -77,7 +80,7 @@ def _parse(
                 for name, values in zip(header, columns, strict=True)
             }
         ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
-    observations, findings = validate_raw(raw, catalogue)
+    observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
     return Dataset(
         observations,
         dimensions_of(header, catalogue),
@@ -246,11 +249,21 @@ def long_csv_frame(dataset: Dataset) -> pl.DataFrame:
     return selected.select(keep)
 
 
-def write_long_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:
-    """Write a dataset as long CSV (UTF-8, RFC 4180, LF line ends); derived figures included."""
-    frame = long_csv_frame(dataset)
+def write_long_csv(
+    dataset: Dataset,
+    target: str | os.PathLike[str] | IO[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a dataset as long CSV (UTF-8, RFC 4180, LF line ends); derived figures included.
+
+    A path is written whole or not at all, and never when it is one of ``inputs``. Text cells
+    a spreadsheet would run as a formula are written with a leading ``'``, which
+    :func:`read_long_csv` takes off again.
+    """
+    frame = escape_columns(long_csv_frame(dataset))
     if isinstance(target, (str, os.PathLike)):
-        with open(target, "w", encoding="utf-8", newline="") as handle:
+        with output_text(target, inputs=inputs) as handle:
             _write(frame, handle)
     else:
         _write(frame, target)

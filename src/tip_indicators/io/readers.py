@@ -11,6 +11,7 @@ read as the long CSV.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 
 import attrs
 
@@ -78,10 +79,14 @@ def read_dataset(
     input_format: str | None = None,
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
+    allow_folders: Iterable[str | os.PathLike[str]] = (),
 ) -> Dataset:
     """Read ``path`` in the given or detected format (one of ``INPUT_FORMATS``); a ``catalogue``
-    given here is kept with the dataset and used by a check given no profile."""
-    dataset = _read(path, input_format, catalogue, limits)
+    given here is kept with the dataset and used by a check given no profile.
+
+    ``allow_folders``: folders besides its own whose files a dataset document may name.
+    """
+    dataset = _read(path, input_format, catalogue, limits, allow_folders)
     return dataset if catalogue is None else attrs.evolve(dataset, catalogue=catalogue)
 
 
@@ -90,12 +95,13 @@ def _read(
     input_format: str | None,
     catalogue: Catalogue | None,
     limits: ReadLimits | None,
+    allow_folders: Iterable[str | os.PathLike[str]],
 ) -> Dataset:
     chosen = input_format or detect_format(path)
     if chosen == "document":
         from tip_indicators.io.document import read_document
 
-        return read_document(path, catalogue=catalogue, limits=limits)
+        return read_document(path, catalogue=catalogue, limits=limits, allow_folders=allow_folders)
     if chosen == "long-csv":
         from tip_indicators.io.longcsv import read_long_csv
 

@@ -21,15 +21,17 @@ import csv
 import functools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 import attrs
 import polars as pl
 
+from tip_indicators._private.cells import escape_columns, unescape_columns
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.nearest import closest
+from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -136,7 +138,11 @@ def read_sdmx_csv(
         ]
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     return dataset_from_cells(
-        cells, lead, InputFile(name, read.sha256, 0, "sdmx-csv"), problems, catalogue
+        unescape_columns(cells, header),
+        lead,
+        InputFile(name, read.sha256, 0, "sdmx-csv"),
+        problems,
+        catalogue,
     )
 
 
@@ -388,10 +394,19 @@ def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
     )
 
 
-def write_sdmx_csv(dataset: Dataset, target: str | os.PathLike[str] | IO[str]) -> None:
-    """Write a dataset as SDMX-CSV 2.x (UTF-8, LF line ends), derived figures included."""
+def write_sdmx_csv(
+    dataset: Dataset,
+    target: str | os.PathLike[str] | IO[str],
+    *,
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+) -> None:
+    """Write a dataset as SDMX-CSV 2.x (UTF-8, LF line ends), derived figures included.
+
+    A path is written whole or not at all, and never when it is one of ``inputs``; text cells
+    are escaped as in :func:`~tip_indicators.io.longcsv.write_long_csv`.
+    """
     if isinstance(target, (str, os.PathLike)):
-        with open(target, "w", encoding="utf-8", newline="") as handle:
+        with output_text(target, inputs=inputs) as handle:
             _write(dataset, handle)
     else:
         _write(dataset, target)
@@ -445,6 +460,6 @@ def _write(dataset: Dataset, handle: IO[str]) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(sdmx_names[c] for c in kept)])
-    for row in table.select(kept).iter_rows():
+    for row in escape_columns(table.select(kept)).iter_rows():
         cells = ["dataflow", STRUCTURE_ID, "I", *("" if v is None else str(v) for v in row)]
         (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)

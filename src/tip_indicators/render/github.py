@@ -6,10 +6,13 @@ for the other severities), escaped as the Actions runner expects: ``%``, carriag
 feed in the message; those and also ``:`` and ``,`` in the properties. GitHub shows only the
 first few annotations of a step, so at most ``limit`` are written, the most severe first, and a
 notice says how many were left out; the step summary has the counts by code and by reporter.
+The message's data text has its control characters shown escaped first (a line break in a cell
+is ``\\n``), so a cell can neither add a line to the annotation nor recolour the log.
 """
 
 from __future__ import annotations
 
+from tip_indicators._private.safetext import shown
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
@@ -45,15 +48,18 @@ def annotation(finding: Finding) -> str:
     properties: list[tuple[str, str]] = []
     location = _location(finding)
     if location is not None and location.path:
+        # The runner reads the path to place the annotation: kept exact, escaped as a property.
         properties.append(("file", location.path))
         if location.line is not None:
             properties.append(("line", str(location.line)))
     properties.append(("title", finding.code))
-    lines = [finding.message]
+    lines = [shown(finding.message)]
     for suggestion in finding.suggestions:
         lines.append(
-            f"fix? {_place(suggestion.location, location)}: {suggestion.value} "
-            f"({suggestion.reason})"
+            shown(
+                f"fix? {_place(suggestion.location, location)}: {suggestion.value} "
+                f"({suggestion.reason})"
+            )
         )
     rendered = ",".join(f"{key}={_escape_property(value)}" for key, value in properties)
     return f"::{_COMMANDS[finding.severity]} {rendered}::{_escape_data(chr(10).join(lines))}"

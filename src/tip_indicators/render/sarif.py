@@ -36,10 +36,17 @@ def help_uri(code: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def _uri(path: str) -> str:
-    """A file path as a URI reference: relative paths stay relative, with ``/`` separators."""
-    if os.path.isabs(path):
-        return pathlib.Path(path).as_uri()
-    return urllib.parse.quote(pathlib.PurePath(path).as_posix(), safe="/")
+    """A file path as a URI reference: relative paths stay relative, with ``/`` separators.
+
+    The path's bytes are percent-encoded, so a name that is not UTF-8 keeps its own bytes.
+    """
+    posix = pathlib.PurePath(path).as_posix()
+    try:
+        data = os.fsencode(posix)
+    except UnicodeEncodeError:
+        data = posix.encode("utf-8", "backslashreplace")
+    quoted = urllib.parse.quote(data, safe="/")
+    return f"file://{quoted}" if os.path.isabs(path) else quoted
 
 
 def _physical(location: Location) -> dict[str, Any]:

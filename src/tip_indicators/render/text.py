@@ -1,10 +1,15 @@
 """The human report: findings grouped by file and severity, colour only on a terminal; a
-long report ends with its counts by finding code and by reporter."""
+long report ends with its counts by finding code and by reporter.
+
+Data text (file names, messages quoting cells, suggested values) is shown with its control
+characters escaped, so no cell can add a line to the report or recolour the terminal.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
+from tip_indicators._private.safetext import shown
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
@@ -28,7 +33,7 @@ def _where(finding: Finding) -> str:
     if location is None or location.line is None:
         return ""
     if location.field and "!" in location.field:
-        return f"line {location.line}: {location.field}"
+        return f"line {location.line}: {shown(location.field)}"
     return f"line {location.line}"
 
 
@@ -36,18 +41,22 @@ def report_text(report: Report, *, colour: bool = False) -> str:
     """Render ``report`` for a person reading a terminal or a CI log."""
     lines: list[str] = []
     for path, in_file in groupby(report.findings, key=_path):
-        lines.append(path or "(no file)")
+        lines.append(shown(path) if path else "(no file)")
         for finding in sorted(in_file, key=lambda f: (f.severity.rank, f.sort_key)):
             label = finding.severity.value
             if colour:
                 label = f"{_COLOURS[finding.severity]}{label}{_RESET}"
             where = _where(finding)
             lines.append(
-                f"  {label}: {where + ': ' if where else ''}{finding.message} [{finding.code}]"
+                f"  {label}: {where + ': ' if where else ''}{shown(finding.message)} "
+                f"[{finding.code}]"
             )
             for suggestion in finding.suggestions:
                 place = _place(suggestion.location, path)
-                lines.append(f"      fix? {place}: {suggestion.value} ({suggestion.reason})")
+                lines.append(
+                    f"      fix? {shown(place)}: {shown(suggestion.value)} "
+                    f"({shown(suggestion.reason)})"
+                )
     if len(report.table) > COUNTS_FROM:
         lines += _counts(report)
     if report.omitted:
