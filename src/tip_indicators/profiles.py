@@ -126,7 +126,7 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
         raise DefinitionError(path, "profile includes itself (include cycle)")
     if len(chain) >= MAX_INCLUDE_DEPTH:
         raise DefinitionError(path, f"includes nested deeper than {MAX_INCLUDE_DEPTH}")
-    data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024))
+    data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024), text=True)
     root = load_nodes(decode_text(data, path), path)
     if not isinstance(root, Node) or not isinstance(root.value, dict):
         raise DefinitionError(path, "a profile is a mapping (profile, version, ...)", line=1)

@@ -44,7 +44,7 @@ def read_long_csv(
     """Read a long-CSV file into a dataset; problems in rows become the dataset's findings."""
     limits = limits or ReadLimits()
     name = os.fspath(path)
-    data = read_input_bytes(name, limits)
+    data = read_input_bytes(name, limits, text=True)
     return _parse(data, name, catalogue, limits)
 
 
