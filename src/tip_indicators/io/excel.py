@@ -18,7 +18,6 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
@@ -35,6 +34,7 @@ from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import _check_header, long_csv_frame
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 from tip_indicators.profiles import Profile
+from tip_indicators.values import plain_number
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -107,12 +107,14 @@ def cell_ref(sheet: str, row: int, column: int) -> str:
 
 
 def number_text(value: float) -> str:
-    """A numeric cell as text: integers without ``.0``, at most 15 significant digits."""
+    """A numeric cell as text: integers without ``.0``, at most 15 significant digits. A number
+    whose plain form is out of bounds (``1e308``) keeps its exponent, which no value reads."""
     if not math.isfinite(value):
         return str(value)
     if float(value).is_integer() and abs(value) < _LARGEST_EXACT:
         return str(int(value))
-    return format(Decimal(format(value, ".15g")), "f")
+    written = format(value, ".15g")
+    return plain_number(written) or written if "e" in written else written
 
 
 def cell_text(value: object) -> str:

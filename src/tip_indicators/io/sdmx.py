@@ -42,7 +42,7 @@ from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS
-from tip_indicators.values import PLAIN_NUMBER
+from tip_indicators.values import PLAIN_NUMBER, plain_number
 
 __all__ = ["STRUCTURE_ID", "is_sdmx_csv", "read_sdmx_csv", "write_sdmx_csv"]
 
@@ -323,17 +323,18 @@ def _number(text: str) -> str:
     if stripped.lower() in _MISSING:
         return ""
     if _EXPONENT.match(stripped):
-        try:
-            return format(Decimal(stripped).normalize(), "f")
-        except InvalidOperation:
-            return text
+        # Left as written when out of bounds: the value grammar then refuses it.
+        return plain_number(stripped) or text
     return text
 
 
 def _canonical(text: str) -> str:
     """A number's plain decimal form (``1,234.50`` -> ``1234.5``), or the text unchanged."""
+    plain = text.strip().replace(",", "")
+    if _EXPONENT.match(plain):
+        return plain_number(plain) or text
     try:
-        return format(Decimal(text.strip().replace(",", "")).normalize(), "f")
+        return format(Decimal(plain).normalize(), "f")
     except InvalidOperation:
         return text
 
