@@ -26,7 +26,7 @@ from tip_indicators.periods import (
     period_sort_key,
     previous_year_expr,
 )
-from tip_indicators.values import value_columns
+from tip_indicators.values import MAX_EXACT, value_columns
 
 _ROW = "_row"
 _UNIT_ALIASES = {
@@ -379,7 +379,18 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         ~pl.col("readable"),
         "value",
         "unreadable-value",
-        pl.format("value: cannot read '{}' as a number or a censored count (<5)", value),
+        pl.when(pl.col("too_large"))
+        .then(
+            pl.format(
+                "value: '{}' is larger than {} (2^53), beyond which figures cannot be summed "
+                "exactly",
+                value,
+                pl.lit(f"{MAX_EXACT:,}"),
+            )
+        )
+        .otherwise(
+            pl.format("value: cannot read '{}' as a number or a censored count (<5)", value)
+        ),
     )
     missing = pl.col("readable") & pl.col("low").is_null()
     missing_statuses = [
@@ -393,6 +404,26 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         pl.lit(
             "value: empty, and no status says why (L not stated, M cannot exist, O missing, "
             "Q suppressed)"
+        ),
+    )
+    # The converse: a figure stated under a status that says there is none. Which of the two is
+    # wrong cannot be told, so the row is left out of every sum.
+    meanings = {
+        c.code: c.name.partition("; ")[2] or c.name.lower()
+        for c in codelist("obs_status")
+        if c.code in missing_statuses
+    }
+    problems.add(
+        frame,
+        pl.col("readable") & pl.col("low").is_not_null() & pl.col("status").is_in(missing_statuses),
+        "value",
+        "missing-value-status",
+        pl.format(
+            "value: '{}' is given, but status {} says there is no figure ({}); give the figure "
+            "or the status, not both",
+            value,
+            pl.col("status"),
+            pl.col("status").replace_strict(meanings, default=""),
         ),
     )
     frame = frame.with_columns(
