@@ -184,12 +184,13 @@ def _plain_frame(
     )
 
 
-def _known_columns(catalogue: Catalogue) -> tuple[str, ...]:
+def known_columns(catalogue: Catalogue) -> tuple[str, ...]:
+    """The names a long-CSV column (or a document's observation key) may have."""
     return (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
 
 
 def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
-    known = _known_columns(catalogue)
+    known = known_columns(catalogue)
     seen: set[str] = set()
     for name in header:
         if name in seen:
