@@ -15,7 +15,7 @@ from typing import IO
 
 import polars as pl
 
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, field_count
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -129,6 +129,12 @@ def _plain_frame(
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
+    # polars sizes its rows by the first one: a first row wider than the header (a line of
+    # millions of commas) would be a frame of millions of columns. Such a file is left to the
+    # record reader, which counts a wide line's fields without splitting it.
+    second = data.find(b"\n", start + 1)
+    if data.count(b",", start + 1, end if second == -1 else second) >= len(header):
+        return None
     rows = data.count(b"\n", start + 1, end) + 1
     quoted = data.find(b'"', start + 1) != -1
     # The data always ends in a line break: without one, polars takes a separator at the very
@@ -208,7 +214,7 @@ def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
 def _split(
     text: str, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], list[list[str]], list[int], list[Finding]]:
-    records = csv_records(text, path, limits)
+    records = csv_records(text, path, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")
@@ -227,7 +233,7 @@ def _split(
                 Finding(
                     code="row-shape",
                     severity=Severity.ERROR,
-                    message=f"row has {len(fields)} fields, the header has {width}",
+                    message=f"row has {field_count(fields)} fields, the header has {width}",
                     location=Location(path, line),
                 )
             )

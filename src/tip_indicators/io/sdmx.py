@@ -28,7 +28,7 @@ from typing import IO
 import attrs
 import polars as pl
 
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, field_count
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
@@ -104,7 +104,7 @@ def read_sdmx_csv(
     catalogue = catalogue or builtin_catalogue()
     read = read_text_input(path, limits)
     name = read.path
-    records = csv_records(read.text, name, limits)
+    records = csv_records(read.text, name, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(name, "empty file: no header row")
@@ -121,7 +121,7 @@ def read_sdmx_csv(
                 Finding(
                     "row-shape",
                     Severity.ERROR,
-                    f"row has {len(fields)} fields, the header has {width}",
+                    f"row has {field_count(fields)} fields, the header has {width}",
                     location=Location(name, line),
                 )
             )
