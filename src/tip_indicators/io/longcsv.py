@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from typing import IO
 
 import polars as pl
@@ -89,6 +90,7 @@ def _parse(
 
 
 _PLAIN_BYTES = 1024 * 1024
+_QUOTED = re.compile(rb'"[^"]*"')
 
 
 def _plain_frame(
@@ -133,7 +135,11 @@ def _plain_frame(
     # millions of commas) would be a frame of millions of columns. Such a file is left to the
     # record reader, which counts a wide line's fields without splitting it.
     second = data.find(b"\n", start + 1)
-    if data.count(b",", start + 1, end if second == -1 else second) >= len(header):
+    first_row = data[start + 1 : end if second == -1 else second]
+    if b'"' in first_row:
+        # Quoted text, doubled quotes included, holds no separator.
+        first_row = _QUOTED.sub(b"", first_row)
+    if first_row.count(b",") >= len(header):
         return None
     rows = data.count(b"\n", start + 1, end) + 1
     quoted = data.find(b'"', start + 1) != -1
