@@ -45,7 +45,7 @@ def _check_shape(text: str, source: str) -> None:
     and composing recurses, so deep nesting could exhaust the stack. The events come from
     libyaml where PyYAML has it (a few times faster); when libyaml refuses the text, the pure
     Python parser counts instead, so that what one parser refuses the other still bounds."""
-    loaders = [yaml.SafeLoader]
+    loaders: list[type[yaml.SafeLoader] | type[yaml.CSafeLoader]] = [yaml.SafeLoader]
     if getattr(yaml, "__with_libyaml__", False):
         loaders.insert(0, yaml.CSafeLoader)
     for loader in loaders:
