@@ -454,12 +454,13 @@ def test_dimension_not_allowed_for_the_indicator() -> None:
 
 @pytest.mark.parametrize(("code", "hint"), [("Female ", "F"), ("f", "F"), ("female", "F")])
 def test_sex_near_miss_is_an_unknown_code_with_a_hint(code: str, hint: str) -> None:
-    """A near-miss sex code is an unknown-code error suggesting the code meant."""
+    """A near-miss sex code is an unknown-code error suggesting the code meant; the code is
+    quoted as read (trimmed), and the error is its only finding."""
     finding = only(parse(f"{HEADER},sex", f'{ROW},4,"{code}"'))
     assert finding.code == "unknown-code"
     assert finding.location is not None
     assert finding.location.field == "sex"
-    assert f"unknown code {code!r} (did you mean {hint!r}?)" in finding.message
+    assert f"unknown code {code.strip()!r} (did you mean {hint!r}?)" in finding.message
 
 
 def test_destination_codes_are_checked() -> None:

@@ -247,7 +247,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     problems.add_codes(frame, code_checks)
     frame = _check_periods(frame, problems)
     frame = _check_values(frame, problems, catalogue)
-    table = problems.table()
+    table = _without_variants_of_errors(problems.table())
     bad_rows = table.filter(pl.col("severity") == "error").get_column(_ROW).unique()
     findings = _row_findings(frame, table, dimensions)
     good = frame.filter(~pl.col(_ROW).is_in(bad_rows.implode()))
@@ -308,6 +308,22 @@ def _normalise_codes(
     for column in (c for c in present if c in _CASE_FOLDED):
         _case_variants(frame, problems, column)
     return frame
+
+
+def _without_variants_of_errors(table: pl.DataFrame) -> pl.DataFrame:
+    """The problems without the code-variant warnings of fields that have an error too: a code
+    still wrong once normalised (``'Female '``) needs one finding, the error."""
+    variants = pl.col("code") == "code-variant"
+    if not table.select(variants.any()).item():
+        return table
+    wrong = table.filter(pl.col("severity") == "error").select(_ROW, "field").unique()
+    flagged = table.join(
+        wrong.with_columns(pl.lit(True).alias("_wrong")),
+        on=[_ROW, "field"],
+        how="left",
+        maintain_order="left",
+    )
+    return flagged.filter(~(variants & pl.col("_wrong").fill_null(False))).drop("_wrong")
 
 
 def _variant_message(column: str, written: str, normal: str) -> str:
