@@ -90,8 +90,10 @@ organisation_codes = st.from_regex(
 )
 activity_codes = st.from_regex(r"[A-Z0-9][A-Z0-9_]{0,7}", fullmatch=True)
 reporters = st.sampled_from(["GOV.MOSVY", "NGO.AFESIP", "GOV.PPDOSVY", "Cambodia"]) | st.from_regex(
-    r"[A-Za-z][A-Za-z0-9 .,_-]{0,10}", fullmatch=True
+    r"R([A-Z0-9 .,_-]{0,9}[A-Z0-9.,_-])?", fullmatch=True
 )
+"""Reporters as a reader reads them: no spaces around them, and no two differing only in case
+(either is a code-variant warning)."""
 
 
 def dimension_codes(dimension: str, *, age_and_geography: bool) -> st.SearchStrategy[str] | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -369,3 +369,52 @@ def test_cli_allow_folder_option(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "outside the document's folder" in capsys.readouterr().err
     assert main(["validate", str(document), "--allow-folder", str(secret.parent)]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("1 observation")
+
+
+_FIELDS = ("indicator", "period", "reporter", "sex", "age", "value", "status", "note")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12).filter(
+        lambda key: key not in _FIELDS and key not in {"destination", "nationality", "country"}
+    ),
+    as_json=st.booleans(),
+)
+def test_observation_key_no_column_has_is_an_error_at_its_line(
+    write_file: WriteFile, key: str, as_json: bool
+) -> None:
+    """An observation with a key no column has (sexe for sex) is an error at its line, unread."""
+    from tip_indicators._private.validate import known_columns
+    from tip_indicators.indicators import builtin_catalogue
+
+    assume(key not in known_columns(builtin_catalogue()))
+    good = {"indicator": "victims_identified", "period": "2010", "reporter": "KHM", "value": "9"}
+    bad = {**good, key: "F", "value": "4"}
+    if as_json:
+        text = '{"observations": [\n' + json.dumps(good) + ",\n" + json.dumps(bad) + "\n]}\n"
+    else:
+        text = "observations:\n" + "".join(f"  - {json.dumps(row)}\n" for row in (good, bad))
+    path = write_file("doc.json" if as_json else "doc.yaml", text)
+    dataset = read_document(path)
+    assert len(dataset) == 1
+    assert dataset.observations.get_column("value").to_list() == ["9"]
+    [problem] = dataset.problems
+    assert problem.code == "row-shape"
+    assert problem.location is not None
+    assert (problem.location.line, problem.location.field) == (3, key)
+    assert f"{key}: not a field of an observation" in problem.message
+
+
+def test_misspelt_key_is_hinted(write_file: WriteFile) -> None:
+    """The finding for sexe names the nearest field, sex, and the total is not read from it."""
+    path = write_file(
+        "doc.yaml",
+        "observations:\n"
+        '  - {indicator: victims_identified, period: "2010", reporter: KHM, sexe: F, value: 4}\n',
+    )
+    dataset = read_document(path)
+    assert len(dataset) == 0
+    assert "did you mean 'sex'?" in dataset.problems[0].message

@@ -15,6 +15,7 @@ import codecs
 import contextlib
 import csv
 import io
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -169,11 +170,43 @@ def assert_sound(dataset: Dataset, path: Path) -> None:
 
 
 def read_or_refuse(read: Reader, path: Path) -> Dataset | None:
-    """The dataset read from ``path``, or None when the library refused it with its own error."""
+    """The dataset read from ``path``, or None when the library refused it with its own error.
+
+    The memory Python allocates meanwhile (tracemalloc's peak) stays under
+    ``MEMORY_FACTOR`` times the input's size plus ``MEMORY_BASE``: no input, however crafted,
+    makes a reader allocate more than its size warrants."""
+    size = path.stat().st_size
+    tracemalloc.start()
     try:
-        return read(path)
-    except TipIndicatorsError:
-        return None
+        try:
+            dataset: Dataset | None = read(path)
+        except TipIndicatorsError:
+            dataset = None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_FACTOR * size + MEMORY_BASE, f"{peak:,} bytes for {size:,}"
+    return dataset
+
+
+MEMORY_FACTOR = 64
+"""The most memory a read may allocate per byte of input, beyond ``MEMORY_BASE``."""
+
+MEMORY_BASE = 32 * 1024**2
+"""Memory any read may allocate whatever its input's size (tables, codelists, parsers)."""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _warm(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Read one valid file of every format first, so that the modules a reader imports on its
+    first use are not counted against the memory bound of the examples."""
+    folder = tmp_path_factory.mktemp("warm")
+    table = parse_long_csv("indicator,period,reporter,sex,value\nvictims_identified,2010,KHM,f,4\n")
+    for form in WRITERS:
+        path = written(form, table, folder)
+        WRITERS[form][1](path)
+        read_dataset(path)
+    read_glotip(Path(__file__).parent / "fixtures" / "glotip" / "slices.csv")
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))

@@ -454,12 +454,13 @@ def test_dimension_not_allowed_for_the_indicator() -> None:
 
 @pytest.mark.parametrize(("code", "hint"), [("Female ", "F"), ("f", "F"), ("female", "F")])
 def test_sex_near_miss_is_an_unknown_code_with_a_hint(code: str, hint: str) -> None:
-    """A near-miss sex code is an unknown-code error suggesting the code meant."""
+    """A near-miss sex code is an unknown-code error suggesting the code meant; the code is
+    quoted as read (trimmed), and the error is its only finding."""
     finding = only(parse(f"{HEADER},sex", f'{ROW},4,"{code}"'))
     assert finding.code == "unknown-code"
     assert finding.location is not None
     assert finding.location.field == "sex"
-    assert f"unknown code {code!r} (did you mean {hint!r}?)" in finding.message
+    assert f"unknown code {code.strip()!r} (did you mean {hint!r}?)" in finding.message
 
 
 def test_destination_codes_are_checked() -> None:
@@ -769,3 +770,86 @@ def test_rows_are_judged_alone(table: list[Row]) -> None:
     if not any(f.code.startswith("duplicate") for f in whole.problems):
         observed = whole.observations.drop("line").rows()
         assert sorted(map(repr, observed)) == sorted(map(repr, kept))
+
+
+# --------------------------------------------------------------------------- code variants
+
+_PADDING = st.sampled_from(["", " ", "  ", "\t", "\u200b", "\ufeff", "\u00ad", "\u2060"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    before=_PADDING,
+    inside=_PADDING,
+    after=_PADDING,
+    decomposed=st.booleans(),
+)
+def test_code_variants_read_as_one_code(
+    before: str, inside: str, after: str, decomposed: bool
+) -> None:
+    """A reporter with spaces, invisible characters or NFD accents is read as its NFC, trimmed
+    form with a code-variant warning at its line, so a repeated figure is a duplicate."""
+    import unicodedata
+
+    code = "NGO.CAFÉ"
+    written = before + code[:4] + inside.strip() + code[4:] + after
+    if decomposed:
+        written = unicodedata.normalize("NFD", written)
+    text = f"{HEADER}\nvictims_identified,2010,{code},4\nvictims_identified,2010,{written},5\n"
+    dataset = parse_long_csv(text)
+    variants = [p for p in dataset.problems if p.code == "code-variant"]
+    conflicts = [p for p in dataset.problems if p.code == "duplicate-conflict"]
+    assert len(conflicts) == 1
+    if written == code:
+        assert variants == []
+    else:
+        [variant] = variants
+        assert variant.severity is Severity.WARNING
+        assert variant.location is not None
+        assert (variant.location.line, variant.location.field) == (3, "reporter")
+        assert f"read as {code!r}" in variant.message
+
+
+def test_case_variant_is_counted_apart_with_a_warning() -> None:
+    """gov.police beside GOV.POLICE is not folded: a warning at the less used spelling."""
+    text = (
+        f"{HEADER}\nvictims_identified,2010,GOV.POLICE,4\nvictims_identified,2011,GOV.POLICE,5\n"
+        "victims_identified,2012,gov.police,6\n"
+    )
+    dataset = parse_long_csv(text)
+    assert sorted(set(dataset.observations.get_column("reporter"))) == ["GOV.POLICE", "gov.police"]
+    [variant] = dataset.problems
+    assert variant.code == "code-variant"
+    assert variant.location is not None
+    assert variant.location.line == 4
+    assert "only in case" in variant.message
+
+
+@pytest.mark.parametrize("status", ["L", "M", "O", "Q"])
+@pytest.mark.parametrize("value", ["5", "0", "<5", "2..4"])
+def test_figure_under_a_missing_status_is_an_error(status: str, value: str) -> None:
+    """A figure given with a status saying there is none is an error, left out of the sums."""
+    good = "victims_identified,2010,KHM,4,"
+    text = f"{HEADER},status\n{good}\nvictims_identified,2011,KHM,{value},{status}\n"
+    dataset = parse_long_csv(text)
+    assert len(dataset) == 1
+    [problem] = dataset.problems
+    assert (problem.code, problem.severity) == ("missing-value-status", Severity.ERROR)
+    assert problem.location is not None
+    assert problem.location.line == 3
+    assert f"status {status} says there is no figure" in problem.message
+
+
+def test_integers_beyond_two_to_the_53_are_refused() -> None:
+    """9007199254740993 cannot be summed exactly in a float: it is unreadable, not rounded."""
+    text = (
+        f"{HEADER},sex\nvictims_identified,2010,KHM,9007199254740993,_T\n"
+        "victims_identified,2010,KHM,9007199254740992,F\nvictims_identified,2010,KHM,0,M\n"
+    )
+    dataset = parse_long_csv(text)
+    [problem] = [p for p in dataset.problems if p.severity is Severity.ERROR]
+    assert problem.code == "unreadable-value"
+    assert problem.location is not None
+    assert problem.location.line == 2
+    assert "2^53" in problem.message
+    assert sorted(dataset.observations.get_column("value")) == ["0", "9007199254740992"]

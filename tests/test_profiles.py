@@ -63,7 +63,9 @@ def test_includes_and_extends_the_catalogue(tmp_path: Path) -> None:
         ),
         ("profile: x\nversion: !!python/object:os.system 1\n", "tag", 2),
         ('profile: x\nversion: "1"\norganisations: {AFESIP: A}\n', "TYPE.ID", 3),
-        ('profile: x\nversion: "1"\nclosed: [colour]\n', "colour", None),
+        ('profile: x\nversion: "1"\nclosed: [colour]\n', "colour", 3),
+        ('profile: x\nversion: "1"\nclosed: [sexx]\n', "did you mean 'sex'?", 3),
+        ('profile: x\nversion: "1"\nrequired:\n  victims_received: [sexx]\n', "sexx", 4),
         ("profile: x\n", "'version' is required", 1),
     ],
 )
@@ -78,6 +80,55 @@ def test_rejects_malformed_profiles_with_their_line(
     if line is not None:
         assert isinstance(caught.value, DefinitionError)
         assert caught.value.line == line
+
+
+_RULE = 'profile: x\nversion: "1"\nrules:\n  - name: r\n    expression: victims_identified >= 0\n'
+
+
+@pytest.mark.parametrize("bound", ["nan", ".nan", "inf", ".inf", "-1", "-0.5", "lots", "[1]"])
+@pytest.mark.parametrize("kind", ["absolute", "relative"])
+def test_tolerance_must_be_a_finite_number_not_negative(
+    tmp_path: Path, bound: str, kind: str
+) -> None:
+    """A tolerance of nan (no rule could fail), inf or below zero is refused at its line."""
+    path = _write(tmp_path, "p.yaml", _RULE + f"    tolerance:\n      {kind}: {bound}\n")
+    with pytest.raises(DefinitionError) as caught:
+        load_profile(path)
+    assert caught.value.line in {6, 7}
+    assert f"tolerance.{kind}" in caught.value.reason
+
+
+@pytest.mark.parametrize("bound", ["0", "0.5", "2", "1e-3", "0.0"])
+def test_finite_tolerances_are_read(tmp_path: Path, bound: str) -> None:
+    """A finite tolerance, not negative, is read as the number written."""
+    path = _write(tmp_path, "p.yaml", _RULE + f"    tolerance: {{absolute: {bound}}}\n")
+    assert load_profile(path).rules[-1].absolute == float(bound)
+
+
+@pytest.mark.parametrize(
+    ("written", "meaning"),
+    [("true", True), ("false", False), ("True", True), ("yes", True), ("on", True), ("off", False)],
+)
+def test_restrict_organisations_reads_yaml_booleans(
+    tmp_path: Path, written: str, meaning: bool
+) -> None:
+    """An unquoted YAML boolean sets restrict_organisations to what YAML reads it as."""
+    path = _write(
+        tmp_path, "p.yaml", f'profile: x\nversion: "1"\nrestrict_organisations: {written}\n'
+    )
+    assert load_profile(path).restrict_organisations is meaning
+
+
+@pytest.mark.parametrize("written", ["ture", '"true"', "'yes'", "1", "0", "[true]", "maybe"])
+def test_restrict_organisations_refuses_anything_else(tmp_path: Path, written: str) -> None:
+    """A slip (ture), quoted text or a number is refused at its line, never read as false."""
+    path = _write(
+        tmp_path, "p.yaml", f'profile: x\nversion: "1"\nrestrict_organisations: {written}\n'
+    )
+    with pytest.raises(DefinitionError) as caught:
+        load_profile(path)
+    assert caught.value.line == 3
+    assert "restrict_organisations" in caught.value.reason
 
 
 def test_rejects_yaml_bombs(tmp_path: Path) -> None:

@@ -84,6 +84,8 @@ class Case:
     library: bool = True
     generated: bool = False
     max_memory: int | None = None
+    profile: bool = False
+    column: int | None = None
 
     @property
     def reader(self) -> str:
@@ -216,7 +218,54 @@ def _symlink_outside(path: Path) -> None:
     path.write_text("title: t\nfiles: [link.csv]\n", encoding="utf-8")
 
 
+def _commas_row(path: Path) -> None:
+    path.write_text(HEADER + GOOD + "," * 5_000_000 + "\n", encoding="utf-8")
+
+
+def _commas_first_row(path: Path) -> None:
+    rows = "".join(f"victims_identified,2010,GOV.R{i},F,,,4,\n" for i in range(20_000))
+    path.write_text(HEADER + "," * 5_000_000 + "\n" + rows, encoding="utf-8")
+
+
+def _xfd_rows(path: Path) -> None:
+    members = _workbook_members()
+    sheet = "xl/worksheets/sheet1.xml"
+    rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(3, 20_003))
+    members[sheet] = members[sheet].replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+
+
+def _json_values(path: Path) -> None:
+    path.write_text('{"title": "t", "x": [' + ",".join(["1"] * 3_000_000) + "]}\n")
+
+
+def _yaml_values(path: Path) -> None:
+    path.write_text("title: t\nx:\n" + "- 1\n" * 1_000_000, encoding="utf-8")
+
+
+def _sparse_nul(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.write(HEADER.encode())
+        handle.truncate(2_000_000_000)
+
+
+def _tiny_exponents(path: Path) -> None:
+    head = "DATAFLOW,INDICATOR,REPORTER,SEX,TIME_PERIOD,OBS_VALUE\n"
+    good = "D,victims_identified,KHM,F,1000,4\n"
+    bad = "".join(f"D,victims_identified,KHM,F,{2000 + i},1E-999999\n" for i in range(2000))
+    path.write_text(head + good + bad, encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
+    "commas-5m-row.csv": _commas_row,
+    "commas-5m-first-row.csv": _commas_first_row,
+    "xlsx-xfd-20k-rows.xlsx": _xfd_rows,
+    "json-3m-values.json": _json_values,
+    "yaml-1m-values.yaml": _yaml_values,
+    "sparse-2gb-nul.csv": _sparse_nul,
+    "sdmx-2000-tiny-exponents.csv": _tiny_exponents,
     "columns-100k-header.csv": _wide_header,
     "columns-100k-row.csv": _wide_row,
     "field-10mb.csv": _field_csv,
@@ -327,7 +376,10 @@ def test_cli_reports_bad_input(
 ) -> None:
     """The CLI exits as expected, naming the file, line or cell and field, never a traceback."""
     path = materialise(case, tmp_path)
-    status, out, err, peak = run(["validate", str(path)], capsys, trace=case.max_memory is not None)
+    argv = ["validate", str(path)]
+    if case.profile:
+        argv = ["validate", "--profile", str(path), str(FIXTURES / "valid.csv")]
+    status, out, err, peak = run(argv, capsys, trace=case.max_memory is not None)
     assert "Traceback" not in out + err
     assert "internal error" not in err
     assert "owned" not in out + err
@@ -338,6 +390,8 @@ def test_cli_reports_bad_input(
         assert err.endswith("\n")
         assert len(err.splitlines()) == 1, err
         where = named if case.line is None else f"{named}:{case.line}"
+        if case.column is not None:
+            where += f":{case.column}"
         assert err.startswith(f"tip-indicators: {where}: "), err
         reason = err.removeprefix(f"tip-indicators: {where}: ")
         assert case.error is not None
@@ -369,6 +423,16 @@ LIBRARY = [case for case in CASES if case.library]
 def test_library_reports_bad_input(case: Case, tmp_path: Path) -> None:
     """The reader raises InputError naming file, line and field, or reports the bad row."""
     path = materialise(case, tmp_path)
+    if case.profile:
+        with pytest.raises(DefinitionError) as refused:
+            load_profile(path)
+        assert (refused.value.source, refused.value.line) == (str(path), case.line)
+        assert refused.value.column == case.column
+        assert case.error is not None
+        assert case.error in refused.value.reason
+        assert case.field is not None
+        assert case.field in refused.value.reason
+        return
     if case.exit == 2:
         with pytest.raises(InputError) as caught:
             read_dataset(path, input_format=case.reader)

@@ -21,19 +21,24 @@ Example::
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from tip_indicators.codelists import is_destination_code
-from tip_indicators.errors import DefinitionError
+from tip_indicators.errors import CodeError, DefinitionError
 from tip_indicators.indicators import Catalogue, builtin_catalogue, parse_catalogue
+
+if TYPE_CHECKING:
+    from tip_indicators._private.yamlnodes import Scalar
 
 __all__ = ["Profile", "ProfileRule", "builtin_profile", "load_profile"]
 
+_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]{1,3})?$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _KEYS = frozenset(
     {
@@ -129,7 +134,7 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
         raise DefinitionError(path, "profile includes itself (include cycle)")
     if len(chain) >= MAX_INCLUDE_DEPTH:
         raise DefinitionError(path, f"includes nested deeper than {MAX_INCLUDE_DEPTH}")
-    data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024))
+    data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024), text=True)
     root = load_nodes(decode_text(data, path), path)
     if not isinstance(root, Node) or not isinstance(root.value, dict):
         raise DefinitionError(path, "a profile is a mapping (profile, version, ...)", line=1)
@@ -171,9 +176,10 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
                     line=title.line,
                 )
             organisations[code] = str(plain(title))
-    closed = base.closed | frozenset(_list_of_text(fields.get("closed"), "closed", path))
-    for dimension in closed:
-        catalogue.dimension(dimension)
+    closed_nodes = _scalars(fields.get("closed"), "closed", path)
+    for item in closed_nodes:
+        _known_dimension(catalogue, item, "closed", path)
+    closed = base.closed | frozenset(item.text for item in closed_nodes)
     reporters = base.reporters | frozenset(
         _list_of_text(fields.get("reporters"), "reporters", path)
     )
@@ -181,12 +187,20 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
     node = fields.get("required")
     if node is not None:
         for indicator, dims in _mapping(node, "required", path).items():
-            catalogue.indicator(indicator)
-            required[indicator] = tuple(_list_of_text(dims, f"required.{indicator}", path))
+            try:
+                catalogue.indicator(indicator)
+            except CodeError as error:
+                raise DefinitionError(
+                    path, f"required: {error}", line=getattr(dims, "line", None)
+                ) from None
+            items = _scalars(dims, f"required.{indicator}", path)
+            for item in items:
+                _known_dimension(catalogue, item, f"required.{indicator}", path)
+            required[indicator] = tuple(item.text for item in items)
     rules = base.rules + tuple(_rules(fields.get("rules"), path))
     for rule in rules:
         _check_rule(rule, catalogue)
-    restrict = text("restrict_organisations", "false").lower() in {"true", "yes", "1"}
+    restrict = _flag(fields.get("restrict_organisations"), "restrict_organisations", path)
     return Profile(
         name,
         version,
@@ -232,6 +246,11 @@ def _mapping(node: Any, key: str, path: str) -> dict[str, Any]:
 
 
 def _list_of_text(node: Any, key: str, path: str) -> list[str]:
+    return [item.text for item in _scalars(node, key, path)]
+
+
+def _scalars(node: Any, key: str, path: str) -> list[Scalar]:
+    """The items of a list of text, each keeping its line for the errors about it."""
     from tip_indicators._private.yamlnodes import Node, Scalar
 
     if node is None:
@@ -244,8 +263,55 @@ def _list_of_text(node: Any, key: str, path: str) -> list[str]:
             raise DefinitionError(
                 path, f"{key}: items are text", line=item.line, column=item.column
             )
-        values.append(item.text)
+        values.append(item)
     return values
+
+
+def _known_dimension(catalogue: Catalogue, item: Scalar, key: str, path: str) -> None:
+    """Refuse a dimension the catalogue lacks, at the line that names it, with a hint."""
+    try:
+        catalogue.dimension(item.text)
+    except CodeError as error:
+        raise DefinitionError(path, f"{key}: {error}", line=item.line, column=item.column) from None
+
+
+def _flag(node: Any, key: str, path: str) -> bool:
+    """A yes-or-no setting: a YAML boolean (``true``/``false``; YAML 1.1 also reads ``yes``,
+    ``no``, ``on`` and ``off`` unquoted as booleans). Anything else, quoted text such as
+    ``"true"`` or a slip such as ``ture``, is refused rather than read as false."""
+    from tip_indicators._private.yamlnodes import Scalar
+
+    if node is None:
+        return False
+    if isinstance(node, Scalar) and node.tag.endswith(":bool"):
+        return node.text.lower() in {"true", "yes", "on", "y"}
+    shown = node.text if isinstance(node, Scalar) else "a list or mapping"
+    raise DefinitionError(
+        path,
+        f"{key}: {shown!r} is not true or false (write an unquoted true or false)",
+        line=node.line,
+        column=node.column,
+    )
+
+
+def _tolerance(node: Any, key: str, path: str, line: int) -> float:
+    """A tolerance: a finite number, not negative. ``nan`` would make every comparison with it
+    false, so a rule with it could never fail; ``inf`` would let everything pass."""
+    from tip_indicators._private.yamlnodes import Scalar
+
+    where = getattr(node, "line", line)
+    text = node.text if isinstance(node, Scalar) else "a list or mapping"
+    try:
+        bound = float(text)
+    except ValueError:
+        bound = math.nan
+    if not math.isfinite(bound) or not _NUMBER.match(text.strip()):
+        raise DefinitionError(
+            path, f"tolerance.{key}: {text!r} is not a finite number (such as 0.5)", line=where
+        )
+    if bound < 0:
+        raise DefinitionError(path, f"tolerance.{key}: {text!r} is negative", line=where)
+    return bound
 
 
 def _rules(node: Any, path: str) -> list[ProfileRule]:
@@ -279,14 +345,7 @@ def _rules(node: Any, path: str) -> list[ProfileRule]:
         bounds = {}
         for key in ("absolute", "relative"):
             if key in tolerance:
-                try:
-                    bounds[key] = float(tolerance[key].text)
-                except (AttributeError, ValueError):
-                    raise DefinitionError(
-                        path, f"tolerance.{key}: a number", line=item.line
-                    ) from None
-                if bounds[key] < 0:
-                    raise DefinitionError(path, f"tolerance.{key}: not negative", line=item.line)
+                bounds[key] = _tolerance(tolerance[key], key, path, item.line)
         expression = values["expression"]
         found.append(
             ProfileRule(

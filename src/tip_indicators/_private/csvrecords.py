@@ -7,22 +7,46 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators.errors import InputError
 
 
-def csv_records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
+class Overwide(list[str]):
+    """A record with more fields than the header, given in place of its fields: an unquoted
+    line with more commas than the header is not split at all (a line of five million commas
+    would be five million strings), only counted. It holds ``width + 1`` empty fields, so that
+    it is not as wide as the header; ``fields`` is how many the line has."""
+
+    def __init__(self, width: int, fields: int) -> None:
+        super().__init__([""] * (width + 1))
+        self.fields = fields
+
+
+def field_count(fields: list[str]) -> int:
+    """How many fields a record of :func:`csv_records` has (an :class:`Overwide` one included)."""
+    return fields.fields if isinstance(fields, Overwide) else len(fields)
+
+
+def csv_records(
+    text: str, path: str, limits: ReadLimits, *, header_first: bool = False
+) -> Iterator[tuple[int, list[str]]]:
     """Yield (first physical line, fields) for each CSV record; blank lines are not records.
 
+    When the first record is the header (``header_first``), every later line is checked against
+    it before it is split: an unquoted line with more fields comes as an :class:`Overwide`.
     The csv module's field limit is process-wide: it is set for this read and restored after.
     """
     saved = csv.field_size_limit(limits.max_field_bytes)
+    wide: dict[int, int] = {}
+    header: list[str] = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        lines: Iterable[str] = (
+            _lines(text, header, wide) if header_first else io.StringIO(text, newline="")
+        )
+        reader = csv.reader(lines, strict=True)
         line = 1
-        header: list[str] = []
         while True:
             try:
                 fields = next(reader)
@@ -38,12 +62,33 @@ def csv_records(text: str, path: str, limits: ReadLimits) -> Iterator[tuple[int,
                     error=error,
                     limits=limits,
                 ) from None
-            if fields:
-                header = header or fields
+            if reader.line_num in wide:
+                yield line, Overwide(len(header), wide.pop(reader.line_num))
+            elif fields:
+                if not header:
+                    header.extend(fields)
                 yield line, fields
             line = reader.line_num + 1
     finally:
         csv.field_size_limit(saved)
+
+
+def _lines(text: str, header: list[str], wide: dict[int, int]) -> Iterator[str]:
+    """The physical lines of ``text`` for the csv reader; an unquoted line that starts a record
+    and has more fields than ``header`` (once read) is replaced by a blank line and its width
+    noted in ``wide`` under its line number. An even count of quotes so far means no quoted
+    field is open, so the line starts a record."""
+    quotes = 0
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if '"' in line:
+            quotes += line.count('"')
+        elif header and quotes % 2 == 0:
+            fields = line.count(",") + 1
+            if fields > len(header):
+                wide[number] = fields
+                yield "\n"
+                continue
+        yield line
 
 
 def _csv_error(

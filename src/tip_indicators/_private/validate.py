@@ -8,6 +8,8 @@ silently; keys given twice with different values are reported and left out of ev
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
@@ -27,7 +29,7 @@ from tip_indicators.periods import (
     period_sort_key,
     previous_year_expr,
 )
-from tip_indicators.values import value_columns
+from tip_indicators.values import MAX_EXACT, value_columns
 
 _ROW = "_row"
 _UNIT_ALIASES = {
@@ -46,12 +48,17 @@ _UNIT_ALIASES = {
 _OPTIONAL = ("measure", "base_period", *ATTRIBUTE_COLUMNS)
 
 
+def known_columns(catalogue: Catalogue) -> tuple[str, ...]:
+    """The names a long-CSV column (or a document's observation key) may have."""
+    return (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
+
+
 def check_columns(
     header: Sequence[str], path: str, catalogue: Catalogue, *, line: int | None = None
 ) -> None:
     """Refuse a header with a column given twice, an unknown column (with the closest known
     name as a hint) or a required column missing; ``line`` is where the header stands."""
-    known = (*REQUIRED_COLUMNS, *catalogue.dimensions, *_OPTIONAL)
+    known = known_columns(catalogue)
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -215,6 +222,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
                 "nul-character",
                 pl.lit(f"{column}: holds a NUL character (U+0000); remove it"),
             )
+    frame = _normalise_codes(frame, problems, [*_CODE_COLUMNS, *dimensions])
     # Required fields are judged by their distinct values; rows are scanned only for blank ones.
     required = ("indicator", "period", "reporter")
     distinct = dict(
@@ -279,7 +287,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     problems.add_codes(frame, code_checks)
     frame = _check_periods(frame, problems)
     frame = _check_values(frame, problems, catalogue)
-    table = problems.table()
+    table = _without_variants_of_errors(problems.table())
     bad_rows = table.filter(pl.col("severity") == "error").get_column(_ROW).unique()
     findings = _row_findings(frame, table, dimensions)
     good = frame.filter(~pl.col(_ROW).is_in(bad_rows.implode()))
@@ -290,6 +298,121 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     )
     duplicates = FindingTable.from_findings(duplicate_findings, dimensions)
     return observations, FindingTable.concat([findings, duplicates])
+
+
+_CODE_COLUMNS = ("indicator", "reporter", "measure", "status", "conf_status")
+# Characters that show as nothing: zero-width space, non-joiner and joiner, word joiner, BOM,
+# soft hyphen.
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+_CASE_FOLDED = ("reporter", "destination", "referrer")
+
+
+def _normalise_codes(
+    frame: pl.DataFrame, problems: _Problems, columns: Sequence[str]
+) -> pl.DataFrame:
+    """Read every code in its normal form: NFC, without invisible characters, trimmed, so that
+    ``GOV.POLICE `` and ``GOV.POLICE`` are one reporter for duplicates and mirror checks. A
+    code written otherwise gets a ``code-variant`` warning naming its form and the code used.
+
+    Case is not folded: codes are case-sensitive (SDMX), and a near miss of a codelist such as
+    ``f`` is an unknown code with a hint. Organisation codes have no codelist to judge them, so
+    one that differs only in case from another code of the same column (``gov.police`` beside
+    ``GOV.POLICE``) gets a warning instead, saying the two are counted apart.
+    Work is done per distinct text; rows are only matched against the texts that change.
+    """
+    present = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    distinct = frame.select([pl.col(c).drop_nulls().unique().implode() for c in present]).row(0)
+    renamed: dict[str, tuple[list[str], list[str]]] = {}
+    for column, values in zip(present, distinct, strict=True):
+        written = pl.Series(column, values, dtype=pl.String)
+        normal = written.str.normalize("NFC").str.replace_all(_INVISIBLE, "").str.strip_chars()
+        changed = (written != normal) & (normal != "")
+        if changed.any():
+            renamed[column] = (written.filter(changed).to_list(), normal.filter(changed).to_list())
+    for column, (before, after) in renamed.items():
+        messages = [
+            _variant_message(column, old, new) for old, new in zip(before, after, strict=True)
+        ]
+        problems.add(
+            frame,
+            pl.col(column).is_in(before),
+            column,
+            "code-variant",
+            pl.col(column).replace_strict(before, messages, default=""),
+            severity=Severity.WARNING,
+        )
+    if renamed:
+        frame = frame.with_columns(
+            pl.col(column).replace(before, after) for column, (before, after) in renamed.items()
+        )
+    for column in (c for c in present if c in _CASE_FOLDED):
+        _case_variants(frame, problems, column)
+    return frame
+
+
+def _without_variants_of_errors(table: pl.DataFrame) -> pl.DataFrame:
+    """The problems without the code-variant warnings of fields that have an error too: a code
+    still wrong once normalised (``'Female '``) needs one finding, the error."""
+    variants = pl.col("code") == "code-variant"
+    if not table.select(variants.any()).item():
+        return table
+    wrong = table.filter(pl.col("severity") == "error").select(_ROW, "field").unique()
+    flagged = table.join(
+        wrong.with_columns(pl.lit(True).alias("_wrong")),
+        on=[_ROW, "field"],
+        how="left",
+        maintain_order="left",
+    )
+    return flagged.filter(~(variants & pl.col("_wrong").fill_null(False))).drop("_wrong")
+
+
+def _variant_message(column: str, written: str, normal: str) -> str:
+    ways = []
+    if written.strip() != written:
+        ways.append("spaces around it")
+    if re.search(_INVISIBLE, written):
+        ways.append("invisible characters")
+    if unicodedata.normalize("NFC", written) != written:
+        ways.append("accents written as separate marks (not Unicode NFC)")
+    return f"{column}: {written!r} has {' and '.join(ways)}; read as {normal!r}"
+
+
+def _case_variants(frame: pl.DataFrame, problems: _Problems, column: str) -> None:
+    """Warn at the rows of every spelling of a code but its most used one, when spellings
+    differ only in case."""
+    codes = frame.get_column(column).drop_nulls().unique()
+    folded = codes.str.to_lowercase()
+    if folded.n_unique() == codes.len():
+        return
+    clashing = codes.filter(folded.is_duplicated()).to_list()
+    counts = (
+        frame.filter(pl.col(column).is_in(clashing))
+        .group_by(pl.col(column).alias("_code"))
+        .len()
+        .sort("len", "_code", descending=[True, False])
+    )
+    chosen: dict[str, str] = {}
+    for code, _ in counts.iter_rows():
+        chosen.setdefault(code.lower(), code)
+    others = {code: chosen[code.lower()] for code in clashing if chosen[code.lower()] != code}
+    if not others:
+        return
+    problems.add(
+        frame,
+        pl.col(column).is_in(list(others)),
+        column,
+        "code-variant",
+        pl.col(column).replace_strict(
+            list(others),
+            [
+                f"{column}: {code!r} differs from {other!r} only in case; codes are "
+                "case-sensitive, so the two are counted apart"
+                for code, other in others.items()
+            ],
+            default="",
+        ),
+        severity=Severity.WARNING,
+    )
 
 
 def _indicator_judge(catalogue: Catalogue) -> Callable[[str], CodeError | None]:
@@ -414,7 +537,18 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         ~pl.col("readable"),
         "value",
         "unreadable-value",
-        pl.format("value: cannot read '{}' as a number or a censored count (<5)", value),
+        pl.when(pl.col("too_large"))
+        .then(
+            pl.format(
+                "value: '{}' is larger than {} (2^53), beyond which figures cannot be summed "
+                "exactly",
+                value,
+                pl.lit(f"{MAX_EXACT:,}"),
+            )
+        )
+        .otherwise(
+            pl.format("value: cannot read '{}' as a number or a censored count (<5)", value)
+        ),
     )
     missing = pl.col("readable") & pl.col("low").is_null()
     missing_statuses = [
@@ -428,6 +562,26 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         pl.lit(
             "value: empty, and no status says why (L not stated, M cannot exist, O missing, "
             "Q suppressed)"
+        ),
+    )
+    # The converse: a figure stated under a status that says there is none. Which of the two is
+    # wrong cannot be told, so the row is left out of every sum.
+    meanings = {
+        c.code: c.name.partition("; ")[2] or c.name.lower()
+        for c in codelist("obs_status")
+        if c.code in missing_statuses
+    }
+    problems.add(
+        frame,
+        pl.col("readable") & pl.col("low").is_not_null() & pl.col("status").is_in(missing_statuses),
+        "value",
+        "missing-value-status",
+        pl.format(
+            "value: '{}' is given, but status {} says there is no figure ({}); give the figure "
+            "or the status, not both",
+            value,
+            pl.col("status"),
+            pl.col("status").replace_strict(meanings, default=""),
         ),
     )
     frame = frame.with_columns(

@@ -18,7 +18,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.case_codes import code_table
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, field_count
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
@@ -185,7 +185,7 @@ def _table(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
 ) -> tuple[pl.DataFrame, list[Finding]]:
     """The known columns as trimmed text (empty is null), with ``_row``, ``path`` and ``line``."""
-    records = csv_records(text, path, limits)
+    records = csv_records(text, path, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")
@@ -206,7 +206,7 @@ def _table(
     problems: list[Finding] = []
     for line, fields in records:
         if len(fields) != len(header):
-            message = f"row has {len(fields)} fields, the header has {len(header)}"
+            message = f"row has {field_count(fields)} fields, the header has {len(header)}"
             problems.append(
                 Finding("row-shape", Severity.ERROR, message, location=Location(path, line))
             )

@@ -14,14 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tip_indicators._private.nearest import closest
 from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
     read_text_input,
 )
-from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators._private.validate import dimensions_of, known_columns, validate_raw
 from tip_indicators.datasets import Dataset, InputFile, Metadata, Organisation
 from tip_indicators.errors import DefinitionError, InputError
+from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import long_csv_frame, read_long_csv
 
@@ -84,13 +86,13 @@ def read_document(
     rows = observations.value if isinstance(observations, Node) else []
     if not isinstance(rows, list):
         raise InputError(name, "observations must be a list", line=root.line)
-    raw = _inline_frame(rows, name, limits)
+    raw, misnamed = _inline_frame(rows, name, limits, catalogue)
     frame, findings = validate_raw(raw, catalogue)
     inline = Dataset(
         frame,
         dimensions_of(raw.columns, catalogue),
         inputs=(InputFile(name, read.sha256, frame.height, "document"),),
-        problems=findings,
+        problems=[*misnamed, findings],
     )
     folder = os.path.dirname(name)
     files_node = root.value.get("files")
@@ -161,17 +163,31 @@ def _line_at(root: Node, loc: tuple[int | str, ...]) -> int:
     return node.line
 
 
-def _inline_frame(rows: list[Any], path: str, limits: ReadLimits) -> pl.DataFrame:
+def _inline_frame(
+    rows: list[Any], path: str, limits: ReadLimits, catalogue: Catalogue
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The inline observations as text columns, and a finding for each observation holding a
+    key that is no long-CSV column: such an observation is left out, as a CSV row of the wrong
+    shape is, for its figure would otherwise be read without the breakdown the key meant
+    (``sexe: F`` read as a total)."""
     from tip_indicators._private.yamlnodes import Node, Scalar
 
+    known = frozenset(known_columns(catalogue))
     columns: dict[str, list[str | None]] = {}
     lines: list[int] = []
+    misnamed: list[Finding] = []
     for index, row in enumerate(rows):
         if not isinstance(row, Node) or not isinstance(row.value, dict):
             line = row.line if isinstance(row, (Node, Scalar)) else None
             raise InputError(path, f"observations[{index}] is not a mapping", line=line)
+        unknown = [key for key in row.value if key not in known]
+        if unknown:
+            misnamed += [
+                _unknown_key(key, row.value[key], row.line, path, known) for key in unknown
+            ]
+            continue
         for key in row.value:
-            columns.setdefault(key, [None] * index)
+            columns.setdefault(key, [None] * len(lines))
         for key, column in columns.items():
             cell = row.value.get(key)
             if isinstance(cell, Node):
@@ -190,7 +206,20 @@ def _inline_frame(rows: list[Any], path: str, limits: ReadLimits) -> pl.DataFram
     frame = pl.DataFrame(
         {key: pl.Series(key, values, dtype=pl.String) for key, values in columns.items()}
     )
-    return frame.with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    frame = frame.with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+    return frame, misnamed
+
+
+def _unknown_key(key: str, value: Any, line: int, path: str, known: frozenset[str]) -> Finding:
+    """The finding for an observation key that no column has, with the nearest column's name."""
+    close = closest(key.strip().lower(), sorted(known))
+    hint = f" (did you mean {close!r}?)" if close else ""
+    return Finding(
+        "row-shape",
+        Severity.ERROR,
+        f"{key}: not a field of an observation{hint}; the observation is not read",
+        location=Location(path, getattr(value, "line", line), key),
+    )
 
 
 def dataset_document(dataset: Dataset) -> dict[str, Any]:

@@ -18,7 +18,6 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
@@ -37,6 +36,7 @@ from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.longcsv import _check_header, long_csv_frame
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 from tip_indicators.profiles import Profile
+from tip_indicators.values import plain_number
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -109,12 +109,14 @@ def cell_ref(sheet: str, row: int, column: int) -> str:
 
 
 def number_text(value: float) -> str:
-    """A numeric cell as text: integers without ``.0``, at most 15 significant digits."""
+    """A numeric cell as text: integers without ``.0``, at most 15 significant digits. A number
+    whose plain form is out of bounds (``1e308``) keeps its exponent, which no value reads."""
     if not math.isfinite(value):
         return str(value)
     if float(value).is_integer() and abs(value) < _LARGEST_EXACT:
         return str(int(value))
-    return format(Decimal(format(value, ".15g")), "f")
+    written = format(value, ".15g")
+    return plain_number(written) or written if "e" in written else written
 
 
 def cell_text(value: object) -> str:
@@ -177,19 +179,34 @@ def read_excel(
     try:
         worksheet = _choose_sheet(workbook, sheet, name)
         title = worksheet.title
-        rows = sheet_rows(worksheet, name)
-        first = next(rows, None)
+        first = next(sheet_rows(worksheet, name, max_row=1), None)
         if first is None:
             raise InputError(name, f"sheet {title!r} is empty: no header row")
         header = _header(*first, name, catalogue)
-        formulas, merged = _scan_sheet(data, title, name)
+        formulas, merged, beyond = _scan_sheet(data, title, name, len(header))
+        # Rows are read only as wide as the header: a cell in column XFD would otherwise make
+        # each row 16,384 cells. The cells beyond it were found by the scan.
+        rows = sheet_rows(worksheet, name, min_row=2, max_col=len(header))
         columns: list[list[str]] = [[] for _ in header]
         lines: list[int] = []
         problems: list[Finding] = []
         for number, values in rows:
+            if number in beyond:
+                problems += [
+                    Finding(
+                        "row-shape",
+                        Severity.ERROR,
+                        "cell holds a value beyond the last named column",
+                        location=Location(name, number, cell_ref(title, number, column)),
+                    )
+                    for column in beyond.pop(number)
+                ]
+                continue
             if all(value is None or value == "" for value in values):
                 continue
-            bad = _row_problems(number, values, header, formulas, merged.row(number, len(values)))
+            # Merged ranges are reported up to the row's last cell, not across the blank rest.
+            reach = max((i + 1 for i, value in enumerate(values) if value is not None), default=0)
+            bad = _row_problems(number, values, header, formulas, merged.row(number, reach))
             texts = [cell_text(value) for value in values[: len(header)]]
             texts += [""] * (len(header) - len(texts))
             for column_number, text in enumerate(texts):
@@ -257,12 +274,22 @@ def _choose_sheet(workbook: Workbook, sheet: str | None, path: str) -> Any:
     return workbook[_DATA_SHEET if _DATA_SHEET in visible else visible[0]]
 
 
-def sheet_rows(worksheet: Any, path: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Yield (row number, cell values) for every row, the sheet's stated size not trusted."""
+def sheet_rows(
+    worksheet: Any,
+    path: str,
+    *,
+    min_row: int = 1,
+    max_row: int | None = None,
+    max_col: int | None = None,
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Yield (row number, cell values) for every row, the sheet's stated size not trusted; with
+    ``max_col``, each row's first ``max_col`` cells only (whatever columns the row reaches)."""
     worksheet.reset_dimensions()
     try:
-        rows = worksheet.iter_rows(min_row=1, values_only=True)
-        for number, row in enumerate(rows, start=1):
+        rows = worksheet.iter_rows(
+            min_row=min_row, max_row=max_row, max_col=max_col, values_only=True
+        )
+        for number, row in enumerate(rows, start=min_row):
             yield number, tuple(row)
     except Exception as error:  # a damaged sheet fails inside openpyxl in many ways
         raise InputError(path, f"sheet {worksheet.title!r} is not readable: {error}") from None
@@ -312,15 +339,6 @@ def _row_problems(
                     "open and save the workbook in a spreadsheet program to compute it",
                 )
             )
-        elif name is None and value is not None and value != "":
-            found.append(
-                _Cell(
-                    number,
-                    column,
-                    "row-shape",
-                    f"cell holds {cell_text(value)!r} beyond the last named column",
-                )
-            )
         elif name in {"value", "period", "base_period"} and is_date(value):
             code = "unreadable-value" if name == "value" else "invalid-period"
             found.append(
@@ -365,22 +383,29 @@ class _Merges:
         }
 
 
-def _scan_sheet(data: bytes, title: str, path: str) -> tuple[dict[tuple[int, int], str], _Merges]:
-    """Formulas without a cached value, and the merged ranges of sheet ``title``."""
+def _scan_sheet(
+    data: bytes, title: str, path: str, width: int
+) -> tuple[dict[tuple[int, int], str], _Merges, dict[int, list[int]]]:
+    """Formulas without a cached value, the merged ranges of sheet ``title``, and the columns
+    beyond ``width`` holding a value, by row."""
     formulas: dict[tuple[int, int], str] = {}
     merged = _Merges()
+    beyond: dict[int, list[int]] = {}
     try:
-        _scan(data, title, formulas, merged)
+        _scan(data, title, formulas=formulas, merged=merged, beyond=beyond, width=width)
     except (ElementTree.ParseError, ValueError, KeyError, zipfile.BadZipFile) as error:
         raise InputError(path, f"sheet {title!r} is not readable: {error}") from None
-    return formulas, merged
+    return formulas, merged, beyond
 
 
 def _scan(
     data: bytes,
     title: str,
+    *,
     formulas: dict[tuple[int, int], str],
     merged: _Merges,
+    beyond: dict[int, list[int]],
+    width: int,
 ) -> None:
     from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
@@ -388,18 +413,34 @@ def _scan(
         part = _sheet_part(archive, title)
         if part is None:
             return
+        row = column = 0
         with archive.open(part) as source:
-            for _, element in ElementTree.iterparse(source, events=("end",)):
+            for event, element in ElementTree.iterparse(source, events=("start", "end")):
                 tag = _local(element.tag)
+                if event == "start":
+                    if tag == "row":
+                        # A row or cell without a reference follows the one before it.
+                        row = int(element.get("r") or row + 1)
+                        column = 0
+                    continue
                 if tag == "c":
+                    reference = element.get("r")
+                    if reference:
+                        row, column = coordinate_to_tuple(reference)
+                    else:
+                        column += 1
                     formula = value = None
                     for child in element:
                         if _local(child.tag) == "f":
                             formula = child.text or ""
                         elif _local(child.tag) == "v":
                             value = child.text
-                    if formula is not None and not value and element.get("r"):
-                        formulas[coordinate_to_tuple(element.get("r", ""))] = formula
+                        elif _local(child.tag) == "is":
+                            value = "".join(child.itertext())
+                    if formula is not None and not value:
+                        formulas[(row, column)] = formula
+                    if column > width and value and row > 1:
+                        beyond.setdefault(row, []).append(column)
                     element.clear()
                 elif tag == "row":
                     element.clear()

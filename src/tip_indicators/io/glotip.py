@@ -163,7 +163,7 @@ def read_glotip(
 
 def _read_records(name: str, limits: ReadLimits) -> tuple[_Records, str | None, str]:
     """The export's rows as (line or row number, cell texts), the sheet read, and the hash."""
-    data = read_input_bytes(name, limits)
+    data = read_input_bytes(name, limits, text=True)
     if not data.startswith(ZIP_MAGIC):
         return list(csv_records(decode_text(data, name), name, limits)), None, sha256(data)
     workbook = open_workbook(data, name, limits)

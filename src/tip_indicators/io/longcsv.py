@@ -11,13 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from collections.abc import Iterable
 from typing import IO
 
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, field_count
 from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -44,7 +45,7 @@ def read_long_csv(
     """Read a long-CSV file into a dataset; problems in rows become the dataset's findings."""
     limits = limits or ReadLimits()
     name = os.fspath(path)
-    data = read_input_bytes(name, limits)
+    data = read_input_bytes(name, limits, text=True)
     return _parse(data, name, catalogue, limits)
 
 
@@ -91,6 +92,7 @@ def _parse(
 
 
 _PLAIN_BYTES = 1024 * 1024
+_QUOTED = re.compile(rb'"[^"]*"')
 
 
 def _plain_frame(
@@ -131,6 +133,16 @@ def _plain_frame(
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
+    # polars sizes its rows by the first one: a first row wider than the header (a line of
+    # millions of commas) would be a frame of millions of columns. Such a file is left to the
+    # record reader, which counts a wide line's fields without splitting it.
+    second = data.find(b"\n", start + 1)
+    first_row = data[start + 1 : end if second == -1 else second]
+    if b'"' in first_row:
+        # Quoted text, doubled quotes included, holds no separator.
+        first_row = _QUOTED.sub(b"", first_row)
+    if first_row.count(b",") >= len(header):
+        return None
     rows = data.count(b"\n", start + 1, end) + 1
     quoted = data.find(b'"', start + 1) != -1
     # The data always ends in a line break: without one, polars takes a separator at the very
@@ -193,7 +205,7 @@ def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
 def _split(
     text: str, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], list[list[str]], list[int], list[Finding]]:
-    records = csv_records(text, path, limits)
+    records = csv_records(text, path, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")
@@ -212,7 +224,7 @@ def _split(
                 Finding(
                     code="row-shape",
                     severity=Severity.ERROR,
-                    message=f"row has {len(fields)} fields, the header has {width}",
+                    message=f"row has {field_count(fields)} fields, the header has {width}",
                     location=Location(path, line),
                 )
             )

@@ -29,7 +29,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, field_count
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
@@ -44,7 +44,7 @@ from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS
-from tip_indicators.values import PLAIN_NUMBER
+from tip_indicators.values import PLAIN_NUMBER, plain_number
 
 __all__ = ["STRUCTURE_ID", "is_sdmx_csv", "read_sdmx_csv", "write_sdmx_csv"]
 
@@ -106,7 +106,7 @@ def read_sdmx_csv(
     catalogue = catalogue or builtin_catalogue()
     read = read_text_input(path, limits)
     name = read.path
-    records = csv_records(read.text, name, limits)
+    records = csv_records(read.text, name, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(name, "empty file: no header row")
@@ -123,7 +123,7 @@ def read_sdmx_csv(
                 Finding(
                     "row-shape",
                     Severity.ERROR,
-                    f"row has {len(fields)} fields, the header has {width}",
+                    f"row has {field_count(fields)} fields, the header has {width}",
                     location=Location(name, line),
                 )
             )
@@ -346,17 +346,18 @@ def _number(text: str) -> str:
     if stripped.lower() in _MISSING:
         return ""
     if _EXPONENT.match(stripped):
-        try:
-            return format(Decimal(stripped).normalize(), "f")
-        except InvalidOperation:
-            return text
+        # Left as written when out of bounds: the value grammar then refuses it.
+        return plain_number(stripped) or text
     return text
 
 
 def _canonical(text: str) -> str:
     """A number's plain decimal form (``1,234.50`` -> ``1234.5``), or the text unchanged."""
+    plain = text.strip().replace(",", "")
+    if _EXPONENT.match(plain):
+        return plain_number(plain) or text
     try:
-        return format(Decimal(text.strip().replace(",", "")).normalize(), "f")
+        return format(Decimal(plain).normalize(), "f")
     except InvalidOperation:
         return text
 
