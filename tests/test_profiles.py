@@ -234,3 +234,28 @@ def test_profile_rule_judges_groups_in_the_order_of_the_file(tmp_path: Path) -> 
         assert report.evaluations is not None
         judged = report.evaluations.filter(report.evaluations["rule"] == "profile.conv")
         assert judged["line"].to_list() == list(range(3, 3 + 2 * len(reporters), 2))
+
+
+def test_a_profile_selects_and_ignores_findings(tmp_path: Path) -> None:
+    """``select`` and ``ignore`` in a profile choose findings as the options do, in the library
+    and on the command line; an unknown code is refused with a hint."""
+    import tip_indicators as ti
+
+    example = Path(__file__).parent.parent / "examples" / "cambodia-2010" / "report-2010.csv"
+    profile_path = tmp_path / "profile.yaml"
+    profile_path.write_text(
+        "profile: quiet\nversion: '1'\nignore: [derived-value, percent-change]\n", "utf-8"
+    )
+    profile = ti.load_profile(profile_path)
+    assert profile.ignore == ("derived-value", "percent-change")
+    report = ti.check(ti.read_dataset(example), profile)
+    assert [f.code for f in report.findings] == ["change-mismatch"]
+    chosen = tmp_path / "chosen.yaml"
+    chosen.write_text("profile: one\nversion: '1'\nselect: [derived-value]\n", "utf-8")
+    assert [
+        f.code for f in ti.check(ti.read_dataset(example), ti.load_profile(chosen)).findings
+    ] == ["derived-value"]
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("profile: typo\nversion: '1'\nignore: [derived-valeu]\n", "utf-8")
+    with pytest.raises(ti.ArgumentError, match="did you mean 'derived-value'"):
+        ti.check(ti.read_dataset(example), ti.load_profile(typo))

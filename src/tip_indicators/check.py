@@ -32,7 +32,8 @@ def check(
     ``dataset`` may also be a data frame (pandas, polars, pyarrow) with the long CSV's columns:
     it is read with :func:`~tip_indicators.io.frames.from_frame` under the profile's catalogue.
     ``rules`` defaults to every rule the profile implies. Reading problems recorded in the dataset
-    are part of the report. The same input always gives the same findings in the same order.
+    are part of the report; the profile's ``select`` and ``ignore`` choose which findings it
+    keeps. The same input always gives the same findings in the same order.
     """
     if profile is None:
         catalogue = dataset.catalogue if isinstance(dataset, Dataset) else None
@@ -74,7 +75,7 @@ def check(
             "conformance",
             *(f"profile.{rule.name}" for rule in profile.rules),
         )
-    return Report(
+    report = Report(
         findings=_capped(run.table(dataset.problem_table), chosen),
         inputs=dataset.inputs,
         observations=len(dataset),
@@ -85,6 +86,9 @@ def check(
         derived=derived,
         omitted=omitted,
     )
+    if profile.select or profile.ignore:
+        report = report.filtered(select=profile.select, ignore=profile.ignore)
+    return report
 
 
 def _capped(table: FindingTable, rules: Sequence[Rule]) -> FindingTable:

@@ -16,6 +16,7 @@ Example::
     restrict_organisations: true
     closed: [sex]
     required: {victims_received: [sex, age]}
+    ignore: [partition-incomplete]
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ _KEYS = frozenset(
         "closed",
         "required",
         "rules",
+        "select",
+        "ignore",
     }
 )
 _RULE_KEYS = frozenset({"name", "expression", "severity", "tolerance", "description"})
@@ -94,6 +97,10 @@ class Profile:
     required: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False)
     rules: tuple[ProfileRule, ...] = ()
     description: str = ""
+    select: tuple[str, ...] = ()
+    """Finding codes or rule families a check reports (all when empty), as ``--select``."""
+    ignore: tuple[str, ...] = ()
+    """Finding codes or rule families a check leaves out, as ``--ignore``."""
 
     @property
     def label(self) -> str:
@@ -201,6 +208,10 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
     for rule in rules:
         _check_rule(rule, catalogue)
     restrict = _flag(fields.get("restrict_organisations"), "restrict_organisations", path)
+    chosen = {
+        key: (*getattr(base, key), *_list_of_text(fields.get(key), key, path))
+        for key in ("select", "ignore")
+    }
     return Profile(
         name,
         version,
@@ -212,6 +223,8 @@ def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
         required,
         rules,
         text("description", ""),
+        select=chosen["select"],
+        ignore=chosen["ignore"],
     )
 
 
