@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from strategies import COLUMNS, Case, consistent_cases
 from support import (
     HEADER,
     Row,
@@ -23,6 +26,7 @@ from support import (
     datasets,
     free_text,
 )
+from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Severity, finding_codes
@@ -853,3 +857,38 @@ def test_integers_beyond_two_to_the_53_are_refused() -> None:
     assert problem.location.line == 2
     assert "2^53" in problem.message
     assert sorted(dataset.observations.get_column("value")) == ["0", "9007199254740992"]
+
+
+def _semicolon_text(case: Case) -> str:
+    """The case as a spreadsheet in a decimal-comma locale writes it: fields separated by
+    semicolons, decimals with a comma."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in case.rows:
+        cells = dict(row)
+        value = cells.get("value", "")
+        if re.fullmatch(r"-?[0-9]+\.[0-9]+", value):
+            cells["value"] = value.replace(".", ",")
+        writer.writerow([cells.get(column, "") for column in COLUMNS])
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(consistent_cases())
+def test_a_semicolon_file_with_decimal_commas_reads_as_its_comma_file(case: Case) -> None:
+    """Semicolon-separated text with decimal commas gives the figures and findings of the same
+    rows written with commas."""
+    plain = parse_long_csv(case.text(), path="case.csv")
+    semicolons = parse_long_csv(_semicolon_text(case), path="case.csv")
+    columns = ["indicator", "period", "reporter", "low", "high", "line"]
+    assert semicolons.observations.select(columns).equals(plain.observations.select(columns))
+    assert semicolons.problems == plain.problems
+    assert [f.message for f in check(semicolons).findings] == [
+        f.message for f in check(plain).findings
+    ]
+
+
+def test_a_semicolon_header_that_is_not_a_long_csv_header_is_still_refused() -> None:
+    with pytest.raises(InputError, match="split by ;"):
+        parse_long_csv("indicator;period;reporter;valeur\nvictims_received;2024;X;4\n")

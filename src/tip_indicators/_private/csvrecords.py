@@ -30,9 +30,16 @@ def field_count(fields: list[str]) -> int:
 
 
 def csv_records(
-    text: str, path: str, limits: ReadLimits, *, header_first: bool = False
+    text: str,
+    path: str,
+    limits: ReadLimits,
+    *,
+    header_first: bool = False,
+    delimiter: str = ",",
 ) -> Iterator[tuple[int, list[str]]]:
     """Yield (first physical line, fields) for each CSV record; blank lines are not records.
+    ``delimiter`` separates fields: a comma, or the semicolon spreadsheet programs write in
+    locales whose decimal mark is a comma.
 
     When the first record is the header (``header_first``), every later line is checked against
     it before it is split: an unquoted line with more fields comes as an :class:`Overwide`.
@@ -43,9 +50,9 @@ def csv_records(
     header: list[str] = []
     try:
         lines: Iterable[str] = (
-            _lines(text, header, wide) if header_first else io.StringIO(text, newline="")
+            _lines(text, header, wide, delimiter) if header_first else io.StringIO(text, newline="")
         )
-        reader = csv.reader(lines, strict=True)
+        reader = csv.reader(lines, strict=True, delimiter=delimiter)
         line = 1
         while True:
             try:
@@ -61,6 +68,7 @@ def csv_records(
                     header=header,
                     error=error,
                     limits=limits,
+                    delimiter=delimiter,
                 ) from None
             if reader.line_num in wide:
                 yield line, Overwide(len(header), wide.pop(reader.line_num))
@@ -73,7 +81,9 @@ def csv_records(
         csv.field_size_limit(saved)
 
 
-def _lines(text: str, header: list[str], wide: dict[int, int]) -> Iterator[str]:
+def _lines(
+    text: str, header: list[str], wide: dict[int, int], delimiter: str = ","
+) -> Iterator[str]:
     """The physical lines of ``text`` for the csv reader; an unquoted line that starts a record
     and has more fields than ``header`` (once read) is replaced by a blank line and its width
     noted in ``wide`` under its line number. An even count of quotes so far means no quoted
@@ -83,7 +93,7 @@ def _lines(text: str, header: list[str], wide: dict[int, int]) -> Iterator[str]:
         if '"' in line:
             quotes += line.count('"')
         elif header and quotes % 2 == 0:
-            fields = line.count(",") + 1
+            fields = line.count(delimiter) + 1
             if fields > len(header):
                 wide[number] = fields
                 yield "\n"
@@ -100,12 +110,13 @@ def _csv_error(
     header: list[str],
     error: csv.Error,
     limits: ReadLimits,
+    delimiter: str = ",",
 ) -> InputError:
     """The input error for a record the csv module refuses, naming the row's first line (an
     unterminated quote is only noticed at the end) and, where it can tell, the column."""
     rows = text.split("\n")[line - 1 : max(last, line)]
     raw = "\n".join(rows)
-    index = _bad_field(raw, limits.max_field_bytes)
+    index = _bad_field(raw, limits.max_field_bytes, delimiter)
     column = ""
     if index is not None:
         name = header[index] if index < len(header) else f"field {index + 1}"
@@ -120,7 +131,7 @@ def _csv_error(
     return InputError(path, f"{column}not readable as CSV: {reason}{end}", line=line)
 
 
-def _bad_field(raw: str, limit: int) -> int | None:
+def _bad_field(raw: str, limit: int, delimiter: str = ",") -> int | None:
     """The index of the field where a raw CSV record goes wrong: a quote never closed, text
     after a closing quote, or a field over the size limit."""
     field, size, quoted, closed, at_start = 0, 0, False, False, True
@@ -132,13 +143,13 @@ def _bad_field(raw: str, limit: int) -> int | None:
                 position += 1
             elif char == '"':
                 quoted, closed = False, True
-        elif char == ",":
+        elif char == delimiter:
             field, size, closed, at_start = field + 1, -1, False, True
         elif char == '"' and at_start:
             quoted = True
         elif closed:
             return field
-        if char != ",":
+        if char != delimiter:
             at_start = False
         size += 1
         if size > limit:

@@ -74,13 +74,16 @@ def _parse(
         problems: list[Finding] = []
     else:
         text = decode_text(data, path) if text is None else text
-        header, columns, lines, problems = _split(text, path, catalogue, limits)
+        header, columns, lines, problems, delimiter = _split(text, path, catalogue, limits)
         raw = pl.DataFrame(
             {
                 name: pl.Series(name, values, dtype=pl.String)
                 for name, values in zip(header, columns, strict=True)
             }
         ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
+        if delimiter == ";":
+            # The locale that separates fields by semicolons writes decimals with a comma.
+            raw = raw.with_columns(pl.col("value").str.replace(_DECIMAL_COMMA, "${1}.${2}"))
     observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
     return Dataset(
         observations,
@@ -204,15 +207,20 @@ def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
 
 def _split(
     text: str, path: str, catalogue: Catalogue, limits: ReadLimits
-) -> tuple[list[str], list[list[str]], list[int], list[Finding]]:
-    records = csv_records(text, path, limits, header_first=True)
+) -> tuple[list[str], list[list[str]], list[int], list[Finding], str]:
+    """The header, the columns, the physical line of each row, the rows' problems and the
+    field separator: a comma, or a semicolon when the header, split by semicolons and by
+    nothing else, is a long-CSV header (what spreadsheet programs write in locales whose
+    decimal mark is a comma)."""
+    delimiter = _delimiter(text, path, catalogue, limits)
+    records = csv_records(text, path, limits, header_first=True, delimiter=delimiter)
     first = next(records, None)
     if first is None:
         raise InputError(path, "empty file: no header row")
     header = first[1]
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        delimiter = ";" if ";" in header[0] else "tab"
-        raise InputError(path, f"the header is split by {delimiter}, not commas", line=1)
+        separator = ";" if ";" in header[0] else "tab"
+        raise InputError(path, f"the header is split by {separator}, not commas", line=1)
     _check_header(header, path, catalogue)
     width = len(header)
     columns: list[list[str]] = [[] for _ in header]
@@ -232,7 +240,28 @@ def _split(
         for column, value in zip(columns, fields, strict=True):
             column.append(value)
         lines.append(line)
-    return header, columns, lines, problems
+    return header, columns, lines, problems, delimiter
+
+
+def _delimiter(text: str, path: str, catalogue: Catalogue, limits: ReadLimits) -> str:
+    """``;`` when the first record has no comma outside quotes and, split by semicolons, is a
+    valid long-CSV header; else ``,``. A file is never guessed to be semicolon-separated from
+    its data: only a header that reads right both ways would be a doubt, and none can."""
+    first = next(csv_records(text, path, limits), None)
+    if first is None or len(first[1]) != 1 or ";" not in first[1][0]:
+        return ","
+    split = next(csv_records(first[1][0], path, limits, delimiter=";"), None)
+    if split is None:
+        return ","
+    try:
+        check_columns(split[1], path, catalogue, line=1)
+    except InputError:
+        return ","
+    return ";"
+
+
+_DECIMAL_COMMA = r"^([-+]?[0-9]+),([0-9]+)$"
+"""A number written with a decimal comma, in a semicolon-separated file: ``12,5``."""
 
 
 def long_csv_frame(dataset: Dataset) -> pl.DataFrame:
