@@ -318,7 +318,18 @@ def test_template_offers_codes_and_reads_back_filled(tmp_path: Path) -> None:
         header[column_index_from_string(str(v.sqref).split(":")[0][:-1]) - 1]: v
         for v in data.data_validations.dataValidation
     }
-    assert set(lists) == {"indicator", "sex", "exploitation", "measure", "status", "conf_status"}
+    assert set(lists) == {
+        "indicator",
+        "sex",
+        "age",
+        "destination",
+        "referrer",
+        "exploitation",
+        "measure",
+        "status",
+        "conf_status",
+    }
+    assert lists["age"].errorStyle == "warning"  # any age band may be typed
     codes = workbook["codes"]
     sex_column = [codes.cell(row=r, column=3).value for r in range(1, 9)]
     assert sex_column == ["sex", "_T", "F", "M", "_O", "_U", "_N", "_Z"]
@@ -340,3 +351,30 @@ def test_template_offers_codes_and_reads_back_filled(tmp_path: Path) -> None:
     assert dataset.observations.select("indicator", "sex", "value").rows() == [
         ("victims_identified", "F", "5")
     ]
+
+
+def test_a_template_made_from_a_profile_offers_what_the_profile_accepts(tmp_path: Path) -> None:
+    """The coalition's template lists its indicator, its reporters and its organisations, and
+    its README says to check with the profile."""
+    from tip_indicators.profiles import load_profile
+
+    root = Path(__file__).resolve().parent.parent
+    profile = load_profile(root / "examples" / "coalition" / "profile.yaml")
+    path = tmp_path / "template.xlsx"
+    write_template(profile, path)
+    workbook = openpyxl.load_workbook(path)
+    codes = workbook["codes"]
+    columns = {
+        codes.cell(row=1, column=c).value: [
+            codes.cell(row=r, column=c).value
+            for r in range(2, codes.max_row + 1)
+            if codes.cell(row=r, column=c).value is not None
+        ]
+        for c in range(1, codes.max_column + 1, 2)
+    }
+    assert columns["indicator"] == ["victims_received"]
+    assert columns["reporter"] == sorted(profile.reporters)
+    assert set(profile.organisations) <= set(columns["destination"])
+    assert "FAMILY" in columns["destination"]
+    readme = [str(row[0]) for row in workbook["README"].values if row[0]]
+    assert any("--profile" in line and profile.label in line for line in readme)

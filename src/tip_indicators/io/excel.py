@@ -32,7 +32,7 @@ from tip_indicators.codelists import codelist
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
-from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.io.longcsv import _check_header, long_csv_frame
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 from tip_indicators.profiles import Profile
@@ -525,12 +525,18 @@ def write_template(
     inputs: Iterable[str | os.PathLike[str] | None] = (),
 ) -> None:
     """Write a data-entry workbook: a ``data`` sheet with drop-downs, ``codes`` and ``README``
-    (whole or not at all, never over one of ``inputs``)."""
+    (whole or not at all, never over one of ``inputs``).
+
+    Made from a profile, the drop-downs offer what the profile accepts: its indicators (those it
+    requires or adds to the built-in catalogue, when it names any), its reporters, its
+    organisations and the destination types as destinations and referrers, and the common age
+    bands; the README says to check with the profile."""
     openpyxl = require_openpyxl(os.fspath(path))
     from openpyxl.worksheet.datavalidation import DataValidation
 
     catalogue = standard.catalogue if isinstance(standard, Profile) else standard
     catalogue = catalogue or builtin_catalogue()
+    profile = standard if isinstance(standard, Profile) else None
     dimensions = list(catalogue.dimensions)
     header = [
         "indicator",
@@ -543,13 +549,24 @@ def write_template(
         *ATTRIBUTE_COLUMNS,
     ]
     lists = {
-        "indicator": [(i.code, i.name) for i in catalogue],
+        "indicator": [(i.code, i.name) for i in _indicators_of(catalogue, profile)],
         "sex": [(c.code, c.name) for c in codelist("sex")],
+        "age": [(code, name) for code, name in _AGE_BANDS],
         "exploitation": [(c.code, c.name) for c in codelist("exploitation")],
         "measure": [(c.code, c.name) for c in codelist("measure")],
         "status": [(c.code, c.name) for c in codelist("obs_status")],
         "conf_status": [(c.code, c.name) for c in codelist("conf_status")],
     }
+    if profile is not None and profile.reporters:
+        lists["reporter"] = [
+            (code, profile.organisations.get(code, "")) for code in sorted(profile.reporters)
+        ]
+    if profile is not None:
+        places = [(c.code, c.name) for c in codelist("destination_type") if c.code != "_T"]
+        places += sorted(profile.organisations.items())
+        lists["destination"] = places
+        lists["referrer"] = places
+    lists = {column: entries for column, entries in lists.items() if column in header}
     workbook = openpyxl.Workbook()
     data = workbook.active
     data.title = _DATA_SHEET
@@ -569,6 +586,8 @@ def write_template(
             formula1=f"=codes!${letter}$2:${letter}${len(entries) + 1}",
             allow_blank=True,
             showErrorMessage=True,
+            # Any age band may be written: the list offers the common ones and only warns.
+            errorStyle="warning" if column == "age" else "stop",
             errorTitle=f"Unknown {column}",
             error=f"Choose a {column} code from the list (sheet codes, column {letter}).",
         )
@@ -576,14 +595,39 @@ def write_template(
         validation.add(f"{target}2:{target}1048576")
         data.add_data_validation(validation)
     readme = workbook.create_sheet("README")
-    for line in _readme(header, catalogue):
+    for line in _readme(header, catalogue, profile):
         readme.append([_escape(line)])
     readme.column_dimensions["A"].width = 110
     _save(workbook, path, inputs)
 
 
-def _readme(header: Sequence[str], catalogue: Catalogue) -> list[str]:
+_AGE_BANDS = (
+    ("Y_LT18", "Children (under 18)"),
+    ("Y_GE18", "Adults (18 and over)"),
+    ("Y_LT15", "Under 15"),
+    ("Y15T17", "15 to 17"),
+    ("Y18T24", "18 to 24"),
+    ("Y25T59", "25 to 59"),
+    ("Y_GE60", "60 and over"),
+    ("_U", "Age unknown"),
+)
+"""The age bands the template offers (any other band may be typed: the validation warns)."""
+
+
+def _indicators_of(catalogue: Catalogue, profile: Profile | None) -> list[Indicator]:
+    """The indicators a template offers: those a profile requires or adds, else all."""
+    if profile is None:
+        return list(catalogue)
+    builtin = builtin_catalogue()
+    own = [i for i in catalogue if i.code in profile.required or i.code not in builtin]
+    return own or list(catalogue)
+
+
+def _readme(header: Sequence[str], catalogue: Catalogue, profile: Profile | None) -> list[str]:
     required = ", ".join(REQUIRED_COLUMNS)
+    check = "tip-indicators validate FILE.xlsx"
+    if profile is not None:
+        check += f" --profile PROFILE.yaml   (the profile {profile.label})"
     lines = [
         "tip-indicators data-entry template",
         "",
@@ -596,7 +640,7 @@ def _readme(header: Sequence[str], catalogue: Catalogue) -> list[str]:
         "compares with base_period (default: one year earlier).",
         "Drop-down lists offer the codes of the sheet 'codes'; do not merge cells, and type "
         "figures rather than formulas.",
-        "Check the filled workbook with: tip-indicators validate FILE.xlsx",
+        f"Check the filled workbook with: {check}",
         "",
         "Columns:",
     ]
