@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_private.nearest",
             "_private.report_model",
             "_private.document_model",
+            "_private.profile_model",
         ),
     ),
     (

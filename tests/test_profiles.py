@@ -259,3 +259,49 @@ def test_a_profile_selects_and_ignores_findings(tmp_path: Path) -> None:
     typo.write_text("profile: typo\nversion: '1'\nignore: [derived-valeu]\n", "utf-8")
     with pytest.raises(ti.ArgumentError, match="did you mean 'derived-value'"):
         ti.check(ti.read_dataset(example), ti.load_profile(typo))
+
+
+def _profile_documents() -> list[Path]:
+    root = Path(__file__).parent.parent
+    return [
+        root / "examples" / "coalition" / "profile.yaml",
+        root / "docs" / "examples" / "coalition.yaml",
+    ]
+
+
+@pytest.mark.parametrize("path", _profile_documents(), ids=lambda p: p.name)
+def test_the_shipped_profiles_follow_the_published_schema(path: Path) -> None:
+    """``schema profile`` describes the profiles the loader reads: editors can check them."""
+    import jsonschema
+    import yaml
+
+    from tip_indicators.profiles import profile_schema
+
+    load_profile(path)
+    jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), profile_schema())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"restrict_organisations": "true"},
+        {"rules": [{"name": "r", "expression": "a <= b", "severity": "fatal"}]},
+        {"rules": [{"name": "r", "expression": "a <= b", "tolerance": {"absolute": -1}}]},
+        {"closedd": ["sex"]},
+    ],
+)
+def test_the_schema_and_the_loader_refuse_the_same_mistakes(
+    change: dict[str, object], tmp_path: Path
+) -> None:
+    import jsonschema
+    import yaml
+
+    from tip_indicators.profiles import profile_schema
+
+    document = {"profile": "p", "version": "1", **change}
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(document), "utf-8")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, profile_schema())
+    with pytest.raises(DefinitionError):
+        load_profile(path)

@@ -42,7 +42,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 REPORT_FORMATS = ("text", "json", "junit", "sarif", "github", "html")
 INPUT_FORMATS = ("long-csv", "document", "sdmx-csv", "sdmx-ml", "glotip", "excel")
 INPUT_SUFFIXES = (".csv", ".yaml", ".yml", ".json", ".xlsx")
-SCHEMAS = ("dataset", "report", "sdmx")
+SCHEMAS = ("dataset", "report", "profile", "sdmx")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -468,6 +468,10 @@ def _schema(args: argparse.Namespace) -> int:
         from tip_indicators.io.document import dataset_schema
 
         schema = dataset_schema()
+    elif args.document == "profile":
+        from tip_indicators.profiles import profile_schema
+
+        schema = profile_schema()
     else:
         from tip_indicators.render.json import report_schema
 

@@ -37,7 +37,7 @@ from tip_indicators.indicators import Catalogue, builtin_catalogue, parse_catalo
 if TYPE_CHECKING:
     from tip_indicators._private.yamlnodes import Scalar
 
-__all__ = ["Profile", "ProfileRule", "builtin_profile", "load_profile"]
+__all__ = ["Profile", "ProfileRule", "builtin_profile", "load_profile", "profile_schema"]
 
 _NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]{1,3})?$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -114,6 +114,20 @@ class Profile:
             f"{closed}, {len(self.organisations)} organisations, {len(self.reporters)} "
             f"reporters allowed, {len(self.rules)} rules>"
         )
+
+
+def profile_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a profile document, for editors that complete and
+    check YAML as it is written."""
+    import json
+
+    from tip_indicators._private.profile_model import ProfileModel
+
+    schema = ProfileModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://tip-indicators.org/schema/profile.json"
+    copied: dict[str, Any] = json.loads(json.dumps(schema))
+    return copied
 
 
 @functools.cache
