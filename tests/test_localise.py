@@ -187,8 +187,8 @@ def test_value_copied_from_a_neighbour_is_ranked_first() -> None:
 
 
 def test_suggestions_are_capped() -> None:
-    """A closed breakdown of many parts lists the equally likely fixes (total 801, the part
-    101 back to 100: one wrong digit each) and others up to the allowed number."""
+    """A closed breakdown of many parts over its total by 1 lists the total and every part as
+    equally likely (a change of one tells no figure apart), past the cap, never as copied."""
     bands = ["Y_LT5", "Y5T9", "Y10T14", "Y15T17", "Y18T24", "Y25T59", "Y_GE60", "_U"]
     report = run(
         "indicator,period,reporter,age,value",
@@ -199,17 +199,15 @@ def test_suggestions_are_capped() -> None:
         ),
     )
     (finding,) = report.findings
-    assert 0 < len(finding.suggestions) <= SUGGESTION_LIMIT
     valid = {(2, "801"), (3, "100")} | {(line, "99") for line in range(4, 11)}
-    assert {(s.location.line, s.value) for s in finding.suggestions} <= valid
-    tied = [s for s in finding.suggestions if "one of 2 equally likely figures" in s.reason]
-    assert {(s.location.line, s.value) for s in tied} == {(2, "801"), (3, "100")}
+    assert {(s.location.line, s.value) for s in finding.suggestions} == valid
+    assert all("one of 9 equally likely figures" in s.reason for s in finding.suggestions)
     assert "copied" not in " ".join(s.reason for s in finding.suggestions)
 
 
 def test_equally_likely_parts_are_all_listed() -> None:
     """A sum of eleven parts over its total by 1 lists the total and every part as equally
-    likely (one wrong digit each), past the cap, and none as copied from an equal neighbour."""
+    likely, past the cap, and none as copied from an equal neighbour."""
     codes = ["KHM", "THA", "VNM", "LAO", "MYS", "CHN", "IDN", "PHL", "MMR", "SGP", "KOR"]
     values = [33, 33, 57, 57, 68, 68, 79, 79, 86, 86, 55]
     report = run(
@@ -329,25 +327,30 @@ def test_closed_form_fixes_agree_with_the_solver(defect: Defect) -> None:
     """Trying the shared censored figures' values in closed form finds the same single-figure
     fixes, each as far from the stated value, as the mixed-integer program does."""
 
-    def fixes(report: Report) -> set[tuple[object, ...]]:
-        # The nearest fix of each figure: the solver gives no keystroke slips besides.
-        nearest: dict[tuple[object, ...], float] = {}
+    def fixes(report: Report) -> dict[tuple[str, int], dict[int | None, float]]:
+        # The nearest fix of each figure, per finding: the solver gives no keystroke slips
+        # besides, so a finding whose list the slips fill to the cap is not compared.
+        found: dict[tuple[str, int], dict[int | None, float]] = {}
         for finding in linear_errors(report):
-            if len({s.location.line for s in finding.suggestions}) >= SUGGESTION_LIMIT:
+            if len(finding.suggestions) >= SUGGESTION_LIMIT:
                 continue
+            nearest: dict[int | None, float] = {}
             for suggestion in finding.suggestions:
                 assert suggestion.observation is not None
                 change = abs(float(suggestion.value) - float(suggestion.observation.value))
-                key = (finding.code, suggestion.location.line)
-                nearest[key] = min(change, nearest.get(key, change))
-        return {(*key, change) for key, change in nearest.items()}
+                line = suggestion.location.line
+                nearest[line] = min(change, nearest.get(line, change))
+            place = finding.location.line if finding.location is not None else None
+            found[(finding.code, place or 0)] = nearest
+        return found
 
     text = defect.text()
-    closed_form = check_text(text)
+    closed_form = fixes(check_text(text))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(localise, "MAX_ASSIGNMENTS", 0)
-        solved = check_text(text)
-    assert fixes(closed_form) == fixes(solved)
+        solved = fixes(check_text(text))
+    for key in closed_form.keys() & solved.keys():
+        assert closed_form[key] == solved[key]
 
 
 def test_missing_remainder_is_never_suggested() -> None:

@@ -1,7 +1,8 @@
 """The keystroke model: the values a figure as written is one slip away from.
 
 A figure re-keyed by hand goes wrong in a few ways: a digit dropped, a digit added (a zero too
-many, a digit doubled), two adjacent digits swapped, one digit wrong. From the written digits
+many, a digit doubled), two adjacent digits swapped, one digit wrong (the last one: a change
+of a few, as likely a miscount). From the written digits
 every value one such slip away is a candidate for what was meant; each kind carries a prior,
 a weight that says how likely that slip is to explain a wrong figure. The localiser prefers
 such a value among those that make the rules hold over the edge of the interval they allow.
@@ -26,19 +27,23 @@ PRIORS: dict[str, float] = {
     "digit-added": 2.5,
     "digit-dropped": 2.2,
     "digit-wrong": 2.0,
+    "last-digit-wrong": 0.0,
 }
-"""The weight of each kind of slip (higher is likelier), by the name of the edit."""
+"""The weight of each kind of slip (higher is likelier), by the name of the edit. A wrong last
+digit weighs nothing: it is a change of a few, no likelier than any miscount by a few, so it
+tells figures apart no better than the nearest value that makes the rules hold."""
 
 REACH: dict[str, float] = {
     "transposition": 9.0,
     "zero-added": 9.0,
     "digit-doubled": 9.0,
-    "digit-added": 1.0,
+    "digit-added": 9.0,
     "digit-dropped": 1.0,
     "digit-wrong": 1.0,
+    "last-digit-wrong": 1.0,
 }
 """How far past the nearest value the rules allow a slip of each kind may land, as a multiple
-of the least change they ask for, and still explain the figure: a swap or a zero too many
+of the least change they ask for, and still explain the figure: a swap or a digit too many
 leaves a handful of candidates, so one that lands well inside an interval of passing values
 is telling; a wrong or dropped digit has dozens, so only one near the edge is."""
 
@@ -52,6 +57,7 @@ KINDS: dict[str, str] = {
     "digit-added": "digit-added",
     "digit-dropped": "digit-dropped",
     "digit-wrong": "digit-wrong",
+    "last-digit-wrong": "digit-wrong",
 }
 """The machine-readable kind of each edit (a zero too many is a digit added)."""
 
@@ -62,6 +68,7 @@ _WORDS: dict[str, str] = {
     "digit-added": "a digit too many",
     "digit-dropped": "a digit dropped",
     "digit-wrong": "one digit wrong",
+    "last-digit-wrong": "the last digit wrong",
 }
 _MAX_DIGITS = 15
 
@@ -148,7 +155,10 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 "text",
                 "sign",
                 pl.concat_str(head, "d", after).alias("meant"),
-                pl.lit("digit-wrong").alias("edit"),
+                pl.when(pl.col("i") == pl.col("n") - 1)
+                .then(pl.lit("last-digit-wrong"))
+                .otherwise(pl.lit("digit-wrong"))
+                .alias("edit"),
             ),
         ]
     )

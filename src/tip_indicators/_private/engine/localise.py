@@ -167,7 +167,7 @@ def _canonical(constraint: Constraint) -> tuple[object, ...]:
 def _figures(run: Run, ids: Sequence[int]) -> dict[int, Figure]:
     units = {i.code: i.unit for i in run.catalogue}
     rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
-        ID, "indicator", "measure", "value", "low", "high", "decimals", "derived", "line"
+        ID, "indicator", "measure", "value", "low", "high", "decimals", "derived"
     )
     found = {}
     for row in rows.iter_rows(named=True):
@@ -180,7 +180,6 @@ def _figures(run: Run, ids: Sequence[int]) -> dict[int, Figure]:
             count and not row["decimals"],
             row["measure"] in {"N", "PCT"},
             row["value"],
-            row["line"],
         )
     return found
 

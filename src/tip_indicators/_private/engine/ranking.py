@@ -39,6 +39,11 @@ REPAIR_WEIGHT = 10.0
 """Score per failed rule a fix repairs (and less per rule that holds and it would break)."""
 GAP_WEIGHT = 5.0
 """Score less per rule that now adds up exactly and would open a gap."""
+MAX_SLIPS = 16
+"""The most slips of one figure suggested at once (every digit of the longest figure)."""
+EXACT_WEIGHT = 3.0
+"""Score more for a slip (or copy) undone after which the failed rules add up exactly, rather
+than merely hold: a part written 885 for 88 is told from one that 85 would leave short."""
 COMPUTED_WEIGHT = 0.5
 """Score more for a computed measure (CHG, PCH, PCT): derived by hand, so more often wrong."""
 COPY_SHARE = 0.1
@@ -212,14 +217,14 @@ def single_candidates(
         evidence.slips.get(figure_id, []),
         key=lambda s: (-s.prior, abs(s.value - current), s.value),
     )
-    made = []
-    if slips:
-        made.append(
-            _single(
-                system, figure_id, slips[0].value, slips[0], intervals=intervals, evidence=evidence
-            )
-        )
-    if not slips or not math.isclose(slips[0].value, nearest):
+    # Every slip of the likeliest kind that fits: a 1278 that must come down to 196 or less
+    # may be 178, 128 or 127 (a digit too many), and nothing tells them apart.
+    best = [s for s in slips if s.prior > 0 and s.prior == slips[0].prior][:MAX_SLIPS] or slips[:1]
+    made = [
+        _single(system, figure_id, slip.value, slip, intervals=intervals, evidence=evidence)
+        for slip in best
+    ]
+    if not any(math.isclose(s.value, nearest) for s in best):
         slip = next((s for s in slips if math.isclose(s.value, nearest)), None)
         made.append(
             _single(system, figure_id, nearest, slip, intervals=intervals, evidence=evidence)
@@ -242,15 +247,21 @@ def _single(
     repaired = sum(1 for c in system.failed if figure_id in c.ids)
     score = REPAIR_WEIGHT * repaired
     reasons: list[str] = []
+    explained = False
     if slip is not None:
         score += slip.prior
         reasons.append(slip.reason)
+        explained = slip.prior > 0
     elif (copied := _copied_from(system, figure, value)) is not None:
         score += COPIED_PRIOR
         reasons.append(
             f"equals {copied.label()} ({copied.value}, line {copied.location.line}): "
             "likely copied from the neighbouring figure (copied)"
         )
+        explained = True
+    if explained and _balances(system, figure_id, value):
+        score += EXACT_WEIGHT
+        reasons.append("the failed rules then add up exactly")
     low, high = min(i[0] for i in intervals), max(i[1] for i in intervals)
     if slip is None and low < high:
         reasons.append(f"any value {_range(low, high)} makes the rules hold (boundary)")
@@ -266,13 +277,16 @@ def _single(
     gaps = _confirmations(system, figure_id)
     if gaps:
         score -= GAP_WEIGHT * gaps
-        reasons.append(f"but {gaps} other rule{'s' if gaps > 1 else ''} add up to it exactly")
+        rules = "1 other rule adds" if gaps == 1 else f"{gaps} other rules add"
+        reasons.append(f"but {rules} up to it exactly")
     if ref.measure in {"CHG", "PCH", "PCT"}:
         score += COMPUTED_WEIGHT
         reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
     if repaired + fixed > 1:
         reasons.append(f"repairs all {repaired + fixed} failed rules")
-    score -= 0.1 * math.log10(1.0 + abs(value - current))
+    if not explained:
+        # A slip is as likely at any place of the figure: only other changes weigh their size.
+        score -= 0.1 * math.log10(1.0 + abs(value - current))
     if not reasons:
         reasons.append("changing this figure alone makes the rules hold (derived)")
     return Candidate(figure_id, _format(value), "; ".join(reasons), score, _line(ref))
@@ -314,8 +328,14 @@ def ranked(candidates: list[Candidate], limit: int) -> list[Candidate]:
         return []
     best = [c for c in unique if c.score >= unique[0].score - _TIE]
     figures = {c.figure for c in best}
-    if len(figures) > 1:
-        note = f"one of {len(figures)} equally likely figures"
+    if len(best) > 1:
+        note = (
+            f"one of {len(best)} equally likely figures"
+            if len(figures) == len(best)
+            else f"one of {len(best)} equally likely fixes of {len(figures)} figures"
+            if len(figures) > 1
+            else f"one of {len(best)} equally likely values"
+        )
         best = [attrs.evolve(c, reason=f"{c.reason}; {note}") for c in best]
     return best + unique[len(best) : max(limit, len(best))]
 
@@ -403,6 +423,23 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
 
 
+def _balances(system: System, figure_id: int, value: float) -> bool:
+    """Whether every failed rule of ``figure_id`` adds up exactly with it at ``value`` (all
+    their figures exact): a slip undone gives back figures that agreed."""
+    for constraint in system.failed:
+        if figure_id not in constraint.ids:
+            continue
+        if not all(system.figures[i].exact for i in constraint.ids):
+            return False
+        slack = constraint.constant + sum(
+            a * (value if i == figure_id else (system.figures[i].low or 0.0))
+            for i, a in zip(constraint.ids, constraint.coefs, strict=True)
+        )
+        if abs(slack) > constraint.tol + _EPS:
+            return False
+    return True
+
+
 def _confirmations(system: System, figure_id: int) -> int:
     """The rules that hold and add up exactly now with ``figure_id`` in them, all of whose
     figures are exact: changing it alone opens a gap in each (an equality would fail, and a
@@ -423,12 +460,12 @@ def _confirmations(system: System, figure_id: int) -> int:
 
 
 def _copied_from(system: System, figure: Figure, value: float) -> ObservationRef | None:
-    """The figure on the next or previous line that shares a failed rule with ``figure`` and
-    states its current value, when ``figure`` is exact and a copy explains the change to
+    """The first figure (by id) that shares a failed rule with ``figure`` and states its
+    current value, when ``figure`` is exact and a copy explains the change to
     ``value``: no keystroke slip does, and it is large (a tenth of the figure or more; a copy
     puts an unrelated value in place, while a small difference is a miscount, and an equal
     neighbour then a coincidence)."""
-    if not figure.exact or figure.line is None or figure.low is None:
+    if not figure.exact or figure.low is None:
         return None
     if abs(value - figure.low) < COPY_SHARE * max(abs(figure.low), 1.0):
         return None
@@ -439,8 +476,6 @@ def _copied_from(system: System, figure: Figure, value: float) -> ObservationRef
             other_id != figure.id
             and other.exact
             and other.low == figure.low
-            and other.line is not None
-            and abs(other.line - figure.line) == 1
             and other_id in system.refs
         ):
             return system.refs[other_id]
