@@ -34,10 +34,10 @@ digit weighs nothing: it is a change of a few, no likelier than any miscount by 
 tells figures apart no better than the nearest value that makes the rules hold."""
 
 REACH: dict[str, float] = {
-    "transposition": 9.0,
-    "zero-added": 9.0,
-    "digit-doubled": 9.0,
-    "digit-added": 9.0,
+    "transposition": 3.0,
+    "zero-added": 3.0,
+    "digit-doubled": 3.0,
+    "digit-added": 3.0,
     "digit-dropped": 1.0,
     "digit-wrong": 1.0,
     "last-digit-wrong": 1.0,
