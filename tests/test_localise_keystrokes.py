@@ -123,9 +123,10 @@ def _seeded_errors(report: Report, line: int) -> list[Finding]:
 )
 def test_seeded_slip_is_given_back(index: int, kind: str, place: int, digit: str) -> None:
     """One slip seeded into the worked example that makes a rule fail (not beside a derived
-    remainder) is given back: the changed figure with its original value is suggested (but
-    for a digit too many, which an open bound cannot tell apart), and first unless the first
-    suggestion is another single change that repairs every new error as well."""
+    remainder) is given back: the changed figure is suggested (a swap with its original value;
+    a digit too many under an open bound may have several values that fit), and first with its
+    original value unless the first suggestion is another single change that repairs every new
+    error as well."""
     original = _ROWS[index][_VALUE]
     written = slip(original, kind, place, digit)
     assume(written is not None)
@@ -138,9 +139,11 @@ def test_seeded_slip_is_given_back(index: int, kind: str, place: int, digit: str
     # give the culprit back.
     assume(errors and all(f.code != "derived-negative" for f in errors))
     suggested = {(s.location.line, s.value) for f in errors for s in f.suggestions}
-    if kind != "digit-added":
-        # A digit too many in a figure that has only to come down leaves one candidate per
-        # digit, all fitting, and a swap of another figure may fit too: told apart by nothing.
+    assert line in {at for at, _ in suggested}, (kind, line, written, original, suggested)
+    if kind == "transposition":
+        # A digit too many in a figure that has only to come down under a bound leaves one
+        # candidate per digit, and a swap of the same figure may fit as well: only a swap
+        # (whose value is the one that fits nearest) is always given back.
         assert (line, original) in suggested, (kind, line, written, original, suggested)
     first = next(f.suggestions[0] for f in errors if f.suggestions)
     if (first.location.line, first.value) != (line, original):

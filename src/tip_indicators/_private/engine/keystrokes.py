@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["COPIED_PRIOR", "PRIORS", "REACH", "edits"]
+__all__ = ["COPIED_PRIOR", "PRIORS", "REACH", "SMALL_CHANGE", "edits"]
 
 PRIORS: dict[str, float] = {
     "transposition": 3.0,
@@ -34,10 +34,10 @@ digit weighs nothing: it is a change of a few, no likelier than any miscount by 
 tells figures apart no better than the nearest value that makes the rules hold."""
 
 REACH: dict[str, float] = {
-    "transposition": 3.0,
-    "zero-added": 3.0,
-    "digit-doubled": 3.0,
-    "digit-added": 3.0,
+    "transposition": 9.0,
+    "zero-added": 9.0,
+    "digit-doubled": 9.0,
+    "digit-added": 9.0,
     "digit-dropped": 1.0,
     "digit-wrong": 1.0,
     "last-digit-wrong": 1.0,
@@ -45,7 +45,12 @@ REACH: dict[str, float] = {
 """How far past the nearest value the rules allow a slip of each kind may land, as a multiple
 of the least change they ask for, and still explain the figure: a swap or a digit too many
 leaves a handful of candidates, so one that lands well inside an interval of passing values
-is telling; a wrong or dropped digit has dozens, so only one near the edge is."""
+is telling; a wrong or dropped digit has dozens, so only one near the edge is. When a change
+of less than :data:`SMALL_CHANGE` would do, every kind must land that near: a miscount by a few
+explains the figure as well, and a swap that fits is a coincidence."""
+
+SMALL_CHANGE = 10.0
+"""A least change below this is miscount-sized (see :data:`REACH`)."""
 
 COPIED_PRIOR = 2.0
 """The weight of a value copied from the neighbouring line."""

@@ -6,9 +6,10 @@ Exact figures may change at a cost of one; censored and missing figures move fre
 their interval. A single-figure fix is solved exactly in closed form: a free figure in one
 constraint only widens that constraint, and the few whole-number values of a censored figure
 that several constraints share are tried one by one. Otherwise HiGHS (a mixed-integer program)
-finds the minimum, and further minimal fixes are enumerated with no-good cuts. Candidates are
-ranked by plausibility: digit transposition, one wrong digit, a value copied from a neighbouring
-figure, a derived measure.
+finds the minimum, and further minimal fixes are enumerated with no-good cuts. A single figure
+that may take an interval of values is offered at the keystroke slip inside it and at its edge;
+candidates are ranked in :mod:`~tip_indicators._private.engine.ranking`. Open shortfalls that
+one slip closes exactly get that slip as a suggestion too.
 """
 
 from __future__ import annotations

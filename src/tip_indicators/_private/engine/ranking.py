@@ -19,7 +19,7 @@ import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run, number
 from tip_indicators._private.engine.changes import accepts
-from tip_indicators._private.engine.keystrokes import COPIED_PRIOR, REACH, edits
+from tip_indicators._private.engine.keystrokes import COPIED_PRIOR, REACH, SMALL_CHANGE, edits
 from tip_indicators._private.engine.system import Constraint, Figure
 from tip_indicators.findings import ObservationRef
 
@@ -157,9 +157,9 @@ def slips_within(
 
     A slip counts only when it lands past that nearest value by no more than its kind's
     :data:`~tip_indicators._private.engine.keystrokes.REACH` times the least change the rules
-    ask for: when one less in a part of 86 repairs a sum, the swap that makes it 68 lands
-    where a fix may by coincidence, while 154 for a 1540 that must come down to 529 or less is
-    what the slip explains."""
+    ask for (once, when that is a change of a few): when one less in a part of 86 repairs a
+    sum, the swap that makes it 68 lands where a fix may by coincidence, while 154 for a 1540
+    that must come down to 529 or less is what the slip explains."""
     if not windows:
         return {}
     frame = pl.DataFrame(
@@ -179,6 +179,7 @@ def slips_within(
         },
     )
     value, nearest = pl.col("value"), pl.col("nearest")
+    needed = (nearest - pl.col("current")).abs()
     inside = (
         edits(_written(figures, [w[0] for w in windows]))
         .join(frame, on="figure", how="inner")
@@ -187,8 +188,10 @@ def slips_within(
             & (value <= pl.col("high") + _EPS)
             & (
                 (value - nearest).abs()
-                <= pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64)
-                * (nearest - pl.col("current")).abs()
+                <= pl.when(needed < SMALL_CHANGE)
+                .then(pl.lit(1.0))
+                .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
+                * needed
                 + _EPS
             )
         )
