@@ -308,12 +308,9 @@ def test_censored_figure_in_two_breakdowns_is_solved_without_the_solver(
     )
     (finding,) = linear_errors(report)
     # F is its two age parts, so at least 2 (F under 18 may be 0): M can be at most 30 - 2, or
-    # the total must be at least 31 + 2; M may be 13 with two digits swapped.
-    assert {(s.location.line, s.value) for s in finding.suggestions} == {
-        (2, "33"),
-        (4, "28"),
-        (4, "13"),
-    }
+    # the total must be at least 31 + 2. M written 31 for 13 would fit too, but a change of a
+    # few does: the swap is no likelier than a miscount, and is not offered.
+    assert {(s.location.line, s.value) for s in finding.suggestions} == {(2, "33"), (4, "28")}
 
 
 @settings(max_examples=80, deadline=None)

@@ -264,7 +264,8 @@ def _single(
         explained = True
     if explained and _balances(system, figure_id, value):
         score += EXACT_WEIGHT
-        reasons.append("the failed rules then add up exactly")
+        if any(not c.equality for c in system.failed if figure_id in c.ids):
+            reasons.append("the failed rules then add up exactly")
     low, high = min(i[0] for i in intervals), max(i[1] for i in intervals)
     if slip is None and low < high:
         reasons.append(f"any value {_range(low, high)} makes the rules hold (boundary)")
