@@ -11,8 +11,8 @@ The priors are set by hand from the order of frequency reported in studies of ke
 and text (substitutions are the commonest single slips, then transpositions, omissions and
 insertions; about four slips in five are one such edit), weighed by how specific each kind is:
 a swap leaves a handful of candidates, a dropped digit ten for every place, so a swap that fits
-says more than a dropped digit that fits; a zero too many, the commonest slip in re-keyed
-reports, weighs most. Only whole numbers (up to 15 digits) are edited.
+says more than a dropped digit that fits; a zero too many, common in re-keyed reports, weighs
+most. Only whole numbers (up to 15 digits) are edited.
 """
 
 from __future__ import annotations
