@@ -11,8 +11,8 @@ The priors are set by hand from the order of frequency reported in studies of ke
 and text (substitutions are the commonest single slips, then transpositions, omissions and
 insertions; about four slips in five are one such edit), weighed by how specific each kind is:
 a swap leaves a handful of candidates, a dropped digit ten for every place, so a swap that fits
-says more than a dropped digit that fits; a zero too many, common in re-keyed reports, weighs
-most. Only whole numbers (up to 15 digits) are edited.
+says more than a dropped digit that fits; a zero too many, common in re-keyed reports, weighs as
+much. Only whole numbers (up to 15 digits) are edited.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["COPIED_PRIOR", "PRIORS", "REACH", "SMALL_CHANGE", "edits"]
 
 PRIORS: dict[str, float] = {
     "transposition": 3.0,
-    "zero-added": 3.2,
+    "zero-added": 3.0,
     "digit-doubled": 2.7,
     "digit-added": 2.5,
     "digit-dropped": 2.2,
