@@ -281,8 +281,9 @@ def _transpose(rng: random.Random, text: str) -> str | None:
     return None if swapped.startswith("0") else swapped
 
 
-def _corrupt(rng: random.Random, group: Group, total_allowed: bool) -> str | None:
-    """Inject one error that the rules must catch; return its kind, or None when none fits."""
+def _corrupt(rng: random.Random, group: Group, total_allowed: bool) -> tuple[str, Cell] | None:
+    """Inject one error that the rules must catch; return its kind and the changed cell, or
+    None when none fits."""
     total = group.total()
     parts = [
         c
@@ -331,7 +332,7 @@ def _corrupt(rng: random.Random, group: Group, total_allowed: bool) -> str | Non
         if cell is None:
             continue
         if group_fails(group):
-            return name
+            return name, cell
         cell.text = str(cell.value) if cell.value is not None else ""
     return None
 
@@ -367,6 +368,7 @@ def generate(size: int, seed: int, path: str, corrupted_path: str) -> tuple[int,
     rng = random.Random(seed * 1_000_003 + size)
     rows = groups = 0
     corrupted: list[tuple[str, str, str, str]] = []
+    cells: list[tuple[str, str, str, str, int, str, str]] = []
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(HEADER)
@@ -374,9 +376,14 @@ def generate(size: int, seed: int, path: str, corrupted_path: str) -> tuple[int,
             for group in (one, two):
                 second = group is two
                 if rng.random() < CORRUPTION_RATE:
-                    kind = _corrupt(rng, group, total_allowed=second or not style.change)
-                    if kind is not None:
-                        corrupted.append((group.indicator, group.period, group.reporter, kind))
+                    done = _corrupt(rng, group, total_allowed=second or not style.change)
+                    if done is not None:
+                        kind, cell = done
+                        key = (group.indicator, group.period, group.reporter)
+                        corrupted.append((*key, kind))
+                        # The header is line 1; the group's rows follow the ``rows`` before it.
+                        line = rows + 2 + group.cells.index(cell)
+                        cells.append((*key, kind, line, cell.text, _true_text(cell)))
                 source = (
                     f"{group.reporter} annual report {group.period}, table {rng.randint(1, 40)}"
                 )
@@ -406,7 +413,22 @@ def generate(size: int, seed: int, path: str, corrupted_path: str) -> tuple[int,
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow((*rules.GROUP, "corruption"))
         writer.writerows(sorted(corrupted))
+    with open(cells_path(corrupted_path), "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow((*rules.GROUP, "corruption", "line", "written", "original"))
+        writer.writerows(sorted(cells))
     return rows, groups, len(corrupted)
+
+
+def _true_text(cell: Cell) -> str:
+    """What the cell said before it was corrupted."""
+    return str(cell.value) if cell.value is not None else ""
+
+
+def cells_path(corrupted_path: str) -> str:
+    """The list of the changed cells (line, written and original value) beside the list of
+    corrupted groups: ``obs-<size>.cells.csv``."""
+    return corrupted_path.replace(".corrupted.csv", ".cells.csv")
 
 
 def parse_sizes(text: str) -> list[str]:

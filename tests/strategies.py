@@ -890,13 +890,12 @@ def blame_problems(defect: Defect, report: Report) -> list[str]:
     if not linear:
         return [*problems, f"no linear error for line {line}: {[f.code for f in raised]}"]
     fixes = single_fixes(defect.case, defect.values())
-    valid = {(Case.line(i), str(int(v))) for i, v in fixes.items()}
     for finding in linear:
         suggested = [(s.location.line, s.value) for s in finding.suggestions]
         problems += [
-            f"{finding.code} suggests line {at} = {value}, which is no single fix {sorted(valid)}"
+            f"{finding.code} suggests line {at} = {value}, which is no single fix {fixes}"
             for at, value in suggested
-            if (at, value) not in valid
+            if not fixes_alone(defect.case, defect.values(), at, value)
         ]
         if len(fixes) <= SUGGESTION_LIMIT and (line, original) not in suggested:
             problems.append(f"{finding.code} does not suggest line {line} = {original}")
@@ -906,6 +905,21 @@ def blame_problems(defect: Defect, report: Report) -> list[str]:
                 f"line {line} = {original}"
             )
     return problems
+
+
+def fixes_alone(case: Case, values: Sequence[Fraction], line: int | None, value: str) -> bool:
+    """Whether the figure on ``line`` set to ``value`` alone makes every relation hold (counts
+    whole, levels non-negative)."""
+    index = (line or 0) - Case.line(0)
+    if not 0 <= index < len(values):
+        return False
+    changed = list(values)
+    changed[index] = Fraction(value)
+    if changed[index] == values[index]:
+        return False
+    if case.rows[index].get("measure") != "CHG" and changed[index] < 0:
+        return False
+    return all(relation.holds(changed) for relation in case.relations)
 
 
 def single_fixes(case: Case, values: Sequence[Fraction]) -> dict[int, Fraction]:

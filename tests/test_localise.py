@@ -187,7 +187,8 @@ def test_value_copied_from_a_neighbour_is_ranked_first() -> None:
 
 
 def test_suggestions_are_capped() -> None:
-    """A closed breakdown of many parts lists at most the allowed number of suggestions."""
+    """A closed breakdown of many parts over its total by 1 lists the total and every part as
+    equally likely (a change of one tells no figure apart), past the cap, never as copied."""
     bands = ["Y_LT5", "Y5T9", "Y10T14", "Y15T17", "Y18T24", "Y25T59", "Y_GE60", "_U"]
     report = run(
         "indicator,period,reporter,age,value",
@@ -198,9 +199,28 @@ def test_suggestions_are_capped() -> None:
         ),
     )
     (finding,) = report.findings
-    assert 0 < len(finding.suggestions) <= SUGGESTION_LIMIT
     valid = {(2, "801"), (3, "100")} | {(line, "99") for line in range(4, 11)}
-    assert {(s.location.line, s.value) for s in finding.suggestions} <= valid
+    assert {(s.location.line, s.value) for s in finding.suggestions} == valid
+    assert all("one of 9 equally likely figures" in s.reason for s in finding.suggestions)
+    assert "copied" not in " ".join(s.reason for s in finding.suggestions)
+
+
+def test_equally_likely_parts_are_all_listed() -> None:
+    """A sum of eleven parts over its total by 1 lists the total and every part as equally
+    likely, past the cap, and none as copied from an equal neighbour."""
+    codes = ["KHM", "THA", "VNM", "LAO", "MYS", "CHN", "IDN", "PHL", "MMR", "SGP", "KOR"]
+    values = [33, 33, 57, 57, 68, 68, 79, 79, 86, 86, 55]
+    report = run(
+        "indicator,period,reporter,nationality,value",
+        f"victims_identified,2010,R,,{sum(values) - 1}",
+        *(f"victims_identified,2010,R,{c},{v}" for c, v in zip(codes, values, strict=True)),
+    )
+    (finding,) = linear_errors(report)
+    note = "one of 12 equally likely figures"
+    tied = [s for s in finding.suggestions if note in s.reason]
+    assert len(tied) > SUGGESTION_LIMIT
+    assert {s.location.line for s in tied} == set(range(2, 14))
+    assert not any("copied" in s.reason for s in finding.suggestions)
 
 
 def test_warnings_get_no_suggestions() -> None:
@@ -214,6 +234,32 @@ def test_warnings_get_no_suggestions() -> None:
     (finding,) = report.findings
     assert finding.severity is Severity.WARNING
     assert finding.suggestions == ()
+
+
+@given(
+    st.integers(2, 9).flatmap(
+        lambda a: st.tuples(st.just(a), st.integers(1, a - 1), st.integers(0, 9))
+    ),
+    st.integers(0, 400),
+)
+def test_open_shortfall_closed_by_a_swap_is_suggested(
+    digits: tuple[int, int, int], extra: int
+) -> None:
+    """A part with two digits swapped that leaves an open breakdown short by a multiple of 9
+    gets the swap back as a suggestion of the warning, saying so."""
+    high, low, last = digits
+    meant, written = int(f"{high}{low}{last}"), int(f"{low}{high}{last}")
+    m = meant + extra  # the parts cover over half the total: a shortfall, not incomplete
+    report = run(
+        SEX,
+        f"victims_identified,2010,R,,{meant + m}",
+        f"victims_identified,2010,R,F,{written}",
+        f"victims_identified,2010,R,M,{m}",
+    )
+    (finding,) = [f for f in report.findings if f.code == "partition-shortfall"]
+    assert finding.severity is Severity.WARNING
+    assert (3, str(meant)) in {(s.location.line, s.value) for s in finding.suggestions}
+    assert all("multiple of 9" in s.reason for s in finding.suggestions if s.value == str(meant))
 
 
 # ---------------------------------------------------------------- free figures and pairs
@@ -231,10 +277,12 @@ def test_censored_figures_move_freely() -> None:
     )
     (finding,) = report.findings
     assert finding.code == "partition-exceeds"
+    # _U written 10 may be 1 with a zero too many: that slip comes with the nearest fix.
     assert {(s.location.line, s.value) for s in finding.suggestions} == {
         (2, "25"),
         (4, "7"),
         (6, "5"),
+        (6, "1"),
     }
 
 
@@ -260,7 +308,8 @@ def test_censored_figure_in_two_breakdowns_is_solved_without_the_solver(
     )
     (finding,) = linear_errors(report)
     # F is its two age parts, so at least 2 (F under 18 may be 0): M can be at most 30 - 2, or
-    # the total must be at least 31 + 2.
+    # the total must be at least 31 + 2. M written 31 for 13 would fit too, but a change of a
+    # few does: the swap is no likelier than a miscount, and is not offered.
     assert {(s.location.line, s.value) for s in finding.suggestions} == {(2, "33"), (4, "28")}
 
 
@@ -275,23 +324,30 @@ def test_closed_form_fixes_agree_with_the_solver(defect: Defect) -> None:
     """Trying the shared censored figures' values in closed form finds the same single-figure
     fixes, each as far from the stated value, as the mixed-integer program does."""
 
-    def fixes(report: Report) -> set[tuple[object, ...]]:
-        found: set[tuple[object, ...]] = set()
+    def fixes(report: Report) -> dict[tuple[str, int], dict[int | None, float]]:
+        # The nearest fix of each figure, per finding: the solver gives no keystroke slips
+        # besides, so a finding whose list the slips fill to the cap is not compared.
+        found: dict[tuple[str, int], dict[int | None, float]] = {}
         for finding in linear_errors(report):
             if len(finding.suggestions) >= SUGGESTION_LIMIT:
                 continue
+            nearest: dict[int | None, float] = {}
             for suggestion in finding.suggestions:
                 assert suggestion.observation is not None
                 change = abs(float(suggestion.value) - float(suggestion.observation.value))
-                found.add((finding.code, suggestion.location.line, change))
+                line = suggestion.location.line
+                nearest[line] = min(change, nearest.get(line, change))
+            place = finding.location.line if finding.location is not None else None
+            found[(finding.code, place or 0)] = nearest
         return found
 
     text = defect.text()
-    closed_form = check_text(text)
+    closed_form = fixes(check_text(text))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(localise, "MAX_ASSIGNMENTS", 0)
-        solved = check_text(text)
-    assert fixes(closed_form) == fixes(solved)
+        solved = fixes(check_text(text))
+    for key in closed_form.keys() & solved.keys():
+        assert closed_form[key] == solved[key]
 
 
 def test_missing_remainder_is_never_suggested() -> None:

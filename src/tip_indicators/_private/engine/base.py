@@ -54,6 +54,21 @@ SUGGESTION_SCHEMA: dict[str, pl.DataType] = {
 would fix it as text, why that is likely, and a score (higher is likelier)."""
 
 
+PERCENT_CHECK_SCHEMA: dict[str, pl.DataType] = {
+    "pch": pl.Int64(),
+    "level": pl.Int64(),
+    "base": pl.Int64(),
+    "level_value": pl.Float64(),
+    "base_value": pl.Float64(),
+    "stated": pl.Float64(),
+    "decimals": pl.Int64(),
+    "failed": pl.Boolean(),
+    "finding": pl.Int64(),
+}
+"""A percentage change ``stated`` (with ``decimals``) of the level figure ``level`` over the
+``base`` level figure (ids and exact values), whether it failed, and its finding's number."""
+
+
 class Run:
     """One check run over a frame of observations (each row has an ``_id``)."""
 
@@ -76,6 +91,10 @@ class Run:
         self.not_evaluated = 0
         self._places = self.frame.select(pl.col(ID).alias("_anchor"), "path", "line")
         self.constraints: list[pl.DataFrame] = []
+        self.percent_checks: list[pl.DataFrame] = []
+        """Percentage changes judged on two exact levels (columns of
+        :data:`PERCENT_CHECK_SCHEMA`): not linear, so the localiser checks its candidate
+        values against them one by one."""
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
         self._levels: pl.DataFrame | None = None

@@ -15,6 +15,7 @@ import polars as pl
 
 from tip_indicators._private.engine.base import (
     ID,
+    PERCENT_CHECK_SCHEMA,
     SUGGESTION_SCHEMA,
     Run,
     interval,
@@ -262,6 +263,7 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
     run.add_evaluations(rule.name, judged, ID, group=_group("PCH"))
     failures = run.with_texts(judged.filter(pl.col("outcome") == "fail"), pch=ID)
     if failures.height == 0:
+        _add_percent_checks(run, judged, pl.Series("finding", [], dtype=pl.Int64))
         return
     worded = [_percent_wording(row) for row in failures.iter_rows(named=True)]
     numbers = run.record(
@@ -284,12 +286,42 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         imbalance=pl.col("_imbalance"),
         tolerance=pl.col("_tolerance"),
     )
+    _add_percent_checks(run, judged, numbers)
     fixes: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
     for number_, wording in zip(numbers.to_list(), worded, strict=True):
         for fix in wording.fixes:
             for name, item in zip(fixes, (number_, *fix), strict=True):
                 fixes[name].append(item)
     run.suggestions.append(pl.DataFrame(fixes, schema=SUGGESTION_SCHEMA))
+
+
+def _add_percent_checks(run: Run, judged: pl.DataFrame, numbers: pl.Series) -> None:
+    """Record the percentage changes judged on two exact levels, with the numbers of the
+    findings of those that failed (``numbers``, in the order of the failures)."""
+    outcome = pl.col("outcome")
+    failed = judged.filter(outcome == "fail").select(ID).with_columns(numbers)
+    exact = (pl.col("t_low") == pl.col("t_high")) & (pl.col("b_low") == pl.col("b_high"))
+    run.percent_checks.append(
+        judged.filter((pl.col("basis") == "levels") & exact & outcome.is_in(["pass", "fail"]))
+        .join(failed, on=ID, how="left", maintain_order="left")
+        .select(
+            pl.col(ID).alias("pch"),
+            pl.col("t_id").alias("level"),
+            pl.col("b_id").alias("base"),
+            pl.col("t_low").alias("level_value"),
+            pl.col("b_low").alias("base_value"),
+            pl.col("low").alias("stated"),
+            pl.col("decimals").fill_null(0),
+            (outcome == "fail").alias("failed"),
+            pl.col("finding"),
+        )
+        .select([pl.col(c).cast(t) for c, t in PERCENT_CHECK_SCHEMA.items()])
+    )
+
+
+def accepts(stated: float, decimals: int, value: float) -> bool:
+    """Whether the percentage ``value`` rounds or truncates to ``stated`` (its digits)."""
+    return _accepts(stated, decimals, value, value)
 
 
 @attrs.frozen

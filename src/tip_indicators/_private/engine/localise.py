@@ -6,9 +6,10 @@ Exact figures may change at a cost of one; censored and missing figures move fre
 their interval. A single-figure fix is solved exactly in closed form: a free figure in one
 constraint only widens that constraint, and the few whole-number values of a censored figure
 that several constraints share are tried one by one. Otherwise HiGHS (a mixed-integer program)
-finds the minimum, and further minimal fixes are enumerated with no-good cuts. Candidates are
-ranked by plausibility: digit transposition, one wrong digit, a value copied from a neighbouring
-figure, a derived measure.
+finds the minimum, and further minimal fixes are enumerated with no-good cuts. A single figure
+that may take an interval of values is offered at the keystroke slip inside it and at its edge;
+candidates are ranked in :mod:`~tip_indicators._private.engine.ranking`. Open shortfalls that
+one slip closes exactly get that slip as a suggestion too.
 """
 
 from __future__ import annotations
@@ -21,10 +22,21 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run, number
+from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
 from tip_indicators._private.engine.milp import milp_fixes
+from tip_indicators._private.engine.ranking import (
+    Candidate,
+    Evidence,
+    System,
+    joint_candidate,
+    percent_checks,
+    ranked,
+    shortfall_slips,
+    single_candidates,
+    slips_within,
+)
 from tip_indicators._private.engine.system import Constraint, Figure
-from tip_indicators.findings import ObservationRef, Suggestion
+from tip_indicators.findings import ObservationRef
 
 MAX_ASSIGNMENTS = 625
 """Whole-number assignments of shared censored figures tried in closed form before the MILP."""
@@ -33,14 +45,36 @@ _EPS = 1e-7
 
 
 def localise(run: Run) -> None:
-    """Attach ranked suggestions to every error finding that a linear rule produced."""
+    """Attach ranked suggestions to every error finding that a linear rule produced, and to
+    every open shortfall that one slip of one figure closes exactly."""
     if not run.constraints:
         return
     table = pl.concat(run.constraints).filter(pl.col("failed") | pl.col("holds"))
     table = table.with_row_index("c")
     failed = table.filter(pl.col("failed"))
-    if failed.height == 0:
+    made: dict[int, list[Candidate]] = {}
+    if failed.height:
+        made = _localise_errors(run, table, failed)
+    shortfalls = shortfall_slips(run, table)
+    if not made and not shortfalls.height:
         return
+    rows: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
+    for number_, candidates in made.items():
+        for candidate in ranked(candidates, MAX_SUGGESTIONS):
+            rows["number"].append(number_)
+            rows["figure"].append(candidate.figure)
+            rows["value"].append(candidate.value)
+            rows["reason"].append(candidate.reason)
+            rows["score"].append(candidate.score)
+    run.suggestions.append(
+        pl.concat([pl.DataFrame(rows, schema=SUGGESTION_SCHEMA), shortfalls], how="vertical")
+    )
+
+
+def _localise_errors(
+    run: Run, table: pl.DataFrame, failed: pl.DataFrame
+) -> dict[int, list[Candidate]]:
+    """The candidate fixes of each failed linear rule's finding (by number)."""
     touched = (
         pl.concat([failed.get_column("ids").explode(), failed.get_column("total").drop_nulls()])
         .unique()
@@ -66,7 +100,7 @@ def localise(run: Run) -> None:
             r["sense"] == "eq",
             r["tol"],
             r["failed"],
-            r["finding"],
+            r["finding"] if r["failed"] else None,
         )
         for r in relevant.iter_rows(named=True)
     ]
@@ -86,34 +120,28 @@ def localise(run: Run) -> None:
         )
         ordered = sorted(component, key=_canonical)
         solved.append(_solve(ordered, local, figures))
+    singles = sorted({single.figure for found in solved for single in found.singles})
+    evidence = Evidence(
+        percent_checks(run, singles),
+        slips_within(
+            figures,
+            [
+                (single.figure, low, high, single.nearest)
+                for found in solved
+                for single in found.singles
+                for low, high in single.intervals
+            ],
+        ),
+    )
     # Only the figures the suggestions name are cited, all at once (a component's system
     # holds many more).
     named = sorted({i for found in solved for i in found.named()})
     refs = dict(zip(named, run.refs(named), strict=True))
-    suggestions: dict[int, list[tuple[Suggestion, int]]] = {}
+    suggestions: dict[int, list[Candidate]] = {}
     for found in solved:
-        for finding_number, made in _suggestions(found, figures, refs).items():
-            suggestions.setdefault(finding_number, []).extend(made)
-    rows: dict[str, list[Any]] = {
-        "number": [],
-        "figure": [],
-        "value": [],
-        "reason": [],
-        "score": [],
-    }
-    for number_, made in suggestions.items():
-        # Equally likely fixes are ordered by what they say, not by the order the solver found
-        # them in, so the report does not change with the solver's version.
-        ranked = sorted(
-            made, key=lambda s: (-s[0].score, s[0].location.line or 0, s[0].value, s[0].reason)
-        )[:MAX_SUGGESTIONS]
-        for suggestion, figure in ranked:
-            rows["number"].append(number_)
-            rows["figure"].append(figure)
-            rows["value"].append(suggestion.value)
-            rows["reason"].append(suggestion.reason)
-            rows["score"].append(suggestion.score)
-    run.suggestions.append(pl.DataFrame(rows, schema=SUGGESTION_SCHEMA))
+        for finding_number, candidates in _suggestions(found, figures, refs, evidence).items():
+            suggestions.setdefault(finding_number, []).extend(candidates)
+    return suggestions
 
 
 def _figures_of(total: int | None, ids: list[int]) -> tuple[int, ...]:
@@ -180,19 +208,33 @@ def _components(failed: list[Constraint]) -> list[list[Constraint]]:
 
 
 @attrs.frozen
+class _Single:
+    """A figure that alone can make every rule of its component hold: the intervals of the
+    values that do (one per assignment of the shared free figures) and the nearest of them."""
+
+    figure: int
+    intervals: list[tuple[float, float]]
+    nearest: float
+
+
+@attrs.frozen
 class _Solved:
-    """A component's failed constraints and the fixes found for it: each fix the new values of
-    the figures it changes, with the figure each changed figure seems copied from, if any."""
+    """A component's failed constraints, every constraint of its system, and the fixes found
+    for it: single figures, or (when none will do) sets of figures with their new values."""
 
     failed: list[Constraint]
+    local: list[Constraint]
+    singles: list[_Single]
     fixes: list[dict[int, float]]
-    copied: list[dict[int, int]]
 
     def named(self) -> Iterator[int]:
-        """The figures the suggestions cite or name."""
-        for fix, sources in zip(self.fixes, self.copied, strict=True):
+        """The figures the suggestions cite or name (and those that may be copied from)."""
+        for single in self.singles:
+            yield single.figure
+        for fix in self.fixes:
             yield from fix
-            yield from sources.values()
+        for constraint in self.failed:
+            yield from constraint.ids
 
 
 def _solve(
@@ -201,73 +243,40 @@ def _solve(
     ids = sorted({i for c in local for i in c.ids})
     free = {i for i in ids if not figures[i].exact}
     shared = {i for i in free if sum(1 for c in local if i in c.ids) > 1}
-    solutions: list[dict[int, float]] = []
+    singles: list[_Single] = []
     assignments = _assignments(shared, figures)
     if assignments is not None:
         common = set.intersection(*(set(c.ids) for c in failed)) - free
         for candidate in sorted(common):
-            value = _nearest_single_fix(candidate, local, figures, assignments)
-            if value is not None:
-                solutions.append({candidate: value})
-    if not solutions:
-        solutions = milp_fixes(ids, local, figures)
-    copied = [
-        {
-            figure: source
-            for figure in solution
-            if (source := _copied_from(figures[figure], ids, figures, failed)) is not None
-        }
-        for solution in solutions
-    ]
-    return _Solved(failed, solutions, copied)
-
-
-def _copied_from(
-    figure: Figure, ids: list[int], figures: dict[int, Figure], failed: list[Constraint]
-) -> int | None:
-    """The first figure (by id) of the system that shares a failed rule with ``figure`` and
-    states its current value, when ``figure`` is exact: it was likely copied from there."""
-    if not figure.exact:
-        return None
-    current = figure.low if figure.low is not None else 0.0
-    neighbours = {i for c in failed if figure.id in c.ids for i in c.ids}
-    for other_id in ids:
-        text = figures[other_id].text
-        if (
-            other_id != figure.id
-            and text
-            and other_id in neighbours
-            and _same_number(text, current)
-        ):
-            return other_id
-    return None
+            single = _single_fix(candidate, local, figures, assignments)
+            if single is not None:
+                singles.append(single)
+    fixes = [] if singles else milp_fixes(ids, local, figures)
+    return _Solved(failed, local, singles, fixes)
 
 
 def _suggestions(
-    solved: _Solved, figures: dict[int, Figure], refs: dict[int, ObservationRef]
-) -> dict[int, list[tuple[Suggestion, int]]]:
-    """The suggestions of each failed constraint's finding (by number), each with the id of the
-    figure it names, from the fixes found."""
-    result: dict[int, list[tuple[Suggestion, int]]] = {}
-    for solution, copied in zip(solved.fixes, solved.copied, strict=True):
-        for figure, value in solution.items():
-            ref = refs[figure]
-            source = copied.get(figure)
-            score, reason = _plausibility(
-                ref,
-                figure=figures[figure],
-                value=value,
-                solution=solution,
-                failed=solved.failed,
-                refs=refs,
-                copied=refs[source] if source is not None else None,
-            )
-            suggestion = Suggestion(
-                ref.location, _format(value, figures[figure]), reason, ref, score
-            )
-            for constraint in solved.failed:
-                if constraint.finding is not None and set(solution) & set(constraint.ids):
-                    result.setdefault(constraint.finding, []).append((suggestion, figure))
+    solved: _Solved,
+    figures: dict[int, Figure],
+    refs: dict[int, ObservationRef],
+    evidence: Evidence,
+) -> dict[int, list[Candidate]]:
+    """The candidate fixes of each failed constraint's finding (by number)."""
+    system = System(solved.failed, solved.local, figures, refs)
+    made: list[tuple[Candidate, set[int]]] = []
+    for single in solved.singles:
+        for candidate in single_candidates(
+            system, single.figure, single.nearest, single.intervals, evidence
+        ):
+            made.append((candidate, {single.figure}))
+    for fix in solved.fixes:
+        for figure_id, value in fix.items():
+            made.append((joint_candidate(system, figure_id, value, fix), set(fix)))
+    result: dict[int, list[Candidate]] = {}
+    for candidate, changed in made:
+        for constraint in solved.failed:
+            if constraint.finding is not None and changed & set(constraint.ids):
+                result.setdefault(constraint.finding, []).append(candidate)
     return result
 
 
@@ -288,14 +297,14 @@ def _assignments(shared: set[int], figures: dict[int, Figure]) -> list[dict[int,
     ]
 
 
-def _nearest_single_fix(
+def _single_fix(
     candidate: int,
     local: list[Constraint],
     figures: dict[int, Figure],
     assignments: list[dict[int, float]],
-) -> float | None:
-    """The value nearest the current one that alone satisfies every constraint for some
-    assignment of the shared free figures, or None.
+) -> _Single | None:
+    """The values of ``candidate`` that alone satisfy every constraint for some assignment of
+    the shared free figures, or None when none does or the current value already does.
 
     Any other free figure (censored or unstated) sits in one constraint only, so it widens that
     constraint independently: what each constraint leaves for the candidate is an interval,
@@ -324,23 +333,32 @@ def _nearest_single_fix(
                 rest_low += min(ends)
                 rest_high += max(ends)
         rows.append((coef, rest_low, rest_high, terms, constraint.equality, constraint.tol))
-    best: float | None = None
+    intervals: list[tuple[float, float]] = []
     for assignment in assignments:
-        value = _fix_within(figure, current, rows, assignment)
-        if value is not None and (
-            best is None or (abs(value - current), value) < (abs(best - current), best)
-        ):
-            best = value
-    return best
+        allowed = _fix_within(figure, rows, assignment)
+        if allowed is None:
+            continue
+        if allowed[0] - _EPS <= current <= allowed[1] + _EPS:
+            continue
+        intervals.append(allowed)
+    if not intervals:
+        return None
+    nearest = min(
+        (min(max(current, low), high) for low, high in intervals),
+        key=lambda value: (abs(value - current), value),
+    )
+    if not math.isfinite(nearest):
+        return None
+    return _Single(candidate, sorted(set(intervals)), float(nearest))
 
 
 _Row = tuple[float, float, float, list[tuple[int, float]], bool, float]
 
 
 def _fix_within(
-    figure: Figure, current: float, rows: list[_Row], assignment: dict[int, float]
-) -> float | None:
-    """The candidate's value nearest ``current`` that every row allows, or None."""
+    figure: Figure, rows: list[_Row], assignment: dict[int, float]
+) -> tuple[float, float] | None:
+    """The interval of the candidate's values that every row allows, or None."""
     low, high = figure.lower, figure.upper
     for coef, rest_low, rest_high, terms, equality, tol in rows:
         shift = sum(a * assignment[figure_id] for figure_id, a in terms)
@@ -361,77 +379,4 @@ def _fix_within(
         high = math.floor(high + _EPS) if math.isfinite(high) else high
     if low > high + _EPS:
         return None
-    value = min(max(current, low), high)
-    if math.isclose(value, current) or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def _digits(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-def _plausibility(
-    ref: ObservationRef,
-    *,
-    figure: Figure,
-    value: float,
-    solution: dict[int, float],
-    failed: list[Constraint],
-    refs: dict[int, ObservationRef],
-    copied: ObservationRef | None,
-) -> tuple[float, str]:
-    current = figure.low if figure.low is not None else 0.0
-    old, new = _digits(current), _digits(value)
-    reasons: list[str] = []
-    score = 0.0
-    if len(solution) > 1:
-        others = ", ".join(
-            f"line {refs[i].location.line} to {_format(v, None)}"
-            for i, v in solution.items()
-            if i != figure.id
-        )
-        reasons.append(f"together with {others} ({len(solution)} figures must change)")
-        score -= len(solution)
-    if len(old) == len(new) and old != new:
-        differences = [k for k in range(len(old)) if old[k] != new[k]]
-        if (
-            len(differences) == 2
-            and differences[1] == differences[0] + 1
-            and sorted(old) == sorted(new)
-        ):
-            score += 3.0
-            reasons.append(f"digit transposition ({old} for {new})")
-        elif len(differences) == 1:
-            score += 2.0
-            reasons.append(f"one wrong digit ({old} for {new})")
-    if copied is not None:
-        score += 2.5
-        reasons.append(
-            f"equals {copied.label()} ({copied.value}, line {copied.location.line}): "
-            "likely copied from the neighbouring figure"
-        )
-    if ref.measure in {"CHG", "PCH", "PCT"}:
-        score += 1.0
-        reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
-    involved = sum(1 for c in failed if figure.id in c.ids)
-    if involved > 1:
-        score += 0.5 * (involved - 1)
-        reasons.append(f"in all {involved} failed rules")
-    score -= 0.1 * math.log10(1.0 + abs(value - current))
-    if not reasons:
-        reasons.append("changing this figure alone makes the rules hold")
-    return score, "; ".join(reasons)
-
-
-def _same_number(text: str, value: float) -> bool:
-    try:
-        return float(text.replace(",", "")) == value
-    except ValueError:
-        return False
-
-
-def _format(value: float, figure: Figure | None) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return number(value).replace(",", "")
+    return float(low), float(high)

@@ -124,13 +124,13 @@ def _evaluate_sums(
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
-    # Every failed sum is written column-wise; the certain errors' numbers go with their
-    # constraints, for the localiser to attach fixes to.
+    # Every failed sum is written column-wise; the numbers of the certain errors and of the
+    # open shortfalls go with their constraints, for the localiser to attach fixes to.
     numbers = run.add_rows(_sum_rows(run, rules, failures))
     index = (
         failures.select("slice", "rel", "reason")
         .with_columns(numbers)
-        .filter(pl.col("reason").is_in(list(_SUM_FINDINGS_FAILED)))
+        .filter(pl.col("reason").is_in([*_SUM_FINDINGS_FAILED, "partition-shortfall"]))
         .drop("reason")
     )
     constraints = (

@@ -40,6 +40,8 @@ class Figure:
     nonnegative: bool
     text: str | None
     """The value as the frame gives it (stated or derived)."""
+    line: int | None = None
+    """The line it stands on (a value copied by mistake comes from the next line)."""
 
     @property
     def exact(self) -> bool:
