@@ -250,7 +250,7 @@ def test_an_unreadable_input_is_a_finding_and_the_others_are_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.csv"
-    broken.write_text("indicator;period;reporter;value\n", "utf-8")
+    broken.write_text("indicator,period,reporter,valeu\n", "utf-8")
     missing = tmp_path / "missing.csv"
     report = tmp_path / "report.json"
     status, out, err = run(

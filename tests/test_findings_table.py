@@ -65,7 +65,12 @@ def _reference(finding: Finding) -> str:
                 for ref in finding.observations
             ],
             "suggestions": [
-                {"location": _place(s.location), "value": s.value, "reason": s.reason}
+                {
+                    "location": _place(s.location),
+                    "value": s.value,
+                    "reason": s.reason,
+                    "kind": s.kind,
+                }
                 for s in finding.suggestions
             ],
         },

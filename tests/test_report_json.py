@@ -10,13 +10,21 @@ from typing import Any
 import attrs
 import jsonschema
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from strategies import Defect, defects
 from tip_indicators.check import check
 from tip_indicators.datasets import InputFile
-from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
-from tip_indicators.io.longcsv import read_long_csv
+from tip_indicators.findings import (
+    SUGGESTION_KINDS,
+    Finding,
+    Location,
+    ObservationRef,
+    Severity,
+    Suggestion,
+)
+from tip_indicators.io.longcsv import parse_long_csv, read_long_csv
 from tip_indicators.render.json import report_data, report_json, report_schema
 from tip_indicators.report import Report
 
@@ -86,7 +94,7 @@ def test_findings_keep_their_file_line_and_column(fixtures: Path) -> None:
     document = strict_json(report_json(check(read_long_csv(fixtures / "invalid.csv"))))
     sex = next(f for f in document["findings"] if f["code"] == "unknown-code")
     assert sex["location"] == {"path": str(fixtures / "invalid.csv"), "line": 3, "field": "sex"}
-    assert sex["observations"][0]["dimensions"] == {"sex": "Female "}
+    assert sex["observations"][0]["dimensions"] == {"sex": "Female"}  # read trimmed
     assert sex["observations"][0]["value"] == "60"
 
 
@@ -139,6 +147,7 @@ def test_full_finding_renders_every_field() -> None:
             "location": {"path": "a.csv", "line": 7, "field": "value"},
             "value": "3",
             "reason": "the smallest change",
+            "kind": "derived",
         }
     ]
     (observation,) = finding["observations"]
@@ -237,3 +246,22 @@ def test_finding_lines_are_what_the_json_encoder_writes(items: list[Finding]) ->
         json.dumps(finding, ensure_ascii=False, allow_nan=False)
         for finding in report_data(report)["findings"]
     ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(defects(equality_only=False))
+def test_every_suggestion_names_a_documented_kind(defect: Defect) -> None:
+    """Each suggestion's ``kind`` is one of the documented kinds, the one its reason names, and
+    the same in the JSON report, in Python and in the findings frame."""
+    report = check(parse_long_csv(defect.text(), path="case.csv"))
+    data = strict_json(report_json(report))
+    written = [s["kind"] for f in data["findings"] for s in f["suggestions"]]
+    objects = [s.kind for f in report.findings for s in f.suggestions]
+    assert written == objects
+    assert set(written) <= set(SUGGESTION_KINDS)
+    framed = report.to_polars("suggestions").get_column("suggestion_kind").to_list()
+    assert framed == objects
+    for finding in report.findings:
+        for suggestion in finding.suggestions:
+            if suggestion.kind != "derived":
+                assert f"({suggestion.kind})" in suggestion.reason

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -81,6 +83,16 @@ class SuggestionModel(_Model):
     location: LocationModel
     value: str = Field(description="The value that would make the failed rules hold.")
     reason: str
+    kind: Literal[
+        "transposition",
+        "digit-added",
+        "digit-dropped",
+        "digit-wrong",
+        "copied",
+        "boundary",
+        "derived",
+        "wrong-base",
+    ] = Field(description="The kind of mistake the value undoes (see the findings reference).")
 
 
 class FindingModel(_Model):

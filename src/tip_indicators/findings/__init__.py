@@ -6,6 +6,7 @@ Python API asks for them.
 """
 
 from tip_indicators.findings.model import (
+    SUGGESTION_KINDS,
     Finding,
     FindingCode,
     Location,
@@ -13,10 +14,12 @@ from tip_indicators.findings.model import (
     Severity,
     Suggestion,
     finding_codes,
+    suggestion_kind,
 )
 from tip_indicators.findings.table import FindingTable
 
 __all__ = [
+    "SUGGESTION_KINDS",
     "Finding",
     "FindingCode",
     "FindingTable",
@@ -25,4 +28,5 @@ __all__ = [
     "Severity",
     "Suggestion",
     "finding_codes",
+    "suggestion_kind",
 ]

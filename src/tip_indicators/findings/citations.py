@@ -18,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators.findings.model import Location, ObservationRef, place
+from tip_indicators.findings.model import SUGGESTION_KINDS, Location, ObservationRef, place
 
 __all__ = [
     "DIMENSION_DEFAULT",
@@ -73,6 +73,13 @@ def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataF
         if "derived" in given
         else pl.lit(False).alias("derived"),
     )
+
+
+def kind_of(reason: pl.Expr) -> pl.Expr:
+    """Each suggestion's kind from its reason, column-wise: the same as
+    :func:`~tip_indicators.findings.model.suggestion_kind`."""
+    named = "|".join(SUGGESTION_KINDS)
+    return reason.str.extract(rf"\(({named})\)", 1).fill_null("derived")
 
 
 def json_string(text: pl.Expr) -> pl.Expr:

@@ -17,7 +17,7 @@ from typing import Literal
 import polars as pl
 
 from tip_indicators.errors import ArgumentError
-from tip_indicators.findings.citations import citation_columns
+from tip_indicators.findings.citations import citation_columns, kind_of
 from tip_indicators.findings.table import FindingTable
 
 __all__ = ["EXPLODE", "findings_frame", "path_texts"]
@@ -73,6 +73,7 @@ def findings_frame(
         "field",
         "value",
         "reason",
+        kind_of(pl.col("reason")).alias("kind"),
         "score",
     )
     if explode == "observations":

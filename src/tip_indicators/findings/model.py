@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Collection, Mapping
 
 import attrs
@@ -16,6 +17,7 @@ import attrs
 from tip_indicators._private.resources import read_table
 
 __all__ = [
+    "SUGGESTION_KINDS",
     "Finding",
     "FindingCode",
     "Location",
@@ -24,6 +26,7 @@ __all__ = [
     "Suggestion",
     "finding_codes",
     "place",
+    "suggestion_kind",
 ]
 
 
@@ -112,6 +115,29 @@ class ObservationRef:
         return f"{self.indicator}{inner}{measure} {self.period} {self.reporter}"
 
 
+SUGGESTION_KINDS: Mapping[str, str] = {
+    "transposition": "two adjacent digits swapped",
+    "digit-added": "a digit (often a zero) typed too many",
+    "digit-dropped": "a digit left out",
+    "digit-wrong": "one digit mistyped",
+    "copied": "the value of the neighbouring figure copied",
+    "boundary": "the nearest value the rules allow (no slip explains the figure)",
+    "derived": "the value the other figures of the rule give",
+    "wrong-base": "a percentage computed on the wrong base",
+}
+"""The kinds of suggestion, as the JSON report's ``kind`` names them, with what each means."""
+
+_KIND_IN_REASON = re.compile(r"\((" + "|".join(SUGGESTION_KINDS) + r")\)")
+
+
+def suggestion_kind(reason: str) -> str:
+    """The kind of a suggestion from its reason, which names it in parentheses
+    (``a zero too many (digit-added): 1540 for 154``); a value computed from the other figures
+    of a rule, whose reason names no slip, is ``derived``."""
+    found = _KIND_IN_REASON.search(reason)
+    return found.group(1) if found else "derived"
+
+
 @attrs.frozen
 class Suggestion:
     """A figure whose change would fix the finding, the value that would, and why it is likely."""
@@ -121,6 +147,11 @@ class Suggestion:
     reason: str
     observation: ObservationRef | None = None
     score: float = 0.0
+
+    @property
+    def kind(self) -> str:
+        """What kind of mistake the suggestion undoes (see :data:`SUGGESTION_KINDS`)."""
+        return suggestion_kind(self.reason)
 
 
 @attrs.frozen(repr=False)

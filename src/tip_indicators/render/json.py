@@ -23,6 +23,7 @@ from tip_indicators.findings.citations import (
     citation_json,
     json_numbers,
     json_string,
+    kind_of,
     position_json,
 )
 from tip_indicators.report import Report
@@ -170,7 +171,7 @@ def finding_lines(table: FindingTable, frames: Collection[str] = ()) -> pl.Serie
         offered.with_columns(_path_json(offered.get_column("path")).alias("_path"))
         .select(
             pl.format(
-                '{{"location": {}, "value": {}, "reason": {}}}',
+                '{{"location": {}, "value": {}, "reason": {}, "kind": {}}}',
                 _place_json(
                     pl.col("_path"),
                     pl.col("line"),
@@ -179,6 +180,7 @@ def finding_lines(table: FindingTable, frames: Collection[str] = ()) -> pl.Serie
                 ),
                 json_string(pl.col("value")),
                 json_string(pl.col("reason")),
+                json_string(kind_of(pl.col("reason"))),
             )
         )
         .to_series(),

@@ -367,7 +367,7 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
             first = (
                 row[ID],
                 right,
-                "the percentage was computed on the wrong base (the current level)",
+                "the percentage was computed on the wrong base, the current level (wrong-base)",
                 4.0,
             )
     fixes = [first, *(_count_alternatives(row, decimals) if exact else [])]
