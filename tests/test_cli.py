@@ -134,7 +134,7 @@ def test_unknown_column_exits_two_naming_file_line_and_column(
     [
         ("empty.csv", "", "empty file"),
         ("noreporter.csv", "indicator,period,value\nvictims_identified,2010,4\n", "reporter"),
-        ("semicolons.csv", "indicator;period;reporter;value\n", "split by ;"),
+        ("semicolons.csv", "indicator;period;reporter;valeur\n", "split by ;"),
         ("latin1.csv", f"{HEADER},note\n{ROW},4,Café\n".encode("latin-1"), "not UTF-8"),
         ("bomb.yaml", "a: &a [x]\nb: *a\n", "anchors and aliases"),
     ],

@@ -234,7 +234,7 @@ def test_schema_can_be_written_to_a_file(
         (["validate", "x.csv", "--format", "xml"], ["invalid choice", "xml"]),
         (["validate", "x.csv", "--fail-on", "fatal"], ["invalid choice"]),
         (["validate", "x.csv", "--input-format", "parquet"], ["invalid choice"]),
-        (["schema", "profile"], ["invalid choice"]),
+        (["schema", "catalogue"], ["invalid choice"]),
         (["frobnicate"], ["invalid choice"]),
         ([], ["required"]),
     ],
