@@ -130,10 +130,15 @@ def test_catalogue_dimension_column_is_known() -> None:
     assert dataset.observations.get_column("case_status").to_list() == ["CLOSED"]
 
 
-@pytest.mark.parametrize(("separator", "name"), [(";", ";"), ("\t", "tab")])
-def test_header_split_by_another_delimiter_is_an_input_error(separator: str, name: str) -> None:
-    """A semicolon- or tab-separated file is refused with the delimiter named."""
-    header = separator.join(["indicator", "period", "reporter", "value"])
+@pytest.mark.parametrize(
+    ("separator", "name", "last"), [(";", ";", "valeur"), ("\t", "tab", "value")]
+)
+def test_header_split_by_another_delimiter_is_an_input_error(
+    separator: str, name: str, last: str
+) -> None:
+    """A tab-separated file, or a semicolon-separated one whose header is not a long-CSV
+    header even split by semicolons, is refused with the delimiter named."""
+    header = separator.join(["indicator", "period", "reporter", last])
     with pytest.raises(InputError, match=f"split by {name}") as error:
         parse(header, separator.join(["victims_identified", "2010", "GOV", "5"]))
     assert error.value.line == 1
