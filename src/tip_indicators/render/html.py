@@ -20,6 +20,7 @@ import polars as pl
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Severity, finding_codes
 from tip_indicators.findings.citations import DIMENSION_DEFAULT, citation_label
+from tip_indicators.findings.frame import path_texts
 from tip_indicators.render._charts import Flow, Part, parts_bars, sankey
 from tip_indicators.report import Report
 
@@ -43,13 +44,6 @@ def escape_column(text: pl.Expr) -> pl.Expr:
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _decoded(paths: pl.Series) -> pl.Series:
-    """File names kept as UTF-8 bytes (lone surrogates included) as text a page can hold."""
-    known = paths.drop_nulls().unique().to_list()
-    texts = {p: p.decode("utf-8", "replace") for p in known}
-    return paths.replace_strict(texts, default=None, return_dtype=pl.String)
 
 
 def _number_text(value: pl.Expr) -> pl.Expr:
@@ -528,7 +522,7 @@ def _finding_cells(shown: pl.DataFrame, figures: pl.DataFrame, dims: Sequence[st
     )
     suggested = shown.select("_i", "suggestions").explode("suggestions").drop_nulls()
     suggested = suggested.unnest("suggestions")
-    suggested = suggested.with_columns(_decoded(suggested.get_column("path")).alias("path"))
+    suggested = suggested.with_columns(path_texts(suggested.get_column("path")).alias("path"))
     fixes = suggested.group_by("_i", maintain_order=True).agg(
         pl.format(
             "<li><span class=where>{}</span>: <b>{}</b> <span class=reason>({})</span></li>",
@@ -553,7 +547,7 @@ def _finding_cells(shown: pl.DataFrame, figures: pl.DataFrame, dims: Sequence[st
     rule = pl.when(pl.col("rule").is_not_null() & (pl.col("rule") != "")).then(
         pl.concat_str(pl.lit(" rule <code>"), escape_column(pl.col("rule")), pl.lit("</code>"))
     )
-    frame = shown.with_columns(_decoded(shown.get_column("path")).alias("path"))
+    frame = shown.with_columns(path_texts(shown.get_column("path")).alias("path"))
     frame = frame.join(cited, on="_i", how="left", maintain_order="left")
     frame = frame.join(fixes, on="_i", how="left", maintain_order="left")
     return frame.select(
