@@ -295,7 +295,7 @@ def test_censored_figure_in_two_breakdowns_is_solved_without_the_solver(
     def refuse(*args: object) -> list[dict[int, float]]:
         raise AssertionError("the solver was asked")
 
-    monkeypatch.setattr(localise, "milp_fixes", refuse)
+    monkeypatch.setattr(localise, "joint_fixes", refuse)
     report = run(
         "indicator,period,reporter,sex,age,value",
         "victims_identified,2010,R,,,30",

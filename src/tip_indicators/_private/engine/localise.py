@@ -5,11 +5,11 @@ its figures is a constraint ``sum(coef x figure) + constant (= or >=) 0`` within
 Exact figures may change at a cost of one; censored and missing figures move freely within
 their interval. A single-figure fix is solved exactly in closed form: a free figure in one
 constraint only widens that constraint, and the few whole-number values of a censored figure
-that several constraints share are tried one by one. Otherwise HiGHS (a mixed-integer program)
-finds the minimum, and further minimal fixes are enumerated with no-good cuts. A single figure
-that may take an interval of values is offered at the keystroke slip inside it and at its edge;
-candidates are ranked in :mod:`~tip_indicators._private.engine.ranking`. Open shortfalls that
-one slip closes exactly get that slip as a suggestion too.
+that several constraints share are tried one by one. Components no single figure repairs get
+their smallest joint fixes all at once (:mod:`~tip_indicators._private.engine.joint`). A
+single figure that may take an interval of values is offered at the keystroke slip inside it
+and at its edge; candidates are ranked in :mod:`~tip_indicators._private.engine.ranking`.
+Open shortfalls that one slip closes exactly get that slip as a suggestion too.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
-from tip_indicators._private.engine.milp import milp_fixes
+from tip_indicators._private.engine.joint import JointSystem, joint_fixes
 from tip_indicators._private.engine.ranking import (
     Candidate,
     Evidence,
@@ -120,6 +120,7 @@ def _localise_errors(
         )
         ordered = sorted(component, key=_canonical)
         solved.append(_solve(ordered, local, figures))
+    solved = _with_joint_fixes(solved, figures)
     singles = sorted({single.figure for found in solved for single in found.singles})
     evidence = Evidence(
         percent_checks(run, singles),
@@ -251,8 +252,23 @@ def _solve(
             single = _single_fix(candidate, local, figures, assignments)
             if single is not None:
                 singles.append(single)
-    fixes = [] if singles else milp_fixes(ids, local, figures)
-    return _Solved(failed, local, singles, fixes)
+    return _Solved(failed, local, singles, [])
+
+
+def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list[_Solved]:
+    """The components no single figure repairs, given their smallest joint fixes, all at once."""
+    unsolved = [k for k, found in enumerate(solved) if not found.singles]
+    if not unsolved:
+        return solved
+    systems = []
+    for k in unsolved:
+        local = solved[k].local
+        ids = sorted({i for c in local for i in c.ids})
+        systems.append(JointSystem(ids, local, solved[k].failed, {i: figures[i] for i in ids}))
+    result = list(solved)
+    for k, fixes in zip(unsolved, joint_fixes(systems), strict=True):
+        result[k] = attrs.evolve(solved[k], fixes=fixes)
+    return result
 
 
 def _suggestions(
