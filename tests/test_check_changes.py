@@ -323,3 +323,32 @@ def test_every_percentage_suggestion_clears_the_percentage(
         changes = {index: text, suggestion.location.line - 2: suggestion.value}
         again = check_text(case.text(changes))
         assert not [f for f in again.findings if f.code == "percent-change-mismatch"], suggestion
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    level=st.integers(1, 5000),
+    base=st.integers(1, 5000),
+    decimals=st.integers(1, 2),
+    shift=st.sampled_from([-2, -1, 1, 2]),
+)
+def test_percent_change_with_its_decimal_point_moved_is_given_back(
+    level: int, base: int, decimals: int, shift: int
+) -> None:
+    """A percentage keyed with its point one or two places off (6.804 for 68.04) is named as a
+    decimal-point slip, with the value meant as the first suggestion."""
+    right = percent_text(level - base, base, decimals, truncate=False)
+    digits = right.lstrip("-").replace(".", "")
+    sign = "-" if right.startswith("-") else ""
+    point = right.lstrip("-").index(".") + shift
+    if not 0 < point < len(digits) or Decimal(right) == 0:
+        return
+    stated = f"{sign}{digits[:point]}.{digits[point:]}"
+    if stated.lstrip("-").startswith("0") and point > 1:
+        return
+    report = percent(stated, level=level, base=base)
+    finding = only(report, "percent-change-mismatch")
+    first = finding.suggestions[0]
+    assert first.kind == "decimal-point"
+    assert Decimal(first.value) == Decimal(right)
+    assert f"{stated} for {first.value}" in first.reason

@@ -92,6 +92,7 @@ class SuggestionModel(_Model):
         "boundary",
         "derived",
         "wrong-base",
+        "decimal-point",
     ] = Field(description="The kind of mistake the value undoes (see the findings reference).")
 
 

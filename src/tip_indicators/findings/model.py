@@ -124,6 +124,7 @@ SUGGESTION_KINDS: Mapping[str, str] = {
     "boundary": "the nearest value the rules allow (no slip explains the figure)",
     "derived": "the value the other figures of the rule give",
     "wrong-base": "a percentage computed on the wrong base",
+    "decimal-point": "a decimal point moved by one or two places",
 }
 """The kinds of suggestion, as the JSON report's ``kind`` names them, with what each means."""
 

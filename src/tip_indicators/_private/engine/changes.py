@@ -370,6 +370,14 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
                 "the percentage was computed on the wrong base, the current level (wrong-base)",
                 4.0,
             )
+    if exact:
+        for meant, places in points_moved(str(value)):
+            digits = len(meant.partition(".")[2])
+            if _accepts(float(meant), digits, p_low, p_low):
+                moved = "one place" if places == 1 else "two places"
+                reason = f"a decimal point moved {moved} (decimal-point): {value} for {meant}"
+                first = (row[ID], meant, reason, 4.0)
+                break
     fixes = [first, *(_count_alternatives(row, decimals) if exact else [])]
     return _Wording(
         message,
@@ -379,6 +387,27 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
         10.0**-decimals,
         fixes,
     )
+
+
+def points_moved(written: str) -> list[tuple[str, int]]:
+    """``written`` with its decimal point moved one or two places either way, each with the
+    places it moved (``6.804`` gives ``68.04``, 1; ``680.4``, 1; ...), as a person would key
+    them: no leading zeros but one before the point, no point left at the end."""
+    sign = "-" if written.startswith("-") else ""
+    unsigned = written.removeprefix("-")
+    if not unsigned.replace(".", "", 1).isdigit():
+        return []
+    digits = unsigned.replace(".", "")
+    point = unsigned.index(".") if "." in unsigned else len(unsigned)
+    moved: list[tuple[str, int]] = []
+    for shift in (1, -1, 2, -2):
+        at = point + shift
+        padded = "0" * max(0, -at) + digits + "0" * max(0, at - len(digits))
+        at = max(at, 0)
+        whole = padded[:at].lstrip("0") or "0"
+        fraction = padded[at:]
+        moved.append((f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}", abs(shift)))
+    return moved
 
 
 def _count_alternatives(row: dict[str, Any], decimals: int) -> list[tuple[int, str, str, float]]:
