@@ -6,7 +6,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from strategies import check_text
 from tip_indicators.check import check
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.report import Report
@@ -47,3 +50,31 @@ def test_evaluations_given_as_a_plan_are_built_once() -> None:
 def test_evaluations_may_be_absent() -> None:
     """A report made without evaluations has none."""
     assert Report(findings=()).evaluations is None
+
+
+@settings(max_examples=25, deadline=None)
+@given(parts=st.lists(st.integers(10, 90), min_size=3, max_size=8), excess=st.integers(1, 3))
+def test_equally_likely_fixes_fold_into_one_text_line(parts: list[int], excess: int) -> None:
+    """Parts over their total by a few: any part a few lower repairs the sum, so the text
+    report says how many figures are equally likely on one line that lists every one of
+    them, as the JSON report lists them one by one."""
+    from tip_indicators.render.text import FOLD_FROM, report_text
+
+    codes = ["VNM", "THA", "LAO", "MMR", "CHN", "IDN", "PHL", "MYS"]
+    rows = ["indicator,period,reporter,nationality,value"]
+    rows.append(f"victims_identified,2010,R,,{sum(parts) - excess}")
+    rows += [f"victims_identified,2010,R,{c},{v}" for c, v in zip(codes, parts, strict=False)]
+    report = check_text("\n".join(rows) + "\n")
+    (finding,) = report.findings
+    tied = [s for s in finding.suggestions if "equally likely" in s.reason]
+    text = report_text(report)
+    fixes = [line.strip() for line in text.splitlines() if line.strip().startswith("fix?")]
+    if len(tied) >= FOLD_FROM:
+        folded = [line for line in fixes if "equally likely" in line]
+        assert len(folded) == 1
+        assert folded[0].startswith(f"fix? one of {len(tied)} equally likely")
+        for suggestion in tied:
+            assert f"line {suggestion.location.line} to {suggestion.value}" in folded[0]
+        assert len(fixes) == 1 + len(finding.suggestions) - len(tied)
+    else:
+        assert len(fixes) == len(finding.suggestions)

@@ -7,6 +7,7 @@ characters escaped, so no cell can add a line to the report or recolour the term
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 from tip_indicators._private.safetext import shown
@@ -51,12 +52,7 @@ def report_text(report: Report, *, colour: bool = False) -> str:
                 f"  {label}: {where + ': ' if where else ''}{shown(finding.message)} "
                 f"[{finding.code}]"
             )
-            for suggestion in finding.suggestions:
-                place = _place(suggestion.location, path)
-                lines.append(
-                    f"      fix? {shown(place)}: {shown(suggestion.value)} "
-                    f"({shown(suggestion.reason)})"
-                )
+            lines += _fixes(finding, path)
     if len(report.table) > COUNTS_FROM:
         lines += _counts(report)
     if report.omitted:
@@ -68,6 +64,32 @@ def report_text(report: Report, *, colour: bool = False) -> str:
         f"{_count(report.warnings, 'warning')}, {_count(report.infos, 'info')}"
     )
     return "\n".join(lines) + "\n"
+
+
+FOLD_FROM = 3
+"""Equally likely fixes of this many figures or more are folded into one line."""
+
+_TIED = re.compile(r"; (one of \d+ equally likely [^;()]*)$")
+
+
+def _fixes(finding: Finding, path: str) -> list[str]:
+    """A ``fix?`` line per suggestion; equally likely ones, when there are several, folded
+    into one line that says how many there are and lists them all."""
+    tied = [s for s in finding.suggestions if _TIED.search(s.reason)]
+    lines: list[str] = []
+    if len(tied) >= FOLD_FROM:
+        match = _TIED.search(tied[0].reason)
+        assert match is not None
+        listed = ", ".join(f"{shown(_place(s.location, path))} to {shown(s.value)}" for s in tied)
+        lines.append(f"      fix? {match.group(1)}: {listed}")
+    for suggestion in finding.suggestions:
+        if len(tied) >= FOLD_FROM and suggestion in tied:
+            continue
+        place = _place(suggestion.location, path)
+        lines.append(
+            f"      fix? {shown(place)}: {shown(suggestion.value)} ({shown(suggestion.reason)})"
+        )
+    return lines
 
 
 COUNTS_FROM = 10
