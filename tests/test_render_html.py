@@ -150,11 +150,11 @@ def test_every_code_and_reporter_is_counted_in_the_summary(found: list[Finding])
     page = Page(report_html(report))
     by_code = {cells[0]: cells[2:] for cells in page.table("summary", 1)}
     assert by_code == counts_of(found, [f.code for f in found])
-    reporters = [f.observations[0].reporter if f.observations else None for f in found]
+    reporters = [(f.observations[0].reporter or None) if f.observations else None for f in found]
     expected = counts_of(found, reporters)
     unnamed = expected.pop(None, None)
     by_reporter = {cells[0]: cells[1:] for cells in page.table("summary", 2)}
-    assert by_reporter == expected | ({"no figure cited": unnamed} if unnamed else {})
+    assert by_reporter == expected | ({"no reporter": unnamed} if unnamed else {})
     cards = page.with_class("div", "card")
     assert len(cards) == 6
     for severity, noun in zip(Severity, ("errors", "warnings", "infos"), strict=True):

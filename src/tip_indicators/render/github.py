@@ -112,7 +112,7 @@ def step_summary(report: Report) -> str:
         shown = counts.head(_SUMMARY_ROWS)
         lines += ["", f"| {title} | errors | warnings | infos |", "| --- | ---: | ---: | ---: |"]
         lines += [
-            f"| {_cell(key)} | {errors} | {warnings} | {infos} |"
+            f"| {_cell(key if key is not None else '(none)')} | {errors} | {warnings} | {infos} |"
             for key, errors, warnings, infos, _ in shown.iter_rows()
         ]
         if counts.height > shown.height:

@@ -21,6 +21,7 @@ from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Severity, finding_codes
 from tip_indicators.findings.citations import DIMENSION_DEFAULT, citation_label
 from tip_indicators.findings.frame import path_texts
+from tip_indicators.findings.summary import counts_by_code, counts_by_reporter, first_reporters
 from tip_indicators.render._charts import Flow, Part, parts_bars, sankey
 from tip_indicators.report import Report
 
@@ -68,19 +69,10 @@ def report_html(
     to; each code section lists at most ``rows_per_code`` findings."""
     table = report.table
     figures = table.figures.with_row_index("figure").with_columns(pl.col("figure").cast(pl.Int64))
-    rows = table.rows.with_row_index("_i").with_columns(
-        figures.get_column("reporter")
-        .gather(pl.Series(table.rows.get_column("cited").list.first().fill_null(-1)).clip(0))
-        .alias("_reporter")
-        if figures.height
-        else pl.lit(None, pl.String).alias("_reporter")
-    )
-    rows = rows.with_columns(
-        pl.when(pl.col("cited").list.len() > 0).then(pl.col("_reporter")).alias("_reporter")
-    )
+    rows = table.rows.with_row_index("_i").with_columns(first_reporters(table).alias("_reporter"))
     body = [
         _header(report),
-        _summary(report, rows),
+        _summary(report),
         _pictures(report, rows, figures, table.dimensions, dataset),
         _findings(rows, figures, table.dimensions, docs_url, rows_per_code),
     ]
@@ -121,7 +113,7 @@ def _card(label: str, count: int, kind: str = "") -> str:
     return f"<div class='card {kind}'><b>{count:,}</b><span>{_e(label)}</span></div>"
 
 
-def _summary(report: Report, rows: pl.DataFrame) -> str:
+def _summary(report: Report) -> str:
     cards = [
         _card("figures checked", report.observations),
         _card("rules evaluated", report.rules_evaluated),
@@ -130,25 +122,22 @@ def _summary(report: Report, rows: pl.DataFrame) -> str:
         _card("warnings", report.warnings, "warning"),
         _card("infos", report.infos, "info"),
     ]
-    by_code = _counts(rows, "code")
     titles = finding_codes()
     code_rows = [
         f"<tr><td><a href='#code-{_e(code)}'><code>{_e(code)}</code></a></td>"
         f"<td>{_e(titles[code].title if code in titles else '')}</td>"
         + _count_cells(counts)
         + "</tr>"
-        for code, counts in by_code
-        if code is not None
+        for code, *counts, _ in counts_by_code(report.table).iter_rows()
     ]
-    by_reporter = _counts(rows, "_reporter")
-    shown = by_reporter[:_REPORTERS]
+    by_reporter = counts_by_reporter(report.table)
     reporter_rows = [
-        f"<tr><td>{_e(name) if name is not None else '<i>no figure cited</i>'}</td>"
+        f"<tr><td>{_e(name) if name is not None else '<i>no reporter</i>'}</td>"
         + _count_cells(counts)
         + "</tr>"
-        for name, counts in shown
+        for name, *counts, _ in by_reporter.head(_REPORTERS).iter_rows()
     ]
-    left = len(by_reporter) - len(shown)
+    left = by_reporter.height - min(by_reporter.height, _REPORTERS)
     note = f"<p class=note>{left:,} more reporters not shown.</p>" if left else ""
     head = "<th>errors</th><th>warnings</th><th>infos</th><th>all</th>"
     return (
@@ -163,23 +152,7 @@ def _summary(report: Report, rows: pl.DataFrame) -> str:
     )
 
 
-def _counts(rows: pl.DataFrame, key: str) -> list[tuple[str | None, tuple[int, int, int]]]:
-    """Findings by ``key``: errors, warnings and infos, the most findings first."""
-    counted = (
-        rows.group_by(key)
-        .agg(
-            *[(pl.col("severity") == s.value).sum().alias(s.value) for s in Severity],
-            pl.len().alias("_all"),
-        )
-        .sort(["_all", key], descending=[True, False], nulls_last=True)
-    )
-    return [
-        (row[0], (row[1], row[2], row[3]))
-        for row in counted.select(key, *[s.value for s in Severity]).iter_rows()
-    ]
-
-
-def _count_cells(counts: tuple[int, int, int]) -> str:
+def _count_cells(counts: Sequence[int]) -> str:
     cells = "".join(
         f"<td class='num {kind}'>{n:,}</td>" if n else "<td class=num>0</td>"
         for n, kind in zip(counts, ("error", "warning", "info"), strict=True)

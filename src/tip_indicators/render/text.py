@@ -104,7 +104,7 @@ def _counts(report: Report) -> list[str]:
     for code, errors, warnings, infos, total in counts_by_code(report.table).iter_rows():
         lines.append(f"  {total:>7}  {code}{_split(errors, warnings, infos, total)}")
     reporters = counts_by_reporter(report.table)
-    if reporters.get_column("reporter").to_list() == ["(none)"]:
+    if reporters.get_column("reporter").to_list() == [None]:
         return lines  # no finding cites a figure: there are no reporters to count
     shown = reporters.head(_REPORTERS_SHOWN)
     more = (
@@ -112,7 +112,8 @@ def _counts(report: Report) -> list[str]:
     )
     lines.append(f"findings by reporter{more}:")
     for reporter, errors, warnings, infos, total in shown.iter_rows():
-        lines.append(f"  {total:>7}  {reporter}{_split(errors, warnings, infos, total)}")
+        name = reporter if reporter is not None else "(none)"
+        lines.append(f"  {total:>7}  {name}{_split(errors, warnings, infos, total)}")
     return lines
 
 
