@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from strategies import (
     Case,
@@ -18,6 +19,7 @@ from strategies import (
     mirror_cases,
 )
 from tip_indicators import rules
+from tip_indicators._private.engine.keystrokes import REACH, SMALL_CHANGE
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Finding, Severity
@@ -263,3 +265,44 @@ def test_nationality_shares_add_up() -> None:
     """Shares by country of 60% and 50% are an error."""
     report = run("victims_identified,2010,R,,TH,,,PCT,60", "victims_identified,2010,R,,VN,,,PCT,50")
     assert [f.code for f in report.findings] == ["share-sum"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prosecuted=st.integers(10, 5000),
+    share=st.floats(0.1, 1.0),
+    slip=st.sampled_from(["zero-added", "transposition"]),
+    data=st.data(),
+)
+def test_an_exceeded_bound_that_one_slip_explains_gets_that_slip(
+    prosecuted: int, share: float, slip: str, data: st.DataObject
+) -> None:
+    """Persons convicted keyed with a zero too many, or two digits swapped, so that they exceed
+    persons prosecuted (a warning): the value meant is among the suggestions, and when other
+    slips fit too the finding says they are equally likely."""
+    convicted = max(1, int(prosecuted * share))
+    digits = str(convicted)
+    if slip == "zero-added":
+        at = data.draw(st.integers(1, len(digits)))
+        written = digits[:at] + "0" + digits[at:]
+    else:
+        swaps = [i for i in range(len(digits) - 1) if digits[i] != digits[i + 1]]
+        if not swaps:
+            return
+        i = data.draw(st.sampled_from(swaps))
+        written = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+    excess, short = int(written) - prosecuted, prosecuted - convicted
+    # the model's reach: a slip explains an excess when it lands near the bound (a change of a
+    # few is as well a miscount), within REACH times the excess of the edge
+    if excess < SMALL_CHANGE or short > REACH[slip] * excess:
+        return
+    report = run(
+        f"persons_prosecuted,2010,R,,,,,,{prosecuted}", f"persons_convicted,2010,R,,,,,,{written}"
+    )
+    (finding,) = [f for f in report.findings if f.code == "bound-exceeded"]
+    assert finding.severity is Severity.WARNING
+    meant = [s for s in finding.suggestions if s.location.line == 3 and s.value == digits]
+    assert meant, [(s.location.line, s.value, s.reason) for s in finding.suggestions]
+    assert "the bound then holds" in meant[0].reason
+    if len(finding.suggestions) > 1:
+        assert all("equally likely" in s.reason for s in finding.suggestions)

@@ -31,11 +31,11 @@ from tip_indicators._private.engine.ranking import (
     joint_candidate,
     percent_checks,
     ranked,
-    shortfall_slips,
     single_candidates,
     slips_within,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._private.engine.warning_slips import bound_slips, shortfall_slips
 from tip_indicators.findings import ObservationRef
 
 MAX_ASSIGNMENTS = 625
@@ -46,16 +46,16 @@ _EPS = 1e-7
 
 def localise(run: Run) -> None:
     """Attach ranked suggestions to every error finding that a linear rule produced, and to
-    every open shortfall that one slip of one figure closes exactly."""
+    every open shortfall or exceeded bound (warnings) that one slip of one figure explains."""
     if not run.constraints:
         return
-    table = pl.concat(run.constraints).filter(pl.col("failed") | pl.col("holds"))
-    table = table.with_row_index("c")
+    every = pl.concat(run.constraints)
+    table = every.filter(pl.col("failed") | pl.col("holds")).with_row_index("c")
     failed = table.filter(pl.col("failed"))
     made: dict[int, list[Candidate]] = {}
     if failed.height:
         made = _localise_errors(run, table, failed)
-    shortfalls = shortfall_slips(run, table)
+    shortfalls = pl.concat([shortfall_slips(run, table), bound_slips(run, every)])
     if not made and not shortfalls.height:
         return
     rows: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run, number
+from tip_indicators._private.engine.base import Run, number
 from tip_indicators._private.engine.changes import accepts
 from tip_indicators._private.engine.keystrokes import COPIED_PRIOR, REACH, SMALL_CHANGE, edits
 from tip_indicators._private.engine.system import Constraint, Figure
@@ -30,7 +30,6 @@ __all__ = [
     "joint_candidate",
     "percent_checks",
     "ranked",
-    "shortfall_slips",
     "single_candidates",
     "slips_within",
 ]
@@ -342,89 +341,6 @@ def ranked(candidates: list[Candidate], limit: int) -> list[Candidate]:
         )
         best = [attrs.evolve(c, reason=f"{c.reason}; {note}") for c in best]
     return best + unique[len(best) : max(limit, len(best))]
-
-
-def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
-    """Fixes of open shortfalls (warnings) that one keystroke slip closes exactly: a part
-    whose digits, swapped or restored, make up the gap, or a total with a digit too many.
-    Only gaps that a swap could make (multiples of 9) are tried: a gap of any size is what an
-    open breakdown normally shows, and only a telling one is worth a suggestion."""
-    open_ = table.filter(
-        ~pl.col("failed")
-        & pl.col("finding").is_not_null()
-        & pl.col("total").is_not_null()
-        & (pl.col("sense") == "ge")
-    ).select("finding", "total", "ids")
-    empty = pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    if open_.height == 0:
-        return empty
-    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
-    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"), exact.alias("exact"))
-    parts = (
-        open_.explode("ids")
-        .join(values, left_on="ids", right_on=ID, how="left")
-        .group_by("finding", "total", maintain_order=True)
-        .agg(pl.col("ids"), pl.col("v").sum().alias("sum"), pl.col("exact").all().alias("exact"))
-        .join(values, left_on="total", right_on=ID, how="left", suffix="_total")
-        .filter(pl.col("exact") & pl.col("exact_total"))
-        .with_columns((pl.col("v") - pl.col("sum")).alias("gap"))
-        .filter((pl.col("gap") > 0) & (pl.col("gap") % 9 == 0))
-    )
-    if parts.height == 0:
-        return empty
-    wanted = pl.concat(
-        [
-            parts.select(
-                "finding", "gap", pl.col("ids").alias("figure"), pl.lit(1.0).alias("s")
-            ).explode("figure"),
-            parts.select(
-                "finding", "gap", pl.col("total").alias("figure"), pl.lit(-1.0).alias("s")
-            ),
-        ]
-    ).join(values.rename({ID: "figure"}), on="figure", how="left")
-    written = (
-        wanted.filter(pl.col("exact") & (pl.col("v") == pl.col("v").round(0)))
-        .select("figure", pl.col("v").cast(pl.Int64).cast(pl.String).alias("text"))
-        .unique(maintain_order=True)
-    )
-    found = (
-        wanted.join(edits(written), on="figure", how="inner")
-        .filter(pl.col("value") == pl.col("v") + pl.col("s") * pl.col("gap"))
-        .filter(
-            pl.col("edit").is_in(
-                ["transposition", "digit-dropped", "zero-added", "digit-doubled", "digit-added"]
-            )
-        )
-        .sort("finding", "prior", "figure", descending=[False, True, False])
-    )
-    if found.height == 0:
-        return empty
-    lines = run.frame.select(ID, "line")
-    found = found.join(lines, left_on="figure", right_on=ID, how="left")
-    counts = found.group_by("finding").agg(pl.len().alias("n"))
-    found = found.join(counts, on="finding", how="left", maintain_order="left")
-    gap = pl.col("gap").cast(pl.Int64).cast(pl.String)
-    return found.select(
-        pl.col("finding").alias("number"),
-        "figure",
-        pl.col("value").cast(pl.Int64).cast(pl.String).alias("value"),
-        pl.concat_str(
-            "reason",
-            pl.when(pl.col("edit") == "transposition")
-            .then(pl.concat_str(pl.lit(" (the shortfall, "), gap, pl.lit(", is a multiple of 9)")))
-            .otherwise(pl.concat_str(pl.lit(" (closes the shortfall of "), gap, pl.lit(")"))),
-            pl.when(pl.col("n") > 1)
-            .then(
-                pl.concat_str(
-                    pl.lit("; one of "),
-                    pl.col("n").cast(pl.String),
-                    pl.lit(" equally likely figures"),
-                )
-            )
-            .otherwise(pl.lit("")),
-        ).alias("reason"),
-        pl.col("prior").alias("score"),
-    ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
 
 
 def _balances(system: System, figure_id: int, value: float) -> bool:

@@ -1,0 +1,194 @@
+"""Suggestions for warnings that one keystroke slip explains.
+
+A warning is not an error to localise: an open breakdown may fall short of its total, and a
+bound the catalogue gives as a warning may be exceeded for a reason. But when one slip of one
+figure accounts for it exactly (a shortfall of a multiple of 9 that a swap closes; persons
+convicted 4500 against 900 prosecuted, where 450 was meant), that slip is worth showing. The
+candidates are made column-wise for every such warning at once.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
+from tip_indicators._private.engine.keystrokes import REACH, SMALL_CHANGE, edits
+
+__all__ = ["bound_slips", "shortfall_slips"]
+
+_EPS = 1e-7
+_GAP_EDITS = ["transposition", "digit-dropped", "zero-added", "digit-doubled", "digit-added"]
+"""The slips that may account for a shortfall exactly (a wrong digit is a miscount)."""
+
+
+def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
+    """Fixes of open shortfalls (warnings) that one keystroke slip closes exactly: a part
+    whose digits, swapped or restored, make up the gap, or a total with a digit too many.
+    Only gaps that a swap could make (multiples of 9) are tried: a gap of any size is what an
+    open breakdown normally shows, and only a telling one is worth a suggestion."""
+    open_ = table.filter(
+        ~pl.col("failed")
+        & pl.col("finding").is_not_null()
+        & pl.col("total").is_not_null()
+        & (pl.col("sense") == "ge")
+    ).select("finding", "total", "ids")
+    empty = pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    if open_.height == 0:
+        return empty
+    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
+    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"), exact.alias("exact"))
+    parts = (
+        open_.explode("ids")
+        .join(values, left_on="ids", right_on=ID, how="left")
+        .group_by("finding", "total", maintain_order=True)
+        .agg(pl.col("ids"), pl.col("v").sum().alias("sum"), pl.col("exact").all().alias("exact"))
+        .join(values, left_on="total", right_on=ID, how="left", suffix="_total")
+        .filter(pl.col("exact") & pl.col("exact_total"))
+        .with_columns((pl.col("v") - pl.col("sum")).alias("gap"))
+        .filter((pl.col("gap") > 0) & (pl.col("gap") % 9 == 0))
+    )
+    if parts.height == 0:
+        return empty
+    wanted = pl.concat(
+        [
+            parts.select(
+                "finding", "gap", pl.col("ids").alias("figure"), pl.lit(1.0).alias("s")
+            ).explode("figure"),
+            parts.select(
+                "finding", "gap", pl.col("total").alias("figure"), pl.lit(-1.0).alias("s")
+            ),
+        ]
+    ).join(values.rename({ID: "figure"}), on="figure", how="left")
+    written = (
+        wanted.filter(pl.col("exact") & (pl.col("v") == pl.col("v").round(0)))
+        .select("figure", pl.col("v").cast(pl.Int64).cast(pl.String).alias("text"))
+        .unique(maintain_order=True)
+    )
+    found = (
+        wanted.join(edits(written), on="figure", how="inner")
+        .filter(pl.col("value") == pl.col("v") + pl.col("s") * pl.col("gap"))
+        .filter(
+            pl.col("edit").is_in(_GAP_EDITS)
+        )
+        .sort("finding", "prior", "figure", descending=[False, True, False])
+    )
+    if found.height == 0:
+        return empty
+    lines = run.frame.select(ID, "line")
+    found = found.join(lines, left_on="figure", right_on=ID, how="left")
+    counts = found.group_by("finding").agg(pl.len().alias("n"))
+    found = found.join(counts, on="finding", how="left", maintain_order="left")
+    gap = pl.col("gap").cast(pl.Int64).cast(pl.String)
+    return found.select(
+        pl.col("finding").alias("number"),
+        "figure",
+        pl.col("value").cast(pl.Int64).cast(pl.String).alias("value"),
+        pl.concat_str(
+            "reason",
+            pl.when(pl.col("edit") == "transposition")
+            .then(pl.concat_str(pl.lit(" (the shortfall, "), gap, pl.lit(", is a multiple of 9)")))
+            .otherwise(pl.concat_str(pl.lit(" (closes the shortfall of "), gap, pl.lit(")"))),
+            pl.when(pl.col("n") > 1)
+            .then(
+                pl.concat_str(
+                    pl.lit("; one of "),
+                    pl.col("n").cast(pl.String),
+                    pl.lit(" equally likely figures"),
+                )
+            )
+            .otherwise(pl.lit("")),
+        ).alias("reason"),
+        pl.col("prior").alias("score"),
+    ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
+
+
+def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
+    """Fixes of exceeded bounds that are warnings (a part over its whole): the keystroke slip
+    of the part that brings it within the whole, or of the whole that lifts it over the part,
+    landing near the edge as :func:`~tip_indicators._private.engine.ranking.slips_within`
+    asks of a slip inside an interval. The likeliest slip of each figure, likeliest first."""
+    exceeded = table.filter(
+        ~pl.col("failed")
+        & ~pl.col("holds")
+        & pl.col("finding").is_not_null()
+        & pl.col("total").is_null()
+        & pl.col("coefs").is_null()
+        & (pl.col("sense") == "ge")
+        & (pl.col("ids").list.len() == 2)
+    ).select(
+        "finding",
+        pl.col("ids").list.get(0).alias("whole"),
+        pl.col("ids").list.get(1).alias("part"),
+    )
+    empty = pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    if exceeded.height == 0:
+        return empty
+    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
+    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"), exact.alias("exact"))
+    pairs = (
+        exceeded.join(values, left_on="whole", right_on=ID, how="left")
+        .join(values, left_on="part", right_on=ID, how="left", suffix="_part")
+        .filter(pl.col("exact") & pl.col("exact_part") & (pl.col("v_part") > pl.col("v")))
+    )
+    if pairs.height == 0:
+        return empty
+    windows = pl.concat(
+        [
+            pairs.select(
+                "finding",
+                pl.col("part").alias("figure"),
+                pl.col("v_part").alias("current"),
+                pl.lit(float("-inf")).alias("low"),
+                pl.col("v").alias("high"),
+                pl.col("v").alias("nearest"),
+            ),
+            pairs.select(
+                "finding",
+                pl.col("whole").alias("figure"),
+                pl.col("v").alias("current"),
+                pl.col("v_part").alias("low"),
+                pl.lit(float("inf")).alias("high"),
+                pl.col("v_part").alias("nearest"),
+            ),
+        ]
+    ).filter(pl.col("current") == pl.col("current").round(0))
+    written = windows.select(
+        "figure", pl.col("current").cast(pl.Int64).cast(pl.String).alias("text")
+    ).unique(maintain_order=True)
+    value, nearest = pl.col("value"), pl.col("nearest")
+    needed = (nearest - pl.col("current")).abs()
+    found = (
+        windows.join(edits(written), on="figure", how="inner")
+        .filter(
+            (value >= pl.col("low") - _EPS)
+            & (value <= pl.col("high") + _EPS)
+            & (value >= 0)
+            & (pl.col("prior") > 0)
+            & (
+                (value - nearest).abs()
+                <= pl.when(needed < SMALL_CHANGE)
+                .then(pl.lit(1.0))
+                .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
+                * needed
+                + _EPS
+            )
+        )
+        .filter(pl.col("prior") == pl.col("prior").max().over("finding", "figure"))
+        .sort(["finding", "prior", "figure", "value"], descending=[False, True, False, False])
+        .with_columns(pl.len().over("finding").alias("n"))
+    )
+    if found.height == 0:
+        return empty
+    return found.select(
+        pl.col("finding").alias("number"),
+        "figure",
+        pl.col("value").cast(pl.Int64).cast(pl.String).alias("value"),
+        pl.concat_str(
+            "reason",
+            pl.lit("; the bound then holds"),
+            pl.when(pl.col("n") > 1)
+            .then(pl.format("; one of {} equally likely fixes", pl.col("n")))
+            .otherwise(pl.lit("")),
+        ).alias("reason"),
+        pl.col("prior").alias("score"),
+    ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
