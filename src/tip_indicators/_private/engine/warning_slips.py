@@ -67,9 +67,7 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     found = (
         wanted.join(edits(written), on="figure", how="inner")
         .filter(pl.col("value") == pl.col("v") + pl.col("s") * pl.col("gap"))
-        .filter(
-            pl.col("edit").is_in(_GAP_EDITS)
-        )
+        .filter(pl.col("edit").is_in(_GAP_EDITS))
         .sort("finding", "prior", "figure", descending=[False, True, False])
     )
     if found.height == 0:
