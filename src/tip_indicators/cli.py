@@ -28,7 +28,7 @@ from tip_indicators._private.commands import (
 from tip_indicators._private.safetext import shown
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
-from tip_indicators.languages import LANGUAGES
+from tip_indicators.languages import LANGUAGES, language
 
 if TYPE_CHECKING:
     from tip_indicators._private.textfile import ReadLimits
@@ -330,8 +330,6 @@ def _render(
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from tip_indicators.languages import language
-
     with language(args.lang):
         return _validate_worded(args)
 
