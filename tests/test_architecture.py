@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "errors",
             "_version",
+            "languages",
             "_private",
             "_private.resources",
             "_private.textfile",

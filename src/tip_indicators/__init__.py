@@ -28,6 +28,7 @@ from tip_indicators.io.document import read_document, write_document
 from tip_indicators.io.frames import from_frame
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
 from tip_indicators.io.readers import read_dataset
+from tip_indicators.languages import language
 from tip_indicators.periods import Period, parse_period
 from tip_indicators.profiles import Profile, ProfileRule, builtin_profile, load_profile
 from tip_indicators.reconcile import compare_sources, compare_vintages, reconcile_mirrors
@@ -78,6 +79,7 @@ __all__ = [
     "derive_indicators",
     "format_expression",
     "from_frame",
+    "language",
     "load_profile",
     "parse_expression",
     "parse_long_csv",

@@ -28,6 +28,7 @@ from tip_indicators._private.commands import (
 from tip_indicators._private.safetext import shown
 from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
+from tip_indicators.languages import LANGUAGES, language
 
 if TYPE_CHECKING:
     from tip_indicators._private.textfile import ReadLimits
@@ -112,6 +113,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help="with --format github, annotate at most N findings (default: 50)",
     )
     add_profile_argument(validate)
+    validate.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="the language of the findings' messages (default: en); codes never change",
+    )
     validate.add_argument(
         "--allow-folder",
         action="append",
@@ -323,6 +330,11 @@ def _render(
 
 
 def _validate(args: argparse.Namespace) -> int:
+    with language(args.lang):
+        return _validate_worded(args)
+
+
+def _validate_worded(args: argparse.Namespace) -> int:
     import attrs
 
     from tip_indicators._private.commands import profile_from

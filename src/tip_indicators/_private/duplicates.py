@@ -12,6 +12,7 @@ import polars as pl
 
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.findings.citations import observation_ref
+from tip_indicators.findings.wording import worded_text
 from tip_indicators.observations import key_columns
 
 _ROW = "_row"
@@ -58,10 +59,21 @@ def resolve_duplicates(
                 code="duplicate-conflict" if conflict else "duplicate-identical",
                 severity=Severity.ERROR if conflict else Severity.WARNING,
                 message=(
-                    f"value: {label} is given {len(rows)} times (lines {lines}) with values "
-                    f"{values}; no check uses it until one value is kept"
+                    worded_text(
+                        "value: {figure} is given {times} times (lines {lines}) with values "
+                        "{values}; no check uses it until one value is kept",
+                        figure=label,
+                        times=str(len(rows)),
+                        lines=lines,
+                        values=values,
+                    )
                     if conflict
-                    else f"{label} is given {len(rows)} times (lines {lines}) with the same value"
+                    else worded_text(
+                        "{figure} is given {times} times (lines {lines}) with the same value",
+                        figure=label,
+                        times=str(len(rows)),
+                        lines=lines,
+                    )
                 ),
                 observations=refs,
                 location=Location(

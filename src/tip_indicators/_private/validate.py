@@ -21,6 +21,7 @@ from tip_indicators.codelists import codelist
 from tip_indicators.dimensions import BUILTIN_DIMENSIONS
 from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import FindingTable, Severity
+from tip_indicators.findings.wording import worded, worded_text
 from tip_indicators.indicators import Catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS, observation_schema
 from tip_indicators.periods import (
@@ -149,20 +150,13 @@ class _Problems:
                     continue
                 error = check.judge(value)
                 if error is not None:
-                    text = str(error)
-                    bad[value] = text.split(": ", 1)[1] if ": " in text else text
+                    bad[value] = _unknown_code(check.field, error)
             if not bad:
                 continue
             field = check.field
             lookup = pl.DataFrame({field: list(bad), "_message": list(bad.values())})
             joined = frame.select(_ROW, field).join(lookup, on=field, how="inner")
-            self.add(
-                joined,
-                pl.lit(True),
-                field,
-                check.code,
-                pl.format("{}: {}", pl.lit(field), pl.col("_message")),
-            )
+            self.add(joined, pl.lit(True), field, check.code, pl.col("_message"))
 
     def table(self) -> pl.DataFrame:
         self._settle()
@@ -177,6 +171,18 @@ class _Problems:
                 }
             )
         return pl.concat(self.frames).sort(_ROW, "field", "code")
+
+
+def _unknown_code(field: str, error: CodeError) -> str:
+    code = repr(error.code)
+    if error.suggestion:
+        return worded_text(
+            "{field}: unknown code {code} (did you mean {suggestion}?)",
+            field=field,
+            code=code,
+            suggestion=repr(error.suggestion),
+        )
+    return worded_text("{field}: unknown code {code}", field=field, code=code)
 
 
 def _code_judge(identifier: str) -> Callable[[str], CodeError | None]:
@@ -220,7 +226,9 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
                 pl.col(column).str.contains("\x00", literal=True),
                 column,
                 "nul-character",
-                pl.lit(f"{column}: holds a NUL character (U+0000); remove it"),
+                worded(
+                    "{column}: holds a NUL character (U+0000); remove it", column=pl.lit(column)
+                ),
             )
     frame = _normalise_codes(frame, problems, [*_CODE_COLUMNS, *dimensions])
     # Required fields are judged by their distinct values; rows are scanned only for blank ones.
@@ -237,7 +245,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
                 pl.col(field).is_null() | pl.col(field).is_in(blank.implode()),
                 field,
                 "missing-field",
-                pl.lit(f"{field}: required field is empty"),
+                worded("{field}: required field is empty", field=pl.lit(field)),
             )
     given = [c for c in (*dimensions, "measure", "value") if c in raw.columns]
     frame = frame.with_columns(
@@ -272,11 +280,10 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
             & pl.col("indicator").is_in(list(catalogue.indicators)),
             dimension,
             "dimension-not-allowed",
-            pl.format(
-                "{}: indicator '{}' has no breakdown by {}",
-                pl.lit(dimension),
-                pl.col("indicator"),
-                pl.lit(dimension),
+            worded(
+                "{dimension}: indicator '{indicator}' has no breakdown by {dimension}",
+                dimension=pl.lit(dimension),
+                indicator=pl.col("indicator"),
             ),
         )
     code_checks += [
@@ -453,39 +460,42 @@ def _check_periods(frame: pl.DataFrame, problems: _Problems) -> pl.DataFrame:
         (
             ~pl.col("_period_ok") & (pl.col("period").str.strip_chars() != ""),
             "period",
-            pl.format(
-                "period: '{}' is not a period (2010, 2010-S1, 2010-Q1, 2010-01)", pl.col("period")
+            worded(
+                "period: '{period}' is not a period (2010, 2010-S1, 2010-Q1, 2010-01)",
+                period=pl.col("period"),
             ),
         ),
         (
             has_base & ~pl.col("_base_ok"),
             "base_period",
-            pl.format("base_period: '{}' is not a period", pl.col("base_period")),
+            worded(
+                "base_period: '{base_period}' is not a period", base_period=pl.col("base_period")
+            ),
         ),
         (
             has_base & ~pl.col("_change"),
             "base_period",
-            pl.format(
-                "base_period: only a change (CHG, PCH) has a base period, not {}",
-                pl.col("measure"),
+            worded(
+                "base_period: only a change (CHG, PCH) has a base period, not {measure}",
+                measure=pl.col("measure"),
             ),
         ),
         (
             comparable & (frequency_expr("_base") != frequency_expr("period")),
             "base_period",
-            pl.format(
-                "base_period: '{}' is not of the same frequency as period '{}'",
-                pl.col("base_period"),
-                pl.col("period"),
+            worded(
+                "base_period: '{base_period}' is not of the same frequency as period '{period}'",
+                base_period=pl.col("base_period"),
+                period=pl.col("period"),
             ),
         ),
         (
             comparable & (period_sort_key("_base") >= period_sort_key("period")),
             "base_period",
-            pl.format(
-                "base_period: '{}' is not before period '{}'",
-                pl.col("base_period"),
-                pl.col("period"),
+            worded(
+                "base_period: '{base_period}' is not before period '{period}'",
+                base_period=pl.col("base_period"),
+                period=pl.col("period"),
             ),
         ),
     ]
@@ -539,15 +549,15 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         "unreadable-value",
         pl.when(pl.col("too_large"))
         .then(
-            pl.format(
-                "value: '{}' is larger than {} (2^53), beyond which figures cannot be summed "
-                "exactly",
-                value,
-                pl.lit(f"{MAX_EXACT:,}"),
+            worded(
+                "value: '{value}' is larger than {largest} (2^53), beyond which figures cannot "
+                "be summed exactly",
+                value=value,
+                largest=pl.lit(f"{MAX_EXACT:,}"),
             )
         )
         .otherwise(
-            pl.format("value: cannot read '{}' as a number or a censored count (<5)", value)
+            worded("value: cannot read '{value}' as a number or a censored count (<5)", value=value)
         ),
     )
     missing = pl.col("readable") & pl.col("low").is_null()
@@ -559,7 +569,7 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         missing & ~pl.col("status").is_in(missing_statuses).fill_null(False),
         "value",
         "missing-value-status",
-        pl.lit(
+        worded(
             "value: empty, and no status says why (L not stated, M cannot exist, O missing, "
             "Q suppressed)"
         ),
@@ -576,12 +586,12 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         pl.col("readable") & pl.col("low").is_not_null() & pl.col("status").is_in(missing_statuses),
         "value",
         "missing-value-status",
-        pl.format(
-            "value: '{}' is given, but status {} says there is no figure ({}); give the figure "
-            "or the status, not both",
-            value,
-            pl.col("status"),
-            pl.col("status").replace_strict(meanings, default=""),
+        worded(
+            "value: '{value}' is given, but status {status} says there is no figure "
+            "({meaning}); give the figure or the status, not both",
+            value=value,
+            status=pl.col("status"),
+            meaning=pl.col("status").replace_strict(meanings, default=""),
         ),
     )
     frame = frame.with_columns(
@@ -596,29 +606,31 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         counts & fractional,
         "value",
         "invalid-count",
-        pl.format("value: a count cannot be fractional ('{}')", value),
+        worded("value: a count cannot be fractional ('{value}')", value=value),
     )
     problems.add(
         frame,
         (pl.col("measure") == "N") & (pl.col("low") < 0),
         "value",
         "invalid-count",
-        pl.format("value: a count or rate cannot be negative ('{}')", value),
+        worded("value: a count or rate cannot be negative ('{value}')", value=value),
     )
     problems.add(
         frame,
         (pl.col("measure") == "PCT") & (pl.col("low") < 0),
         "value",
         "invalid-count",
-        pl.format("value: a percentage share cannot be negative ('{}')", value),
+        worded("value: a percentage share cannot be negative ('{value}')", value=value),
     )
     problems.add(
         frame,
         pl.col("censored") & (pl.col("measure") != "N"),
         "value",
         "censoring-not-allowed",
-        pl.format(
-            "value: '{}' is censored, but a {} figure must be exact", value, pl.col("measure")
+        worded(
+            "value: '{value}' is censored, but a {measure} figure must be exact",
+            value=value,
+            measure=pl.col("measure"),
         ),
     )
     expected = (
@@ -632,12 +644,12 @@ def _check_values(frame: pl.DataFrame, problems: _Problems, catalogue: Catalogue
         pl.col("unit").is_not_null() & pl.col("_unit").is_not_null() & (stated != expected),
         "unit",
         "unit-mismatch",
-        pl.format(
-            "unit: '{}' given, but {} {} figures are in '{}'",
-            pl.col("unit"),
-            pl.col("indicator"),
-            pl.col("measure"),
-            expected,
+        worded(
+            "unit: '{unit}' given, but {indicator} {measure} figures are in '{expected}'",
+            unit=pl.col("unit"),
+            indicator=pl.col("indicator"),
+            measure=pl.col("measure"),
+            expected=expected,
         ),
     )
     return frame

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from tip_indicators.findings.wording import worded
+
 __all__ = [
     "bound_exceeded",
     "breakdown_missing",
@@ -30,8 +32,13 @@ def bound_exceeded(
     *, part: pl.Expr, part_value: pl.Expr, whole: pl.Expr, whole_value: pl.Expr, excess: pl.Expr
 ) -> pl.Expr:
     """``persons_convicted 2010 KH is 12, more than persons_prosecuted 2010 KH 9 by 3``."""
-    return pl.format(
-        "{} is {}, more than {} {} by {}", part, part_value, whole, whole_value, excess
+    return worded(
+        "{part} is {part_value}, more than {whole} {whole_value} by {excess}",
+        part=part,
+        part_value=part_value,
+        whole=whole,
+        whole_value=whole_value,
+        excess=excess,
     )
 
 
@@ -46,16 +53,15 @@ def mirror_mismatch(
 ) -> pl.Expr:
     """``NGO.A reports 42 victims_received sent to NGO.B in 2010, but NGO.B reports 40
     received from NGO.A``."""
-    return pl.format(
-        "{} reports {} {} sent to {} in {}, but {} reports {} received from {}",
-        sender,
-        sent,
-        indicator,
-        receiver,
-        period,
-        receiver,
-        received,
-        sender,
+    return worded(
+        "{sender} reports {sent} {indicator} sent to {receiver} in {period}, but {receiver} "
+        "reports {received} received from {sender}",
+        sender=sender,
+        sent=sent,
+        indicator=indicator,
+        receiver=receiver,
+        period=period,
+        received=received,
     )
 
 
@@ -71,31 +77,48 @@ def change_mismatch(
 ) -> pl.Expr:
     """``persons_prosecuted CHG 2010 X: the change against 2009 is stated as 103, but 2010
     level 249 - 2009 level 103 = 146``."""
-    return pl.format(
-        "{}: the change against {} is stated as {}, but {} level {} - {} level {} = {}",
-        stated,
-        base_period,
-        stated_value,
-        period,
-        level,
-        base_period,
-        base,
-        expected,
+    return worded(
+        "{stated}: the change against {base_period} is stated as {stated_value}, but {period} "
+        "level {level} - {base_period} level {base} = {expected}",
+        stated=stated,
+        base_period=base_period,
+        stated_value=stated_value,
+        period=period,
+        level=level,
+        base=base,
+        expected=expected,
     )
 
 
 def breakdown_missing(*, total: pl.Expr, profile: pl.Expr, dimension: pl.Expr) -> pl.Expr:
     """``victims_received 2024 NGO.A: profile p@1 requires a breakdown by sex, and none is
     given``."""
-    return pl.format(
-        "{}: profile {} requires a breakdown by {}, and none is given", total, profile, dimension
+    return worded(
+        "{total}: profile {profile} requires a breakdown by {dimension}, and none is given",
+        total=total,
+        profile=profile,
+        dimension=dimension,
     )
 
 
-def not_in_profile(*, column: pl.Expr, quoted: pl.Expr, text: pl.Expr, profile: pl.Expr) -> pl.Expr:
+def not_in_profile(
+    *, column: pl.Expr, quoted: pl.Expr, profile: pl.Expr, organisation: bool
+) -> pl.Expr:
     """``reporter: 'NGO.X' is not a reporter of profile p@1`` (the code quoted as Python
-    writes it)."""
-    return pl.format("{}: {} {} {}", column, quoted, text, profile)
+    writes it), or ``is not an organisation of profile`` for an organisation column."""
+    if organisation:
+        return worded(
+            "{column}: {quoted} is not an organisation of profile {profile}",
+            column=column,
+            quoted=quoted,
+            profile=profile,
+        )
+    return worded(
+        "{column}: {quoted} is not a reporter of profile {profile}",
+        column=column,
+        quoted=quoted,
+        profile=profile,
+    )
 
 
 def profile_rule(
@@ -110,14 +133,15 @@ def profile_rule(
 ) -> pl.Expr:
     """``name: a <= b does not hold for 2024 KH (left - right = 3; a 2024 KH = 5, ...)``, and
     the rule's description after it when it has one."""
-    said = pl.format(
-        "{}: {} does not hold for {} {} (left - right = {}; {})",
-        rule,
-        expression,
-        period,
-        reporter,
-        difference,
-        figures,
+    said = worded(
+        "{rule}: {expression} does not hold for {period} {reporter} (left - right = "
+        "{difference}; {figures})",
+        rule=rule,
+        expression=expression,
+        period=period,
+        reporter=reporter,
+        difference=difference,
+        figures=figures,
     )
     return (
         pl.when(description.is_not_null())
@@ -131,22 +155,29 @@ def part_exceeds_total(
 ) -> pl.Expr:
     """``victims_received[exploitation=SEXUAL] 2010 KH is 12, more than its total
     victims_received 2010 KH 9 by 3`` (a part of a breakdown that need not add up)."""
-    return pl.format(
-        "{} is {}, more than its total {} {} by {}", part, part_value, total, total_value, excess
+    return worded(
+        "{part} is {part_value}, more than its total {total} {total_value} by {excess}",
+        part=part,
+        part_value=part_value,
+        total=total,
+        total_value=total_value,
+        excess=excess,
     )
 
 
 def derived_value(*, figure: pl.Expr, arithmetic: pl.Expr) -> pl.Expr:
     """``victims_received[destination=RETAINED] 2010 X is not stated; the destination breakdown
     gives it: 459 - (NGO.A 238 + ...) = 81``."""
-    return pl.concat_str(figure, pl.lit(" is not stated; "), arithmetic)
+    return worded("{figure} is not stated; {arithmetic}", figure=figure, arithmetic=arithmetic)
 
 
 def derived_conflict(*, figure: pl.Expr, arithmetic: pl.Expr) -> pl.Expr:
     """``... is not stated, and its breakdowns disagree on it: the sex breakdown gives it: ...;
     but the age breakdown gives it: ...``."""
-    return pl.concat_str(
-        figure, pl.lit(" is not stated, and its breakdowns disagree on it: "), arithmetic
+    return worded(
+        "{figure} is not stated, and its breakdowns disagree on it: {arithmetic}",
+        figure=figure,
+        arithmetic=arithmetic,
     )
 
 
@@ -154,27 +185,27 @@ def rate_bracket(
     *, total: pl.Expr, total_rate: pl.Expr, female: pl.Expr, male: pl.Expr, added: pl.Expr
 ) -> pl.Expr:
     """A total rate outside the rates by sex, which do not add up to it either."""
-    return pl.format(
-        "{}: the total rate {} lies outside the sex-specific rates (F {}, M {}), so they cannot "
-        "share denominators, and F + M = {} is not the total either, as it would be on the "
-        "total population",
-        total,
-        total_rate,
-        female,
-        male,
-        added,
+    return worded(
+        "{total}: the total rate {total_rate} lies outside the sex-specific rates (F {female}, "
+        "M {male}), so they cannot share denominators, and F + M = {added} is not the total "
+        "either, as it would be on the total population",
+        total=total,
+        total_rate=total_rate,
+        female=female,
+        male=male,
+        added=added,
     )
 
 
 def rate_sum(*, total: pl.Expr, periods: pl.Expr, added: pl.Expr, total_rate: pl.Expr) -> pl.Expr:
     """Rates by sex that do not add up to the total in a table whose other periods do."""
-    return pl.format(
-        "{}: this table's rates add up to the total in {} other periods (rates on the total "
-        "population), but here F + M = {}, not the total {}",
-        total,
-        periods,
-        added,
-        total_rate,
+    return worded(
+        "{total}: this table's rates add up to the total in {periods} other periods (rates on "
+        "the total population), but here F + M = {added}, not the total {total_rate}",
+        total=total,
+        periods=periods,
+        added=added,
+        total_rate=total_rate,
     )
 
 
@@ -183,12 +214,12 @@ def share_sum(
 ) -> pl.Expr:
     """``x 2010 KH: the sex shares add up to 100.5% (F 96.9% + M 3.6%), not 100% (allowed by
     the rounding of the stated digits: ±0.2)``."""
-    return pl.format(
-        "{}: the {} shares add up to {}% ({}), not 100% (allowed by the rounding of the stated "
-        "digits: ±{})",
-        group,
-        dimension,
-        total,
-        parts,
-        allowed,
+    return worded(
+        "{group}: the {dimension} shares add up to {total}% ({parts}), not 100% (allowed by the "
+        "rounding of the stated digits: ±{allowed})",
+        group=group,
+        dimension=dimension,
+        total=total,
+        parts=parts,
+        allowed=allowed,
     )

@@ -24,6 +24,7 @@ from tip_indicators._private.engine.base import (
     uniform_columns,
 )
 from tip_indicators.findings import Severity, messages
+from tip_indicators.findings.wording import worded_text
 from tip_indicators.rules import Rule
 
 _EPSILON = 1e-9
@@ -355,14 +356,25 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
     else:
         arithmetic = f"{change} / {base}"
     value = row["pch_value"]
-    message = f"{row['pch_label']}: the change is stated as {value}%, but {arithmetic} = {right}%"
+    message = worded_text(
+        "{figure}: the change is stated as {stated}, but {arithmetic} = {computed}",
+        figure=row["pch_label"],
+        stated=f"{value}%",
+        arithmetic=arithmetic,
+        computed=f"{right}%",
+    )
     first = (row[ID], right, f"the percentage computed from the {row['basis']}", 3.0)
     if exact and row["t_low"] is not None and row["t_low"] > 0:
         on_level = 100.0 * c_low / row["t_low"]
         if _accepts(row["low"], decimals, on_level, on_level):
-            message += (
-                f"; {value}% is {change} / {number(row['t_low'])}, the {row['period']} level "
-                f"used as the base instead of the {row['base_period']} level"
+            message += worded_text(
+                "; {stated} is {change} / {level}, the {period} level used as the base instead "
+                "of the {base_period} level",
+                stated=f"{value}%",
+                change=change,
+                level=number(row["t_low"]),
+                period=str(row["period"]),
+                base_period=str(row["base_period"]),
             )
             first = (
                 row[ID],

@@ -21,7 +21,7 @@ def evaluate_conformance(run: Run) -> None:
     if profile.reporters:
         parts = frame.select(ID, pl.col("reporter").str.split("+").alias("part")).explode("part")
         bad = parts.filter(~pl.col("part").is_in(sorted(profile.reporters)))
-        _flag(run, bad, "reporter", "reporter-not-allowed", "is not a reporter of profile")
+        _flag(run, bad, "reporter", "reporter-not-allowed")
     if profile.restrict_organisations:
         for column in _ORGANISATION_COLUMNS:
             if column not in frame.columns:
@@ -31,7 +31,7 @@ def evaluate_conformance(run: Run) -> None:
                 pl.col("part").str.contains(r"\.")
                 & ~pl.col("part").is_in(sorted(profile.organisations))
             )
-            _flag(run, bad, column, "unknown-organisation", "is not an organisation of profile")
+            _flag(run, bad, column, "unknown-organisation")
     for indicator, dimensions in profile.required.items():
         totals = run.levels().filter(pl.col("indicator") == indicator)
         for dimension in dimensions:
@@ -58,7 +58,7 @@ def evaluate_conformance(run: Run) -> None:
             )
 
 
-def _flag(run: Run, bad: pl.DataFrame, column: str, code: str, text: str) -> None:
+def _flag(run: Run, bad: pl.DataFrame, column: str, code: str) -> None:
     if bad.height == 0:
         return
     written = bad.get_column("part").unique()
@@ -72,8 +72,8 @@ def _flag(run: Run, bad: pl.DataFrame, column: str, code: str, text: str) -> Non
         message=messages.not_in_profile(
             column=pl.lit(column),
             quoted=pl.col("_quoted"),
-            text=pl.lit(text),
             profile=pl.lit(run.profile.label),
+            organisation=code == "unknown-organisation",
         ),
         rule=f"profile.{code}",
         located_at=ID,

@@ -23,6 +23,7 @@ from tip_indicators._private.engine.breakdowns import (
 )
 from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_columns, citation_label
+from tip_indicators.findings.wording import worded, worded_text
 from tip_indicators.rules import Family, Rule
 
 MAX_DERIVATION_ROUNDS = 5
@@ -169,12 +170,12 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
         .select(
             "f",
             "dimension",
-            pl.format(
-                "the {} breakdown gives it: {} - ({}) = {}",
-                "dimension",
-                "total",
-                pl.col("parts").fill_null(""),
-                "gives",
+            worded(
+                "the {dimension} breakdown gives it: {total} - ({parts}) = {gives}",
+                dimension=pl.col("dimension"),
+                total=pl.col("total"),
+                parts=pl.col("parts").fill_null(""),
+                gives=pl.col("gives"),
             ).alias("text"),
             pl.concat_list("p_id", pl.col("others").fill_null([])).alias("cited"),
         )
@@ -222,7 +223,7 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
 def _conflict_rows(run: Run, conflicts: pl.DataFrame) -> pl.DataFrame:
     """The derived-conflict finding of each figure in ``conflicts`` (breakdowns that give
     intervals with nothing in common), as rows citing figures by id."""
-    return _explained(run, conflicts, "; but ").select(
+    return _explained(run, conflicts, worded_text("; but ")).select(
         pl.lit("derived-conflict").alias("code"),
         pl.lit(Severity.ERROR.value).alias("severity"),
         messages.derived_conflict(figure=pl.col("label"), arithmetic=pl.col("text")).alias(

@@ -27,6 +27,7 @@ from tip_indicators._private.engine.breakdowns import (
 )
 from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_columns
+from tip_indicators.findings.wording import worded
 from tip_indicators.rules import Family, Rule
 
 _SHORT_COVERAGE = 0.5
@@ -235,18 +236,30 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
     reason = pl.col("reason")
     gap = (
         pl.when(reason.is_in(_EXCEEDING))
-        .then(pl.format("more than the total {} by {}", "_total", "_over"))
-        .otherwise(pl.format("{} short of the total {}", "_short", "_total"))
+        .then(
+            worded(
+                "more than the total {total} by {excess}",
+                total=pl.col("_total"),
+                excess=pl.col("_over"),
+            )
+        )
+        .otherwise(
+            worded(
+                "{shortfall} short of the total {total}",
+                shortfall=pl.col("_short"),
+                total=pl.col("_total"),
+            )
+        )
     )
     why = (
         pl.when(reason == "derived-negative")
-        .then(pl.lit("; the remainder with status L would be negative"))
+        .then(worded("; the remainder with status L would be negative"))
         .when(reason == "partition-shortfall-closed")
-        .then(pl.lit("; the breakdown is closed, so every category should be given"))
+        .then(worded("; the breakdown is closed, so every category should be given"))
         .when(reason == "partition-incomplete")
-        .then(pl.lit("; the breakdown covers less than half of the total"))
+        .then(worded("; the breakdown covers less than half of the total"))
         .when(reason == "partition-shortfall")
-        .then(pl.concat_str(pl.lit("; "), "_short", pl.lit(" may be in categories not given")))
+        .then(worded("; {shortfall} may be in categories not given", shortfall=pl.col("_short")))
         .otherwise(pl.lit(""))
     )
     exact_total = (pl.col("p_low") == pl.col("p_high")) & ~pl.col("p_low").is_nan()
@@ -259,15 +272,16 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
             reason.replace_strict({r: s.value for r, (_, s) in _SUM_FINDINGS.items()}).alias(
                 "severity"
             ),
-            pl.format(
-                "{}: the {} parts of {} add up to {} ({}), {}{}",
-                label,
-                "_dimension",
-                "parent",
-                "_summed",
-                "_parts",
-                gap,
-                why,
+            worded(
+                "{total}: the {dimension} parts of {parent} add up to {summed} ({parts}), "
+                "{gap}{why}",
+                total=label,
+                dimension=pl.col("_dimension"),
+                parent=pl.col("parent"),
+                summed=pl.col("_summed"),
+                parts=pl.col("_parts"),
+                gap=gap,
+                why=why,
             ).alias("message"),
             pl.col("_rule").alias("rule"),
             pl.when(exact_total).then(pl.col("p_low")).alias("expected"),
