@@ -29,7 +29,7 @@ from strategies import (
     defects,
     partition_cases,
 )
-from tip_indicators._private.engine import localise
+from tip_indicators._private.engine import joint, localise
 from tip_indicators._private.engine.base import Run
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity, Suggestion
@@ -295,7 +295,7 @@ def test_censored_figure_in_two_breakdowns_is_solved_without_the_solver(
     def refuse(*args: object) -> list[dict[int, float]]:
         raise AssertionError("the solver was asked")
 
-    monkeypatch.setattr(localise, "joint_fixes", refuse)
+    monkeypatch.setattr(joint, "joint_fixes", refuse)
     report = run(
         "indicator,period,reporter,sex,age,value",
         "victims_identified,2010,R,,,30",

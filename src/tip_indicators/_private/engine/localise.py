@@ -23,7 +23,6 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
-from tip_indicators._private.engine.joint import JointSystem, joint_fixes
 from tip_indicators._private.engine.ranking import (
     Candidate,
     Evidence,
@@ -257,6 +256,9 @@ def _solve(
 
 def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list[_Solved]:
     """The components no single figure repairs, given their smallest joint fixes, all at once."""
+    # numpy and the solver load only when a check needs them, not when the package is imported
+    from tip_indicators._private.engine.joint import JointSystem, joint_fixes
+
     unsolved = [k for k, found in enumerate(solved) if not found.singles]
     if not unsolved:
         return solved
