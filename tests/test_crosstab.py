@@ -17,6 +17,7 @@ from tip_indicators.io.crosstab import AGE_ROWS, head_code
 from tip_indicators.io.excel import read_excel
 from tip_indicators.io.template import write_template
 from tip_indicators.profiles import builtin_profile, load_profile
+from tip_indicators.render.text import report_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = load_profile(ROOT / "examples" / "coalition" / "profile.yaml")
@@ -71,14 +72,14 @@ def _grids(draw: st.DrawFn) -> dict[tuple[str, str], int]:
 @given(_grids())
 def test_filled_form_reads_back_to_its_figures_and_cells(grid: dict[tuple[str, str], int]) -> None:
     """Every filled cell of a sex-by-age form reads back as its figure, with its codes, its
-    cell reference as id and its row as line; empty cells give no figure."""
+    cell reference and its row as line; empty cells give no figure."""
     cells = {_reference(age, sex)[1]: value for (age, sex), value in grid.items()}
     with tempfile.TemporaryDirectory() as folder:
         dataset = read_excel(_filled(Path(folder) / "form.xlsx", {SHEET: cells}))
     assert dataset.problems == ()
     got = sorted(
         dataset.observations.select(
-            "indicator", "period", "reporter", "age", "sex", "destination", "value", "id", "line"
+            "indicator", "period", "reporter", "age", "sex", "destination", "value", "cell", "line"
         ).rows()
     )
     expected = sorted(
@@ -111,11 +112,17 @@ def test_a_consistent_full_form_passes_the_checks(tmp_path: Path) -> None:
 
 
 def test_parts_over_their_total_are_a_partition_finding(tmp_path: Path) -> None:
-    """A Total cell smaller than its row's parts is found by the usual partition check."""
+    """A Total cell smaller than its row's parts is found by the usual partition check, which
+    cites each figure at its cell."""
     cells = {"B6": 4, "C6": 3, "F6": 6}
     report = check(read_excel(_filled(tmp_path / "form.xlsx", {SHEET: cells})), PROFILE)
-    codes = [(f.code, f.location.line if f.location else None) for f in report.findings]
-    assert ("partition-exceeds", 6) in codes
+    (finding,) = [f for f in report.findings if f.code == "partition-exceeds"]
+    assert finding.location is not None
+    assert (finding.location.line, finding.location.field) == (6, f"{SHEET}!F6")
+    cited = sorted(str(o.location.field) for o in finding.observations)
+    assert cited == [f"{SHEET}!B6", f"{SHEET}!C6", f"{SHEET}!F6"]
+    assert {str(s.location.field) for s in finding.suggestions} <= set(cited)
+    assert f"line 6: {SHEET}!F6: " in report_text(report)
 
 
 def test_bad_cells_are_errors_at_their_cell_and_the_rest_is_read(tmp_path: Path) -> None:
@@ -194,6 +201,21 @@ def test_referral_form_gives_figures_by_destination(tmp_path: Path) -> None:
     assert sorted(dataset.observations.select("destination", "sex", "value").rows()) == [
         ("FAMILY", "_T", "7"),
         ("NGO.AFESIP", "_T", "2"),
+    ]
+
+
+def test_cells_survive_combining_with_a_long_table(tmp_path: Path) -> None:
+    """Checked with a CSV file, a form's figures keep their cells and the CSV's have none."""
+    from tip_indicators.datasets import Dataset
+    from tip_indicators.io.longcsv import read_long_csv
+
+    csv = tmp_path / "other.csv"
+    csv.write_text("indicator,period,reporter,value\nvictims_received,2024,KH,3\n")
+    form = read_excel(_filled(tmp_path / "form.xlsx", {SHEET: {"B6": 1}}))
+    both = Dataset.combine([read_long_csv(csv), form])
+    assert both.observations.select("reporter", "cell").rows() == [
+        ("KH", None),
+        ("GOV.DOSVY_SRP", f"{SHEET}!B6"),
     ]
 
 

@@ -393,7 +393,6 @@ def read_forms(
                     "reporter": form.reporter,
                     **codes,
                     "value": value,
-                    "id": cell_ref(title, row, column),
                 }
             )
             heads = {form.dimensions[0]: (row, 1), form.dimensions[1]: (HEAD_ROW, column)}
@@ -420,8 +419,10 @@ def _validate_forms(
     )
     observations, findings = validate_raw(raw, catalogue)
     rows = pl.Series([row for _, row, _, _ in places], dtype=pl.Int64)
+    cells = pl.Series([cell_ref(t, row, column) for t, row, column, _ in places], dtype=pl.String)
+    number = observations.get_column("line") - 1
     observations = observations.with_columns(
-        rows.gather(observations.get_column("line") - 1).alias("line")
+        rows.gather(number).alias("line"), cells.gather(number).alias("cell")
     )
     keys = {"indicator": (1, 2), "period": (2, 2), "reporter": (3, 2)}
     seen: set[tuple[str, str, Location | None]] = set()
