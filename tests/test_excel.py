@@ -23,8 +23,9 @@ from support import HEADER, Row, csv_text, datasets
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.io import ReadLimits
-from tip_indicators.io.excel import read_excel, write_excel, write_template
+from tip_indicators.io.excel import read_excel, write_excel
 from tip_indicators.io.longcsv import parse_long_csv
+from tip_indicators.io.template import write_template
 from tip_indicators.profiles import builtin_profile
 
 _COLUMNS = ["indicator", "period", "reporter", "sex", "value", "status", "note"]
@@ -309,7 +310,7 @@ def test_template_offers_codes_and_reads_back_filled(tmp_path: Path) -> None:
     path = tmp_path / "template.xlsx"
     write_template(builtin_profile(), path)
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["data", "codes", "README"]
+    assert workbook.sheetnames[:3] == ["data", "codes", "README"]
     data = workbook["data"]
     header = [cell.value for cell in data[1]]
     assert header[:4] == ["indicator", "period", "reporter", "sex"]

@@ -89,6 +89,13 @@ def _problem_objects(table: FindingTable) -> tuple[Finding, ...]:
     return table.findings()
 
 
+def _with_cells(frame: pl.DataFrame, cells: bool) -> pl.DataFrame:
+    """``frame`` with a ``cell`` column (null where it has none) when ``cells``."""
+    if not cells or "cell" in frame.columns:
+        return frame
+    return frame.with_columns(pl.lit(None, pl.String).alias("cell"))
+
+
 @attrs.frozen(repr=False)
 class Dataset:
     """Figures (a columnar frame), metadata, organisations, inputs and reading problems."""
@@ -150,10 +157,15 @@ class Dataset:
         for part in parts:
             dimensions += [d for d in part.dimensions if d not in dimensions]
         schema = observation_schema(dimensions)
+        # The cells of figures read from workbook forms are kept (null for other figures).
+        cells = any("cell" in part.observations.columns for part in parts)
         frames = [
-            part.observations.with_columns(
-                [pl.lit("_T").alias(d) for d in dimensions if d not in part.dimensions]
-            ).select(list(schema))
+            _with_cells(
+                part.observations.with_columns(
+                    [pl.lit("_T").alias(d) for d in dimensions if d not in part.dimensions]
+                ),
+                cells,
+            ).select([*schema, *(["cell"] if cells else [])])
             for part in parts
         ]
         organisations: dict[str, Organisation] = {}

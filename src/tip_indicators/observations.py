@@ -31,7 +31,8 @@ def observation_schema(dimensions: Sequence[str]) -> dict[str, pl.DataType]:
 
     ``low``/``high`` bound the value (equal when exact, null when missing); ``decimals`` counts
     stated digits after the point; ``derived`` marks figures the library computed; ``path`` and
-    ``line`` locate the figure in its input.
+    ``line`` locate the figure in its input. Figures read from a workbook's cross-tab form also
+    have a ``cell`` column (``victims_received!C8``), which is not part of this schema.
     """
     schema: dict[str, pl.DataType] = {
         "indicator": pl.String(),

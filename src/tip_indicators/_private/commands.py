@@ -274,7 +274,7 @@ def _format_of(path: str) -> str:
 
 def template(args: argparse.Namespace) -> int:
     """Write the data-entry workbook of the profile."""
-    from tip_indicators.io.excel import write_template
+    from tip_indicators.io.template import write_template
 
     write_template(profile_from(args) if args.profile else None, args.output, inputs=[args.profile])
     return 0

@@ -54,8 +54,10 @@ _ESCAPES = {chr(code): json.dumps(chr(code)).strip('"') for code in range(0x20)}
 
 
 def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataFrame:
-    """The text, dimension, source, line and derived columns of each row as a citation shows
-    them: empty or missing texts replaced by their defaults, missing columns filled."""
+    """The text, dimension, source, line, cell and derived columns of each row as a citation
+    shows them: empty or missing texts replaced by their defaults, missing columns filled. A
+    figure read from a workbook form has its ``cell`` (``victims_received!C8``), which its
+    location shows as its field."""
     given = set(frame.columns)
 
     def text(name: str, default: str) -> pl.Expr:
@@ -69,6 +71,9 @@ def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataF
         *[text(dimension, DIMENSION_DEFAULT).alias(dimension) for dimension in dimensions],
         pl.col("source") if "source" in given else pl.lit(None, pl.String).alias("source"),
         pl.col("line").cast(pl.Int64) if "line" in given else pl.lit(None, pl.Int64).alias("line"),
+        pl.col("cell").cast(pl.String)
+        if "cell" in given
+        else pl.lit(None, pl.String).alias("cell"),
         pl.col("derived").fill_null(False)
         if "derived" in given
         else pl.lit(False).alias("derived"),
@@ -144,13 +149,17 @@ def position_json(line: pl.Expr, is_row: pl.Expr) -> pl.Expr:
     )
 
 
-def location_json(path: pl.Expr, line: pl.Expr, frames: Collection[str] = ()) -> pl.Expr:
-    """The JSON object of a location with no field (``"field": null``); positions in the
-    checked frames named in ``frames`` are rows."""
+def location_json(
+    path: pl.Expr, line: pl.Expr, frames: Collection[str] = (), field: pl.Expr | None = None
+) -> pl.Expr:
+    """The JSON object of a location whose field is ``field`` (null when not given);
+    positions in the checked frames named in ``frames`` are rows."""
+    written = pl.lit("null") if field is None else json_string(field).fill_null("null")
     return pl.format(
-        '{{"path": {}, {}, "field": null}}',
+        '{{"path": {}, {}, "field": {}}}',
         json_string(path).fill_null("null"),
         position_json(line, path.is_in(list(frames))),
+        written,
     )
 
 
@@ -187,7 +196,7 @@ def citation_json(
             json_string(pl.col("measure")),
             json_string(pl.col("value")),
             json_string(pl.col("source")).fill_null("null"),
-            location_json(pl.col("path"), pl.col("line"), frames),
+            location_json(pl.col("path"), pl.col("line"), frames, pl.col("cell")),
             pl.when(pl.col("derived")).then(pl.lit("true")).otherwise(pl.lit("false")),
         ).alias("json")
     ).to_series()
@@ -248,7 +257,12 @@ def observation_refs(
             columns["measure"],
             columns["value"],
             columns["source"],
-            map(Location if not frames else _Places(frames), columns["path"], columns["line"]),
+            map(
+                Location if not frames else _Places(frames),
+                columns["path"],
+                columns["line"],
+                columns["cell"],
+            ),
             columns["derived"],
         )
     )
@@ -260,8 +274,8 @@ class _Places:
     def __init__(self, frames: Collection[str]) -> None:
         self.frames = frames
 
-    def __call__(self, path: str, position: int | None) -> Location:
-        return place(path, position, None, self.frames)
+    def __call__(self, path: str, position: int | None, cell: str | None) -> Location:
+        return place(path, position, cell, self.frames)
 
 
 class _SharedMappings(dict[tuple[str, ...], dict[str, str]]):
@@ -287,6 +301,6 @@ def observation_ref(row: Mapping[str, Any], dimensions: Sequence[str]) -> Observ
         measure=text["measure"],
         value=str(row["value"]) if row.get("value") is not None else "",
         source=row.get("source"),
-        location=Location(text["path"], row.get("line")),
+        location=Location(text["path"], row.get("line"), row.get("cell")),
         derived=bool(row.get("derived") or False),
     )

@@ -152,18 +152,22 @@ class FindingTable:
         located = rows.get_column("located_at")
         # A finding located nowhere reads the first figure's place (or none), then drops it.
         position = kept.search_sorted(located.fill_null(0)).clip(0, max(figures.height - 1, 0))
-        places = figures.select(pl.col("path").cast(pl.Binary), "line")
+        places = figures.select(pl.col("path").cast(pl.Binary), "line", "cell")
         if places.height == 0:
-            places = pl.DataFrame({"path": [None], "line": [None]}, schema=places.schema)
+            places = pl.DataFrame(
+                {"path": [None], "line": [None], "cell": [None]}, schema=places.schema
+            )
         place = places[position]
         has_place = located.is_not_null()
         path = pl.when(has_place).then(place.get_column("path"))
         line = pl.when(has_place).then(place.get_column("line"))
+        # A finding about a figure of a workbook form is at its cell, unless about one field.
+        cell = pl.when(has_place).then(place.get_column("cell"))
         table = rows.with_columns(
             pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("number"),
             path.alias("path"),
             line.alias("line"),
-            field.alias("field"),
+            pl.coalesce(field, cell).alias("field"),
             path.fill_null(b"").alias("sort_path"),
             line.fill_null(0).alias("sort_line"),
             pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
@@ -273,7 +277,7 @@ class FindingTable:
             return self
         cited = citation_columns(figures, self.dimensions)
         offset = self.figures.height
-        places = cited.select(pl.col("path").cast(pl.Binary), "line")[
+        places = cited.select(pl.col("path").cast(pl.Binary), "line", "cell")[
             suggestions.get_column("figure")
         ]
         made = (
@@ -283,7 +287,7 @@ class FindingTable:
                     (pl.col("figure") + offset).cast(pl.Int64).alias("figure"),
                     places.get_column("path").alias("path"),
                     places.get_column("line").alias("line"),
-                    pl.lit(None, pl.String).alias("field"),
+                    places.get_column("cell").alias("field"),
                     pl.col("value").cast(pl.String),
                     pl.col("reason").cast(pl.String),
                     pl.col("score").cast(pl.Float64),
@@ -467,6 +471,7 @@ def _figures_of(refs: list[ObservationRef], dimensions: Sequence[str]) -> pl.Dat
         **{d: [r.dimensions.get(d, DIMENSION_DEFAULT) for r in refs] for d in dimensions},
         "source": [r.source for r in refs],
         "line": [_position(r.location) for r in refs],
+        "cell": [r.location.field for r in refs],
         "derived": [r.derived for r in refs],
     }
     return pl.DataFrame(data, schema=_no_figures(dimensions).schema)

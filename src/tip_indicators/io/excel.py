@@ -28,20 +28,18 @@ from tip_indicators._private.cells import escape_cell, unescape_columns
 from tip_indicators._private.output import output_bytes
 from tip_indicators._private.textfile import ReadLimits, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
-from tip_indicators.codelists import codelist
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
-from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
+from tip_indicators.indicators import Catalogue, builtin_catalogue
+from tip_indicators.io.crosstab import FIRST_ROW, HEAD_ROW, is_form, read_form
 from tip_indicators.io.longcsv import _check_header, long_csv_frame
-from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
-from tip_indicators.profiles import Profile
 from tip_indicators.values import plain_number
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
 
-__all__ = ["MAX_EXPANDED_BYTES", "read_excel", "write_excel", "write_template"]
+__all__ = ["MAX_EXPANDED_BYTES", "read_excel", "write_excel"]
 
 MAX_EXPANDED_BYTES = 200 * 1024**2
 """Zip members of a workbook may always expand to this many bytes, and beyond it only to 100
@@ -56,6 +54,7 @@ _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NEEDS_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _LARGEST_EXACT = 10**15
+_MAX_COLUMNS = 16384
 
 
 def require_openpyxl(path: str) -> Any:
@@ -145,7 +144,7 @@ def is_date(value: object) -> bool:
     return isinstance(value, (datetime.date, datetime.time, datetime.timedelta))
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """Escape text the way OOXML does, so control characters and ``_xHHHH_`` survive a file."""
     return _NEEDS_ESCAPE.sub(
         lambda match: "_x005F_" + match[0][1:] if len(match[0]) > 1 else f"_x{ord(match[0]):04X}_",
@@ -170,70 +169,96 @@ def read_excel(
     catalogue: Catalogue | None = None,
     limits: ReadLimits | None = None,
 ) -> Dataset:
-    """Read the long table on ``sheet`` (``data``, else the first visible sheet) into a dataset."""
+    """Read a workbook into a dataset: the long table on ``sheet`` (``data``, else the first
+    visible sheet that is not a form) and every visible cross-tab form
+    (:mod:`tip_indicators.io.crosstab`); with ``sheet`` naming a form, that form alone."""
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
     data = read_input_bytes(name, limits)
     workbook = open_workbook(data, name, limits)
     try:
-        worksheet = _choose_sheet(workbook, sheet, name)
-        title = worksheet.title
-        first = next(sheet_rows(worksheet, name, max_row=1), None)
-        if first is None:
-            raise InputError(name, f"sheet {title!r} is empty: no header row")
-        header = _header(*first, name, catalogue)
-        formulas, merged, beyond = _scan_sheet(data, title, name, len(header))
-        # Rows are read only as wide as the header: a cell in column XFD would otherwise make
-        # each row 16,384 cells. The cells beyond it were found by the scan.
-        rows = sheet_rows(worksheet, name, min_row=2, max_col=len(header))
-        columns: list[list[str]] = [[] for _ in header]
-        lines: list[int] = []
-        problems: list[Finding] = []
-        for number, values in rows:
-            if number in beyond:
-                problems += [
-                    Finding(
-                        "row-shape",
-                        Severity.ERROR,
-                        "cell holds a value beyond the last named column",
-                        location=Location(name, number, cell_ref(title, number, column)),
-                    )
-                    for column in beyond.pop(number)
-                ]
-                continue
-            if all(value is None or value == "" for value in values):
-                continue
-            # Merged ranges are reported up to the row's last cell, not across the blank rest.
-            reach = max((i + 1 for i, value in enumerate(values) if value is not None), default=0)
-            bad = _row_problems(number, values, header, formulas, merged.row(number, reach))
-            texts = [cell_text(value) for value in values[: len(header)]]
-            texts += [""] * (len(header) - len(texts))
-            for column_number, text in enumerate(texts):
-                if len(text.encode("utf-8")) > limits.max_field_bytes:
-                    raise InputError(
-                        name,
-                        f"{header[column_number]} ({cell_ref(title, number, column_number + 1)}): "
-                        f"a cell is longer than the limit of {limits.max_field_bytes:,} bytes "
-                        "(raise it with --max-field-size, or ReadLimits.max_field_bytes in Python)",
-                        line=number,
-                    )
-            if bad:
-                problems += [
-                    Finding(
-                        cell.code,
-                        Severity.ERROR,
-                        cell.message,
-                        location=Location(name, cell.row, cell_ref(title, cell.row, cell.column)),
-                    )
-                    for cell in bad
-                ]
-                continue
-            for column, text in zip(columns, texts, strict=True):
-                column.append(text)
-            lines.append(number)
+        long_sheet, forms = _choose_sheets(workbook, sheet, name)
+        parts = [_read_long(data, long_sheet, name, catalogue, limits)] if long_sheet else []
+        if forms:
+            parts.append(read_forms(data, forms, name, catalogue, limits))
     finally:
         workbook.close()
+    dimensions = dimensions_of([c for frame, _ in parts for c in frame.columns], catalogue)
+    observations = pl.concat(
+        [
+            frame.with_columns(pl.lit("_T").alias(d) for d in dimensions if d not in frame.columns)
+            for frame, _ in parts
+        ],
+        how="diagonal",
+    )
+    return Dataset(
+        observations,
+        dimensions,
+        inputs=(InputFile(name, sha256(data), observations.height, "excel"),),
+        problems=[problem for _, problems in parts for problem in problems],
+    )
+
+
+def _no_cache(formula: str) -> str:
+    return (
+        f"the formula ={formula} has no cached value; open and save the workbook in a "
+        "spreadsheet program to compute it"
+    )
+
+
+def _read_long(
+    data: bytes, worksheet: Any, name: str, catalogue: Catalogue, limits: ReadLimits
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The figures of the long table on ``worksheet`` and the problems of its rows."""
+    title = worksheet.title
+    first = next(sheet_rows(worksheet, name, max_row=1), None)
+    if first is None:
+        raise InputError(name, f"sheet {title!r} is empty: no header row")
+    header = _header(*first, name, catalogue)
+    formulas, merged, beyond = _scan_sheet(data, title, name, len(header))
+    # Rows are read only as wide as the header: a cell in column XFD would otherwise make
+    # each row 16,384 cells. The cells beyond it were found by the scan.
+    rows = sheet_rows(worksheet, name, min_row=2, max_col=len(header))
+    columns: list[list[str]] = [[] for _ in header]
+    lines: list[int] = []
+    problems: list[Finding] = []
+    for number, values in rows:
+        if number in beyond:
+            problems += [
+                Finding(
+                    "row-shape",
+                    Severity.ERROR,
+                    "cell holds a value beyond the last named column",
+                    location=Location(name, number, cell_ref(title, number, column)),
+                )
+                for column in beyond.pop(number)
+            ]
+            continue
+        if all(value is None or value == "" for value in values):
+            continue
+        # Merged ranges are reported up to the row's last cell, not across the blank rest.
+        reach = max((i + 1 for i, value in enumerate(values) if value is not None), default=0)
+        bad = _row_problems(number, values, header, formulas, merged.row(number, reach))
+        texts = [cell_text(value) for value in values[: len(header)]]
+        texts += [""] * (len(header) - len(texts))
+        for column_number, text in enumerate(texts):
+            where = cell_ref(title, number, column_number + 1)
+            check_size(text, f"{header[column_number]} ({where})", name, number, limits)
+        if bad:
+            problems += [
+                Finding(
+                    cell.code,
+                    Severity.ERROR,
+                    cell.message,
+                    location=Location(name, cell.row, cell_ref(title, cell.row, cell.column)),
+                )
+                for cell in bad
+            ]
+            continue
+        for column, text in zip(columns, texts, strict=True):
+            column.append(text)
+        lines.append(number)
     raw = pl.DataFrame(
         {
             c: pl.Series(c, values, dtype=pl.String)
@@ -242,12 +267,21 @@ def read_excel(
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
     positions = {column: index + 1 for index, column in enumerate(header)}
-    return Dataset(
-        observations,
-        dimensions_of(header, catalogue),
-        inputs=(InputFile(name, sha256(data), observations.height, "excel"),),
-        problems=(*problems, *(_cited_cell(f, title, positions) for f in findings.findings())),
-    )
+    return observations, [
+        *problems,
+        *(_cited_cell(f, title, positions) for f in findings.findings()),
+    ]
+
+
+def check_size(text: str, where: str, path: str, row: int, limits: ReadLimits) -> None:
+    """Refuse a cell longer than the field limit (an input error, as in a CSV file)."""
+    if len(text.encode("utf-8")) > limits.max_field_bytes:
+        raise InputError(
+            path,
+            f"{where}: a cell is longer than the limit of {limits.max_field_bytes:,} bytes "
+            "(raise it with --max-field-size, or ReadLimits.max_field_bytes in Python)",
+            line=row,
+        )
 
 
 def _cited_cell(finding: Finding, sheet: str, positions: Mapping[str, int]) -> Finding:
@@ -262,16 +296,147 @@ def _cited_cell(finding: Finding, sheet: str, positions: Mapping[str, int]) -> F
     return attrs.evolve(finding, location=attrs.evolve(location, field=cell))
 
 
-def _choose_sheet(workbook: Workbook, sheet: str | None, path: str) -> Any:
+def _choose_sheets(workbook: Workbook, sheet: str | None, path: str) -> tuple[Any, list[Any]]:
+    """The sheet of the long table (None when there is none) and the forms to read."""
     names = [n for n in workbook.sheetnames if hasattr(workbook[n], "iter_rows")]
     if sheet is not None:
         if sheet not in names:
             raise InputError(path, f"no worksheet {sheet!r} (worksheets: {', '.join(names)})")
-        return workbook[sheet]
+        chosen = workbook[sheet]
+        return (None, [chosen]) if _is_form(chosen, path) else (chosen, [])
     visible = [n for n in names if workbook[n].sheet_state == "visible"]
     if not visible:
         raise InputError(path, "no visible worksheet; name the sheet to read")
-    return workbook[_DATA_SHEET if _DATA_SHEET in visible else visible[0]]
+    forms = [n for n in visible if n != _DATA_SHEET and _is_form(workbook[n], path)]
+    rest = [n for n in visible if n not in forms]
+    long_sheet = _DATA_SHEET if _DATA_SHEET in rest else next(iter(rest), None)
+    return (workbook[long_sheet] if long_sheet else None), [workbook[n] for n in forms]
+
+
+def _is_form(worksheet: Any, path: str) -> bool:
+    """Whether a sheet is a cross-tab form, from its first cells."""
+    top = {
+        (number, 1): cell_text(values[0])
+        for number, values in sheet_rows(worksheet, path, max_row=HEAD_ROW, max_col=1)
+        if values
+    }
+    return is_form(top)
+
+
+def read_forms(
+    data: bytes, forms: Sequence[Any], name: str, catalogue: Catalogue, limits: ReadLimits
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The figures of the filled cells of cross-tab ``forms`` (each with its cell reference as
+    its ``id`` and its sheet row as its line) and the problems of the cells."""
+    problems: list[Finding] = []
+    records: list[dict[str, str]] = []
+    places: list[tuple[str, int, int, Mapping[str, tuple[int, int]]]] = []
+    for worksheet in forms:
+        title = worksheet.title
+        formulas, merged, _ = _scan_sheet(data, title, name, _MAX_COLUMNS)
+        cells: dict[tuple[int, int], str] = {}
+        bad: list[tuple[int, int, str, str]] = []
+        for number, values in sheet_rows(worksheet, name):
+            for column, value in enumerate(values, start=1):
+                where = (number, column)
+                if where in formulas:
+                    bad.append((number, column, "unreadable-value", _no_cache(formulas[where])))
+                elif is_date(value):
+                    code = "invalid-period" if where == (2, 2) else "unreadable-value"
+                    bad.append(
+                        (
+                            number,
+                            column,
+                            code,
+                            f"a date cell ({cell_text(value)}), not "
+                            + (
+                                "a period; type it as text (2010-01)"
+                                if where == (2, 2)
+                                else "a number"
+                            ),
+                        )
+                    )
+                elif value is not None and value != "":
+                    text = cell_text(value)
+                    check_size(text, cell_ref(title, number, column), name, number, limits)
+                    cells[(number, column)] = text
+        for low_row, _, low_col, _, reference in merged.ranges:
+            if (low_row >= FIRST_ROW and low_col > 1) or (low_row, low_col) in ((2, 2), (3, 2)):
+                bad.append(
+                    (low_row, low_col, "row-shape", f"merged cells {reference}; unmerge them")
+                )
+        form = read_form(cells)
+        unknown = [d for d in form.dimensions if d not in catalogue.dimensions]
+        if unknown:
+            bad.append(
+                (HEAD_ROW, 1, "row-shape", f"unknown dimension {unknown[0]!r} in the corner cell")
+            )
+        skip = {(row, column) for row, column, _, _ in bad}
+        problems += [
+            Finding(
+                code,
+                Severity.ERROR,
+                message,
+                location=Location(name, row, cell_ref(title, row, column)),
+            )
+            for row, column, code, message in [*bad, *form.problems]
+        ]
+        if unknown:
+            continue
+        for row, column, codes, value in form.figures:
+            if (row, column) in skip:
+                continue
+            records.append(
+                {
+                    "indicator": form.indicator,
+                    "period": form.period,
+                    "reporter": form.reporter,
+                    **codes,
+                    "value": value,
+                }
+            )
+            heads = {form.dimensions[0]: (row, 1), form.dimensions[1]: (HEAD_ROW, column)}
+            places.append((title, row, column, heads))
+    return _validate_forms(records, places, name, catalogue, problems)
+
+
+def _validate_forms(
+    records: Sequence[Mapping[str, str]],
+    places: Sequence[tuple[str, int, int, Mapping[str, tuple[int, int]]]],
+    name: str,
+    catalogue: Catalogue,
+    problems: list[Finding],
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """Validate the figures of forms, read as numbered records, and put each back at its cell:
+    its line is its sheet row, and a finding cites the cell it is about."""
+    names = list(dict.fromkeys(key for record in records for key in record))
+    raw = pl.DataFrame(
+        {key: [record.get(key, "") for record in records] for key in names},
+        schema=dict.fromkeys(names, pl.String),
+    ).with_columns(
+        pl.lit(name).alias("path"),
+        pl.int_range(1, len(records) + 1, dtype=pl.Int64).alias("line"),
+    )
+    observations, findings = validate_raw(raw, catalogue)
+    rows = pl.Series([row for _, row, _, _ in places], dtype=pl.Int64)
+    cells = pl.Series([cell_ref(t, row, column) for t, row, column, _ in places], dtype=pl.String)
+    number = observations.get_column("line") - 1
+    observations = observations.with_columns(
+        rows.gather(number).alias("line"), cells.gather(number).alias("cell")
+    )
+    keys = {"indicator": (1, 2), "period": (2, 2), "reporter": (3, 2)}
+    seen: set[tuple[str, str, Location | None]] = set()
+    for found in findings.findings():
+        location = found.location
+        if location is not None and location.line is not None:
+            title, row, column, heads = places[location.line - 1]
+            field = location.field or "value"
+            cell = keys.get(field) or heads.get(field) or (row, column)
+            location = Location(name, cell[0], cell_ref(title, *cell))
+        if (found.code, found.message, location) not in seen:
+            seen.add((found.code, found.message, location))
+            problems.append(attrs.evolve(found, location=location))
+    return observations, problems
 
 
 def sheet_rows(
@@ -490,12 +655,12 @@ def write_excel(
             if cell is None:
                 continue
             target = worksheet.cell(row=number, column=index + 1)
-            _set(target, str(cell), numeric=index == value_index)
+            set_cell(target, str(cell), numeric=index == value_index)
     worksheet.freeze_panes = "A2"
-    _save(workbook, path, inputs)
+    save_workbook(workbook, path, inputs)
 
 
-def _save(
+def save_workbook(
     workbook: Workbook,
     path: str | os.PathLike[str],
     inputs: Iterable[str | os.PathLike[str] | None],
@@ -507,147 +672,12 @@ def _save(
         handle.write(buffer.getbuffer())
 
 
-def _set(target: Any, text: str, *, numeric: bool) -> None:
+def set_cell(target: Any, text: str, *, numeric: bool) -> None:
     """Write ``text`` into a cell: as a number when reading it back gives the same text."""
     if numeric and re.fullmatch(r"-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?", text):
         number: float | int = int(text) if "." not in text else float(text)
         if abs(number) < _LARGEST_EXACT and cell_text(number) == text:
             target.value = number
             return
-    target.value = _escape(escape_cell(text))
+    target.value = escape_text(escape_cell(text))
     target.data_type = "s"
-
-
-def write_template(
-    standard: Profile | Catalogue | None,
-    path: str | os.PathLike[str],
-    *,
-    inputs: Iterable[str | os.PathLike[str] | None] = (),
-) -> None:
-    """Write a data-entry workbook: a ``data`` sheet with drop-downs, ``codes`` and ``README``
-    (whole or not at all, never over one of ``inputs``).
-
-    Made from a profile, the drop-downs offer what the profile accepts: its indicators (those it
-    requires or adds to the built-in catalogue, when it names any), its reporters, its
-    organisations and the destination types as destinations and referrers, and the common age
-    bands; the README says to check with the profile."""
-    openpyxl = require_openpyxl(os.fspath(path))
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    catalogue = standard.catalogue if isinstance(standard, Profile) else standard
-    catalogue = catalogue or builtin_catalogue()
-    profile = standard if isinstance(standard, Profile) else None
-    dimensions = list(catalogue.dimensions)
-    header = [
-        "indicator",
-        "period",
-        "reporter",
-        *dimensions,
-        "measure",
-        "base_period",
-        "value",
-        *ATTRIBUTE_COLUMNS,
-    ]
-    lists = {
-        "indicator": [(i.code, i.name) for i in _indicators_of(catalogue, profile)],
-        "sex": [(c.code, c.name) for c in codelist("sex")],
-        "age": [(code, name) for code, name in _AGE_BANDS],
-        "exploitation": [(c.code, c.name) for c in codelist("exploitation")],
-        "measure": [(c.code, c.name) for c in codelist("measure")],
-        "status": [(c.code, c.name) for c in codelist("obs_status")],
-        "conf_status": [(c.code, c.name) for c in codelist("conf_status")],
-    }
-    if profile is not None and profile.reporters:
-        lists["reporter"] = [
-            (code, profile.organisations.get(code, "")) for code in sorted(profile.reporters)
-        ]
-    if profile is not None:
-        places = [(c.code, c.name) for c in codelist("destination_type") if c.code != "_T"]
-        places += sorted(profile.organisations.items())
-        lists["destination"] = places
-        lists["referrer"] = places
-    lists = {column: entries for column, entries in lists.items() if column in header}
-    workbook = openpyxl.Workbook()
-    data = workbook.active
-    data.title = _DATA_SHEET
-    data.append(header)
-    data.freeze_panes = "A2"
-    codes = workbook.create_sheet("codes")
-    for offset, (column, entries) in enumerate(lists.items()):
-        code_col, name_col = 2 * offset + 1, 2 * offset + 2
-        codes.cell(row=1, column=code_col, value=column)
-        codes.cell(row=1, column=name_col, value=f"{column} (meaning)")
-        for row, (code, label) in enumerate(entries, start=2):
-            _set(codes.cell(row=row, column=code_col), code, numeric=False)
-            _set(codes.cell(row=row, column=name_col), label, numeric=False)
-        letter = openpyxl.utils.get_column_letter(code_col)
-        validation = DataValidation(
-            type="list",
-            formula1=f"=codes!${letter}$2:${letter}${len(entries) + 1}",
-            allow_blank=True,
-            showErrorMessage=True,
-            # Any age band may be written: the list offers the common ones and only warns.
-            errorStyle="warning" if column == "age" else "stop",
-            errorTitle=f"Unknown {column}",
-            error=f"Choose a {column} code from the list (sheet codes, column {letter}).",
-        )
-        target = openpyxl.utils.get_column_letter(header.index(column) + 1)
-        validation.add(f"{target}2:{target}1048576")
-        data.add_data_validation(validation)
-    readme = workbook.create_sheet("README")
-    for line in _readme(header, catalogue, profile):
-        readme.append([_escape(line)])
-    readme.column_dimensions["A"].width = 110
-    _save(workbook, path, inputs)
-
-
-_AGE_BANDS = (
-    ("Y_LT18", "Children (under 18)"),
-    ("Y_GE18", "Adults (18 and over)"),
-    ("Y_LT15", "Under 15"),
-    ("Y15T17", "15 to 17"),
-    ("Y18T24", "18 to 24"),
-    ("Y25T59", "25 to 59"),
-    ("Y_GE60", "60 and over"),
-    ("_U", "Age unknown"),
-)
-"""The age bands the template offers (any other band may be typed: the validation warns)."""
-
-
-def _indicators_of(catalogue: Catalogue, profile: Profile | None) -> list[Indicator]:
-    """The indicators a template offers: those a profile requires or adds, else all."""
-    if profile is None:
-        return list(catalogue)
-    builtin = builtin_catalogue()
-    own = [i for i in catalogue if i.code in profile.required or i.code not in builtin]
-    return own or list(catalogue)
-
-
-def _readme(header: Sequence[str], catalogue: Catalogue, profile: Profile | None) -> list[str]:
-    required = ", ".join(REQUIRED_COLUMNS)
-    check = "tip-indicators validate FILE.xlsx"
-    if profile is not None:
-        check += f" --profile PROFILE.yaml   (the profile {profile.label})"
-    lines = [
-        "tip-indicators data-entry template",
-        "",
-        "Enter one figure per row on the sheet 'data'; keep row 1 (the column names) as it is.",
-        f"Required in every row: {required}. Leave a breakdown empty for the total (_T).",
-        "period: 2010, 2010-S1, 2010-Q1 or 2010-01 (type it as text, not as a date).",
-        "value: a number, a censored count such as <5, or empty with a status saying why "
-        "(L not stated, M cannot exist, O missing, Q suppressed).",
-        "measure: N level (default), CHG change, PCH percentage change, PCT share; a change "
-        "compares with base_period (default: one year earlier).",
-        "Drop-down lists offer the codes of the sheet 'codes'; do not merge cells, and type "
-        "figures rather than formulas.",
-        f"Check the filled workbook with: {check}",
-        "",
-        "Columns:",
-    ]
-    for column in header:
-        if column in catalogue.dimensions:
-            dimension = catalogue.dimension(column)
-            lines.append(f"  {column}: {dimension.name}. {dimension.description}".rstrip())
-        else:
-            lines.append(f"  {column}")
-    return lines

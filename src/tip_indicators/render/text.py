@@ -128,9 +128,10 @@ def _place(where: Location, path: str) -> str:
     """``line 12`` in the file being listed, ``other.csv:12`` in another one."""
     if where.row is not None:
         return str(Location(where.path, row=where.row))
+    cell = f" {shown(where.field)}" if where.field and "!" in where.field else ""
     if where.path == path and where.line is not None:
-        return f"line {where.line}"
-    return str(Location(where.path, where.line))
+        return f"line {where.line}{cell}"
+    return str(Location(where.path, where.line)) + cell
 
 
 def _count(number: int, noun: str) -> str:
