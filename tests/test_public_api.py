@@ -120,7 +120,18 @@ def test_every_public_name_is_bound_once_the_package_is_imported() -> None:
     assert "__getattr__" not in namespace
 
 
-_HEAVY = ("highspy", "jsonschema", "numpy", "openpyxl", "pint", "pydantic", "scipy", "yaml")
+_HEAVY = (
+    "babel",
+    "highspy",
+    "jsonschema",
+    "narwhals",
+    "numpy",
+    "openpyxl",
+    "pint",
+    "pydantic",
+    "scipy",
+    "yaml",
+)
 
 _IMPORTED = f"""
 import sys, tip_indicators
@@ -130,7 +141,7 @@ print(sorted(name for name in {_HEAVY!r} if name in sys.modules))
 
 def test_importing_the_package_leaves_the_heavy_dependencies_unloaded() -> None:
     """Importing the package loads none of the dependencies only some functions need (the
-    solver, workbooks, YAML, JSON Schema models, units): those functions import them."""
+    solver, workbooks, YAML, JSON Schema models, units, frames): those functions import them."""
     done = subprocess.run(
         [sys.executable, "-c", _IMPORTED], capture_output=True, text=True, check=True
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import polars as pl
 
 from tip_indicators._private.validate import check_columns, dimensions_of, validate_raw
@@ -56,6 +55,9 @@ def from_frame(frame: Any, *, catalogue: Catalogue | None = None, name: str = "<
 
 def _polars(frame: Any, name: str) -> pl.DataFrame:
     """The frame as a polars frame, through narwhals (no code per frame library)."""
+    # narwhals loads when a frame is read, not with the package: most runs read files
+    import narwhals.stable.v2 as nw
+
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()
     try:

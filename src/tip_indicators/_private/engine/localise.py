@@ -256,12 +256,12 @@ def _solve(
 
 def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list[_Solved]:
     """The components no single figure repairs, given their smallest joint fixes, all at once."""
-    # numpy and the solver load only when a check needs them, not when the package is imported
-    from tip_indicators._private.engine.joint import JointSystem, joint_fixes
-
     unsolved = [k for k, found in enumerate(solved) if not found.singles]
     if not unsolved:
         return solved
+    # numpy and the solver load only when a check needs them, not when the package is imported
+    from tip_indicators._private.engine.joint import JointSystem, joint_fixes
+
     systems = []
     for k in unsolved:
         local = solved[k].local
