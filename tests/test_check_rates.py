@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from strategies import check_text
 from tip_indicators.findings import Severity
 
@@ -45,3 +48,45 @@ def test_a_table_read_two_ways_warns_where_it_changes_reading() -> None:
     )
     assert finding.imbalance is not None
     assert round(finding.imbalance, 6) == 1.8
+
+
+def _swapped(text: str, at: int) -> str:
+    """``text`` with the digits at ``at`` and the next swapped (the point left in place)."""
+    digits = text.replace(".", "")
+    swapped = digits[:at] + digits[at + 1] + digits[at] + digits[at + 2 :]
+    point = text.index(".")
+    return f"{swapped[:point]}.{swapped[point:]}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    female=st.integers(100, 999),
+    male=st.integers(100, 999),
+    share=st.floats(0.0, 1.0),
+    data=st.data(),
+)
+def test_a_rate_keyed_with_two_digits_swapped_is_given_back(
+    female: int, male: int, share: float, data: st.DataObject
+) -> None:
+    """A total rate between its sex rates, keyed with two digits swapped so that it falls
+    outside them and is not their sum: the rate meant is among the suggestions of the
+    rate-bracket error, as a transposition."""
+    low, high = sorted((female, male))
+    total = round(low + share * (high - low))
+    meant = f"{total / 100:.2f}"
+    at = data.draw(st.integers(0, 1))
+    written = _swapped(meant, at)
+    value = float(written)
+    if low / 100 <= value <= high / 100 or abs(value - (female + male) / 100) < 0.03:
+        return
+    report = check_text(
+        _rates(
+            ("2010", "", written, ""),
+            ("2010", "F", f"{female / 100:.2f}", ""),
+            ("2010", "M", f"{male / 100:.2f}", ""),
+        )
+    )
+    (finding,) = [f for f in report.findings if f.code == "rate-bracket"]
+    given_back = [s for s in finding.suggestions if s.location.line == 2 and s.value == meant]
+    assert given_back, [(s.location.line, s.value, s.reason) for s in finding.suggestions]
+    assert given_back[0].kind == "transposition"

@@ -95,6 +95,10 @@ class Run:
         """Percentage changes judged on two exact levels (columns of
         :data:`PERCENT_CHECK_SCHEMA`): not linear, so the localiser checks its candidate
         values against them one by one."""
+        self.windows: list[pl.DataFrame] = []
+        """Failed rules that are not linear in their figures (rates, shares) as the window of
+        values each figure may move into alone (columns of ``WINDOW_SCHEMA`` in
+        :mod:`~tip_indicators._private.engine.warning_slips`), for the localiser."""
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
         self._levels: pl.DataFrame | None = None

@@ -12,7 +12,8 @@ and text (substitutions are the commonest single slips, then transpositions, omi
 insertions; about four slips in five are one such edit), weighed by how specific each kind is:
 a swap leaves a handful of candidates, a dropped digit ten for every place, so a swap that fits
 says more than a dropped digit that fits; a zero too many, common in re-keyed reports, weighs as
-much. Only whole numbers (up to 15 digits) are edited.
+much. Numbers of up to 15 digits are edited, the decimal point kept where it was counted from
+the right (a rate of 12.7 with a digit dropped is 1.7 or 2.7).
 """
 
 from __future__ import annotations
@@ -94,18 +95,24 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
     and ``text``, the digits as written), column-wise (columns of :data:`EDIT_SCHEMA`); each
     value once per figure, under its likeliest edit."""
     sign = pl.col("text").str.starts_with("-")
+    unsigned = pl.col("text").str.strip_prefix("-")
     figures = (
         written.lazy()
         .select(
             pl.col("figure").cast(pl.Int64),
             pl.col("text").cast(pl.String).str.strip_chars(),
         )
-        .filter(pl.col("text").str.contains(r"^-?[0-9]+$"))
+        .filter(pl.col("text").str.contains(r"^-?[0-9]+(\.[0-9]+)?$"))
         .select(
             "figure",
             "text",
             pl.when(sign).then(pl.lit("-")).otherwise(pl.lit("")).alias("sign"),
-            pl.col("text").str.strip_prefix("-").alias("digits"),
+            unsigned.str.replace(".", "", literal=True).alias("digits"),
+            unsigned.str.extract(r"\.([0-9]+)$", 1)
+            .str.len_chars()
+            .fill_null(0)
+            .cast(pl.Int64)
+            .alias("decimals"),
         )
         .filter(pl.col("digits").str.len_chars() <= _MAX_DIGITS)
         .with_columns(pl.col("digits").str.len_chars().cast(pl.Int64).alias("n"))
@@ -125,6 +132,7 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 "figure",
                 "text",
                 "sign",
+                "decimals",
                 pl.concat_str(head, "d", tail).alias("meant"),
                 pl.lit("digit-dropped").alias("edit"),
             ),
@@ -132,6 +140,7 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 "figure",
                 "text",
                 "sign",
+                "decimals",
                 pl.concat_str(head, after).alias("meant"),
                 pl.when(at == "0")
                 .then(pl.lit("zero-added"))
@@ -146,6 +155,7 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 "figure",
                 "text",
                 "sign",
+                "decimals",
                 pl.concat_str(
                     head,
                     digits.str.slice(pl.col("i") + 1, 1),
@@ -160,6 +170,7 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 "figure",
                 "text",
                 "sign",
+                "decimals",
                 pl.concat_str(head, "d", after).alias("meant"),
                 pl.when(pl.col("i") == pl.col("n") - 1)
                 .then(pl.lit("last-digit-wrong"))
@@ -169,16 +180,25 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
         ]
     )
     meant = pl.col("meant")
+    decimals = pl.col("decimals")
+    # the point stays where it was from the right: 12.7 with a digit dropped is 1.7 or 2.7
+    padded = meant.str.zfill(decimals + 1)
+    point = padded.str.len_chars() - decimals
+    shown = (
+        pl.when(decimals > 0)
+        .then(pl.concat_str(padded.str.slice(0, point), pl.lit("."), padded.str.slice(point)))
+        .otherwise(meant)
+    )
     prior = pl.col("edit").replace_strict(PRIORS, return_dtype=pl.Float64)
     return (
         candidates.filter(
             (meant.str.len_chars() > 0)
-            & ~(meant.str.starts_with("0") & (meant.str.len_chars() > 1))
-            & (meant != pl.col("text").str.strip_prefix("-"))
+            & ~(meant.str.starts_with("0") & (meant.str.len_chars() > decimals + 1))
+            & (meant != pl.col("text").str.strip_prefix("-").str.replace(".", "", literal=True))
         )
         .select(
             "figure",
-            pl.concat_str("sign", meant).cast(pl.Float64).alias("value"),
+            pl.concat_str("sign", shown).cast(pl.Float64).alias("value"),
             "edit",
             prior.alias("prior"),
             pl.concat_str(
@@ -188,7 +208,7 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
                 pl.lit("): "),
                 "text",
                 pl.lit(" for "),
-                pl.concat_str("sign", meant),
+                pl.concat_str("sign", shown),
             ).alias("reason"),
         )
         .sort("figure", "value", pl.col("prior"), descending=[False, False, True])

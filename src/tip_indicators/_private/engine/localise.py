@@ -34,7 +34,11 @@ from tip_indicators._private.engine.ranking import (
     slips_within,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
-from tip_indicators._private.engine.warning_slips import bound_slips, shortfall_slips
+from tip_indicators._private.engine.warning_slips import (
+    bound_slips,
+    shortfall_slips,
+    window_slips,
+)
 from tip_indicators.findings import ObservationRef
 
 MAX_ASSIGNMENTS = 625
@@ -44,19 +48,29 @@ _EPS = 1e-7
 
 
 def localise(run: Run) -> None:
-    """Attach ranked suggestions to every error finding that a linear rule produced, and to
-    every open shortfall or exceeded bound (warnings) that one slip of one figure explains."""
-    if not run.constraints:
-        return
+    """Attach ranked suggestions to every error finding that a linear rule produced, to every
+    open shortfall or exceeded bound (warnings) that one slip of one figure explains, and to
+    the failed rates and shares, whose figures each have a window of values that repair them."""
+    found = []
+    if run.windows:
+        found.append(
+            window_slips(run, pl.concat(run.windows), note="the rule then holds", fallback=True)
+        )
+    if run.constraints:
+        found += _localise_constraints(run)
+    found = [frame for frame in found if frame.height]
+    if found:
+        run.suggestions.append(pl.concat(found, how="vertical"))
+
+
+def _localise_constraints(run: Run) -> list[pl.DataFrame]:
+    """The suggestions the linear constraints give: fixes of errors, slips of warnings."""
     every = pl.concat(run.constraints)
     table = every.filter(pl.col("failed") | pl.col("holds")).with_row_index("c")
     failed = table.filter(pl.col("failed"))
     made: dict[int, list[Candidate]] = {}
     if failed.height:
         made = _localise_errors(run, table, failed)
-    shortfalls = pl.concat([shortfall_slips(run, table), bound_slips(run, every)])
-    if not made and not shortfalls.height:
-        return
     rows: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
     for number_, candidates in made.items():
         for candidate in ranked(candidates, MAX_SUGGESTIONS):
@@ -65,9 +79,11 @@ def localise(run: Run) -> None:
             rows["value"].append(candidate.value)
             rows["reason"].append(candidate.reason)
             rows["score"].append(candidate.score)
-    run.suggestions.append(
-        pl.concat([pl.DataFrame(rows, schema=SUGGESTION_SCHEMA), shortfalls], how="vertical")
-    )
+    return [
+        pl.DataFrame(rows, schema=SUGGESTION_SCHEMA),
+        shortfall_slips(run, table),
+        bound_slips(run, every),
+    ]
 
 
 def _localise_errors(

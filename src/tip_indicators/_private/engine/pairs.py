@@ -281,7 +281,7 @@ def _record_shares(run: Run, rule: Rule, failed: dict[str, list[Any]]) -> None:
     groups = groups.join(parts, on="_group", how="left", maintain_order="left").with_columns(
         pl.col("ids").list.first().alias("_first")
     )
-    run.record(
+    numbers = run.record(
         groups,
         code="share-sum",
         severity=Severity.ERROR.value,
@@ -299,4 +299,19 @@ def _record_shares(run: Run, rule: Rule, failed: dict[str, list[Any]]) -> None:
         actual=pl.col("total"),
         imbalance=pl.col("total") - 100,
         tolerance=pl.col("tol"),
+    )
+    # each share alone: 100 less the others, within what the shares' digits allow
+    values = run.frame.select(pl.col(ID).alias("ids"), pl.col("low").alias("v"))
+    run.windows.append(
+        groups.with_columns(numbers.alias("finding"))
+        .select("finding", "ids", "total", "tol")
+        .explode("ids")
+        .join(values, on="ids", how="left")
+        .select(
+            "finding",
+            pl.col("ids").alias("figure"),
+            (100.0 - pl.col("total") + pl.col("v") - pl.col("tol")).alias("low"),
+            (100.0 - pl.col("total") + pl.col("v") + pl.col("tol")).alias("high"),
+            (100.0 - pl.col("total") + pl.col("v")).alias("nearest"),
+        )
     )

@@ -67,7 +67,7 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
     female, male = failures.get_column("vF"), failures.get_column("vM")
     lowest = failures.select(pl.min_horizontal("vF", "vM")).to_series()
     highest = failures.select(pl.max_horizontal("vF", "vM")).to_series()
-    run.record(
+    numbers = run.record(
         failures,
         code="rate-bracket",
         severity=Severity.ERROR.value,
@@ -88,6 +88,38 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
         imbalance=pl.col("v_T") - pl.lit(highest),
         tolerance=pl.col("tol"),
     )
+    run.windows.append(_bracket_windows(failures.with_columns(numbers.alias("finding"))))
+
+
+def _bracket_windows(failures: pl.DataFrame) -> pl.DataFrame:
+    """The values each rate of a failed bracket may take alone: the total anywhere between the
+    two sex rates; a sex rate past the total, where it is the one the total lies beyond."""
+    lowest, highest = pl.min_horizontal("vF", "vM"), pl.max_horizontal("vF", "vM")
+    above = pl.col("v_T") > highest
+    windows = [
+        failures.select(
+            "finding",
+            pl.col("i_T").alias("figure"),
+            lowest.alias("low"),
+            highest.alias("high"),
+            pl.col("v_T").clip(lowest, highest).alias("nearest"),
+        )
+    ]
+    for sex, other in (("F", "M"), ("M", "F")):
+        windows.append(
+            failures.filter(
+                pl.when(above)
+                .then(pl.col(f"v{sex}") >= pl.col(f"v{other}"))
+                .otherwise(pl.col(f"v{sex}") <= pl.col(f"v{other}"))
+            ).select(
+                "finding",
+                pl.col(f"i{sex}").alias("figure"),
+                pl.when(above).then(pl.col("v_T")).otherwise(0.0).alias("low"),
+                pl.when(above).then(float("inf")).otherwise(pl.col("v_T")).alias("high"),
+                pl.col("v_T").alias("nearest"),
+            )
+        )
+    return pl.concat(windows)
 
 
 def _table_readings(run: Run, judged: pl.DataFrame) -> pl.DataFrame:

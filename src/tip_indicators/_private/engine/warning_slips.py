@@ -13,6 +13,7 @@ import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
 from tip_indicators._private.engine.keystrokes import REACH, SMALL_CHANGE, edits
+from tip_indicators._private.engine.ranking import EXACT_WEIGHT
 
 __all__ = ["bound_slips", "shortfall_slips"]
 
@@ -100,11 +101,25 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
 
 
+SHOWN = 5
+"""Suggestions shown for one finding, beyond those that tie for the likeliest."""
+
+WINDOW_SCHEMA: dict[str, pl.DataType] = {
+    "finding": pl.Int64(),
+    "figure": pl.Int64(),
+    "low": pl.Float64(),
+    "high": pl.Float64(),
+    "nearest": pl.Float64(),
+}
+"""A value window of a finding: changing ``figure`` alone to a value from ``low`` to ``high``
+makes the rule hold, ``nearest`` being the one closest to the figure's value."""
+
+
 def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     """Fixes of exceeded bounds that are warnings (a part over its whole): the keystroke slip
-    of the part that brings it within the whole, or of the whole that lifts it over the part,
-    landing near the edge as :func:`~tip_indicators._private.engine.ranking.slips_within`
-    asks of a slip inside an interval. The likeliest slip of each figure, likeliest first."""
+    of the part that brings it within the whole, or of the whole that lifts it over the part
+    (:func:`window_slips`, all as likely; no fix offered where no slip fits: a warning may be
+    right)."""
     exceeded = table.filter(
         ~pl.col("failed")
         & ~pl.col("holds")
@@ -118,24 +133,17 @@ def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
         pl.col("ids").list.get(0).alias("whole"),
         pl.col("ids").list.get(1).alias("part"),
     )
-    empty = pl.DataFrame(schema=SUGGESTION_SCHEMA)
     if exceeded.height == 0:
-        return empty
-    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
-    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"), exact.alias("exact"))
-    pairs = (
-        exceeded.join(values, left_on="whole", right_on=ID, how="left")
-        .join(values, left_on="part", right_on=ID, how="left", suffix="_part")
-        .filter(pl.col("exact") & pl.col("exact_part") & (pl.col("v_part") > pl.col("v")))
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"))
+    pairs = exceeded.join(values, left_on="whole", right_on=ID, how="left").join(
+        values, left_on="part", right_on=ID, how="left", suffix="_part"
     )
-    if pairs.height == 0:
-        return empty
     windows = pl.concat(
         [
             pairs.select(
                 "finding",
                 pl.col("part").alias("figure"),
-                pl.col("v_part").alias("current"),
                 pl.lit(float("-inf")).alias("low"),
                 pl.col("v").alias("high"),
                 pl.col("v").alias("nearest"),
@@ -143,20 +151,50 @@ def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
             pairs.select(
                 "finding",
                 pl.col("whole").alias("figure"),
-                pl.col("v").alias("current"),
                 pl.col("v_part").alias("low"),
                 pl.lit(float("inf")).alias("high"),
                 pl.col("v_part").alias("nearest"),
             ),
         ]
-    ).filter(pl.col("current") == pl.col("current").round(0))
-    written = windows.select(
-        "figure", pl.col("current").cast(pl.Int64).cast(pl.String).alias("text")
-    ).unique(maintain_order=True)
+    )
+    # which of a bound's two figures is wrong, nothing says: every slip that fits is as likely
+    return window_slips(run, windows, note="the bound then holds", fallback=False, ranks=False)
+
+
+def window_slips(
+    run: Run, windows: pl.DataFrame, *, note: str, fallback: bool, ranks: bool = True
+) -> pl.DataFrame:
+    """For each finding, the keystroke slips that move one of its figures into that figure's
+    window (columns of :data:`WINDOW_SCHEMA`), landing near its edge as
+    :func:`~tip_indicators._private.engine.ranking.slips_within` asks of a slip inside an
+    interval: the likeliest slip of each figure (by its prior, and by landing exactly on the
+    value that balances the rule, where the window is centred on one rather than bounded by an
+    edge the rule allows), likeliest first, those that tie said to be equally likely,
+    then others up to :data:`SHOWN` in all; without ``ranks``, every slip that fits is as
+    likely as the others (a rule that cannot tell its figures apart). With ``fallback``, a
+    finding no slip explains gets the value of each figure that repairs it instead (a rule
+    that failed must be repaired somehow)."""
+    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
+    figures = run.frame.select(
+        pl.col(ID).alias("figure"),
+        pl.col("low").alias("current"),
+        pl.col("value").alias("text"),
+        pl.col("decimals").fill_null(0).cast(pl.Int64),
+        exact.alias("exact"),
+    )
+    framed = (
+        windows.select([pl.col(c).cast(t) for c, t in WINDOW_SCHEMA.items()])
+        .join(figures, on="figure", how="inner")
+        .filter(pl.col("exact") & pl.col("nearest").is_finite())
+    )
+    if framed.height == 0:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    written = framed.select("figure", "text").unique(maintain_order=True)
     value, nearest = pl.col("value"), pl.col("nearest")
     needed = (nearest - pl.col("current")).abs()
-    found = (
-        windows.join(edits(written), on="figure", how="inner")
+    unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
+    slips = (
+        framed.join(edits(written), on="figure", how="inner")
         .filter(
             (value >= pl.col("low") - _EPS)
             & (value <= pl.col("high") + _EPS)
@@ -164,29 +202,76 @@ def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("prior") > 0)
             & (
                 (value - nearest).abs()
-                <= pl.when(needed < SMALL_CHANGE)
+                <= pl.when(needed < SMALL_CHANGE * unit)
                 .then(pl.lit(1.0))
                 .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
                 * needed
                 + _EPS
             )
         )
+        .with_columns(
+            (
+                pl.col("prior")
+                + pl.when(
+                    ((value - nearest).abs() <= unit / 2)
+                    & (nearest > pl.col("low") + _EPS)
+                    & (nearest < pl.col("high") - _EPS)
+                )
+                .then(EXACT_WEIGHT)
+                .otherwise(0.0)
+            ).alias("prior")
+        )
         .filter(pl.col("prior") == pl.col("prior").max().over("finding", "figure"))
-        .sort(["finding", "prior", "figure", "value"], descending=[False, True, False, False])
-        .with_columns(pl.len().over("finding").alias("n"))
+        .select("finding", "figure", "value", "prior", pl.concat_str("reason", pl.lit(f"; {note}")))
     )
-    if found.height == 0:
-        return empty
+    if fallback:
+        explained = slips.select("finding").unique()
+        nearest_values = framed.join(explained, on="finding", how="anti").select(
+            "finding",
+            "figure",
+            (nearest / unit).round(0).mul(unit).alias("value"),
+            pl.lit(0.0).alias("prior"),
+            pl.when((nearest > pl.col("low") + _EPS) & (nearest < pl.col("high") - _EPS))
+            .then(pl.lit("changing this figure alone makes the rule hold (derived)"))
+            .otherwise(pl.lit("the nearest value that makes the rule hold (boundary)"))
+            .alias("reason"),
+        )
+        slips = pl.concat([slips, nearest_values], how="vertical_relaxed")
+    if slips.height == 0:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    found = (
+        slips.join(figures.select("figure", "decimals"), on="figure", how="left")
+        .sort(["finding", "prior", "figure", "value"], descending=[False, True, False, False])
+        .with_columns(
+            (
+                pl.col("prior") == pl.col("prior").max().over("finding") if ranks else pl.lit(True)
+            ).alias("best"),
+        )
+        .with_columns(pl.col("best").sum().over("finding").alias("n"))
+        .filter(pl.col("best") | (pl.int_range(pl.len()).over("finding") < SHOWN))
+    )
     return found.select(
         pl.col("finding").alias("number"),
         "figure",
-        pl.col("value").cast(pl.Int64).cast(pl.String).alias("value"),
+        _fixed(pl.col("value"), pl.col("decimals")).alias("value"),
         pl.concat_str(
             "reason",
-            pl.lit("; the bound then holds"),
-            pl.when(pl.col("n") > 1)
+            pl.when(pl.col("best") & (pl.col("n") > 1))
             .then(pl.format("; one of {} equally likely fixes", pl.col("n")))
             .otherwise(pl.lit("")),
         ).alias("reason"),
         pl.col("prior").alias("score"),
     ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
+
+
+def _fixed(value: pl.Expr, decimals: pl.Expr) -> pl.Expr:
+    """``value`` as text with ``decimals`` digits after the point (none for a whole number)."""
+    scaled = (value * pl.lit(10.0).pow(decimals.cast(pl.Float64))).round(0).cast(pl.Int64)
+    digits = scaled.abs().cast(pl.String).str.zfill(decimals + 1)
+    point = digits.str.len_chars() - decimals
+    sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return (
+        pl.when(decimals > 0)
+        .then(pl.concat_str(sign, digits.str.slice(0, point), pl.lit("."), digits.str.slice(point)))
+        .otherwise(pl.concat_str(sign, digits))
+    )
