@@ -29,7 +29,13 @@ from tip_indicators.io.frames import from_frame
 from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_csv
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.periods import Period, parse_period
-from tip_indicators.profiles import Profile, ProfileRule, builtin_profile, load_profile
+from tip_indicators.profiles import (
+    Profile,
+    ProfileRule,
+    builtin_profile,
+    dump_profile,
+    load_profile,
+)
 from tip_indicators.reconcile import compare_sources, compare_vintages, reconcile_mirrors
 from tip_indicators.report import Report
 from tip_indicators.rollup import RollUp, roll_up
@@ -76,6 +82,7 @@ __all__ = [
     "compare_vintages",
     "default_rules",
     "derive_indicators",
+    "dump_profile",
     "format_expression",
     "from_frame",
     "load_profile",

@@ -338,18 +338,24 @@ def _validated(root: Node, path: str) -> ProfileModel:
     try:
         return ProfileModel.model_validate(typed(root))
     except ValidationError as error:
-        problems = [_located(root, problem) for problem in error.errors()]
-        missing = [problem["type"] == "missing" for problem in error.errors()]
-    # A key left out is placed at the mapping that lacks it, ahead of the rest: a misspelt key
-    # inside that mapping says more, so it comes first.
-    where, reason = min(
-        zip(problems, missing, strict=True),
-        key=lambda found: (found[1], found[0][0].line, found[0][0].column),
-    )[0]
+        problems = [(*_located(root, found), found["type"]) for found in error.errors()]
+    # Of a union's members, the one that got deepest says most: an item of the wrong type in a
+    # list of codes, rather than "not a mapping" for the list. A key left out is placed at the
+    # mapping that lacks it, so a misspelt key inside that mapping comes first.
+    deepest = [
+        (where, reason, kind)
+        for where, steps, reason, kind in problems
+        if not any(
+            len(other) > len(steps) and other[: len(steps)] == steps for _, other, *_ in problems
+        )
+    ]
+    where, reason, _ = min(
+        deepest, key=lambda found: (found[2] == "missing", found[0].line, found[0].column)
+    )
     _refuse(path, where, reason)
 
 
-def _located(root: Node, problem: ErrorDetails) -> tuple[_Located, str]:
+def _located(root: Node, problem: ErrorDetails) -> tuple[_Located, tuple[str | int, ...], str]:
     """Where a schema problem sits in the file, and what it is in words: pydantic's location
     (``rules``, 0, ``tolerance``) walked down the document's nodes. Steps that name no value
     (the member of a union tried) are passed over."""
@@ -369,11 +375,11 @@ def _located(root: Node, problem: ErrorDetails) -> tuple[_Located, str]:
         elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
             node = value[step]
             steps.append(step)
-        elif index == len(loc) - 1 and isinstance(step, str):
+        elif index == len(loc) - 1 and isinstance(step, str) and isinstance(value, dict):
             steps.append(step)  # a key that is missing: the mapping that lacks it is the place
     if problem["type"] == "extra_forbidden" and key is not None:
         node = key
-    return node, _explain(problem, node, tuple(steps))
+    return node, tuple(steps), _explain(problem, node, tuple(steps))
 
 
 def _explain(problem: ErrorDetails, node: _Located, steps: tuple[str | int, ...]) -> str:
@@ -440,8 +446,7 @@ def _catalogue(model: ProfileModel, root: Node, path: str, base: Catalogue) -> C
                     _refuse(path, at, f"indicators.{code}.{key}: {error}")
     document = {
         key: {
-            code: table.model_dump(exclude_none=True)
-            for code, table in getattr(model, key).items()
+            code: table.model_dump(exclude_none=True) for code, table in getattr(model, key).items()
         }
         for key in ("indicators", "dimensions")
     }
