@@ -298,6 +298,10 @@ def test_the_shipped_profiles_follow_the_published_schema(path: Path) -> None:
         {"rules": [{"name": "r", "expression": "a <= b", "severity": "fatal"}]},
         {"rules": [{"name": "r", "expression": "a <= b", "tolerance": {"absolute": -1}}]},
         {"closedd": ["sex"]},
+        {"version": 2.1},
+        {"indicators": {"Shelter": {"name": "A", "unit": "case"}}},
+        {"reporters": "KH"},
+        {"indicators": {"a_b": {"name": "A", "unit": "case", "additive": "true"}}},
     ],
 )
 def test_the_schema_and_the_loader_refuse_the_same_mistakes(
@@ -539,3 +543,105 @@ def test_a_value_of_the_wrong_yaml_type_is_refused_where_it_is(
         )
         field = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path).lstrip(".")
         assert refused.reason.startswith(f"{field}: "), refused.reason
+
+
+@pytest.mark.parametrize(("written", "meaning"), [("true", True), ("false", False), ("no", False)])
+def test_additive_reads_yaml_booleans(tmp_path: Path, written: str, meaning: bool) -> None:
+    """An indicator's ``additive`` is the boolean YAML reads, not text."""
+    path = _write(
+        tmp_path,
+        "p.yaml",
+        'profile: x\nversion: "1"\nindicators:\n  shelter_nights:\n    name: Nights\n'
+        f"    unit: event\n    additive: {written}\n",
+    )
+    assert load_profile(path).catalogue.indicator("shelter_nights").additive is meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ('profile: x\nversion: "1"\nreporters: [KH, NO]\n', 3, 17, "reporters[1]: NO is read"),
+        ("profile: x\nversion: 2024-01-01\n", 2, 10, "as a date; quote it ('2024-01-01')"),
+        ('profile: x\nversion: "1"\nclosed: sex\n', 3, 9, "closed: expected a list"),
+        ("profile: x\nversion: !!int abc\n", 2, 10, "'abc' is not a valid int"),
+        ("profile: x\nversion: 2024-13-45\n", 2, 10, "not a valid timestamp"),
+        ('profile: x\nversion: "1"\nreporters: [{a: b}]\n', 3, 13, "expected text, not a mapping"),
+        (
+            'profile: x\nversion: "1"\nrules:\n  - name: r\n    expresion: a <= b\n',
+            5,
+            5,
+            "rules[0]: unknown key 'expresion' (did you mean 'expression'?)",
+        ),
+        (
+            'profile: x\nversion: "1"\nrules:\n  - name: r\n    expression: "a <== b"\n',
+            5,
+            22,
+            "rules[0].expression: expected a figure, found '='",
+        ),
+        (
+            'profile: x\nversion: "1"\ndimensions:\n  colour: {name: C, codes: [R, 7]}\n',
+            4,
+            32,
+            "dimensions.colour.codes[1]: 7 is read by YAML as a number",
+        ),
+        (
+            'profile: x\nversion: "1"\ndimensions:\n  colour: {name: C}\n',
+            4,
+            11,
+            "give its codes or a pattern",
+        ),
+        (
+            'profile: x\nversion: "1"\nindicators:\n  a_b: {name: A, unit: persn}\n',
+            4,
+            24,
+            "unknown unit 'persn'",
+        ),
+        (
+            'profile: x\nversion: "1"\nindicators:\n  a_b:\n    name: A\n    unit: case\n'
+            "    dimensions: {sexx: partition}\n",
+            7,
+            18,
+            "did you mean 'sex'?",
+        ),
+        ('profile: x\nversion: "1"\ninclude: [absent.yaml]\n', 3, 11, "include 'absent.yaml'"),
+    ],
+)
+def test_every_profile_error_names_line_and_column(
+    tmp_path: Path, text: str, line: int, column: int, message: str
+) -> None:
+    """A profile problem, of the schema or beyond it, is refused at the line and column of the
+    value at fault, with a hint where one helps."""
+    path = _write(tmp_path, "bad.yaml", text)
+    with pytest.raises(DefinitionError) as caught:
+        load_profile(path)
+    assert (caught.value.source, caught.value.line, caught.value.column) == (
+        str(path),
+        line,
+        column,
+    )
+    assert message in caught.value.reason
+
+
+def test_a_profile_can_be_built_in_code_and_published(tmp_path: Path) -> None:
+    """A profile made in code is written as YAML that loads back equal and checks the same."""
+    profile = Profile(
+        "built",
+        "1",
+        builtin_catalogue(),
+        frozenset({"sex"}),
+        {"NGO.A": "A"},
+        rules=(ProfileRule("bound", "persons_convicted <= persons_prosecuted", "warning"),),
+    )
+    path = _write(tmp_path, "built.yaml", dump_profile(profile))
+    assert load_profile(path) == profile
+
+
+def test_a_profile_without_the_built_in_catalogue_cannot_be_written() -> None:
+    """A catalogue that leaves out a built-in indicator is refused: loading adds it back."""
+    catalogue = builtin_catalogue()
+    smaller = Catalogue(
+        {code: item for code, item in catalogue.indicators.items() if code != "victims_received"},
+        catalogue.dimensions,
+    )
+    with pytest.raises(ti.ArgumentError, match="victims_received"):
+        dump_profile(Profile("p", "1", smaller))

@@ -5,7 +5,8 @@ of it: its indicators and dimensions (same tables as ``catalogue.toml``), its me
 organisations, the reporters it accepts, the breakdowns it declares closed (every category is
 given, so parts short of their total are an error), the breakdowns it requires, and its own rules
 in a small expression language. Profiles may include other profiles. A profile is data: it is
-parsed, never evaluated as code; a malformed one is rejected with its line and column.
+parsed, never evaluated as code; each value is typed by the profile schema, and a malformed one
+is rejected with its file, line and column. ``dump_profile`` writes a profile back to YAML.
 
 Example::
 
@@ -336,7 +337,7 @@ def _validated(root: Node, path: str) -> ProfileModel:
     from tip_indicators._private.yamlnodes import typed
 
     try:
-        return ProfileModel.model_validate(typed(root))
+        return ProfileModel.model_validate(typed(root, path))
     except ValidationError as error:
         problems = [(*_located(root, found), found["type"]) for found in error.errors()]
     # Of a union's members, the one that got deepest says most: an item of the wrong type in a
@@ -391,7 +392,10 @@ def _explain(problem: ErrorDetails, node: _Located, steps: tuple[str | int, ...]
     field = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps).lstrip(".")
     parent = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps[:-1]).lstrip(".")
     context = f"{parent}: " if parent else ""
-    written = repr(node.text) if isinstance(node, Scalar) else "a list or mapping"
+    if isinstance(node, Scalar):
+        written = repr(node.text)
+    else:
+        written = "a mapping" if isinstance(node.value, dict) else "a list"
     if kind == "missing":
         return f"{context}{steps[-1]!r} is required"
     if kind == "extra_forbidden":
@@ -413,7 +417,7 @@ def _explain(problem: ErrorDetails, node: _Located, steps: tuple[str | int, ...]
         return f"{field}: {node.text} is read by YAML as {as_read}; quote it ('{node.text}')"
     if kind in {"string_type", "dict_type", "list_type"}:
         shape = {"string_type": "text", "dict_type": "a mapping", "list_type": "a list"}[kind]
-        return f"{field}: expected {shape}, not {written if isinstance(node, Scalar) else 'this'}"
+        return f"{field}: expected {shape}, not {written}"
     if kind == "string_pattern_mismatch":
         pattern = problem.get("ctx", {}).get("pattern")
         rule = {

@@ -91,7 +91,9 @@ class ProfileModel(_Model):
     description: str = ""
     include: list[str] = Field([], description="Profiles this one builds on, relative paths.")
     indicators: dict[Annotated[str, StringConstraints(pattern=CODE)], IndicatorModel] = Field(
-        {}, description="Indicators added to the catalogue, by lower_snake_case code."
+        {},
+        description="Indicators added to the catalogue, by lower_snake_case code.",
+        json_schema_extra={"additionalProperties": False},
     )
     dimensions: dict[str, DimensionModel] = {}
     organisations: dict[str, str] = Field(

@@ -196,25 +196,34 @@ def plain(value: Node | Scalar | None) -> Any:
     return [plain(item) for item in value.value]
 
 
-def typed(value: Node | Scalar | None) -> Any:
+def typed(value: Node | Scalar | None, source: str) -> Any:
     """Convert nodes to Python values of their YAML types: text, booleans, numbers, null, dates.
 
     What a schema then checks is what YAML read: ``true`` is a boolean, ``"true"`` text, ``2.1``
-    a number. A date YAML cannot build (``2024-13-45``) stays the text it is.
+    a number. A scalar that cannot be the value its tag says (``!!int abc``, a date with month
+    13, ``!!map`` on a scalar) is refused at its place.
     """
     if value is None:
         return None
     if isinstance(value, Scalar):
-        if value.tag.endswith(":str"):
-            return value.text
-        build = yaml.constructor.SafeConstructor.yaml_constructors[value.tag]
-        try:
-            return build(_CONSTRUCTOR, yaml.ScalarNode(value.tag, value.text))
-        except ValueError:
-            return value.text
+        return _built(value, source)
     if isinstance(value.value, dict):
-        return {key: typed(item) for key, item in value.value.items()}
-    return [typed(item) for item in value.value]
+        return {key: typed(item, source) for key, item in value.value.items()}
+    return [typed(item, source) for item in value.value]
+
+
+def _built(scalar: Scalar, source: str) -> Any:
+    kind = scalar.tag.rsplit(":", 1)[-1]
+    if kind == "str":
+        return scalar.text
+    build = yaml.constructor.SafeConstructor.yaml_constructors.get(scalar.tag)
+    try:
+        if kind in {"map", "seq"} or build is None:
+            raise ValueError(kind)
+        return build(_CONSTRUCTOR, yaml.ScalarNode(scalar.tag, scalar.text))
+    except Exception:  # any failure of PyYAML's constructors is this refusal
+        reason = f"{scalar.text!r} is not a valid {kind} (quote it to keep it as text)"
+        raise DefinitionError(source, reason, line=scalar.line, column=scalar.column) from None
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
