@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tip_indicators as ti
+from tip_indicators._private.yamlnodes import dump_yaml
+from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.errors import DefinitionError, InputError
-from tip_indicators.profiles import load_profile
+from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
+from tip_indicators.profiles import Profile, ProfileRule, dump_profile, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 COALITION = ROOT / "examples" / "coalition"
@@ -288,6 +298,10 @@ def test_the_shipped_profiles_follow_the_published_schema(path: Path) -> None:
         {"rules": [{"name": "r", "expression": "a <= b", "severity": "fatal"}]},
         {"rules": [{"name": "r", "expression": "a <= b", "tolerance": {"absolute": -1}}]},
         {"closedd": ["sex"]},
+        {"version": 2.1},
+        {"indicators": {"Shelter": {"name": "A", "unit": "case"}}},
+        {"reporters": "KH"},
+        {"indicators": {"a_b": {"name": "A", "unit": "case", "additive": "true"}}},
     ],
 )
 def test_the_schema_and_the_loader_refuse_the_same_mistakes(
@@ -305,3 +319,329 @@ def test_the_schema_and_the_loader_refuse_the_same_mistakes(
         jsonschema.validate(document, profile_schema())
     with pytest.raises(DefinitionError):
         load_profile(path)
+
+
+# ------------------------------------------------------------------ typed values, written back
+
+_UNITS = ("person", "case", "establishment", "event", "vehicle", "organisation")
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_NAMES = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,10}", fullmatch=True)
+_NEW_CODES = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+    lambda code: (
+        code not in builtin_catalogue().indicators and code not in builtin_catalogue().dimensions
+    )
+)
+_SEVERITIES = st.sampled_from(["error", "warning", "info"])
+_TOLERANCES = st.floats(0, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def _dimensions(draw: st.DrawFn, identifier: str) -> Dimension:
+    name, description = draw(_TEXT), draw(_TEXT)
+    if draw(st.booleans()):
+        pattern = draw(st.sampled_from([r"[A-Z]{2}", r"\d+", r"[a-z_]+", "."]))
+        return Dimension(
+            identifier, name, DimensionKind.PATTERN, description, ("_T", "_U"), pattern
+        )
+    codes = draw(
+        st.lists(st.from_regex(r"[A-Z][A-Z0-9]{0,4}", fullmatch=True), unique=True, max_size=4)
+    )
+    complete = draw(st.sets(st.sampled_from(["_T", *codes, "_U"])))
+    return Dimension(
+        identifier,
+        name,
+        DimensionKind.FLAT,
+        description,
+        ("_T", *codes, "_U"),
+        None,
+        frozenset(complete),
+    )
+
+
+def _subset(draw: st.DrawFn, options: Sequence[str], most: int = 3) -> list[str]:
+    return draw(st.lists(st.sampled_from(sorted(options)), unique=True, max_size=most))
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, indicators: Sequence[str], dimensions: Sequence[str]) -> str:
+    """A rule over known indicators and dimensions, in one of the language's shapes."""
+    first, second = (draw(st.sampled_from(sorted(indicators))) for _ in range(2))
+    dimension = draw(st.sampled_from(sorted(dimensions)))
+    number = draw(st.integers(0, 999))
+    comparison = draw(st.sampled_from(["==", "<=", ">=", "<", ">"]))
+    left = draw(
+        st.sampled_from(
+            [
+                first,
+                f"sum({first}[{dimension}=*])",
+                f"{first}[{dimension}=_T] + {number}",
+                f"({first} - {number})",
+            ]
+        )
+    )
+    return f"{left} {comparison} {second}"
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> Profile:
+    """Any valid profile on top of the built-in one: a value for every field a profile has."""
+    base = builtin_catalogue()
+    new = draw(st.lists(_NEW_CODES, unique=True, max_size=5))
+    split = draw(st.integers(0, len(new)))
+    dimensions = {code: draw(_dimensions(code)) for code in new[:split]}
+    all_dimensions = [*base.dimensions, *dimensions]
+    all_indicators = [*base.indicators, *new[split:]]
+    indicators = {
+        code: Indicator(
+            code,
+            draw(_TEXT),
+            draw(_TEXT),
+            draw(st.sampled_from(_UNITS)),
+            draw(st.booleans()),
+            {name: draw(st.booleans()) for name in _subset(draw, all_dimensions)},
+            {name: draw(_SEVERITIES) for name in _subset(draw, all_indicators)},
+        )
+        for code in new[split:]
+    }
+    catalogue = base.extended(Catalogue(indicators, dimensions))
+    organisations = draw(
+        st.dictionaries(
+            st.from_regex(r"(NGO|GOV|IO)\.[A-Z0-9][A-Z0-9_]{0,6}", fullmatch=True),
+            _TEXT,
+            max_size=3,
+        )
+    )
+    required = {
+        indicator: tuple(_subset(draw, all_dimensions))
+        for indicator in _subset(draw, all_indicators)
+    }
+    rules = tuple(
+        ProfileRule(
+            draw(_NAMES),
+            draw(_expressions(all_indicators, all_dimensions)),
+            draw(_SEVERITIES),
+            draw(_TOLERANCES),
+            draw(_TOLERANCES),
+            draw(_TEXT),
+        )
+        for _ in range(draw(st.integers(0, 3)))
+    )
+    codes = st.sampled_from(["derived-value", "partition", "percent-change", "bound"])
+    return Profile(
+        draw(_NAMES),
+        draw(_TEXT),
+        catalogue,
+        frozenset(_subset(draw, all_dimensions)),
+        organisations,
+        draw(st.booleans()),
+        frozenset(draw(st.lists(_TEXT, max_size=3))),
+        required,
+        rules,
+        draw(_TEXT),
+        select=tuple(draw(st.lists(codes, max_size=2))),
+        ignore=tuple(draw(st.lists(codes, max_size=2))),
+    )
+
+
+def _catalogue_content(profile: Profile) -> tuple[dict[str, Any], dict[str, Any]]:
+    catalogue = profile.catalogue
+    return (
+        {code: attrs.asdict(item) for code, item in catalogue.indicators.items()},
+        {code: attrs.asdict(item) for code, item in catalogue.dimensions.items()},
+    )
+
+
+def _written(text: str) -> Iterator[tuple[Path, DefinitionError | Profile]]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "written.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            yield path, load_profile(path)
+        except DefinitionError as error:
+            yield path, error
+
+
+@given(profiles())
+def test_every_profile_round_trips_through_yaml(profile: Profile) -> None:
+    """A profile written to YAML and loaded again is the same profile, catalogue included, and
+    the published schema accepts what was written."""
+    import jsonschema
+    import yaml
+
+    from tip_indicators.profiles import profile_schema
+
+    text = dump_profile(profile)
+    for _, loaded in _written(text):
+        assert isinstance(loaded, Profile), loaded
+        assert loaded == profile
+        assert dict(loaded.organisations) == dict(profile.organisations)
+        assert _catalogue_content(loaded) == _catalogue_content(profile)
+        assert dump_profile(loaded) == text
+    jsonschema.validate(yaml.safe_load(text), profile_schema())
+
+
+def _paths(value: object, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    if prefix:
+        yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, (*prefix, index))
+
+
+def _wrong(value: object) -> list[object]:
+    """Values of a YAML type other than ``value``'s, none of which a profile could take there."""
+    if isinstance(value, bool):
+        return ["true", 1, ["yes"]]
+    if isinstance(value, (int, float)):
+        return ["0.5", True, [1]]
+    if isinstance(value, str):
+        return [7, 2.5, True, ["x"], {"k": "v"}]
+    if isinstance(value, list):
+        return ["x", 3, False]
+    return ["x", 3, False, ["x"]]
+
+
+def _position(text: str, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The line and column of the value at ``path``, as PyYAML's own composer marks it."""
+    import yaml
+
+    node: Any = yaml.compose(text, Loader=yaml.SafeLoader)
+    for step in path:
+        if isinstance(step, int):
+            node = node.value[step]
+        else:
+            node = next(value for key, value in node.value if key.value == step)
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+@given(profiles(), st.data())
+def test_a_value_of_the_wrong_yaml_type_is_refused_where_it_is(
+    profile: Profile, data: st.DataObject
+) -> None:
+    """Any one value replaced by one of another YAML type (text for a boolean, a number for
+    text, a list for a mapping...) is refused, naming file, line and column of that value."""
+    import yaml
+
+    document = yaml.safe_load(dump_profile(profile))
+    path = data.draw(st.sampled_from(list(_paths(document))))
+    *parents, last = path
+    holder = document
+    for step in parents:
+        holder = holder[step]
+    holder[last] = data.draw(st.sampled_from(_wrong(holder[last])))
+    handle = io.StringIO()
+    dump_yaml(document, handle)  # as the library writes: text that reads as a number is quoted
+    text = handle.getvalue()
+    for written, refused in _written(text):
+        assert isinstance(refused, DefinitionError), text
+        assert (refused.source, refused.line, refused.column) == (
+            str(written),
+            *_position(text, path),
+        )
+        field = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path).lstrip(".")
+        assert refused.reason.startswith(f"{field}: "), refused.reason
+
+
+@pytest.mark.parametrize(("written", "meaning"), [("true", True), ("false", False), ("no", False)])
+def test_additive_reads_yaml_booleans(tmp_path: Path, written: str, meaning: bool) -> None:
+    """An indicator's ``additive`` is the boolean YAML reads, not text."""
+    path = _write(
+        tmp_path,
+        "p.yaml",
+        'profile: x\nversion: "1"\nindicators:\n  shelter_nights:\n    name: Nights\n'
+        f"    unit: event\n    additive: {written}\n",
+    )
+    assert load_profile(path).catalogue.indicator("shelter_nights").additive is meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "message"),
+    [
+        ('profile: x\nversion: "1"\nreporters: [KH, NO]\n', 3, 17, "reporters[1]: NO is read"),
+        ("profile: x\nversion: 2024-01-01\n", 2, 10, "as a date; quote it ('2024-01-01')"),
+        ('profile: x\nversion: "1"\nclosed: sex\n', 3, 9, "closed: expected a list"),
+        ("profile: x\nversion: !!int abc\n", 2, 10, "'abc' is not a valid int"),
+        ("profile: x\nversion: 2024-13-45\n", 2, 10, "not a valid timestamp"),
+        ('profile: x\nversion: "1"\nreporters: [{a: b}]\n', 3, 13, "expected text, not a mapping"),
+        (
+            'profile: x\nversion: "1"\nrules:\n  - name: r\n    expresion: a <= b\n',
+            5,
+            5,
+            "rules[0]: unknown key 'expresion' (did you mean 'expression'?)",
+        ),
+        (
+            'profile: x\nversion: "1"\nrules:\n  - name: r\n    expression: "a <== b"\n',
+            5,
+            22,
+            "rules[0].expression: expected a figure, found '='",
+        ),
+        (
+            'profile: x\nversion: "1"\ndimensions:\n  colour: {name: C, codes: [R, 7]}\n',
+            4,
+            32,
+            "dimensions.colour.codes[1]: 7 is read by YAML as a number",
+        ),
+        (
+            'profile: x\nversion: "1"\ndimensions:\n  colour: {name: C}\n',
+            4,
+            11,
+            "give its codes or a pattern",
+        ),
+        (
+            'profile: x\nversion: "1"\nindicators:\n  a_b: {name: A, unit: persn}\n',
+            4,
+            24,
+            "unknown unit 'persn'",
+        ),
+        (
+            'profile: x\nversion: "1"\nindicators:\n  a_b:\n    name: A\n    unit: case\n'
+            "    dimensions: {sexx: partition}\n",
+            7,
+            18,
+            "did you mean 'sex'?",
+        ),
+        ('profile: x\nversion: "1"\ninclude: [absent.yaml]\n', 3, 11, "include 'absent.yaml'"),
+    ],
+)
+def test_every_profile_error_names_line_and_column(
+    tmp_path: Path, text: str, line: int, column: int, message: str
+) -> None:
+    """A profile problem, of the schema or beyond it, is refused at the line and column of the
+    value at fault, with a hint where one helps."""
+    path = _write(tmp_path, "bad.yaml", text)
+    with pytest.raises(DefinitionError) as caught:
+        load_profile(path)
+    assert (caught.value.source, caught.value.line, caught.value.column) == (
+        str(path),
+        line,
+        column,
+    )
+    assert message in caught.value.reason
+
+
+def test_a_profile_can_be_built_in_code_and_published(tmp_path: Path) -> None:
+    """A profile made in code is written as YAML that loads back equal and checks the same."""
+    profile = Profile(
+        "built",
+        "1",
+        builtin_catalogue(),
+        frozenset({"sex"}),
+        {"NGO.A": "A"},
+        rules=(ProfileRule("bound", "persons_convicted <= persons_prosecuted", "warning"),),
+    )
+    path = _write(tmp_path, "built.yaml", dump_profile(profile))
+    assert load_profile(path) == profile
+
+
+def test_a_profile_without_the_built_in_catalogue_cannot_be_written() -> None:
+    """A catalogue that leaves out a built-in indicator is refused: loading adds it back."""
+    catalogue = builtin_catalogue()
+    smaller = Catalogue(
+        {code: item for code, item in catalogue.indicators.items() if code != "victims_received"},
+        catalogue.dimensions,
+    )
+    with pytest.raises(ti.ArgumentError, match="victims_received"):
+        dump_profile(Profile("p", "1", smaller))

@@ -30,7 +30,13 @@ from tip_indicators.io.longcsv import parse_long_csv, read_long_csv, write_long_
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.languages import language
 from tip_indicators.periods import Period, parse_period
-from tip_indicators.profiles import Profile, ProfileRule, builtin_profile, load_profile
+from tip_indicators.profiles import (
+    Profile,
+    ProfileRule,
+    builtin_profile,
+    dump_profile,
+    load_profile,
+)
 from tip_indicators.reconcile import compare_sources, compare_vintages, reconcile_mirrors
 from tip_indicators.report import Report
 from tip_indicators.rollup import RollUp, roll_up
@@ -77,6 +83,7 @@ __all__ = [
     "compare_vintages",
     "default_rules",
     "derive_indicators",
+    "dump_profile",
     "format_expression",
     "from_frame",
     "language",

@@ -5,7 +5,8 @@ of it: its indicators and dimensions (same tables as ``catalogue.toml``), its me
 organisations, the reporters it accepts, the breakdowns it declares closed (every category is
 given, so parts short of their total are an error), the breakdowns it requires, and its own rules
 in a small expression language. Profiles may include other profiles. A profile is data: it is
-parsed, never evaluated as code; a malformed one is rejected with its line and column.
+parsed, never evaluated as code; each value is typed by the profile schema, and a malformed one
+is rejected with its file, line and column. ``dump_profile`` writes a profile back to YAML.
 
 Example::
 
@@ -22,44 +23,35 @@ Example::
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
+from tip_indicators._private.nearest import closest
 from tip_indicators.codelists import is_destination_code
-from tip_indicators.errors import CodeError, DefinitionError
-from tip_indicators.indicators import Catalogue, builtin_catalogue, parse_catalogue
+from tip_indicators.errors import ArgumentError, CodeError, DefinitionError, InputError
+from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue, parse_catalogue
 
 if TYPE_CHECKING:
-    from tip_indicators._private.yamlnodes import Scalar
+    from pydantic_core import ErrorDetails
 
-__all__ = ["Profile", "ProfileRule", "builtin_profile", "load_profile", "profile_schema"]
+    from tip_indicators._private.profile_model import ProfileModel
+    from tip_indicators._private.yamlnodes import Node, Scalar
 
-_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]{1,3})?$")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_KEYS = frozenset(
-    {
-        "profile",
-        "version",
-        "description",
-        "include",
-        "indicators",
-        "dimensions",
-        "organisations",
-        "restrict_organisations",
-        "reporters",
-        "closed",
-        "required",
-        "rules",
-        "select",
-        "ignore",
-    }
-)
-_RULE_KEYS = frozenset({"name", "expression", "severity", "tolerance", "description"})
+    _Located = Node | Scalar
+
+__all__ = [
+    "Profile",
+    "ProfileRule",
+    "builtin_profile",
+    "dump_profile",
+    "load_profile",
+    "profile_schema",
+]
+
 MAX_INCLUDE_DEPTH = 8
 
 
@@ -73,8 +65,9 @@ class ProfileRule:
     absolute: float = 0.0
     relative: float = 0.0
     description: str = ""
-    source: str = ""
-    line: int | None = None
+    source: str = attrs.field(default="", eq=False)
+    """The file the rule was read from: where it came from, not what it says."""
+    line: int | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen(repr=False)
@@ -91,10 +84,10 @@ class Profile:
     version: str
     catalogue: Catalogue = attrs.field(eq=False)
     closed: frozenset[str] = frozenset()
-    organisations: Mapping[str, str] = attrs.field(factory=dict, eq=False)
+    organisations: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     restrict_organisations: bool = False
     reporters: frozenset[str] = frozenset()
-    required: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, eq=False)
+    required: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, hash=False)
     rules: tuple[ProfileRule, ...] = ()
     description: str = ""
     select: tuple[str, ...] = ()
@@ -142,248 +135,417 @@ def builtin_profile() -> Profile:
 
 
 def load_profile(path: str | os.PathLike[str]) -> Profile:
-    """Read a YAML profile (and the profiles it includes) on top of the built-in profile."""
+    """Read a YAML profile (and the profiles it includes) on top of the built-in profile.
+
+    Every value is checked against the profile schema with the type YAML gives it, then codes
+    against the catalogue and rules by the expression parser; a problem raises
+    :class:`~tip_indicators.errors.DefinitionError` naming file, line and column.
+    """
     return _load(os.fspath(path), builtin_profile(), ())
+
+
+def dump_profile(profile: Profile) -> str:
+    """Write ``profile`` as a YAML profile document that :func:`load_profile` reads back equal.
+
+    What the profile adds to the built-in one is written: its indicators and dimensions that the
+    built-in catalogue lacks or defines otherwise, organisations, reporters, breakdowns, rules
+    and choices of findings; included profiles are written out in full, not as ``include``.
+    A coalition can so build its standard in code and publish it as a file.
+    """
+    from io import StringIO
+
+    from pydantic import ValidationError
+
+    from tip_indicators._private.profile_model import ProfileModel
+    from tip_indicators._private.yamlnodes import dump_yaml
+
+    base = builtin_profile()
+    document: dict[str, Any] = {"profile": profile.name, "version": profile.version}
+    if profile.description:
+        document["description"] = profile.description
+    indicators, dimensions = _catalogue_document(profile.catalogue, base.catalogue)
+    settings: dict[str, Any] = {
+        "indicators": indicators,
+        "dimensions": dimensions,
+        "organisations": {
+            code: name
+            for code, name in profile.organisations.items()
+            if base.organisations.get(code) != name
+        },
+        "restrict_organisations": profile.restrict_organisations,
+        "reporters": sorted(profile.reporters),
+        "closed": sorted(profile.closed),
+        "required": {indicator: list(dims) for indicator, dims in profile.required.items()},
+        "rules": [_rule_document(rule) for rule in profile.rules],
+        "select": list(profile.select),
+        "ignore": list(profile.ignore),
+    }
+    document.update({key: value for key, value in settings.items() if value})
+    try:
+        ProfileModel.model_validate(document)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(step) for step in problem["loc"])
+        raise ArgumentError(f"profile.{where}", problem["input"], problem["msg"]) from None
+    handle = StringIO()
+    dump_yaml(document, handle)
+    return handle.getvalue()
+
+
+def _catalogue_document(
+    catalogue: Catalogue, base: Catalogue
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The indicator and dimension tables of what ``catalogue`` adds to ``base``."""
+    from tip_indicators.dimensions import DimensionKind
+
+    missing = [code for code in base.indicators if code not in catalogue.indicators]
+    missing += [name for name in base.dimensions if name not in catalogue.dimensions]
+    if missing:
+        reason = "a profile builds on the built-in catalogue; it cannot leave out what it has"
+        raise ArgumentError("profile.catalogue", missing[0], reason)
+    indicators: dict[str, Any] = {}
+    for code, indicator in catalogue.indicators.items():
+        table = _indicator_document(indicator)
+        if code not in base.indicators or _indicator_document(base.indicators[code]) != table:
+            indicators[code] = table
+    dimensions: dict[str, Any] = {}
+    for name, dimension in catalogue.dimensions.items():
+        if base.dimensions.get(name) == dimension:
+            continue
+        table = {"name": dimension.name, "description": dimension.description}
+        if dimension.kind is DimensionKind.FLAT:
+            table["codes"] = list(dimension.codes[1:-1])
+            table["complete"] = sorted(dimension.complete)
+        elif dimension.kind is DimensionKind.PATTERN and dimension.pattern is not None:
+            table["pattern"] = dimension.pattern
+        else:
+            raise ArgumentError(
+                f"profile.dimensions.{name}", dimension.kind.value, "only codes or a pattern"
+            )
+        dimensions[name] = table
+    return indicators, dimensions
+
+
+def _indicator_document(indicator: Indicator) -> dict[str, Any]:
+    return {
+        "name": indicator.name,
+        "definition": indicator.definition,
+        "unit": indicator.unit,
+        "additive": indicator.additive,
+        "dimensions": {
+            name: "partition" if partitions else "breakdown"
+            for name, partitions in indicator.dimensions.items()
+        },
+        "bounded_by": dict(indicator.bounded_by),
+    }
+
+
+def _rule_document(rule: ProfileRule) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "name": rule.name,
+        "expression": rule.expression,
+        "severity": rule.severity,
+    }
+    if rule.absolute or rule.relative:
+        table["tolerance"] = {"absolute": rule.absolute, "relative": rule.relative}
+    if rule.description:
+        table["description"] = rule.description
+    return table
 
 
 def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
     from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes
-    from tip_indicators._private.yamlnodes import Node, Scalar, load_nodes, plain
+    from tip_indicators._private.yamlnodes import Node, load_nodes
 
     real = os.path.realpath(path)
-    if real in chain:
-        raise DefinitionError(path, "profile includes itself (include cycle)")
-    if len(chain) >= MAX_INCLUDE_DEPTH:
-        raise DefinitionError(path, f"includes nested deeper than {MAX_INCLUDE_DEPTH}")
     data = read_input_bytes(path, ReadLimits(max_file_bytes=16 * 1024 * 1024), text=True)
     root = load_nodes(decode_text(data, path), path)
     if not isinstance(root, Node) or not isinstance(root.value, dict):
-        raise DefinitionError(path, "a profile is a mapping (profile, version, ...)", line=1)
-    fields = root.value
-    for key, node in fields.items():
-        if key not in _KEYS:
-            line = node.line if isinstance(node, (Node, Scalar)) else None
-            raise DefinitionError(path, f"unknown key {key!r}", line=line)
-
-    def text(key: str, default: str | None = None) -> str:
-        node = fields.get(key)
-        if node is None:
-            if default is None:
-                raise DefinitionError(path, f"{key!r} is required", line=root.line)
-            return default
-        if not isinstance(node, Scalar):
-            raise DefinitionError(path, f"{key!r} must be text", line=node.line, column=node.column)
-        return node.text
-
-    for include in _list_of_text(fields.get("include"), "include", path):
-        base = _load(os.path.join(os.path.dirname(path), include), base, (*chain, real))
-    name, version = text("profile"), text("version")
-    if not _NAME.match(name):
-        raise DefinitionError(path, f"profile name {name!r}: letters, digits, '_', '-', '.'")
-    document: dict[str, Any] = {
-        key: plain(fields[key]) for key in ("indicators", "dimensions") if key in fields
-    }
-    catalogue = parse_catalogue(document, path, base.catalogue) if document else base.catalogue
+        line, column = (root.line, root.column) if root is not None else (1, 1)
+        raise DefinitionError(
+            path, "a profile is a mapping (profile, version, ...)", line=line, column=column
+        )
+    model = _validated(root, path)
+    for index, include in enumerate(model.include):
+        where = _node(root, ("include", index))
+        target = os.path.join(os.path.dirname(path), include)
+        if os.path.realpath(target) in (*chain, real):
+            _refuse(path, where, f"include {include!r}: profile includes itself (include cycle)")
+        if len(chain) + 1 >= MAX_INCLUDE_DEPTH:
+            _refuse(path, where, f"includes nested deeper than {MAX_INCLUDE_DEPTH}")
+        try:
+            base = _load(target, base, (*chain, real))
+        except InputError as error:
+            _refuse(path, where, f"include {include!r}: {error}")
+    catalogue = base.catalogue
+    if model.indicators or model.dimensions:
+        catalogue = _catalogue(model, root, path, base.catalogue)
     organisations = dict(base.organisations)
-    node = fields.get("organisations")
-    if node is not None:
-        if not isinstance(node, Node) or not isinstance(node.value, dict):
-            raise DefinitionError(path, "organisations: a mapping of code to name", line=node.line)
-        for code, title in node.value.items():
-            if not is_destination_code(code) or "." not in code:
-                raise DefinitionError(
-                    path,
-                    f"organisations: {code!r} is not TYPE.ID (e.g. NGO.AFESIP)",
-                    line=title.line,
-                )
-            organisations[code] = str(plain(title))
-    closed_nodes = _scalars(fields.get("closed"), "closed", path)
-    for item in closed_nodes:
-        _known_dimension(catalogue, item, "closed", path)
-    closed = base.closed | frozenset(item.text for item in closed_nodes)
-    reporters = base.reporters | frozenset(
-        _list_of_text(fields.get("reporters"), "reporters", path)
-    )
+    for code, title in model.organisations.items():
+        if not is_destination_code(code) or "." not in code:
+            reason = f"organisations: {code!r} is not TYPE.ID (e.g. NGO.AFESIP)"
+            _refuse(path, _key(root, ("organisations", code)), reason)
+        organisations[code] = title
+    for index, dimension in enumerate(model.closed):
+        _known(catalogue.dimension, dimension, "closed", path, _node(root, ("closed", index)))
     required = dict(base.required)
-    node = fields.get("required")
-    if node is not None:
-        for indicator, dims in _mapping(node, "required", path).items():
-            try:
-                catalogue.indicator(indicator)
-            except CodeError as error:
-                raise DefinitionError(
-                    path, f"required: {error}", line=getattr(dims, "line", None)
-                ) from None
-            items = _scalars(dims, f"required.{indicator}", path)
-            for item in items:
-                _known_dimension(catalogue, item, f"required.{indicator}", path)
-            required[indicator] = tuple(item.text for item in items)
-    rules = base.rules + tuple(_rules(fields.get("rules"), path))
-    for rule in rules:
-        _check_rule(rule, catalogue)
-    restrict = _flag(fields.get("restrict_organisations"), "restrict_organisations", path)
-    chosen = {
-        key: (*getattr(base, key), *_list_of_text(fields.get(key), key, path))
-        for key in ("select", "ignore")
-    }
+    for indicator, dimensions in model.required.items():
+        where = _key(root, ("required", indicator))
+        _known(catalogue.indicator, indicator, "required", path, where)
+        for index, dimension in enumerate(dimensions):
+            where = _node(root, ("required", indicator, index))
+            _known(catalogue.dimension, dimension, f"required.{indicator}", path, where)
+        required[indicator] = tuple(dimensions)
+    rules = []
+    for index, rule in enumerate(model.rules):
+        expression = _node(root, ("rules", index, "expression"))
+        tolerance = rule.tolerance
+        found = ProfileRule(
+            rule.name,
+            rule.expression,
+            rule.severity,
+            tolerance.absolute if tolerance else 0.0,
+            tolerance.relative if tolerance else 0.0,
+            rule.description,
+            path,
+            expression.line,
+        )
+        _check_rule(found, catalogue, f"rules[{index}].expression", expression)
+        rules.append(found)
     return Profile(
-        name,
-        version,
+        model.profile,
+        model.version,
         catalogue,
-        closed,
+        base.closed | frozenset(model.closed),
         organisations,
-        restrict or base.restrict_organisations,
-        reporters,
+        model.restrict_organisations or base.restrict_organisations,
+        base.reporters | frozenset(model.reporters),
         required,
-        rules,
-        text("description", ""),
-        select=chosen["select"],
-        ignore=chosen["ignore"],
+        base.rules + tuple(rules),
+        model.description,
+        select=(*base.select, *model.select),
+        ignore=(*base.ignore, *model.ignore),
     )
 
 
-def _check_rule(rule: ProfileRule, catalogue: Catalogue) -> None:
-    """Parse a rule's expression and check that its indicators and dimensions exist."""
-    from tip_indicators.errors import CodeError
+def _validated(root: Node, path: str) -> ProfileModel:
+    """The profile document checked by the profile schema, values of their YAML types; the
+    first problem in the file is raised at its line and column."""
+    from pydantic import ValidationError
+
+    from tip_indicators._private.profile_model import ProfileModel
+    from tip_indicators._private.yamlnodes import typed
+
+    try:
+        return ProfileModel.model_validate(typed(root, path))
+    except ValidationError as error:
+        problems = [(*_located(root, found), found["type"]) for found in error.errors()]
+    # Of a union's members, the one that got deepest says most: an item of the wrong type in a
+    # list of codes, rather than "not a mapping" for the list. A key left out is placed at the
+    # mapping that lacks it, so a misspelt key inside that mapping comes first.
+    deepest = [
+        (where, reason, kind)
+        for where, steps, reason, kind in problems
+        if not any(
+            len(other) > len(steps) and other[: len(steps)] == steps for _, other, *_ in problems
+        )
+    ]
+    where, reason, _ = min(
+        deepest, key=lambda found: (found[2] == "missing", found[0].line, found[0].column)
+    )
+    _refuse(path, where, reason)
+
+
+def _located(root: Node, problem: ErrorDetails) -> tuple[_Located, tuple[str | int, ...], str]:
+    """Where a schema problem sits in the file, and what it is in words: pydantic's location
+    (``rules``, 0, ``tolerance``) walked down the document's nodes. Steps that name no value
+    (the member of a union tried) are passed over."""
+    from tip_indicators._private.yamlnodes import Node
+
+    node: _Located = root
+    steps: list[str | int] = []
+    key: Scalar | None = None
+    loc = problem["loc"]
+    for index, step in enumerate(loc):
+        value = node.value if isinstance(node, Node) else None
+        if step == "[key]" and key is not None:
+            node = key
+        elif isinstance(value, dict) and isinstance(step, str) and step in value:
+            key, node = node.keys[step], value[step]  # type: ignore[union-attr]
+            steps.append(step)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            node = value[step]
+            steps.append(step)
+        elif index == len(loc) - 1 and isinstance(step, str) and isinstance(value, dict):
+            steps.append(step)  # a key that is missing: the mapping that lacks it is the place
+    if problem["type"] == "extra_forbidden" and key is not None:
+        node = key
+    return node, tuple(steps), _explain(problem, node, tuple(steps))
+
+
+def _explain(problem: ErrorDetails, node: _Located, steps: tuple[str | int, ...]) -> str:
+    """A schema problem in the words of the profiles guide, quoting the value as written."""
+    from tip_indicators._private.profile_model import CODE, NAME, model_at
+    from tip_indicators._private.yamlnodes import Scalar
+
+    kind = problem["type"]
+    field = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps).lstrip(".")
+    parent = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps[:-1]).lstrip(".")
+    context = f"{parent}: " if parent else ""
+    if isinstance(node, Scalar):
+        written = repr(node.text)
+    else:
+        written = "a mapping" if isinstance(node.value, dict) else "a list"
+    if kind == "missing":
+        return f"{context}{steps[-1]!r} is required"
+    if kind == "extra_forbidden":
+        model = model_at(tuple(steps[:-1]))
+        hint = closest(str(steps[-1]), list(model.model_fields)) if model else None
+        also = f" (did you mean {hint!r}?)" if hint else ""
+        return f"{context}unknown key {steps[-1]!r}{also}"
+    if kind == "bool_type":
+        return f"{field}: {written} is not true or false (write an unquoted true or false)"
+    if kind in {"float_type", "finite_number"}:
+        return f"{field}: {written} is not a finite number (such as 0.5)"
+    if kind == "greater_than_equal":
+        return f"{field}: {written} is negative"
+    if kind == "string_type" and isinstance(node, Scalar):
+        if node.is_null:
+            return f"{field}: empty, where text belongs (write the text, or leave the key out)"
+        read = {"int": "a number", "float": "a number", "bool": "a boolean"}
+        as_read = read.get(node.tag.rsplit(":", 1)[-1], "a date")
+        return f"{field}: {node.text} is read by YAML as {as_read}; quote it ('{node.text}')"
+    if kind in {"string_type", "dict_type", "list_type"}:
+        shape = {"string_type": "text", "dict_type": "a mapping", "list_type": "a list"}[kind]
+        return f"{field}: expected {shape}, not {written}"
+    if kind == "string_pattern_mismatch":
+        pattern = problem.get("ctx", {}).get("pattern")
+        rule = {
+            NAME: "letters, digits, '_', '-', '.'",
+            CODE: "codes are lower_snake_case",
+        }.get(str(pattern), f"does not match {pattern}")
+        return f"{field}: {written}: {rule}"
+    if kind == "literal_error":
+        return f"{field}: {written} is not {problem.get('ctx', {}).get('expected')}"
+    if kind == "string_too_short":
+        return f"{field}: must not be empty"
+    return f"{field}: {problem['msg'].removeprefix('Value error, ')}"
+
+
+def _catalogue(model: ProfileModel, root: Node, path: str, base: Catalogue) -> Catalogue:
+    """The catalogue with the profile's indicators and dimensions, each reference to a dimension
+    or indicator checked at the line that makes it."""
+    dimensions = {*base.dimensions, *model.dimensions}
+    indicators = {*base.indicators, *model.indicators}
+    for code, table in model.indicators.items():
+        checks: list[tuple[str, set[str], Mapping[str, str], str]] = [
+            ("dimensions", dimensions, table.dimensions, "dimension"),
+            ("bounded_by", indicators, table.bounded_by, "indicator"),
+        ]
+        for key, known, named, codelist in checks:
+            for name in named:
+                if name not in known:
+                    error = CodeError(codelist, name, closest(name, sorted(known)))
+                    at = _key(root, ("indicators", code, key, name))
+                    _refuse(path, at, f"indicators.{code}.{key}: {error}")
+    document = {
+        key: {
+            code: table.model_dump(exclude_none=True) for code, table in getattr(model, key).items()
+        }
+        for key in ("indicators", "dimensions")
+    }
+    for table in document["dimensions"].values():
+        if isinstance(table.get("codes"), list):
+            table["codes"] = {code: code for code in table["codes"]}
+    try:
+        return parse_catalogue(document, path, base)
+    except DefinitionError as error:
+        # What the schema cannot say (a unit the catalogue lacks, complete codes not among the
+        # codes): the value quoted in the reason, within the entry it names.
+        where: _Located = root
+        kind, _, name = error.reason.split(":", 1)[0].partition(".")
+        tables = root.value.get(kind) if isinstance(root.value, dict) else None
+        entry = tables.keys.get(name.split(".")[0]) if tables is not None else None
+        if tables is not None and entry is not None:
+            quoted = re.search(r"'([^']*)'", error.reason.split(":", 1)[-1])
+            found = _find(tables.value[entry.text], quoted[1]) if quoted else None
+            where = found or entry
+        _refuse(path, where, error.reason)
+
+
+def _find(node: _Located, text: str) -> _Located | None:
+    """The first value or key under ``node`` written as ``text``."""
+    from tip_indicators._private.yamlnodes import Node
+
+    if not isinstance(node, Node):
+        return node if node.text == text else None
+    if isinstance(node.value, dict):
+        if text in node.keys:
+            return node.keys[text]
+        items = list(node.value.values())
+    else:
+        items = node.value
+    return next((found for item in items if (found := _find(item, text)) is not None), None)
+
+
+def _node(root: Node, loc: tuple[str | int, ...]) -> _Located:
+    """The node at a path of keys and indexes that the schema has already found there."""
+    node: Any = root
+    for step in loc:
+        node = node.value[step]
+    located: _Located = node
+    return located
+
+
+def _key(root: Node, loc: tuple[str | int, ...]) -> Scalar:
+    """The key, as written, of the value at ``loc``."""
+    parent: Any = _node(root, loc[:-1])
+    key: Scalar = parent.keys[loc[-1]]
+    return key
+
+
+def _refuse(path: str, where: _Located, reason: str) -> NoReturn:
+    raise DefinitionError(path, reason, line=where.line, column=where.column)
+
+
+def _known(
+    lookup: Callable[[str], object], code: str, key: str, path: str, where: _Located
+) -> None:
+    """Refuse a dimension or indicator the catalogue lacks, where it is named, with a hint."""
+    try:
+        lookup(code)
+    except CodeError as error:
+        _refuse(path, where, f"{key}: {error}")
+
+
+def _check_rule(rule: ProfileRule, catalogue: Catalogue, key: str, where: _Located) -> None:
+    """Parse a rule's expression and check that its indicators and dimensions exist; a problem
+    is placed at its column in the file when the expression is written on one line."""
+    from tip_indicators._private.yamlnodes import Scalar
     from tip_indicators.expressions import Selection, Total, parse_expression
 
-    parsed = parse_expression(rule.expression, source=rule.source, line=rule.line)
+    try:
+        parsed = parse_expression(rule.expression, source=rule.source, line=rule.line)
+    except DefinitionError as error:
+        column = where.column
+        text = rule.expression
+        if (
+            isinstance(where, Scalar)
+            and error.column is not None
+            and where.end_line == where.line
+            and where.style in {None, "'", '"'}
+            and not any(mark in text for mark in "'\"\\")
+        ):
+            column += error.column - 1 + (where.style is not None)
+        raise DefinitionError(
+            rule.source, f"{key}: {error.reason}", line=where.line, column=column
+        ) from None
     stack: list[object] = [parsed.left, parsed.right]
     while stack:
         term = stack.pop()
         if isinstance(term, Total):
             stack.extend(term.terms)
         elif isinstance(term, Selection):
-            try:
-                catalogue.indicator(term.indicator)
-                for dimension, _ in term.filters:
-                    catalogue.dimension(dimension)
-            except CodeError as error:
-                raise DefinitionError(
-                    rule.source, f"rule {rule.name!r}: {error}", line=rule.line
-                ) from None
-
-
-def _mapping(node: Any, key: str, path: str) -> dict[str, Any]:
-    from tip_indicators._private.yamlnodes import Node
-
-    if not isinstance(node, Node) or not isinstance(node.value, dict):
-        raise DefinitionError(path, f"{key}: expected a mapping", line=getattr(node, "line", None))
-    return node.value
-
-
-def _list_of_text(node: Any, key: str, path: str) -> list[str]:
-    return [item.text for item in _scalars(node, key, path)]
-
-
-def _scalars(node: Any, key: str, path: str) -> list[Scalar]:
-    """The items of a list of text, each keeping its line for the errors about it."""
-    from tip_indicators._private.yamlnodes import Node, Scalar
-
-    if node is None:
-        return []
-    if not isinstance(node, Node) or not isinstance(node.value, list):
-        raise DefinitionError(path, f"{key}: expected a list", line=getattr(node, "line", None))
-    values = []
-    for item in node.value:
-        if not isinstance(item, Scalar):
-            raise DefinitionError(
-                path, f"{key}: items are text", line=item.line, column=item.column
-            )
-        values.append(item)
-    return values
-
-
-def _known_dimension(catalogue: Catalogue, item: Scalar, key: str, path: str) -> None:
-    """Refuse a dimension the catalogue lacks, at the line that names it, with a hint."""
-    try:
-        catalogue.dimension(item.text)
-    except CodeError as error:
-        raise DefinitionError(path, f"{key}: {error}", line=item.line, column=item.column) from None
-
-
-def _flag(node: Any, key: str, path: str) -> bool:
-    """A yes-or-no setting: a YAML boolean (``true``/``false``; YAML 1.1 also reads ``yes``,
-    ``no``, ``on`` and ``off`` unquoted as booleans). Anything else, quoted text such as
-    ``"true"`` or a slip such as ``ture``, is refused rather than read as false."""
-    from tip_indicators._private.yamlnodes import Scalar
-
-    if node is None:
-        return False
-    if isinstance(node, Scalar) and node.tag.endswith(":bool"):
-        return node.text.lower() in {"true", "yes", "on", "y"}
-    shown = node.text if isinstance(node, Scalar) else "a list or mapping"
-    raise DefinitionError(
-        path,
-        f"{key}: {shown!r} is not true or false (write an unquoted true or false)",
-        line=node.line,
-        column=node.column,
-    )
-
-
-def _tolerance(node: Any, key: str, path: str, line: int) -> float:
-    """A tolerance: a finite number, not negative. ``nan`` would make every comparison with it
-    false, so a rule with it could never fail; ``inf`` would let everything pass."""
-    from tip_indicators._private.yamlnodes import Scalar
-
-    where = getattr(node, "line", line)
-    text = node.text if isinstance(node, Scalar) else "a list or mapping"
-    try:
-        bound = float(text)
-    except ValueError:
-        bound = math.nan
-    if not math.isfinite(bound) or not _NUMBER.match(text.strip()):
-        raise DefinitionError(
-            path, f"tolerance.{key}: {text!r} is not a finite number (such as 0.5)", line=where
-        )
-    if bound < 0:
-        raise DefinitionError(path, f"tolerance.{key}: {text!r} is negative", line=where)
-    return bound
-
-
-def _rules(node: Any, path: str) -> list[ProfileRule]:
-    from tip_indicators._private.yamlnodes import Node, Scalar
-
-    if node is None:
-        return []
-    if not isinstance(node, Node) or not isinstance(node.value, list):
-        raise DefinitionError(path, "rules: expected a list", line=getattr(node, "line", None))
-    found = []
-    for item in node.value:
-        fields = _mapping(item, "rules[]", path)
-        unknown = set(fields) - _RULE_KEYS
-        if unknown:
-            raise DefinitionError(
-                path, f"rules: unknown key {sorted(unknown)[0]!r}", line=item.line
-            )
-        values = {k: v for k, v in fields.items() if isinstance(v, Scalar)}
-        if "name" not in values or "expression" not in values:
-            raise DefinitionError(
-                path, "rules: each rule needs a name and an expression", line=item.line
-            )
-        severity = values["severity"].text if "severity" in values else "error"
-        if severity not in {"error", "warning", "info"}:
-            raise DefinitionError(
-                path, f"rules: severity {severity!r}", line=values["severity"].line
-            )
-        tolerance = (
-            _mapping(fields["tolerance"], "tolerance", path) if "tolerance" in fields else {}
-        )
-        bounds = {}
-        for key in ("absolute", "relative"):
-            if key in tolerance:
-                bounds[key] = _tolerance(tolerance[key], key, path, item.line)
-        expression = values["expression"]
-        found.append(
-            ProfileRule(
-                values["name"].text,
-                expression.text,
-                severity,
-                bounds.get("absolute", 0.0),
-                bounds.get("relative", 0.0),
-                values["description"].text if "description" in values else "",
-                path,
-                expression.line,
-            )
-        )
-    return found
+            _known(catalogue.indicator, term.indicator, f"rule {rule.name!r}", rule.source, where)
+            for dimension, _ in term.filters:
+                _known(catalogue.dimension, dimension, f"rule {rule.name!r}", rule.source, where)

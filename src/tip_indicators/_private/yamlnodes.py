@@ -26,14 +26,30 @@ MAX_DEPTH = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, reading ``1e-3`` as a number as YAML 1.2 and JSON do (YAML 1.1 wants a
+    dot in the mantissa, and would keep it as text)."""
+
+
+_EXPONENT = re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT, list("-+0123456789"))
+
+
 @attrs.frozen
 class Scalar:
-    """A scalar as written, with its resolved YAML tag and 1-based line and column."""
+    """A scalar as written, with its resolved YAML tag and 1-based line and column.
+
+    ``style`` is how it was written (None plain, ``'`` or ``"`` quoted, ``|`` or ``>`` a block)
+    and ``end_line`` the line it ends on, so that a column inside the text can be placed in the
+    file when the scalar sits on one line.
+    """
 
     text: str
     tag: str
     line: int
     column: int
+    style: str | None = None
+    end_line: int | None = None
 
     @property
     def is_null(self) -> bool:
@@ -91,13 +107,15 @@ class Node:
     value: dict[str, Any] | list[Any]
     line: int
     column: int
+    keys: dict[str, Scalar] = attrs.field(factory=dict, eq=False)
+    """A mapping's keys as written, with their positions, by their text."""
 
 
 def load_nodes(text: str, source: str) -> Node | Scalar | None:
     """Parse YAML (or JSON) text into Nodes and Scalars, rejecting anything unsafe."""
     _check_shape(text, source)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark else None
@@ -145,13 +163,14 @@ def _walk(
                 "character (write the character itself)"
             )
             raise DefinitionError(source, reason, line=line, column=column)
-        return Scalar(text, node.tag, line, column)
+        return Scalar(text, node.tag, line, column, node.style, node.end_mark.line + 1)
     if isinstance(node, yaml.SequenceNode):
         return Node(
             [_walk(item, source, depth + 1, budget, seen) for item in node.value], line, column
         )
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Any] = {}
+        keys: dict[str, Scalar] = {}
         for key_node, value_node in node.value:
             key = _walk(key_node, source, depth + 1, budget, seen)
             if not isinstance(key, Scalar):
@@ -161,7 +180,8 @@ def _walk(
                     source, f"key {key.text!r} appears twice", line=key.line, column=key.column
                 )
             mapping[key.text] = _walk(value_node, source, depth + 1, budget, seen)
-        return Node(mapping, line, column)
+            keys[key.text] = key
+        return Node(mapping, line, column, keys)
     raise DefinitionError(source, "unsupported YAML node", line=line)  # pragma: no cover
 
 
@@ -174,6 +194,39 @@ def plain(value: Node | Scalar | None) -> Any:
     if isinstance(value.value, dict):
         return {key: plain(item) for key, item in value.value.items()}
     return [plain(item) for item in value.value]
+
+
+def typed(value: Node | Scalar | None, source: str) -> Any:
+    """Convert nodes to Python values of their YAML types: text, booleans, numbers, null, dates.
+
+    What a schema then checks is what YAML read: ``true`` is a boolean, ``"true"`` text, ``2.1``
+    a number. A scalar that cannot be the value its tag says (``!!int abc``, a date with month
+    13, ``!!map`` on a scalar) is refused at its place.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Scalar):
+        return _built(value, source)
+    if isinstance(value.value, dict):
+        return {key: typed(item, source) for key, item in value.value.items()}
+    return [typed(item, source) for item in value.value]
+
+
+def _built(scalar: Scalar, source: str) -> Any:
+    kind = scalar.tag.rsplit(":", 1)[-1]
+    if kind == "str":
+        return scalar.text
+    build = yaml.constructor.SafeConstructor.yaml_constructors.get(scalar.tag)
+    try:
+        if kind in {"map", "seq"} or build is None:
+            raise ValueError(kind)
+        return build(_CONSTRUCTOR, yaml.ScalarNode(scalar.tag, scalar.text))
+    except Exception:  # any failure of PyYAML's constructors is this refusal
+        reason = f"{scalar.text!r} is not a valid {kind} (quote it to keep it as text)"
+        raise DefinitionError(source, reason, line=scalar.line, column=scalar.column) from None
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 class _Dumper(yaml.SafeDumper):
@@ -189,6 +242,8 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _represent_text)
+# Text the loader would read as a number (``1e-3``) is written quoted.
+_Dumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT, list("-+0123456789"))
 
 
 def dump_yaml(document: Any, handle: TextIO) -> None:
