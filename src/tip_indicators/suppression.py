@@ -11,8 +11,6 @@ included. :func:`random_rounding` is the documented alternative that publishes e
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 import attrs
@@ -20,25 +18,25 @@ import numpy as np
 import polars as pl
 
 from tip_indicators._private.disclosure import (
+    PRIMARY,
     ROW,
-    Active,
-    Constraint,
-    Group,
+    SECONDARY,
     Interval,
-    Vector,
     build_groups,
     choose_senses,
-    full_components,
     interval_values,
     intervals,
-    protection_cells,
 )
-from tip_indicators._private.engine.base import number
+from tip_indicators._private.disclosure_audit import (
+    Audited,
+    audit_findings,
+    audit_frame,
+    published_bounds,
+)
+from tip_indicators._private.withholding import Settings, cells_frame, protect, publish
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import ArgumentError
-from tip_indicators.findings import Finding, ObservationRef, Severity
-from tip_indicators.findings.citations import observation_ref
-from tip_indicators.observations import key_columns
+from tip_indicators.findings import Finding
 from tip_indicators.profiles import Profile, builtin_profile
 from tip_indicators.report import Report
 
@@ -56,12 +54,6 @@ DEFAULT_THRESHOLD = 5
 
 Objective = Literal["cells", "value"]
 Style = Literal["censored", "missing"]
-
-_CONFIDENTIAL = ("C", "N")
-_SUPPRESSED_MARKS = ("A", "C", "D", "N")
-_PRIMARY, _SECONDARY = "A", "D"
-_UNMARKED = ""
-"""The mark of a figure the input already withholds (status Q) without a CONF_STATUS: kept so."""
 
 
 def _check_arguments(threshold: object, width: object, objective: object, style: object) -> None:
@@ -100,12 +92,12 @@ class SuppressionResult:
     @property
     def primary(self) -> int:
         """How many cells were withheld because they are small (CONF_STATUS A)."""
-        return int((self.cells.get_column("conf_status") == _PRIMARY).sum())
+        return int((self.cells.get_column("conf_status") == PRIMARY).sum())
 
     @property
     def secondary(self) -> int:
         """How many further cells were withheld to protect the others (CONF_STATUS D)."""
-        return int((self.cells.get_column("conf_status") == _SECONDARY).sum())
+        return int((self.cells.get_column("conf_status") == SECONDARY).sum())
 
     @property
     def unprotected(self) -> pl.DataFrame:
@@ -174,20 +166,6 @@ class AuditReport:
 # ----------------------------------------------------------------------------------- suppress
 
 
-@attrs.define
-class _Cells:
-    """The figures of one group as bounds, with what each is and needs."""
-
-    values: Vector
-    lower: Vector
-    upper: Vector
-    marks: dict[int, str] = attrs.field(factory=dict)
-    censored: set[int] = attrs.field(factory=set)
-    required: dict[int, float] = attrs.field(factory=dict)
-    candidates: dict[int, float] = attrs.field(factory=dict)
-    wholesale: set[int] = attrs.field(factory=set)
-
-
 def suppress(
     dataset: Dataset,
     *,
@@ -218,284 +196,21 @@ def suppress(
     }
     plan: dict[int, tuple[str, bool, Interval, float]] = {}
     ignored = 0
-    settings = _Settings(threshold, needed, zeros, objective, style)
+    settings = Settings(threshold, needed, zeros, objective, style)
     for group in build_groups(frame, dataset.dimensions, profile):
-        found, contradicted = _protect(group, columns, settings)
+        found, contradicted = protect(group, columns, settings)
         plan.update(found)
         ignored += contradicted
-    published, withheld = _publish(frame, dataset, plan, threshold)
+    published, withheld = publish(frame, dataset, plan, threshold)
     return SuppressionResult(
         published,
-        _cells_frame(frame, dataset.dimensions, plan, published),
+        cells_frame(frame, dataset.dimensions, plan, published),
         threshold,
         needed,
         objective,
         style,
         withheld,
         ignored,
-    )
-
-
-@attrs.frozen
-class _Settings:
-    threshold: int
-    width: int
-    zeros: bool
-    objective: str
-    style: str
-
-
-def _classify(
-    group: Group, columns: Mapping[str, list[object]], settings: _Settings
-) -> tuple[_Cells, Vector, Vector]:
-    threshold = settings.threshold
-    size = len(group.rows)
-    cells = _Cells(np.full(size, math.nan), np.zeros(size), np.full(size, math.inf))
-    prior_lower, prior_upper = np.zeros(size), np.full(size, math.inf)
-    published: dict[int, float] = {}
-    for local, row in enumerate(group.rows):
-        low, high = columns["low"][row], columns["high"][row]
-        status, mark = columns["status"][row], columns["conf_status"][row]
-        if not isinstance(low, float) or not isinstance(high, float):
-            if status == "M":
-                cells.upper[local] = 0.0
-            elif status == "Q" or mark in _SUPPRESSED_MARKS:
-                cells.marks[local] = str(mark) if mark in _SUPPRESSED_MARKS else _UNMARKED
-            continue
-        cells.lower[local], cells.upper[local] = low, high
-        if low < high:
-            cells.marks[local] = str(mark) if mark in _SUPPRESSED_MARKS else _PRIMARY
-            prior_lower[local], prior_upper[local] = low, high
-            continue
-        cells.values[local] = low
-        if mark in (*_CONFIDENTIAL, _SECONDARY):
-            cells.marks[local] = str(mark)
-        elif mark == _PRIMARY or (low < threshold and (low > 0 or settings.zeros)):
-            cells.marks[local] = _PRIMARY
-            if settings.style == "censored" and low < threshold:
-                cells.censored.add(local)
-                prior_upper[local] = threshold - 1
-        else:
-            published[local] = low
-    top = max(published.values(), default=0.0)
-    for local, value in published.items():
-        cells.candidates[local] = (
-            1.0 + 1e-3 * value / (1.0 + top) if settings.objective == "cells" else value + 1e-3
-        )
-    for local in cells.marks:
-        span = interval_values(prior_lower[local], prior_upper[local])
-        cells.required[local] = min(float(settings.width), span)
-    return cells, prior_lower, prior_upper
-
-
-def _protect(
-    group: Group, columns: Mapping[str, list[object]], settings: _Settings
-) -> tuple[dict[int, tuple[str, bool, Interval, float]], int]:
-    cells, prior_lower, prior_upper = _classify(group, columns, settings)
-    active, contradicted = choose_senses(group.constraints, cells.lower, cells.upper)
-    for local in cells.marks:
-        cells.lower[local], cells.upper[local] = prior_lower[local], prior_upper[local]
-    components = {
-        cell: members
-        for members in full_components(len(group.rows), group.constraints)
-        for cell in members
-    }
-    unprotectable = _secondary(cells, active, components, settings.width)
-    known = intervals(sorted(cells.marks), active, cells.lower, cells.upper)
-    known = _cleanup(cells, active, known, unprotectable)
-    plan = {
-        group.rows[local]: (mark, local in cells.censored, known[local], cells.required[local])
-        for local, mark in cells.marks.items()
-    }
-    return plan, len(contradicted)
-
-
-def _secondary(
-    cells: _Cells, active: Sequence[Active], components: Mapping[int, list[int]], needed: int
-) -> set[int]:
-    """Suppress published cells until every withheld one is protected; return those none can be."""
-    unprotectable: set[int] = set()
-    attempts: dict[int, int] = {}
-    pending = sorted(cells.marks)
-    while pending:
-        found = intervals(pending, active, cells.lower, cells.upper)
-        short = [cell for cell in pending if found[cell].values < cells.required[cell]]
-        if not short:
-            return unprotectable
-        target = short[0]
-        attempts[target] = attempts.get(target, 0) + 1
-        members = components.get(target, [target])
-        offer = {cell: cells.candidates[cell] for cell in members if cell in cells.candidates}
-        chosen: set[int] | None = None
-        if attempts[target] == 1:
-            chosen = protection_cells(
-                target,
-                cells.required[target] - 1,
-                cells=members,
-                active=active,
-                lower=cells.lower,
-                upper=cells.upper,
-                values=cells.values,
-                candidates=offer,
-            )
-        if not chosen:
-            # No cheapest set found: withhold every published cell related to it, then publish
-            # again those the protection does not need (see _cleanup).
-            chosen = set(offer)
-            cells.wholesale |= chosen
-        if not chosen:
-            unprotectable.add(target)
-            short.remove(target)
-        for cell in sorted(chosen):
-            del cells.candidates[cell]
-            cells.marks[cell] = _SECONDARY
-            cells.lower[cell], cells.upper[cell] = 0.0, math.inf
-            cells.required[cell] = float(needed)
-        # Withholding more only widens intervals: cells already protected stay protected.
-        pending = sorted({*short, *chosen} - unprotectable)
-    return unprotectable
-
-
-def _cleanup(
-    cells: _Cells, active: Sequence[Active], known: dict[int, Interval], unprotectable: set[int]
-) -> dict[int, Interval]:
-    """Publish again every cell withheld wholesale that the protection does not need.
-
-    Cells chosen by the cheapest-set program are needed by construction; cells withheld wholesale
-    (when that program found nothing) are tried one by one, largest value first.
-    """
-    goal = {
-        cell: known[cell].values if cell in unprotectable else cells.required[cell]
-        for cell in cells.marks
-    }
-    secondary = sorted(
-        (cell for cell in cells.wholesale if cells.marks.get(cell) == _SECONDARY),
-        key=lambda cell: (-cells.values[cell], cell),
-    )
-    for cell in secondary:
-        value = cells.values[cell]
-        affected = [
-            other
-            for other in sorted(cells.marks)
-            if other != cell and _depends(known[other], cell, value)
-        ]
-        cells.lower[cell] = cells.upper[cell] = value
-        again = intervals(affected, active, cells.lower, cells.upper)
-        if all(again[other].values >= goal[other] for other in affected):
-            del cells.marks[cell]
-            del known[cell]
-            known.update(again)
-        else:
-            cells.lower[cell], cells.upper[cell] = 0.0, math.inf
-    return known
-
-
-def _depends(interval: Interval, cell: int, value: float) -> bool:
-    """Whether fixing ``cell`` at ``value`` can narrow ``interval`` (its end tables move it)."""
-    if interval.high_table is None:
-        return True
-    return any(
-        cell in table and abs(table[cell] - value) > 1e-6
-        for table in (interval.low_table, interval.high_table)
-    )
-
-
-def _publish(
-    frame: pl.DataFrame,
-    dataset: Dataset,
-    plan: Mapping[int, tuple[str, bool, Interval, float]],
-    threshold: int,
-) -> tuple[Dataset, int]:
-    rows = list(plan)
-    changes = pl.DataFrame(
-        {
-            ROW: rows,
-            "_mark": [plan[row][0] for row in rows],
-            "_censored": [plan[row][1] for row in rows],
-        },
-        schema={ROW: pl.Int64, "_mark": pl.String, "_censored": pl.Boolean},
-    )
-    marked = frame.join(changes, on=ROW, how="left")
-    withheld = _withheld_rows(marked, dataset.dimensions)
-    marked = marked.with_columns(
-        pl.when(pl.col(ROW).is_in(withheld.implode()))
-        .then(pl.lit(_SECONDARY))
-        .otherwise(pl.col("_mark"))
-        .alias("_mark")
-    )
-    hidden = pl.col("_mark").is_not_null()
-    # An already censored input keeps its own text; an exact small count becomes "<threshold".
-    exact = (pl.col("low") == pl.col("high")).fill_null(False)
-    censor = hidden & pl.col("_censored").fill_null(False) & exact
-    keep = hidden & (pl.col("low") < pl.col("high")).fill_null(False)
-    blank = hidden & ~censor & ~keep
-    result = marked.with_columns(
-        pl.when(censor)
-        .then(pl.lit(f"<{threshold}"))
-        .when(blank)
-        .then(pl.lit(""))
-        .otherwise(pl.col("value"))
-        .alias("value"),
-        pl.when(censor)
-        .then(pl.lit(0.0))
-        .when(blank)
-        .then(pl.lit(None, pl.Float64))
-        .otherwise(pl.col("low"))
-        .alias("low"),
-        pl.when(censor)
-        .then(pl.lit(float(threshold - 1)))
-        .when(blank)
-        .then(pl.lit(None, pl.Float64))
-        .otherwise(pl.col("high"))
-        .alias("high"),
-        pl.when(hidden).then(pl.lit(None, pl.Int8)).otherwise(pl.col("decimals")).alias("decimals"),
-        pl.when(blank).then(pl.lit("Q")).otherwise(pl.col("status")).alias("status"),
-        pl.when(hidden & (pl.col("_mark") != _UNMARKED))
-        .then(pl.col("_mark"))
-        .otherwise(pl.col("conf_status"))
-        .alias("conf_status"),
-    ).select(dataset.observations.columns)
-    published = attrs.evolve(dataset, observations=result)
-    return published, len(withheld)
-
-
-def _withheld_rows(marked: pl.DataFrame, dimensions: Sequence[str]) -> pl.Series:
-    """Changes and shares that would give a withheld level away: withheld with it."""
-    hidden = marked.filter(pl.col("_mark").is_not_null() & (pl.col("measure") == "N"))
-    series = ["indicator", "reporter", *dimensions]
-    periods = hidden.select(*series, "period").unique()
-    changes = marked.filter(pl.col("measure").is_in(["CHG", "PCH"]))
-    by_period = changes.join(periods, on=[*series, "period"], how="semi")
-    by_base = changes.join(
-        periods.rename({"period": "base_period"}), on=[*series, "base_period"], how="semi"
-    )
-    groups = hidden.select("indicator", "period", "reporter").unique()
-    shares = marked.filter(pl.col("measure") == "PCT").join(
-        groups, on=["indicator", "period", "reporter"], how="semi"
-    )
-    return pl.concat([by_period, by_base, shares]).get_column(ROW).unique().sort()
-
-
-def _cells_frame(
-    frame: pl.DataFrame,
-    dimensions: Sequence[str],
-    plan: Mapping[int, tuple[str, bool, Interval, float]],
-    published: Dataset,
-) -> pl.DataFrame:
-    facts = _interval_facts(
-        {row: (interval, required) for row, (_, _, interval, required) in plan.items()}
-    ).insert_column(
-        1, pl.Series("conf_status", [plan[row][0] or None for row in sorted(plan)], pl.String)
-    )
-    written = published.observations.with_row_index(ROW).select(
-        pl.col(ROW).cast(pl.Int64), pl.col("value").alias("published")
-    )
-    return (
-        frame.select(ROW, *key_columns(dimensions), "value", "path", "line")
-        .join(written, on=ROW)
-        .join(facts, on=ROW)
-        .sort(ROW)
-        .drop(ROW)
     )
 
 
@@ -531,7 +246,7 @@ def audit_disclosure(
     findings: list[Finding] = []
     used = skipped = 0
     for group in build_groups(frame, dataset.dimensions, profile, additive=additive):
-        lower, upper, withheld = _published_bounds(group, columns)
+        lower, upper, withheld = published_bounds(group, columns)
         if not withheld:
             continue
         required = {
@@ -544,9 +259,9 @@ def audit_disclosure(
         found = intervals(withheld, active, lower, upper)
         for local in withheld:
             records[group.rows[local]] = (found[local], required[local])
-        audited = _Audited(group, active, contradicted, found, required)
-        findings += _audit_findings(frame, dataset.dimensions, audited)
-    cells = _audit_frame(frame, dataset.dimensions, records)
+        audited = Audited(group, active, contradicted, found, required)
+        findings += audit_findings(frame, dataset.dimensions, audited)
+    cells = audit_frame(frame, dataset.dimensions, records)
     findings.sort(key=lambda finding: finding.sort_key)
     return AuditReport(cells, tuple(findings), needed, used, skipped, dataset)
 
@@ -557,156 +272,6 @@ def _inferred_width(frame: pl.DataFrame) -> int:
         return DEFAULT_THRESHOLD
     largest = censored.get_column("high").max()
     return int(largest) + 1 if isinstance(largest, float) else DEFAULT_THRESHOLD
-
-
-def _published_bounds(
-    group: Group, columns: Mapping[str, list[object]]
-) -> tuple[Vector, Vector, list[int]]:
-    size = len(group.rows)
-    lower, upper = np.zeros(size), np.full(size, math.inf)
-    withheld: list[int] = []
-    for local, row in enumerate(group.rows):
-        low, high = columns["low"][row], columns["high"][row]
-        status, mark = columns["status"][row], columns["conf_status"][row]
-        if isinstance(low, float) and isinstance(high, float):
-            lower[local], upper[local] = low, high
-            if low < high:
-                withheld.append(local)
-        elif status == "M":
-            upper[local] = 0.0
-        elif status == "Q" or mark in _SUPPRESSED_MARKS:
-            withheld.append(local)
-    return lower, upper, withheld
-
-
-@attrs.frozen
-class _Audited:
-    group: Group
-    active: Sequence[Active]
-    contradicted: Sequence[Constraint]
-    found: Mapping[int, Interval]
-    required: Mapping[int, float]
-
-
-def _audit_findings(
-    frame: pl.DataFrame, dimensions: Sequence[str], audited: _Audited
-) -> list[Finding]:
-    group, active, contradicted = audited.group, audited.active, audited.contradicted
-    found, required = audited.found, audited.required
-    narrow = [local for local in sorted(found) if found[local].values < required[local]]
-    if not narrow and not contradicted:
-        return []
-    rows = frame.filter(pl.col(ROW).is_in(list(group.rows)))
-    refs = {row[ROW]: observation_ref(row, dimensions) for row in rows.iter_rows(named=True)}
-
-    def ref(local: int) -> ObservationRef:
-        return refs[group.rows[local]]
-
-    findings: list[Finding] = []
-    for local in narrow:
-        interval = found[local]
-        involved = [c for c, _ in active if local in c.cells]
-        shown = "; ".join(_relation_text(c, s, ref) for c, s in active if local in c.cells)
-        cited = sorted({cell for constraint in involved for cell in constraint.cells} - {local})
-        target = ref(local)
-        published = target.value or "withheld"
-        deduced = _interval_text(interval)
-        exact = interval.values == 1
-        need = number(required[local])
-        if exact:
-            message = (
-                f"{target.label()} is published as {published!r} but the published figures give "
-                f"it exactly: {deduced} ({shown})"
-            )
-        else:
-            message = (
-                f"{target.label()} is published as {published!r} but the published figures narrow "
-                f"it to {deduced}, {number(interval.values)} possible values where {need} are "
-                f"required ({shown})"
-            )
-        findings.append(
-            Finding(
-                "disclosure-recoverable" if exact else "disclosure-narrow",
-                Severity.ERROR if exact else Severity.WARNING,
-                message,
-                (target, *(ref(cell) for cell in cited)),
-                expected=float(required[local]),
-                actual=interval.values,
-                location=target.location,
-                rule=f"disclosure.{involved[0].dimension}" if involved else "disclosure",
-            )
-        )
-    for constraint in contradicted:
-        parent = ref(constraint.cells[0])
-        text = _relation_text(constraint, constraint.senses[-1], ref)
-        findings.append(
-            Finding(
-                "disclosure-relation-ignored",
-                Severity.INFO,
-                f"{parent.label()}: the published figures contradict {text}; the disclosure "
-                "audit leaves this relation out",
-                tuple(ref(cell) for cell in constraint.cells),
-                location=parent.location,
-                rule=f"disclosure.{constraint.dimension}",
-            )
-        )
-    return findings
-
-
-def _relation_text(constraint: Constraint, sense: str, ref: Callable[[int], ObservationRef]) -> str:
-    figures = [
-        f"{code} {ref(cell).value or '?'}"
-        for cell, code in zip(constraint.cells, constraint.codes, strict=True)
-    ]
-    operator = "=" if sense == "eq" else ">="
-    return f"{constraint.dimension}: {figures[0]} {operator} {' + '.join(figures[1:])}"
-
-
-def _interval_text(interval: Interval) -> str:
-    if math.isnan(interval.low):
-        return "a single value"
-    low = math.ceil(interval.low - 1e-6)
-    if math.isinf(interval.high):
-        return f"at least {number(low)}"
-    high = math.floor(interval.high + 1e-6)
-    return number(low) if low == high else f"{number(low)}..{number(high)}"
-
-
-def _interval_facts(records: Mapping[int, tuple[Interval, float]]) -> pl.DataFrame:
-    """What can be deduced of each withheld cell (row: its interval, and how many values it
-    must keep), one row per cell in row order."""
-    rows = sorted(records)
-    return pl.DataFrame(
-        {
-            ROW: rows,
-            "low": [records[row][0].low for row in rows],
-            "high": [records[row][0].high for row in rows],
-            "values": [records[row][0].values for row in rows],
-            "required": [records[row][1] for row in rows],
-        },
-        schema={
-            ROW: pl.Int64,
-            "low": pl.Float64,
-            "high": pl.Float64,
-            "values": pl.Float64,
-            "required": pl.Float64,
-        },
-    )
-
-
-def _audit_frame(
-    frame: pl.DataFrame, dimensions: Sequence[str], records: Mapping[int, tuple[Interval, float]]
-) -> pl.DataFrame:
-    facts = _interval_facts(records)
-    return (
-        frame.select(
-            ROW, *key_columns(dimensions), "value", "status", "conf_status", "path", "line"
-        )
-        .join(facts, on=ROW)
-        .with_columns((pl.col("values") == 1).alias("exact"))
-        .sort(ROW)
-        .drop(ROW)
-    )
 
 
 # --------------------------------------------------------------------------------- rounding
@@ -762,7 +327,7 @@ def random_rounding(dataset: Dataset, base: int = 5, seed: int | None = None) ->
             .alias("decimals"),
             pl.when(derived).then(pl.lit("Q")).otherwise(pl.col("status")).alias("status"),
             pl.when(derived)
-            .then(pl.lit(_SECONDARY))
+            .then(pl.lit(SECONDARY))
             .otherwise(pl.col("conf_status"))
             .alias("conf_status"),
         )

@@ -27,6 +27,11 @@ from tip_indicators.profiles import Profile
 Vector = npt.NDArray[np.float64]
 ROW = "_row"
 GROUP_KEYS = ("indicator", "period", "reporter")
+CONFIDENTIAL = ("C", "N")
+SUPPRESSED_MARKS = ("A", "C", "D", "N")
+PRIMARY, SECONDARY = "A", "D"
+UNMARKED = ""
+"""The mark of a figure the input already withholds (status Q) without a CONF_STATUS: kept so."""
 _EPS = 1e-6
 _MILP_SECONDS = 20.0
 
@@ -522,3 +527,25 @@ class _Protection:
             if solution[2 * size + number] > 0.5 or moved:
                 found.add(cell)
         return found
+
+
+def interval_facts(records: Mapping[int, tuple[Interval, float]]) -> pl.DataFrame:
+    """What can be deduced of each withheld cell (row: its interval, and how many values it
+    must keep), one row per cell in row order."""
+    rows = sorted(records)
+    return pl.DataFrame(
+        {
+            ROW: rows,
+            "low": [records[row][0].low for row in rows],
+            "high": [records[row][0].high for row in rows],
+            "values": [records[row][0].values for row in rows],
+            "required": [records[row][1] for row in rows],
+        },
+        schema={
+            ROW: pl.Int64,
+            "low": pl.Float64,
+            "high": pl.Float64,
+            "values": pl.Float64,
+            "required": pl.Float64,
+        },
+    )
