@@ -40,13 +40,19 @@ from tip_indicators._private.vocabulary import (
     trimmed,
     vocabulary,
 )
+from tip_indicators._private.workbook import (
+    ZIP_MAGIC,
+    cell_ref,
+    cell_text,
+    open_workbook,
+    sheet_rows,
+)
 from tip_indicators.ages import age_alias
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity, Suggestion
 from tip_indicators.indicators import Catalogue, builtin_catalogue
-from tip_indicators.io.excel import ZIP_MAGIC, cell_ref, cell_text, open_workbook, sheet_rows
 from tip_indicators.nationalities import countries, country, resolve_nationality
 
 __all__ = ["GLOTIP_COLUMNS", "GLOTIP_INDICATORS", "GLOTIP_SHEET", "is_glotip_csv", "read_glotip"]

@@ -12,10 +12,10 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tip_indicators._private.workbook import escape_text, require_openpyxl, save_workbook, set_cell
 from tip_indicators.codelists import codelist
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.io.crosstab import FIRST_ROW, CrossTab, crosstabs
-from tip_indicators.io.excel import escape_text, require_openpyxl, save_workbook, set_cell
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 from tip_indicators.profiles import Profile
 
