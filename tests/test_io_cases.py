@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from spellings import assert_joined_as_resolved, texts
 from support import WriteFile
+from tip_indicators._private.case_cells import field_vocabulary
 from tip_indicators.cases import check_records
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Severity
-from tip_indicators.io import cases as case_io
 from tip_indicators.io.cases import (
     CTDC_COLUMNS,
     HTCDS_COLUMNS,
@@ -412,7 +412,7 @@ _VOCABULARIES = [
 @given(data=st.data())
 def test_cells_map_by_join_as_one_by_one(field: str, source: str, data: st.DataObject) -> None:
     """Joining a column's values with the alias tables maps each as mapping it alone does."""
-    vocabulary = case_io._vocabulary(field, source)
+    vocabulary = field_vocabulary(field, source)
     known = [*vocabulary.exact.get_column("text"), *vocabulary.folded.get_column("_key")]
     spellings = [*known, "NGO.AFESIP", "NGO AFESIP", "_U", "Y15T17", "Debt bondage", "Kh"]
     assert_joined_as_resolved(data.draw(texts(spellings)), vocabulary)
