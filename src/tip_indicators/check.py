@@ -23,6 +23,16 @@ from tip_indicators.rules import Rule, check_rules, default_rules
 
 __all__ = ["check"]
 
+_EVALUATIONS = {
+    "rule": pl.String,
+    "group": pl.String,
+    "outcome": pl.String,
+    "reason": pl.String,
+    "path": pl.String,
+    "line": pl.Int64,
+}
+"""The columns of a report's evaluations, also when no rule recorded any."""
+
 
 def check(
     dataset: Dataset | Any, profile: Profile | None = None, rules: Sequence[Rule] | None = None
@@ -53,28 +63,10 @@ def check(
             evaluate_profile_rule(run, profile_rule)
     localise(run)
     evaluations = (
-        pl.concat(run.evaluations)
-        if run.evaluations
-        else pl.LazyFrame(
-            schema={
-                "rule": pl.String,
-                "group": pl.String,
-                "outcome": pl.String,
-                "reason": pl.String,
-                "path": pl.String,
-                "line": pl.Int64,
-            }
-        )
+        pl.concat(run.evaluations) if run.evaluations else pl.LazyFrame(schema=_EVALUATIONS)
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
-    omitted: tuple[str, ...] = ()
-    if rules is not None:
-        given = {rule.name for rule in chosen}
-        omitted = (
-            *(rule.name for rule in default_rules(profile) if rule.name not in given),
-            "conformance",
-            *(f"profile.{rule.name}" for rule in profile.rules),
-        )
+    omitted = _omitted(chosen, profile) if rules is not None else ()
     report = Report(
         findings=_capped(run.table(dataset.problem_table), chosen),
         inputs=dataset.inputs,
@@ -89,6 +81,17 @@ def check(
     if profile.select or profile.ignore:
         report = report.filtered(select=profile.select, ignore=profile.ignore)
     return report
+
+
+def _omitted(chosen: Sequence[Rule], profile: Profile) -> tuple[str, ...]:
+    """The rules a check given its own ``chosen`` rules leaves out: the profile's other default
+    rules, the conformance checks and the profile's own rules."""
+    given = {rule.name for rule in chosen}
+    return (
+        *(rule.name for rule in default_rules(profile) if rule.name not in given),
+        "conformance",
+        *(f"profile.{rule.name}" for rule in profile.rules),
+    )
 
 
 def _capped(table: FindingTable, rules: Sequence[Rule]) -> FindingTable:

@@ -58,7 +58,9 @@ class Audited:
 def audit_findings(
     frame: pl.DataFrame, dimensions: Sequence[str], audited: Audited
 ) -> list[Finding]:
-    group, active, contradicted = audited.group, audited.active, audited.contradicted
+    """The findings of one audited group: its cells narrower than required and the relations
+    left out because the published figures contradict them."""
+    group, contradicted = audited.group, audited.contradicted
     found, required = audited.found, audited.required
     narrow = [local for local in sorted(found) if found[local].values < required[local]]
     if not narrow and not contradicted:
@@ -69,55 +71,60 @@ def audit_findings(
     def ref(local: int) -> ObservationRef:
         return refs[group.rows[local]]
 
-    findings: list[Finding] = []
-    for local in narrow:
-        interval = found[local]
-        involved = [c for c, _ in active if local in c.cells]
-        shown = "; ".join(_relation_text(c, s, ref) for c, s in active if local in c.cells)
-        cited = sorted({cell for constraint in involved for cell in constraint.cells} - {local})
-        target = ref(local)
-        published = target.value or "withheld"
-        deduced = _interval_text(interval)
-        exact = interval.values == 1
-        need = number(required[local])
-        if exact:
-            message = (
-                f"{target.label()} is published as {published!r} but the published figures give "
-                f"it exactly: {deduced} ({shown})"
-            )
-        else:
-            message = (
-                f"{target.label()} is published as {published!r} but the published figures narrow "
-                f"it to {deduced}, {number(interval.values)} possible values where {need} are "
-                f"required ({shown})"
-            )
-        findings.append(
-            Finding(
-                "disclosure-recoverable" if exact else "disclosure-narrow",
-                Severity.ERROR if exact else Severity.WARNING,
-                message,
-                (target, *(ref(cell) for cell in cited)),
-                expected=float(required[local]),
-                actual=interval.values,
-                location=target.location,
-                rule=f"disclosure.{involved[0].dimension}" if involved else "disclosure",
-            )
+    return [
+        *(_narrow_finding(local, audited, ref) for local in narrow),
+        *(_ignored_finding(constraint, ref) for constraint in contradicted),
+    ]
+
+
+def _narrow_finding(local: int, audited: Audited, ref: Callable[[int], ObservationRef]) -> Finding:
+    """The finding of a withheld cell narrower than required, naming the relations that give
+    it away (``disclosure-recoverable`` when they give it exactly)."""
+    interval, active, required = audited.found[local], audited.active, audited.required
+    involved = [c for c, _ in active if local in c.cells]
+    shown = "; ".join(_relation_text(c, s, ref) for c, s in active if local in c.cells)
+    cited = sorted({cell for constraint in involved for cell in constraint.cells} - {local})
+    target = ref(local)
+    published = target.value or "withheld"
+    deduced = _interval_text(interval)
+    exact = interval.values == 1
+    need = number(required[local])
+    if exact:
+        message = (
+            f"{target.label()} is published as {published!r} but the published figures give "
+            f"it exactly: {deduced} ({shown})"
         )
-    for constraint in contradicted:
-        parent = ref(constraint.cells[0])
-        text = _relation_text(constraint, constraint.senses[-1], ref)
-        findings.append(
-            Finding(
-                "disclosure-relation-ignored",
-                Severity.INFO,
-                f"{parent.label()}: the published figures contradict {text}; the disclosure "
-                "audit leaves this relation out",
-                tuple(ref(cell) for cell in constraint.cells),
-                location=parent.location,
-                rule=f"disclosure.{constraint.dimension}",
-            )
+    else:
+        message = (
+            f"{target.label()} is published as {published!r} but the published figures narrow "
+            f"it to {deduced}, {number(interval.values)} possible values where {need} are "
+            f"required ({shown})"
         )
-    return findings
+    return Finding(
+        "disclosure-recoverable" if exact else "disclosure-narrow",
+        Severity.ERROR if exact else Severity.WARNING,
+        message,
+        (target, *(ref(cell) for cell in cited)),
+        expected=float(required[local]),
+        actual=interval.values,
+        location=target.location,
+        rule=f"disclosure.{involved[0].dimension}" if involved else "disclosure",
+    )
+
+
+def _ignored_finding(constraint: Constraint, ref: Callable[[int], ObservationRef]) -> Finding:
+    """The note that a relation the published figures contradict is left out of the audit."""
+    parent = ref(constraint.cells[0])
+    text = _relation_text(constraint, constraint.senses[-1], ref)
+    return Finding(
+        "disclosure-relation-ignored",
+        Severity.INFO,
+        f"{parent.label()}: the published figures contradict {text}; the disclosure "
+        "audit leaves this relation out",
+        tuple(ref(cell) for cell in constraint.cells),
+        location=parent.location,
+        rule=f"disclosure.{constraint.dimension}",
+    )
 
 
 def _relation_text(constraint: Constraint, sense: str, ref: Callable[[int], ObservationRef]) -> str:

@@ -36,38 +36,7 @@ def read_forms(
     places: list[tuple[str, int, int, Mapping[str, tuple[int, int]]]] = []
     for worksheet in forms:
         title = worksheet.title
-        formulas, merged, _ = scan_sheet(data, title, name, MAX_COLUMNS)
-        cells: dict[tuple[int, int], str] = {}
-        bad: list[tuple[int, int, str, str]] = []
-        for number, values in sheet_rows(worksheet, name):
-            for column, value in enumerate(values, start=1):
-                where = (number, column)
-                if where in formulas:
-                    bad.append((number, column, "unreadable-value", no_cache(formulas[where])))
-                elif is_date(value):
-                    code = "invalid-period" if where == (2, 2) else "unreadable-value"
-                    bad.append(
-                        (
-                            number,
-                            column,
-                            code,
-                            f"a date cell ({cell_text(value)}), not "
-                            + (
-                                "a period; type it as text (2010-01)"
-                                if where == (2, 2)
-                                else "a number"
-                            ),
-                        )
-                    )
-                elif value is not None and value != "":
-                    text = cell_text(value)
-                    check_size(text, cell_ref(title, number, column), name, number, limits)
-                    cells[(number, column)] = text
-        for low_row, _, low_col, _, reference in merged.ranges:
-            if (low_row >= FIRST_ROW and low_col > 1) or (low_row, low_col) in ((2, 2), (3, 2)):
-                bad.append(
-                    (low_row, low_col, "row-shape", f"merged cells {reference}; unmerge them")
-                )
+        cells, bad = _form_cells(data, worksheet, name, limits)
         form = read_form(cells)
         unknown = [d for d in form.dimensions if d not in catalogue.dimensions]
         if unknown:
@@ -100,10 +69,48 @@ def read_forms(
             )
             heads = {form.dimensions[0]: (row, 1), form.dimensions[1]: (HEAD_ROW, column)}
             places.append((title, row, column, heads))
-    return validate_forms(records, places, name, catalogue, problems)
+    return _validate_forms(records, places, name, catalogue, problems)
 
 
-def validate_forms(
+def _form_cells(
+    data: bytes, worksheet: Any, name: str, limits: ReadLimits
+) -> tuple[dict[tuple[int, int], str], list[tuple[int, int, str, str]]]:
+    """The filled cells of one form as text, by (row, column), and the cells that cannot be
+    read as they stand (formulas without a value, dates, merged cells) as (row, column, code,
+    message)."""
+    title = worksheet.title
+    formulas, merged, _ = scan_sheet(data, title, name, MAX_COLUMNS)
+    cells: dict[tuple[int, int], str] = {}
+    bad: list[tuple[int, int, str, str]] = []
+    for number, values in sheet_rows(worksheet, name):
+        for column, value in enumerate(values, start=1):
+            where = (number, column)
+            if where in formulas:
+                bad.append((number, column, "unreadable-value", no_cache(formulas[where])))
+            elif is_date(value):
+                code = "invalid-period" if where == (2, 2) else "unreadable-value"
+                bad.append(
+                    (
+                        number,
+                        column,
+                        code,
+                        f"a date cell ({cell_text(value)}), not "
+                        + (
+                            "a period; type it as text (2010-01)" if where == (2, 2) else "a number"
+                        ),
+                    )
+                )
+            elif value is not None and value != "":
+                text = cell_text(value)
+                check_size(text, cell_ref(title, number, column), name, number, limits)
+                cells[(number, column)] = text
+    for low_row, _, low_col, _, reference in merged.ranges:
+        if (low_row >= FIRST_ROW and low_col > 1) or (low_row, low_col) in ((2, 2), (3, 2)):
+            bad.append((low_row, low_col, "row-shape", f"merged cells {reference}; unmerge them"))
+    return cells, bad
+
+
+def _validate_forms(
     records: Sequence[Mapping[str, str]],
     places: Sequence[tuple[str, int, int, Mapping[str, tuple[int, int]]]],
     name: str,
