@@ -52,7 +52,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The argument parser; the options of ``command`` only are built when they need imports."""
+    """The argument parser; the options of ``command`` only are built when they need imports.
+
+    Long because it only declares the program's options, one after another, as argparse wants them.
+    """
     parser = _Parser(prog="tip-indicators", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"tip-indicators {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

@@ -254,6 +254,12 @@ def _rule_document(rule: ProfileRule) -> dict[str, Any]:
 
 
 def _load(path: str, base: Profile, chain: tuple[str, ...]) -> Profile:
+    """Read the profile at ``path`` on top of ``base``, its includes first (``chain`` holds the
+    files being read, to refuse a cycle).
+
+    Long because each section of a profile is checked in turn at its place in the file, against
+    the catalogue the earlier sections build.
+    """
     from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes
     from tip_indicators._private.yamlnodes import Node, load_nodes
 

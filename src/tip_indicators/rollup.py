@@ -60,6 +60,9 @@ def roll_up(
     ``expected`` lists the reporters that belong to the roll-up and that a complete roll-up
     needs (default: every reporter present); figures of other reporters are left out and
     named in :attr:`RollUp.left_out`. A figure that cannot exist (status ``M``) adds nothing.
+
+    Long because it is one query: the figures of every reporter summed into one, with what is left
+    out and why, over the same frame.
     """
     catalogue = catalogue or builtin_catalogue()
     frame = dataset.observations.filter(pl.col("measure") == "N")

@@ -217,7 +217,11 @@ def aggregate(
     inputs: Sequence[InputFile],
 ) -> Dataset:
     """Count ``records`` (conformed to ``schema``) as :func:`tip_indicators.cases.aggregate`
-    documents, with the bands given explicitly."""
+    documents, with the bands given explicitly.
+
+    Long because it is one pipeline over the records (exclusions, keys, the cube, validation), each
+    step already a function, with the frame and the findings threaded through all of them.
+    """
     catalogue = catalogue or builtin_catalogue()
     definition = catalogue.indicator(indicator)
     if definition.unit != "person":

@@ -78,7 +78,11 @@ def _referrals(frame: pl.DataFrame) -> tuple[pl.Series, list[Finding]]:
 def htcds_records(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
 ) -> tuple[pl.DataFrame, list[Finding]]:
-    """The case frame of an HTCDS file and the findings met reading it."""
+    """The case frame of an HTCDS file and the findings met reading it.
+
+    Long because it is the layout's map of columns to case fields, one or two lines per HTCDS
+    column.
+    """
     frame, found = case_table(text, path, limits, known, required)
     found += findings_at(
         frame,

@@ -49,7 +49,11 @@ def profile_from(args: argparse.Namespace) -> Profile:
 
 
 def add_arguments(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add the conversion and coalition commands to the CLI's subcommands."""
+    """Add the conversion and coalition commands to the CLI's subcommands.
+
+    Long because it only declares subcommands and their options, one after another, as argparse
+    wants them.
+    """
     convert = commands.add_parser(
         "convert",
         help="convert a dataset between long CSV, YAML/JSON, SDMX-CSV, SDMX-ML and xlsx",

@@ -71,6 +71,9 @@ def build_groups(
 
     With ``additive`` an open breakdown may be taken as adding up exactly; otherwise only closed
     and complete breakdowns are equalities and open ones are bounds (parts at most the total).
+
+    Long because it is one query: splitting it would scatter the building of one group's relations
+    over several functions.
     """
     catalogue = profile.catalogue
     levels = frame.filter(pl.col("measure") == "N")
@@ -457,7 +460,11 @@ class _Protection:
     candidates: Mapping[int, float]
 
     def solve(self, big: float) -> set[int] | None:
-        """Solve with ``big`` as the largest move of a withheld candidate cell."""
+        """Solve with ``big`` as the largest move of a withheld candidate cell.
+
+        Long because it assembles one mixed-integer program (its rows, bounds and costs share the
+        column numbering) and reads its solution.
+        """
         target, gap, cells, active = self.target, self.gap, self.cells, self.active
         lower, upper, values, candidates = self.lower, self.upper, self.values, self.candidates
         size = len(cells)

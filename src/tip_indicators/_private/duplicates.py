@@ -27,6 +27,9 @@ def resolve_duplicates(
     """Report keys given more than once; keep one of identical copies, none of conflicting ones.
 
     ``frame`` needs a ``_row`` column giving the input order.
+
+    Long because the one message per repeated key is built where the key's rows are at hand; the
+    rest is a short query.
     """
     keys = key_columns(dimensions)
     # Equal keys hash alike, so keys whose hashes all differ are distinct: the exact comparison

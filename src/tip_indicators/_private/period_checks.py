@@ -15,6 +15,12 @@ from tip_indicators.periods import (
 
 
 def check_periods(frame: pl.DataFrame, problems: Problems) -> pl.DataFrame:
+    """Judge every period and base period, once per distinct combination with the measure, and fill
+    in the base period of a change given without one (the year before).
+
+    Long because the period checks share one judged frame of distinct combinations, joined back
+    to the rows together, and the usual case with no problem returns early from the middle.
+    """
     # A file repeats a few dozen periods: each combination of period, base period and measure
     # is judged once. Only when one of them is wrong are the verdicts joined back to the rows.
     combinations = frame.select("period", "base_period", "measure").unique()

@@ -63,7 +63,12 @@ _CODE_COLUMNS = ("indicator", "reporter", "measure", "status", "conf_status")
 
 
 def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame, FindingTable]:
-    """Check raw text rows and return the usable observations and the findings about the rest."""
+    """Check raw text rows and return the usable observations and the findings about the rest.
+
+    Long because it is the one validation every reader shares: a sequence of column-wise stages over
+    one frame, each a few lines, whose order matters (defaults, normal forms, codes, periods,
+    values, duplicates).
+    """
     dimensions = dimensions_of(raw.columns, catalogue)
     text_columns = [
         "indicator",

@@ -25,6 +25,12 @@ _UNIT_ALIASES = {
 
 
 def check_values(frame: pl.DataFrame, problems: Problems, catalogue: Catalogue) -> pl.DataFrame:
+    """Judge every value: readable, a status saying why one is missing, whole and not negative where
+    a count, censored only in a level, and in the unit of its indicator.
+
+    Long because it is a flat list of independent checks over the same read columns, one
+    ``problems.add`` each.
+    """
     # Bulk files repeat a few thousand distinct values: read each once and join them back.
     readings = frame.select(pl.col("value").unique()).with_columns(value_columns("value"))
     # Only the value column is joined (a join copies every column it carries), row for row.

@@ -33,7 +33,10 @@ def findings_frame(
     explode: Literal["observations", "suggestions"] | None = None,
 ) -> pl.DataFrame:
     """The findings of ``table`` as a frame (see the module's description); positions in the
-    checked data frames named in ``frames`` are rows, others lines."""
+    checked data frames named in ``frames`` are rows, others lines.
+
+    Long because it is one query: the findings, their places and cited figures selected together.
+    """
     if explode is not None and explode not in EXPLODE:
         raise ArgumentError("explode", explode, f"must be one of {', '.join(EXPLODE)} or None")
     names = list(frames)

@@ -184,7 +184,11 @@ class FindingTable:
         first: int = 0,
     ) -> FindingTable:
         """Finding objects as a table, in the order given, numbered from ``first``: the
-        problems readers report, and findings built by hand through the Python API."""
+        problems readers report, and findings built by hand through the Python API.
+
+        Long because it turns each attribute of a finding into its column in one pass; splitting it
+        would pass the same indexes to every piece.
+        """
         findings = tuple(findings)
         shown = list(dimensions)
         refs: dict[int, ObservationRef] = {}

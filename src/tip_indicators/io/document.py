@@ -59,6 +59,9 @@ def read_document(
 
     A named file must lie, once links are resolved, inside the document's folder or one of
     ``allow_folders``; any other is refused before it is opened, so its content is never shown.
+
+    Long because it reads the document's parts in order (its header, inline observations, then the
+    files it names, each checked to lie in an allowed folder) and each refusal names its line.
     """
     from pydantic import ValidationError
 

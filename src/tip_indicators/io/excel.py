@@ -100,7 +100,11 @@ def read_excel(
 def _read_long(
     data: bytes, worksheet: Any, name: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[pl.DataFrame, list[Finding]]:
-    """The figures of the long table on ``worksheet`` and the problems of its rows."""
+    """The figures of the long table on ``worksheet`` and the problems of its rows.
+
+    Long because it is one pass over the sheet's rows, each row checked for shape, merged cells,
+    formulas and size before it is kept.
+    """
     title = worksheet.title
     first = next(sheet_rows(worksheet, name, max_row=1), None)
     if first is None:

@@ -417,6 +417,9 @@ def _mapped(cells: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     Each distinct text of a column is mapped once (see :func:`_lookup`) and joined back to the
     rows. The cells that do not map come as (line, column, message, hint), in the order of the
     rows and, within a row, of Indicator, Iso3_code, Sex, Age, then Dimension or its Category.
+
+    Long because it is one query: every column's lookup joined back to the rows, and the cells that
+    do not map taken from the same joined frame.
     """
     vocabularies = _vocabularies()
     frame = cells

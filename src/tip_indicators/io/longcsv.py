@@ -111,6 +111,9 @@ def _plain_frame(
     property test holds the two paths to the same results. The bytes are parsed as they are (a
     large file is not decoded to text first); the separators, quotes and line breaks counted
     are ASCII, which no other UTF-8 character contains.
+
+    Long because the checks that the file is regular and the column-wise parse share the raw bytes
+    and the counts made of them.
     """
     if len(data) < _PLAIN_BYTES or b"\x00" in data:
         return None

@@ -123,7 +123,11 @@ def write_structure(
 
 
 def _artefacts(catalogue: Catalogue) -> list[Any]:
-    """The codelists, the concept scheme and the data structure definition of ``catalogue``."""
+    """The codelists, the concept scheme and the data structure definition of ``catalogue``.
+
+    Long because it declares the SDMX artefacts (codelists, concepts, the structure) one after
+    another.
+    """
     from pysdmx.model import (
         Code,
         Codelist,

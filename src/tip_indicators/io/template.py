@@ -34,7 +34,11 @@ def write_template(
     Made from a profile, the drop-downs offer what the profile accepts: its indicators (those it
     requires or adds to the built-in catalogue, when it names any), its reporters, its
     organisations and the destination types as destinations and referrers, and the common age
-    bands; the README says to check with the profile."""
+    bands; the README says to check with the profile.
+
+    Long because it lays out the workbook's three sheets cell by cell, a declaration rather than
+    logic.
+    """
     openpyxl = require_openpyxl(os.fspath(path))
     from openpyxl.worksheet.datavalidation import DataValidation
 
