@@ -20,6 +20,7 @@ are the group). ``sum(...)`` adds every figure that matches: ``*`` is any code b
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 import attrs
 
@@ -100,7 +101,7 @@ class _Parser:
         self.index = 0
         self.depth = 0
 
-    def fail(self, column: int, reason: str) -> None:
+    def fail(self, column: int, reason: str) -> NoReturn:
         raise DefinitionError(
             self.source, f"{reason} in {self.text!r}", line=self.line, column=column + 1
         )
@@ -170,7 +171,6 @@ class _Parser:
         if kind == "code":
             return self.selection()
         self.fail(where, f"expected a figure, found {value!r}")
-        raise AssertionError  # pragma: no cover
 
     def selection(self) -> Selection:
         token = self.peek()

@@ -217,13 +217,18 @@ def _built(scalar: Scalar, source: str) -> Any:
     if kind == "str":
         return scalar.text
     build = yaml.constructor.SafeConstructor.yaml_constructors.get(scalar.tag)
+    if kind in {"map", "seq"} or build is None:
+        raise _not_valid(scalar, kind, source)
     try:
-        if kind in {"map", "seq"} or build is None:
-            raise ValueError(kind)
         return build(_CONSTRUCTOR, yaml.ScalarNode(scalar.tag, scalar.text))
     except Exception:  # any failure of PyYAML's constructors is this refusal
-        reason = f"{scalar.text!r} is not a valid {kind} (quote it to keep it as text)"
-        raise DefinitionError(source, reason, line=scalar.line, column=scalar.column) from None
+        raise _not_valid(scalar, kind, source) from None
+
+
+def _not_valid(scalar: Scalar, kind: str, source: str) -> DefinitionError:
+    """The refusal of a scalar that cannot be the value its tag says, at its place."""
+    reason = f"{scalar.text!r} is not a valid {kind} (quote it to keep it as text)"
+    return DefinitionError(source, reason, line=scalar.line, column=scalar.column)
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
