@@ -240,7 +240,9 @@ def _slices(
     Slices are numbered in the order of their first figure, the order of the file; only those
     of two figures or more are kept. A slice's signature is the set of its codes: a bit per
     code when there are fewer than 64 (a sum), else the sorted codes joined.
-    """
+
+    Long because it is one query: the slice numbering, membership and signatures are read off the
+    same sorted frame."""
 
     # Series operations where they serve: a file of a hundred figures should not pay a query
     # plan per step, eight rules over; whole frames where they work column by column in parallel.

@@ -103,7 +103,10 @@ def _with_levels(run: Run, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def evaluate_change(run: Run, rule: Rule) -> None:
-    """CHG = level(period) - level(base period), with censored levels as intervals."""
+    """CHG = level(period) - level(base period), with censored levels as intervals.
+
+    Long because it is one rule's query, evaluation and finding: the judged frame feeds all
+    three."""
     changes = run.frame.filter((pl.col("measure") == "CHG") & pl.col("low").is_not_null())
     if changes.height == 0:
         return
@@ -188,7 +191,10 @@ def _accepts(stated: float, decimals: int, low: float, high: float) -> bool:
 
 
 def evaluate_percent_change(run: Run, rule: Rule) -> None:
-    """PCH = 100 x change / base level, judged against the digits the figure states."""
+    """PCH = 100 x change / base level, judged against the digits the figure states.
+
+    Long because the stated digits make three readings (levels, change and level, change alone)
+    that are judged in one frame."""
     stated = run.frame.filter((pl.col("measure") == "PCH") & pl.col("low").is_not_null())
     if stated.height == 0:
         return
@@ -344,7 +350,10 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
 
     The percentage is written with the digits it states, which differ from row to row, so
     each failure is worded here rather than by a query (a file states few percentage
-    changes)."""
+    changes).
+
+    Long because the wrong-base and decimal-point readings each change the first fix, and they are
+    told apart in one place."""
     c_low, c_high, b_low, b_high = row["x_low"], row["x_high"], row["y_low"], row["y_high"]
     p_low, p_high = row["p_low"], row["p_high"]
     decimals = int(row["decimals"] or 0)

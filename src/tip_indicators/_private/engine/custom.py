@@ -51,7 +51,10 @@ def _match(selection: Selection, filtered: set[str]) -> pl.Expr:
 
 
 def evaluate_profile_rule(run: Run, rule: ProfileRule) -> None:
-    """Evaluate one profile rule over every group of the data."""
+    """Evaluate one profile rule over every group of the data.
+
+    Long because a profile rule is compiled, grouped, judged and worded over one frame; split, each
+    step would pass that frame on."""
     parsed: Comparison = parse_expression(rule.expression, source=rule.source, line=rule.line)
     terms = [(s, sign) for s, sign in _selections(parsed.left)] + [
         (s, -sign) for s, sign in _selections(parsed.right)

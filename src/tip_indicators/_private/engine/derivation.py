@@ -125,7 +125,10 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
     """Each figure in ``usable`` (its ``_id``, ``low`` and ``high``, and ``how`` the breakdowns
     give it) with its ``label``, the arithmetic of every breakdown that determines it joined by
     ``separator`` (``text``), the first breakdown's ``dimension``, and the figures ``cited``
-    (each once, in the order the breakdowns name them, then the figure itself)."""
+    (each once, in the order the breakdowns name them, then the figure itself).
+
+    Long because it is one query: the arithmetic of every breakdown that determines a figure is
+    joined into one text column."""
     dimensions = run.dimensions
     ways = (
         usable.select(pl.col(ID).alias("target"), "how")

@@ -93,7 +93,10 @@ reason in words with the kind of slip (``a zero too many (digit-added): 1540 for
 def edits(written: pl.DataFrame) -> pl.DataFrame:
     """Every value one slip away from each figure of ``written`` (columns ``figure``, the id,
     and ``text``, the digits as written), column-wise (columns of :data:`EDIT_SCHEMA`); each
-    value once per figure, under its likeliest edit."""
+    value once per figure, under its likeliest edit.
+
+    Long because it is one query: each kind of slip is one branch of a single concatenation, so
+    every edit is made column-wise at once."""
     sign = pl.col("text").str.starts_with("-")
     unsigned = pl.col("text").str.strip_prefix("-")
     figures = (

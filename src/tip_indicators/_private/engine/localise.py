@@ -89,7 +89,10 @@ def _localise_constraints(run: Run) -> list[pl.DataFrame]:
 def _localise_errors(
     run: Run, table: pl.DataFrame, failed: pl.DataFrame
 ) -> dict[int, list[Candidate]]:
-    """The candidate fixes of each failed linear rule's finding (by number)."""
+    """The candidate fixes of each failed linear rule's finding (by number).
+
+    Long because the components, their systems and the evidence for ranking are built together from
+    one constraint table."""
     touched = (
         pl.concat([failed.get_column("ids").explode(), failed.get_column("total").drop_nulls()])
         .unique()

@@ -117,7 +117,10 @@ def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
 
 
 def evaluate_mirror(run: Run, rule: Rule) -> None:
-    """A's figure with destination B equals B's figure with referrer A, when both report."""
+    """A's figure with destination B equals B's figure with referrer A, when both report.
+
+    Long because it is one query: the two organisations' figures are paired, judged and worded in
+    one frame."""
     if "destination" not in run.dimensions or "referrer" not in run.dimensions:
         return
     levels = run.levels()
@@ -191,7 +194,9 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
 
 
 def evaluate_share(run: Run, rule: Rule) -> None:
-    """PCT figures directly under the total of one breakdown add up to 100 within rounding."""
+    """PCT figures directly under the total of one breakdown add up to 100 within rounding.
+
+    Long because the shares of each group are gathered and judged in one pass over the figures."""
     dimension = rule.dimension
     if dimension is None or dimension not in run.dimensions:
         return

@@ -67,7 +67,10 @@ def evaluate_breakdowns(run: Run, rules: Sequence[Rule]) -> None:
 def _evaluate_sums(
     run: Run, rules: Sequence[Rule], children: pl.DataFrame, slices: pl.DataFrame
 ) -> pl.DataFrame:
-    """Judge every disjoint relation: the parts add up to the total. Returns the evaluations."""
+    """Judge every disjoint relation: the parts add up to the total. Returns the evaluations.
+
+    Long because it is one query: every disjoint relation is judged with its censored parts as
+    intervals in one frame."""
     unknown = pl.col("c_low").is_null()
     grouped = (
         children.lazy()
@@ -181,7 +184,10 @@ _EXCEEDING = ("partition-exceeds", "derived-negative")
 
 def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.DataFrame:
     """The finding of every sum in ``failures``, as rows citing figures by id, written
-    column-wise: the parts add up to more than the total, or fall short of it."""
+    column-wise: the parts add up to more than the total, or fall short of it.
+
+    Long because it is one query: the message, the expected value and the cited figures of every
+    failed sum are written column-wise together."""
     dimensions = run.dimensions
     ids = (
         pl.concat([failures.get_column("p_id"), failures.get_column("child_ids").explode()])
@@ -298,7 +304,9 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
 
 def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl.DataFrame:
     """Judge every part of a breakdown that need not add up: it is at most its whole. Returns
-    the evaluations."""
+    the evaluations.
+
+    Long because it is one query over the parts and their wholes."""
     tol = tolerance(rules, "p_high")
     judged = pairs.with_columns(
         pl.when(pl.col("p_low").is_null() | pl.col("c_low").is_null())

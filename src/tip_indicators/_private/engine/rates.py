@@ -15,7 +15,10 @@ _RATE_UNITS = frozenset({"per_100k"})
 
 
 def evaluate_rate(run: Run, rule: Rule) -> None:
-    """Judge every (indicator, period, reporter, other dimensions) with F, M and total rates."""
+    """Judge every (indicator, period, reporter, other dimensions) with F, M and total rates.
+
+    Long because the two readings of a table (sex-specific or total-population denominators) are
+    judged in one frame."""
     rates = [i.code for i in run.catalogue if i.unit in _RATE_UNITS]
     if not rates or "sex" not in run.dimensions:
         return

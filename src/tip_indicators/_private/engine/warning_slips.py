@@ -26,7 +26,10 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     """Fixes of open shortfalls (warnings) that one keystroke slip closes exactly: a part
     whose digits, swapped or restored, make up the gap, or a total with a digit too many.
     Only gaps that a swap could make (multiples of 9) are tried: a gap of any size is what an
-    open breakdown normally shows, and only a telling one is worth a suggestion."""
+    open breakdown normally shows, and only a telling one is worth a suggestion.
+
+    Long because it is one query: the gap, the slips that close it and their wording are made
+    column-wise together."""
     open_ = table.filter(
         ~pl.col("failed")
         & pl.col("finding").is_not_null()
@@ -173,7 +176,10 @@ def window_slips(
     then others up to :data:`SHOWN` in all; without ``ranks``, every slip that fits is as
     likely as the others (a rule that cannot tell its figures apart). With ``fallback``, a
     finding no slip explains gets the value of each figure that repairs it instead (a rule
-    that failed must be repaired somehow)."""
+    that failed must be repaired somehow).
+
+    Long because it is one query: the slips, the fallback values, their ranking and their wording
+    are made column-wise together."""
     exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
     figures = run.frame.select(
         pl.col(ID).alias("figure"),
