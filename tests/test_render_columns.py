@@ -1,16 +1,19 @@
 """The column-wise renderers write exactly what the renderers over finding objects wrote.
 
 The object-based renderers are kept here, and only here, as the oracle: for hand-built findings
-with hostile text, for checked datasets with defects and for the bundled examples, the text
-report written from the findings table is the same, byte for byte, as the one the oracle writes
-from the finding objects.
+with hostile text, for checked datasets with defects and for the bundled examples, the text and
+SARIF reports written from the findings table are the same, byte for byte, as the ones the
+oracle writes from the finding objects.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -30,6 +33,8 @@ from tip_indicators.findings import (
     Suggestion,
 )
 from tip_indicators.io.readers import read_dataset
+from tip_indicators.render import sarif
+from tip_indicators.render.sarif import report_sarif
 from tip_indicators.render.text import COUNTS_FROM, _count, _counts, report_text
 from tip_indicators.report import Report
 
@@ -130,6 +135,89 @@ def oracle_text(report: Report, *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- the oracle: SARIF over objects
+
+
+def _oracle_physical(location: Location) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": sarif._uri(location.path)}}
+    if location.line is not None and location.line >= 1:
+        physical["region"] = {"startLine": location.line}
+    return physical
+
+
+def _oracle_number(value: float | str | None) -> float | str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _oracle_result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": rule_index,
+        "level": levels[finding.severity],
+        "message": {"text": finding.message},
+    }
+    primary = finding.location or (
+        finding.observations[0].location if finding.observations else None
+    )
+    if primary is not None and primary.path:
+        result["locations"] = [{"physicalLocation": _oracle_physical(primary)}]
+    related: list[dict[str, Any]] = []
+    cited: set[tuple[str, int | None]] = set()
+    if primary is not None:
+        cited.add((primary.path, primary.line))
+    for ref in finding.observations:
+        place = (ref.location.path, ref.location.line)
+        if place in cited or not ref.location.path:
+            continue
+        cited.add(place)
+        related.append(
+            {
+                "id": len(related) + 1,
+                "physicalLocation": _oracle_physical(ref.location),
+                "message": {"text": f"{ref.label()} = {ref.value or '(empty)'}"},
+            }
+        )
+    if related:
+        result["relatedLocations"] = related
+    properties: dict[str, Any] = {
+        key: _oracle_number(value)
+        for key, value in (
+            ("rule", finding.rule),
+            ("expected", finding.expected),
+            ("actual", finding.actual),
+            ("imbalance", finding.imbalance),
+            ("tolerance", finding.tolerance),
+        )
+        if value is not None
+    }
+    if finding.suggestions:
+        properties["suggestions"] = [
+            {
+                "location": {"path": s.location.path, "line": s.location.line},
+                "value": s.value,
+                "reason": s.reason,
+            }
+            for s in finding.suggestions
+        ]
+    if properties:
+        result["properties"] = properties
+    return result
+
+
+def oracle_sarif(report: Report, *, indent: int | None = 2) -> str:
+    """The SARIF log as the renderer over finding objects wrote it, a name that is not UTF-8
+    written with its ``\\u`` escape (as the command line always wrote it to a file)."""
+    log = json.loads(report_sarif(report, indent=None))  # the log around the results
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    index = {rule["id"]: number for number, rule in enumerate(rules)}
+    log["runs"][0]["results"] = [_oracle_result(f, index[f.code]) for f in report.findings]
+    text = json.dumps(log, indent=indent, ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 # ---------------------------------------------------------------- hand-built findings
 
 # Text with the characters a report must not show raw, and the odd ones that sort differently.
@@ -137,13 +225,15 @@ _HOSTILE = st.text(
     st.sampled_from(["a", "b", "Z", "!", ";", "(", ")", " ", "\n", "\x1b", "\u202e", "é", "\t"]),
     max_size=6,
 )
-_PATHS = st.sampled_from(["a.csv", "b.csv", "", "dir/ü.csv", "evil\n.csv", "frame"])
+_PATHS = ["a.csv", "b.csv", "", "dir/ü.csv", "/abs/x y.csv", "evil\n.csv", "frame"]
+_NOT_UTF8 = "bad\udcff.csv"  # a name with a byte that is not UTF-8, as Python decodes it
 
 
 @st.composite
-def locations(draw: st.DrawFn) -> Location:
-    """A place: a file line, a workbook cell, or a row of the checked frame ``frame``."""
-    path = draw(_PATHS)
+def locations(draw: st.DrawFn, *, not_utf8: bool = True) -> Location:
+    """A place: a file line, a workbook cell, or a row of the checked frame ``frame``. Cited
+    figures keep their names as text, so only other places may have names that are not UTF-8."""
+    path = draw(st.sampled_from(_PATHS + [_NOT_UTF8] * not_utf8))
     position = draw(st.none() | st.integers(0, 30))
     field = draw(st.none() | st.sampled_from(["value", "sex", "sheet!C8"]) | _HOSTILE)
     if path == "frame":
@@ -162,7 +252,7 @@ def refs(draw: st.DrawFn) -> ObservationRef:
         "N",
         draw(st.sampled_from(["5", "", "<5"])),
         None,
-        draw(locations()),
+        draw(locations(not_utf8=False)),
     )
 
 
@@ -180,6 +270,10 @@ def suggestions(draw: st.DrawFn, cited: tuple[ObservationRef, ...]) -> Suggestio
     return Suggestion(where, draw(_HOSTILE), reason, observation, 1.0)
 
 
+_NUMBERS = st.none() | st.floats() | st.sampled_from([0.0, -0.0, 5.0, 1e16, 1.5, -3.0])
+_FIGURES = _NUMBERS | st.sampled_from(["[10, 20]", "<5"])
+
+
 @st.composite
 def findings(draw: st.DrawFn) -> Finding:
     """A finding with hostile text, maybe located, maybe citing figures and offering fixes."""
@@ -190,7 +284,12 @@ def findings(draw: st.DrawFn) -> Finding:
         draw(_HOSTILE),
         cited,
         suggestions=tuple(draw(st.lists(suggestions(cited), max_size=5))),
+        expected=draw(_FIGURES),
+        actual=draw(_FIGURES),
+        imbalance=draw(_NUMBERS),
+        tolerance=draw(_NUMBERS),
         location=draw(st.none() | locations()),
+        rule=draw(st.none() | st.sampled_from(["partition.sex", "bound"]) | _HOSTILE),
     )
 
 
@@ -215,6 +314,18 @@ def test_text_of_hand_built_findings_is_the_oracles(
     """Findings of any text, place and fixes are written as the object renderer wrote them."""
     report = _report(made, frame=frame, fresh=fresh)
     assert report_text(report, colour=colour) == oracle_text(report, colour=colour)
+
+
+@given(st.lists(findings(), max_size=10), st.booleans(), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_sarif_of_hand_built_findings_is_the_oracles(
+    made: list[Finding], frame: bool, fresh: bool
+) -> None:
+    """Findings of any text, place, figures and fixes are written as the object renderer wrote
+    them, at every indent."""
+    report = _report(made, frame=frame, fresh=fresh)
+    for indent in (2, None, 0, 4):
+        assert report_sarif(report, indent=indent) == oracle_sarif(report, indent=indent)
 
 
 def test_three_equally_likely_fixes_fold_into_one_line() -> None:
@@ -245,6 +356,7 @@ def test_text_of_a_checked_defect_is_the_oracles(defect: Defect) -> None:
     """A checked file with a defect is reported as the object renderer reported it."""
     report = check_text(defect.text())
     assert report_text(report, colour=True) == oracle_text(report, colour=True)
+    assert report_sarif(report) == oracle_sarif(report)
 
 
 @pytest.mark.parametrize("path", EXAMPLES)
@@ -252,6 +364,7 @@ def test_text_of_the_examples_is_the_oracles(path: str) -> None:
     """Each bundled example is reported as the object renderer reported it."""
     report = check(read_dataset(ROOT / path))
     assert report_text(report) == oracle_text(report)
+    assert report_sarif(report) == oracle_sarif(report)
 
 
 # ---------------------------------------------------------------- shown, column-wise

@@ -14,8 +14,8 @@ import polars as pl
 from tip_indicators._private.safetext import shown, shown_column
 from tip_indicators.datasets import frame_paths
 from tip_indicators.findings import FindingTable, Severity
-from tip_indicators.findings.citations import citation_columns
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
+from tip_indicators.render._places import in_frames, named, primary_places
 from tip_indicators.report import Report
 
 __all__ = ["report_text"]
@@ -51,7 +51,13 @@ def _finding_lines(table: FindingTable, frames: Collection[str], *, colour: bool
     """The findings part of the report, a line per row, written column-wise: the findings in
     runs of the same file (a line naming it opening each run), in each run the most severe
     first, then by place, code and message; under each finding its fixes."""
-    findings = _places(table, frames)
+    findings = pl.concat(
+        [primary_places(table, frames), table.rows.select("code", "severity", "message")],
+        how="horizontal",
+    )
+    findings = findings.with_columns(
+        (pl.col("key") != pl.col("key").shift(1)).fill_null(True).cum_sum().alias("run")
+    )
     severity = pl.col("severity")
     label = (
         severity.replace_strict({s.value: f"{_COLOURS[s]}{s.value}{_RESET}" for s in Severity})
@@ -85,7 +91,9 @@ def _finding_lines(table: FindingTable, frames: Collection[str], *, colour: bool
     heads = (
         findings.group_by("run")
         .agg(pl.col("order").min(), pl.col("key").first())
-        .with_columns(_path_texts(pl.col("key"), empty="(no file)").alias("text"))
+        .with_columns(
+            named(pl.col("key"), lambda path: shown(path) if path else "(no file)").alias("text")
+        )
     )
     parts = [
         heads.select("order", pl.lit(0).alias("part"), "text"),
@@ -93,57 +101,6 @@ def _finding_lines(table: FindingTable, frames: Collection[str], *, colour: bool
         _fix_lines(findings, table, frames),
     ]
     return pl.concat(parts, how="vertical_relaxed").sort("order", "part").get_column("text")
-
-
-def _places(table: FindingTable, frames: Collection[str]) -> pl.DataFrame:
-    """Per finding (in the table's order, numbered ``finding``), its code, severity and message
-    and the place it is shown at: its location, else the first figure it cites, else none.
-    ``key`` is the file's name as bytes (empty for none), ``run`` numbers the runs of findings
-    in the same file."""
-    figures = citation_columns(table.figures, table.dimensions).select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("first"),
-        pl.col("path").cast(pl.Binary).alias("figure_path"),
-        pl.col("path").is_in(list(frames)).alias("figure_is_row"),
-        pl.col("line").alias("figure_line"),
-        pl.col("cell").alias("figure_field"),
-    )
-    located = pl.col("path").is_not_null()
-    return (
-        table.rows.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("finding"),
-            "code",
-            "severity",
-            "message",
-            "path",
-            "line",
-            "field",
-            pl.col("cited").list.first().alias("first"),
-        )
-        .join(figures, on="first", how="left", maintain_order="left")
-        .select(
-            "finding",
-            "code",
-            "severity",
-            "message",
-            pl.when(located)
-            .then(pl.col("path"))
-            .otherwise(pl.col("figure_path"))
-            .fill_null(b"")
-            .alias("key"),
-            pl.when(located)
-            .then(pl.col("line"))
-            .otherwise(pl.col("figure_line"))
-            .alias("position"),
-            pl.when(located).then(pl.col("field")).otherwise(pl.col("figure_field")).alias("field"),
-            pl.when(located)
-            .then(_in(pl.col("path"), frames))
-            .otherwise(pl.col("figure_is_row").fill_null(False))
-            .alias("is_row"),
-        )
-        .with_columns(
-            (pl.col("key") != pl.col("key").shift(1)).fill_null(True).cum_sum().alias("run")
-        )
-    )
 
 
 def _fix_lines(
@@ -197,7 +154,7 @@ def _fix_lines(
 def _place(frames: Collection[str]) -> pl.Expr:
     """A suggestion's place, shown: ``line 12`` in the file being listed (``key``),
     ``other.csv:12`` in another one, ``frame row 3`` in a checked frame."""
-    path = _path_texts(pl.col("path"))
+    path = named(pl.col("path"), shown)
     line = pl.col("line")
     cell = (
         pl.when(pl.col("field").str.contains("!", literal=True))
@@ -205,7 +162,7 @@ def _place(frames: Collection[str]) -> pl.Expr:
         .otherwise(pl.lit(""))
     )
     return (
-        pl.when(_in(pl.col("path"), frames) & line.is_not_null())
+        pl.when(in_frames(pl.col("path"), frames) & line.is_not_null())
         .then(pl.format("{} row {}", path, line))
         .when((pl.col("path") == pl.col("key")) & line.is_not_null())
         .then(pl.format("line {}{}", line, cell))
@@ -213,26 +170,6 @@ def _place(frames: Collection[str]) -> pl.Expr:
         .then(pl.format("{}:{}{}", path, line, cell))
         .otherwise(pl.concat_str(path, cell))
     )
-
-
-def _path_texts(paths: pl.Expr, *, empty: str | None = None) -> pl.Expr:
-    """File names (UTF-8 bytes, the lone surrogates of undecodable bytes kept) as shown text;
-    a report names few files, so each distinct name is decoded once."""
-
-    def texts(names: pl.Series) -> pl.Series:
-        distinct = names.drop_nulls().unique()
-        decoded = [shown(name.decode("utf-8", "surrogatepass")) for name in distinct.to_list()]
-        if empty is not None:
-            decoded = [text or empty for text in decoded]
-        return names.replace_strict(distinct, decoded, default=None, return_dtype=pl.String)
-
-    return paths.map_batches(texts, return_dtype=pl.String)
-
-
-def _in(paths: pl.Expr, frames: Collection[str]) -> pl.Expr:
-    """Whether each path (UTF-8 bytes) names one of the checked ``frames``."""
-    names = [name.encode("utf-8", "surrogatepass") for name in frames]
-    return paths.is_in(pl.lit(pl.Series(names, dtype=pl.Binary)).implode()).fill_null(False)
 
 
 COUNTS_FROM = 10
