@@ -34,6 +34,7 @@ from tip_indicators.findings import (
 )
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.render import sarif
+from tip_indicators.render.github import _cell, _location, annotation, report_github, step_summary
 from tip_indicators.render.sarif import report_sarif
 from tip_indicators.render.text import COUNTS_FROM, _count, _counts, report_text
 from tip_indicators.report import Report
@@ -218,6 +219,29 @@ def oracle_sarif(report: Report, *, indent: int | None = 2) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+# ---------------------------------------------------------------- the oracle: GitHub over objects
+
+
+def oracle_github(report: Report, *, limit: int) -> str:
+    """The annotations as the renderer over every finding object wrote them."""
+    ranked = sorted(report.findings, key=lambda finding: finding.severity.rank)
+    lines = [annotation(finding) for finding in ranked[:limit]]
+    if len(ranked) > limit:
+        lines.append(
+            f"::notice title=tip-indicators::{len(ranked) - limit} more findings are not "
+            "annotated: see the step summary or the full report"
+        )
+    return "\n".join(lines)
+
+
+def oracle_summary_rows(report: Report) -> list[str]:
+    """The step summary's rows of the first findings, from every finding object."""
+    return [
+        f"| {f.severity.value} | {f.code} | {_cell(str(_location(f) or ''))} | {_cell(f.message)} |"
+        for f in report.findings[:20]
+    ]
+
+
 # ---------------------------------------------------------------- hand-built findings
 
 # Text with the characters a report must not show raw, and the odd ones that sort differently.
@@ -328,6 +352,21 @@ def test_sarif_of_hand_built_findings_is_the_oracles(
         assert report_sarif(report, indent=indent) == oracle_sarif(report, indent=indent)
 
 
+@given(st.lists(findings(), max_size=10), st.booleans(), st.integers(-2, 12))
+@settings(max_examples=100, deadline=None)
+def test_github_of_hand_built_findings_is_the_oracles(
+    made: list[Finding], frame: bool, limit: int
+) -> None:
+    """The annotations and the step summary show the findings the object renderer showed."""
+    report = _report(made, frame=frame, fresh=True)
+    assert report_github(report, limit=limit).startswith(oracle_github(report, limit=limit))
+    summary = step_summary(report).splitlines()
+    rows = oracle_summary_rows(report)
+    if rows:
+        start = summary.index("| --- | --- | --- | --- |") + 1
+        assert summary[start : start + len(rows)] == rows
+
+
 def test_three_equally_likely_fixes_fold_into_one_line() -> None:
     """Three equally likely fixes are one ``fix?`` line, as the oracle writes them."""
     cited = tuple(
@@ -357,6 +396,7 @@ def test_text_of_a_checked_defect_is_the_oracles(defect: Defect) -> None:
     report = check_text(defect.text())
     assert report_text(report, colour=True) == oracle_text(report, colour=True)
     assert report_sarif(report) == oracle_sarif(report)
+    assert report_github(report, limit=5).startswith(oracle_github(report, limit=5))
 
 
 @pytest.mark.parametrize("path", EXAMPLES)
@@ -365,6 +405,7 @@ def test_text_of_the_examples_is_the_oracles(path: str) -> None:
     report = check(read_dataset(ROOT / path))
     assert report_text(report) == oracle_text(report)
     assert report_sarif(report) == oracle_sarif(report)
+    assert report_github(report, limit=5).startswith(oracle_github(report, limit=5))
 
 
 # ---------------------------------------------------------------- shown, column-wise
