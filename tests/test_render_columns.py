@@ -367,6 +367,21 @@ def test_github_of_hand_built_findings_is_the_oracles(
         assert summary[start : start + len(rows)] == rows
 
 
+@given(st.lists(findings(), max_size=8), st.data())
+@settings(max_examples=100, deadline=None)
+def test_taken_findings_are_the_same_objects(made: list[Finding], data: st.DataObject) -> None:
+    """Findings taken from a table, in any order, are the findings at those places, with only
+    the figures they need."""
+    table = _report(made, frame=False, fresh=True).table
+    positions = data.draw(st.lists(st.integers(0, max(len(made) - 1, 0)), max_size=len(made)))
+    if not made:
+        positions = []
+    taken = table.taken(pl.Series(positions, dtype=pl.Int64))
+    every = table.findings()
+    assert taken.findings() == tuple(every[i] for i in positions)
+    assert taken.figures.height <= table.figures.height
+
+
 def test_three_equally_likely_fixes_fold_into_one_line() -> None:
     """Three equally likely fixes are one ``fix?`` line, as the oracle writes them."""
     cited = tuple(

@@ -19,7 +19,7 @@ import polars as pl
 
 from tip_indicators._private.safetext import shown
 from tip_indicators.datasets import frame_paths
-from tip_indicators.findings import Finding, FindingTable, Location, Severity
+from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
 
@@ -142,9 +142,7 @@ def step_summary(report: Report) -> str:
 
 def _first(report: Report, rows: pl.Series) -> tuple[Finding, ...]:
     """The findings at ``rows`` of the report's table, in that order, as objects."""
-    table = report.table
-    chosen = FindingTable(table.rows[rows], table.figures, table.dimensions)
-    return chosen.findings(frame_paths(report.inputs))
+    return report.table.taken(rows).findings(frame_paths(report.inputs))
 
 
 def _cell(text: str) -> str:
