@@ -5,14 +5,17 @@ override. Shown raw in a report, it could forge report lines (a fake ``0 errors`
 recolour or clear a terminal, or reorder what a reader sees. Every human-facing renderer passes
 the data text it shows through :func:`shown`, which writes such characters as Python-style
 escapes (``\\n``, ``\\x1b``, ``\\u202e``); the report's own line breaks and colours are added
-after, outside the data.
+after, outside the data. :func:`shown_column` does the same to a polars column.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
-__all__ = ["file_name", "shown"]
+import polars as pl
+
+__all__ = ["file_name", "shown", "shown_column"]
 
 # C0 and C1 controls, DEL, line and paragraph separators, bidirectional controls, BOM, and lone
 # surrogates (file names that are not UTF-8).
@@ -33,6 +36,27 @@ def _escape(match: re.Match[str]) -> str:
 def shown(text: str) -> str:
     """``text`` with every character that could change how a report looks written escaped."""
     return _UNSAFE.sub(_escape, text)
+
+
+# The characters _UNSAFE matches that a polars string can hold (every one but the surrogates).
+_UNSAFE_CHARACTERS = [
+    chr(code)
+    for code in itertools.chain(
+        range(0x00, 0x20),
+        range(0x7F, 0xA0),
+        (0x061C, 0x200E, 0x200F),
+        range(0x2028, 0x202F),
+        range(0x2066, 0x206A),
+        (0xFEFF,),
+    )
+]
+_ESCAPES = [shown(character) for character in _UNSAFE_CHARACTERS]
+
+
+def shown_column(text: pl.Expr) -> pl.Expr:
+    """:func:`shown` of each text of a column (a polars string holds no lone surrogate);
+    null stays null."""
+    return text.str.replace_many(_UNSAFE_CHARACTERS, _ESCAPES)
 
 
 def file_name(path: str) -> str:

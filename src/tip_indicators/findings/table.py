@@ -316,6 +316,31 @@ class FindingTable:
         rows = self.rows.with_columns(severities.alias("severity"))
         return FindingTable(rows, self.figures, self.dimensions)
 
+    def taken(self, positions: pl.Series) -> FindingTable:
+        """The findings at ``positions``, in that order, with only the figures they cite or
+        suggest changing: a few findings of a large table become objects cheaply."""
+        rows = self.rows[positions]
+        used = pl.concat(
+            [
+                rows.get_column("cited").explode(),
+                rows.get_column("suggestions").explode().struct.field("figure"),
+            ]
+        )
+        kept = used.drop_nulls().unique().sort()
+        renumbered = {"old": kept, "new": pl.int_range(kept.len(), eager=True, dtype=pl.Int64)}
+        figure = pl.element().replace_strict(renumbered["old"], renumbered["new"])
+        rows = rows.with_columns(
+            pl.col("cited").list.eval(figure),
+            pl.col("suggestions").list.eval(
+                pl.element().struct.with_fields(
+                    pl.field("figure").replace_strict(
+                        renumbered["old"], renumbered["new"], default=None
+                    )
+                )
+            ),
+        )
+        return FindingTable(rows, self.figures[kept], self.dimensions)
+
     def where(self, keep: pl.Series) -> FindingTable:
         """The findings for which ``keep`` (a boolean per finding) is true, in order."""
         return FindingTable(self.rows.filter(keep), self.figures, self.dimensions)

@@ -8,11 +8,17 @@ first few annotations of a step, so at most ``limit`` are written, the most seve
 notice says how many were left out; the step summary has the counts by code and by reporter.
 The message's data text has its control characters shown escaped first (a line break in a cell
 is ``\\n``), so a cell can neither add a line to the annotation nor recolour the log.
+
+The findings to show are chosen column-wise from the report's findings table; only those few
+become finding objects, so a report of many thousand findings makes at most ``limit`` of them.
 """
 
 from __future__ import annotations
 
+import polars as pl
+
 from tip_indicators._private.safetext import shown
+from tip_indicators.datasets import frame_paths
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
 from tip_indicators.report import Report
@@ -72,11 +78,15 @@ ANNOTATIONS = 50
 def report_github(report: Report, *, limit: int = ANNOTATIONS) -> str:
     """The first ``limit`` findings, the most severe first, as GitHub Actions annotations, a
     notice of how many were left out, then a one-line summary for the log."""
-    ranked = sorted(report.findings, key=lambda finding: finding.severity.rank)
-    lines = [annotation(finding) for finding in ranked[:limit]]
-    if len(ranked) > limit:
+    table = report.table
+    ranks = {severity.value: severity.rank for severity in Severity}
+    order = table.rows.select(
+        pl.arg_sort_by(pl.col("severity").replace_strict(ranks, return_dtype=pl.Int64))
+    ).to_series()
+    lines = [annotation(finding) for finding in _first(report, order[:limit])]
+    if len(table) > limit:
         lines.append(
-            f"::notice title=tip-indicators::{len(ranked) - limit} more findings are not "
+            f"::notice title=tip-indicators::{len(table) - limit} more findings are not "
             "annotated: see the step summary or the full report"
         )
     counts = (
@@ -118,7 +128,8 @@ def step_summary(report: Report) -> str:
         if counts.height > shown.height:
             lines.append(f"| … {counts.height - shown.height} more | | | |")
     lines += ["", "| Severity | Code | Where | Message |", "| --- | --- | --- | --- |"]
-    for finding in report.findings[:_SUMMARY_ROWS]:
+    first = pl.int_range(min(_SUMMARY_ROWS, len(report.table)), eager=True)
+    for finding in _first(report, first):
         place = _location(finding)
         lines.append(
             f"| {finding.severity.value} | {finding.code} | {_cell(str(place or ''))} "
@@ -127,6 +138,11 @@ def step_summary(report: Report) -> str:
     if len(report.table) > _SUMMARY_ROWS:
         lines.append(f"| … | {len(report.table) - _SUMMARY_ROWS} more findings | | |")
     return "\n".join(lines) + "\n"
+
+
+def _first(report: Report, rows: pl.Series) -> tuple[Finding, ...]:
+    """The findings at ``rows`` of the report's table, in that order, as objects."""
+    return report.table.taken(rows).findings(frame_paths(report.inputs))
 
 
 def _cell(text: str) -> str:

@@ -7,52 +7,27 @@ characters escaped, so no cell can add a line to the report or recolour the term
 
 from __future__ import annotations
 
-import re
-from itertools import groupby
+from collections.abc import Collection
 
-from tip_indicators._private.safetext import shown
-from tip_indicators.findings import Finding, Location, Severity
+import polars as pl
+
+from tip_indicators._private.safetext import shown, shown_column
+from tip_indicators.datasets import frame_paths
+from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.findings.summary import counts_by_code, counts_by_reporter
+from tip_indicators.render._places import in_frames, named, primary_places
 from tip_indicators.report import Report
 
 __all__ = ["report_text"]
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET = "\033[0m"
-
-
-def _path(finding: Finding) -> str:
-    return finding.sort_key[0]
-
-
-def _where(finding: Finding) -> str:
-    location = finding.location or (
-        finding.observations[0].location if finding.observations else None
-    )
-    if location is not None and location.row is not None:
-        return f"row {location.row}"
-    if location is None or location.line is None:
-        return ""
-    if location.field and "!" in location.field:
-        return f"line {location.line}: {shown(location.field)}"
-    return f"line {location.line}"
+_RANKS = {severity.value: severity.rank for severity in Severity}
 
 
 def report_text(report: Report, *, colour: bool = False) -> str:
     """Render ``report`` for a person reading a terminal or a CI log."""
-    lines: list[str] = []
-    for path, in_file in groupby(report.findings, key=_path):
-        lines.append(shown(path) if path else "(no file)")
-        for finding in sorted(in_file, key=lambda f: (f.severity.rank, f.sort_key)):
-            label = finding.severity.value
-            if colour:
-                label = f"{_COLOURS[finding.severity]}{label}{_RESET}"
-            where = _where(finding)
-            lines.append(
-                f"  {label}: {where + ': ' if where else ''}{shown(finding.message)} "
-                f"[{finding.code}]"
-            )
-            lines += _fixes(finding, path)
+    lines = _finding_lines(report.table, frame_paths(report.inputs), colour=colour).to_list()
     if len(report.table) > COUNTS_FROM:
         lines += _counts(report)
     if report.omitted:
@@ -69,27 +44,132 @@ def report_text(report: Report, *, colour: bool = False) -> str:
 FOLD_FROM = 3
 """Equally likely fixes of this many figures or more are folded into one line."""
 
-_TIED = re.compile(r"; (one of \d+ equally likely [^;()]*)$")
+_TIED = r"; (one of \d+ equally likely [^;()]*)$"
 
 
-def _fixes(finding: Finding, path: str) -> list[str]:
-    """A ``fix?`` line per suggestion; equally likely ones, when there are several, folded
-    into one line that says how many there are and lists them all."""
-    tied = [s for s in finding.suggestions if _TIED.search(s.reason)]
-    lines: list[str] = []
-    if len(tied) >= FOLD_FROM:
-        match = _TIED.search(tied[0].reason)
-        assert match is not None
-        listed = ", ".join(f"{shown(_place(s.location, path))} to {shown(s.value)}" for s in tied)
-        lines.append(f"      fix? {match.group(1)}: {listed}")
-    for suggestion in finding.suggestions:
-        if len(tied) >= FOLD_FROM and suggestion in tied:
-            continue
-        place = _place(suggestion.location, path)
-        lines.append(
-            f"      fix? {shown(place)}: {shown(suggestion.value)} ({shown(suggestion.reason)})"
+def _finding_lines(table: FindingTable, frames: Collection[str], *, colour: bool) -> pl.Series:
+    """The findings part of the report, a line per row, written column-wise: the findings in
+    runs of the same file (a line naming it opening each run), in each run the most severe
+    first, then by place, code and message; under each finding its fixes."""
+    findings = pl.concat(
+        [primary_places(table, frames), table.rows.select("code", "severity", "message")],
+        how="horizontal",
+    )
+    findings = findings.with_columns(
+        (pl.col("key") != pl.col("key").shift(1)).fill_null(True).cum_sum().alias("run")
+    )
+    severity = pl.col("severity")
+    label = (
+        severity.replace_strict({s.value: f"{_COLOURS[s]}{s.value}{_RESET}" for s in Severity})
+        if colour
+        else severity
+    )
+    where = (
+        pl.when(pl.col("is_row") & pl.col("position").is_not_null())
+        .then(pl.format("row {}: ", pl.col("position")))
+        .when(pl.col("position").is_null())
+        .then(pl.lit(""))
+        .when(pl.col("field").str.contains("!", literal=True))
+        .then(pl.format("line {}: {}: ", pl.col("position"), shown_column(pl.col("field"))))
+        .otherwise(pl.format("line {}: ", pl.col("position")))
+    )
+    findings = findings.with_columns(
+        pl.arg_sort_by(
+            "run",
+            severity.replace_strict(_RANKS, return_dtype=pl.Int64),
+            pl.col("position").fill_null(0),
+            pl.col("code").cast(pl.Binary),
+            pl.col("message").cast(pl.Binary),
+            "finding",
         )
-    return lines
+        .arg_sort()
+        .alias("order"),
+        pl.format(
+            "  {}: {}{} [{}]", label, where, shown_column(pl.col("message")), pl.col("code")
+        ).alias("text"),
+    )
+    heads = (
+        findings.group_by("run")
+        .agg(pl.col("order").min(), pl.col("key").first())
+        .with_columns(
+            named(pl.col("key"), lambda path: shown(path) if path else "(no file)").alias("text")
+        )
+    )
+    parts = [
+        heads.select("order", pl.lit(0).alias("part"), "text"),
+        findings.select("order", pl.lit(1).alias("part"), "text"),
+        _fix_lines(findings, table, frames),
+    ]
+    return pl.concat(parts, how="vertical_relaxed").sort("order", "part").get_column("text")
+
+
+def _fix_lines(
+    findings: pl.DataFrame, table: FindingTable, frames: Collection[str]
+) -> pl.DataFrame:
+    """A ``fix?`` line per suggestion, ordered after its finding; equally likely ones, when
+    there are :data:`FOLD_FROM` or more, folded into one line that says how many there are and
+    lists them all."""
+    offered = (
+        table.rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("finding"), "suggestions")
+        .explode("suggestions")
+        .drop_nulls("suggestions")
+        .unnest("suggestions")
+        .join(findings.select("finding", "order", "key"), on="finding", how="left")
+        .with_columns(
+            pl.int_range(pl.len(), dtype=pl.Int64).over("finding").alias("part"),
+            pl.col("reason").str.extract(_TIED, 1).alias("tie"),
+        )
+        .with_columns(
+            (pl.col("tie").is_not_null().sum().over("finding") >= FOLD_FROM).alias("folds"),
+            _place(frames).alias("place"),
+        )
+    )
+    folded = pl.col("folds") & pl.col("tie").is_not_null()
+    one_each = offered.filter(~folded).select(
+        "order",
+        pl.col("part") + 3,
+        pl.format(
+            "      fix? {}: {} ({})",
+            "place",
+            shown_column(pl.col("value")),
+            shown_column(pl.col("reason")),
+        ).alias("text"),
+    )
+    together = (
+        offered.filter(folded)
+        .group_by("order")
+        .agg(
+            pl.col("tie").first(),
+            pl.format("{} to {}", "place", shown_column(pl.col("value"))).str.join(", "),
+        )
+        .select(
+            "order",
+            pl.lit(2).alias("part"),
+            pl.format("      fix? {}: {}", "tie", "place").alias("text"),
+        )
+    )
+    return pl.concat([one_each, together], how="vertical_relaxed")
+
+
+def _place(frames: Collection[str]) -> pl.Expr:
+    """A suggestion's place, shown: ``line 12`` in the file being listed (``key``),
+    ``other.csv:12`` in another one, ``frame row 3`` in a checked frame."""
+    path = named(pl.col("path"), shown)
+    line = pl.col("line")
+    cell = (
+        pl.when(pl.col("field").str.contains("!", literal=True))
+        .then(pl.concat_str(pl.lit(" "), shown_column(pl.col("field"))))
+        .otherwise(pl.lit(""))
+    )
+    return (
+        pl.when(in_frames(pl.col("path"), frames) & line.is_not_null())
+        .then(pl.format("{} row {}", path, line))
+        .when((pl.col("path") == pl.col("key")) & line.is_not_null())
+        .then(pl.format("line {}{}", line, cell))
+        .when(line.is_not_null())
+        .then(pl.format("{}:{}{}", path, line, cell))
+        .otherwise(pl.concat_str(path, cell))
+    )
 
 
 COUNTS_FROM = 10
@@ -122,16 +202,6 @@ def _split(errors: int, warnings: int, infos: int, total: int) -> str:
     parts = [(errors, "error"), (warnings, "warning"), (infos, "info")]
     named = [_count(n, noun) for n, noun in parts if n]
     return f" ({', '.join(named)})" if len(named) > 1 or not total else f" ({named[0]})"
-
-
-def _place(where: Location, path: str) -> str:
-    """``line 12`` in the file being listed, ``other.csv:12`` in another one."""
-    if where.row is not None:
-        return str(Location(where.path, row=where.row))
-    cell = f" {shown(where.field)}" if where.field and "!" in where.field else ""
-    if where.path == path and where.line is not None:
-        return f"line {where.line}{cell}"
-    return str(Location(where.path, where.line)) + cell
 
 
 def _count(number: int, noun: str) -> str:
