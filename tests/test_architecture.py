@@ -207,17 +207,7 @@ LONG_BECAUSE = re.compile(r"\bLong because\b")
 "Long because" (e.g. "Long because it is one query: splitting it would scatter one relation
 over several functions.")."""
 
-LONG_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # render/ is being made to read the findings table on another branch: these are to
-        # be split or given a "Long because" sentence there, and this list emptied once merged.
-        ("render._charts", "sankey"),
-        ("render.html", "_referrals"),
-        ("render.html", "_findings"),
-        ("render.html", "_finding_cells"),
-        ("render.json", "finding_lines"),
-    }
-)
+LONG_UNEXPLAINED: frozenset[tuple[str, str]] = frozenset()
 """Long functions allowed, for now, without a reason: (module, qualified name)."""
 
 BUILTIN_RAISES: dict[tuple[str, str], str] = {

@@ -68,7 +68,10 @@ def _columns(nodes: Sequence[str], flows: Sequence[Flow]) -> dict[str, int]:
 
 def sankey(flows: Sequence[Flow], *, title: str, names: dict[str, str] | None = None) -> str:
     """A Sankey diagram of ``flows`` as an ``<svg>`` element: one column per step of referral,
-    bands as wide as the persons they carry, mismatched mirror pairs red and dashed."""
+    bands as wide as the persons they carry, mismatched mirror pairs red and dashed.
+
+    Long because it is one picture: the columns, bands and labels share the same layout
+    arithmetic."""
     names = names or {}
     nodes = list(dict.fromkeys([f.source for f in flows] + [f.target for f in flows]))
     column = _columns(nodes, flows)

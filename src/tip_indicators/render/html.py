@@ -189,6 +189,9 @@ def _amounts(figures: pl.DataFrame, dataset: Dataset | None) -> pl.DataFrame:
 def _referrals(
     rows: pl.DataFrame, figures: pl.DataFrame, dimensions: Sequence[str], dataset: Dataset | None
 ) -> str:
+    """The referral-flow section: a Sankey diagram per indicator and period, from the checked
+    figures (or those the findings cite), mismatched mirror pairs drawn dashed. Long because
+    the flows, their mismatches and the pictures are read off one frame of referrals."""
     title = "<h3 id=referrals>Referral flows</h3>"
     frame = _amounts(figures, dataset)
     if not {"destination", "referrer"} & set(frame.columns):
@@ -406,6 +409,9 @@ def _findings(
     docs_url: str,
     cap: int,
 ) -> str:
+    """The findings section: per finding code, its title, a link to its documentation and at most
+    ``cap`` rows, with a note of those left out. Long because the grouping by code
+    and the cap per code are applied to one frame before the rows are written."""
     out = [
         "<section id=findings><h2>Findings</h2>",
         "<p><label>Filter the findings shown: <input id=filter type=search "
@@ -467,7 +473,10 @@ def _findings(
 
 
 def _finding_cells(shown: pl.DataFrame, figures: pl.DataFrame, dims: Sequence[str]) -> pl.DataFrame:
-    """The ``<tr>`` of each finding in ``shown``, built column-wise."""
+    """The ``<tr>`` of each finding in ``shown``, built column-wise.
+
+    Long because it is one query: each cell of a finding's row is one expression of the same
+    frame."""
     where = pl.concat_str(
         escape_column(pl.col("path")),
         pl.when(pl.col("line").is_not_null()).then(

@@ -145,7 +145,10 @@ def finding_lines(table: FindingTable, frames: Collection[str] = ()) -> pl.Serie
     """Every finding of ``table`` as one line of JSON, in order, written column-wise: the same
     text as :func:`json.dumps` writes for :func:`report_data`'s findings. The lines stay a
     column rather than Python strings (a large report's lines are tens of megabytes).
-    Positions in the checked data frames named in ``frames`` are written as rows."""
+    Positions in the checked data frames named in ``frames`` are written as rows.
+
+    Long because it is one query: every member of a finding's JSON object is one expression of
+    the same frame, in the order the report writes them."""
     rows = table.rows
     if rows.height == 0:
         return pl.Series([], dtype=pl.String)
