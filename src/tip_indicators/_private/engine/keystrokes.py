@@ -20,7 +20,15 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["COPIED_PRIOR", "PRIORS", "REACH", "SMALL_CHANGE", "edits"]
+__all__ = [
+    "COPIED_PRIOR",
+    "PRIORS",
+    "REACH",
+    "SMALL_CHANGE",
+    "edit_candidates",
+    "edits",
+    "slip_reason",
+]
 
 PRIORS: dict[str, float] = {
     "transposition": 3.0,
@@ -90,10 +98,12 @@ EDIT_SCHEMA: dict[str, pl.DataType] = {
 reason in words with the kind of slip (``a zero too many (digit-added): 1540 for 154``)."""
 
 
-def edits(written: pl.DataFrame) -> pl.DataFrame:
+def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
     """Every value one slip away from each figure of ``written`` (columns ``figure``, the id,
-    and ``text``, the digits as written), column-wise (columns of :data:`EDIT_SCHEMA`); each
-    value once per figure, under its likeliest edit.
+    and ``text``, the digits as written), as a plan: ``figure``, ``value``, ``edit``,
+    ``prior``, ``text`` and ``meant`` (the value as it would be written); each value once per
+    figure, under its likeliest edit. Callers filter before :func:`slip_reason` words the few
+    they keep, so the cost of the words grows with the slips kept, not with every edit.
 
     Long because it is one query: each kind of slip is one branch of a single concatenation, so
     every edit is made column-wise at once."""
@@ -204,18 +214,35 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
             pl.concat_str("sign", shown).cast(pl.Float64).alias("value"),
             "edit",
             prior.alias("prior"),
-            pl.concat_str(
-                pl.col("edit").replace_strict(_WORDS, return_dtype=pl.String),
-                pl.lit(" ("),
-                pl.col("edit").replace_strict(KINDS, return_dtype=pl.String),
-                pl.lit("): "),
-                "text",
-                pl.lit(" for "),
-                pl.concat_str("sign", shown),
-            ).alias("reason"),
+            "text",
+            pl.concat_str("sign", shown).alias("meant"),
         )
         .sort("figure", "value", pl.col("prior"), descending=[False, False, True])
         .unique(["figure", "value"], keep="first", maintain_order=True)
+    )
+
+
+def slip_reason() -> pl.Expr:
+    """The reason of each candidate of :func:`edit_candidates` in words, with the kind of
+    slip: ``a zero too many (digit-added): 1540 for 154``."""
+    return pl.concat_str(
+        pl.col("edit").replace_strict(_WORDS, return_dtype=pl.String),
+        pl.lit(" ("),
+        pl.col("edit").replace_strict(KINDS, return_dtype=pl.String),
+        pl.lit("): "),
+        "text",
+        pl.lit(" for "),
+        "meant",
+    ).alias("reason")
+
+
+def edits(written: pl.DataFrame) -> pl.DataFrame:
+    """Every value one slip away from each figure of ``written`` (columns ``figure``, the id,
+    and ``text``, the digits as written), column-wise (columns of :data:`EDIT_SCHEMA`); each
+    value once per figure, under its likeliest edit."""
+    return (
+        edit_candidates(written)
+        .with_columns(slip_reason())
         .collect()
         .select([pl.col(c).cast(t) for c, t in EDIT_SCHEMA.items()])
     )

@@ -19,7 +19,13 @@ import polars as pl
 
 from tip_indicators._private.engine.base import Run, number
 from tip_indicators._private.engine.changes import accepts
-from tip_indicators._private.engine.keystrokes import COPIED_PRIOR, REACH, SMALL_CHANGE, edits
+from tip_indicators._private.engine.keystrokes import (
+    COPIED_PRIOR,
+    REACH,
+    SMALL_CHANGE,
+    edit_candidates,
+    slip_reason,
+)
 from tip_indicators._private.engine.system import Constraint, Figure
 from tip_indicators.findings import ObservationRef
 
@@ -180,8 +186,8 @@ def slips_within(
     value, nearest = pl.col("value"), pl.col("nearest")
     needed = (nearest - pl.col("current")).abs()
     inside = (
-        edits(_written(figures, [w[0] for w in windows]))
-        .join(frame, on="figure", how="inner")
+        edit_candidates(_written(figures, [w[0] for w in windows]))
+        .join(frame.lazy(), on="figure", how="inner")
         .filter(
             (value >= pl.col("low") - _EPS)
             & (value <= pl.col("high") + _EPS)
@@ -195,6 +201,8 @@ def slips_within(
             )
         )
         .unique(["figure", "value"], keep="first", maintain_order=True)
+        .with_columns(slip_reason())
+        .collect()
     )
     found: dict[int, list[Slip]] = {}
     for figure, value_, prior, reason in inside.select(

@@ -12,7 +12,12 @@ from __future__ import annotations
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
-from tip_indicators._private.engine.keystrokes import REACH, SMALL_CHANGE, edits
+from tip_indicators._private.engine.keystrokes import (
+    REACH,
+    SMALL_CHANGE,
+    edit_candidates,
+    slip_reason,
+)
 from tip_indicators._private.engine.ranking import EXACT_WEIGHT
 
 __all__ = ["bound_slips", "shortfall_slips"]
@@ -69,10 +74,13 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
         .unique(maintain_order=True)
     )
     found = (
-        wanted.join(edits(written), on="figure", how="inner")
+        wanted.lazy()
+        .join(edit_candidates(written), on="figure", how="inner")
         .filter(pl.col("value") == pl.col("v") + pl.col("s") * pl.col("gap"))
         .filter(pl.col("edit").is_in(_GAP_EDITS))
         .sort("finding", "prior", "figure", descending=[False, True, False])
+        .with_columns(slip_reason())
+        .collect()
     )
     if found.height == 0:
         return empty
@@ -200,7 +208,8 @@ def window_slips(
     needed = (nearest - pl.col("current")).abs()
     unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
     slips = (
-        framed.join(edits(written), on="figure", how="inner")
+        framed.lazy()
+        .join(edit_candidates(written).drop("text"), on="figure", how="inner")
         .filter(
             (value >= pl.col("low") - _EPS)
             & (value <= pl.col("high") + _EPS)
@@ -228,7 +237,14 @@ def window_slips(
             ).alias("prior")
         )
         .filter(pl.col("prior") == pl.col("prior").max().over("finding", "figure"))
-        .select("finding", "figure", "value", "prior", pl.concat_str("reason", pl.lit(f"; {note}")))
+        .select(
+            "finding",
+            "figure",
+            "value",
+            "prior",
+            pl.concat_str(slip_reason(), pl.lit(f"; {note}")).alias("reason"),
+        )
+        .collect()
     )
     if fallback:
         explained = slips.select("finding").unique()
