@@ -28,19 +28,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import random
 import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from typing import Any
+
+from localisation_score import findings_by_line, judged, render, tally
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = ("indicator", "period", "reporter", "sex", "age", "measure", "base_period", "value")
 KINDS = ("transposition", "digit-dropped", "digit-added", "digit-wrong", "copied")
-COLUMNS = ("detected", "among", "original", "first", "first original", "tied")
 
 
 def _split(rng: random.Random, total: int, parts: int) -> list[int]:
@@ -163,78 +162,26 @@ def generate(datasets: int, seed: int, folder: str) -> tuple[str, str]:
     return data, cells
 
 
-def _line(item: dict[str, Any]) -> int | None:
-    line = (item.get("location") or {}).get("line")
-    return int(line) if line is not None else None
-
-
 def score(cells_path: str, report_path: str) -> dict[str, Counter[str]]:
     """The counts of :data:`COLUMNS` per row of the table: all, each kind, each role and the
-    code of the first finding that cites the culprit."""
-    with open(report_path, encoding="utf-8") as handle:
-        findings = json.load(handle)["findings"]
-    by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for finding in findings:
-        if finding["severity"] == "info":
-            continue
-        for line in {_line(o) for o in finding.get("observations", [])}:
-            if line is not None:
-                by_line[line].append(finding)
+    code of the first finding that cites the culprit (errors and warnings: a bound the
+    catalogue gives as a warning is one of the rules)."""
+    by_line = findings_by_line(report_path, {"error", "warning"})
     table: dict[str, Counter[str]] = defaultdict(Counter)
     with open(cells_path, encoding="utf-8", newline="") as handle:
         for cell in csv.DictReader(handle):
-            line, original = int(cell["line"]), cell["original"]
+            line = int(cell["line"])
             cited = by_line.get(line, [])
-            named = [s for f in cited for s in f.get("suggestions", []) if _line(s) == line]
-            first_finding = next((f for f in cited if f.get("suggestions")), None)
-            first = first_finding["suggestions"][0] if first_finding else None
-            tied = first is not None and "equally likely" in first["reason"]
-            outcome = {
-                "detected": bool(cited),
-                "among": bool(named),
-                "original": any(_same(s["value"], original) for s in named),
-                "first": first is not None and _line(first) == line,
-                "first original": first is not None
-                and _line(first) == line
-                and _same(first["value"], original),
-                "tied": tied,
-            }
             rows = ["all", f"slip {cell['corruption']}", f"figure {cell['role']}"]
             if cited:
                 rows.append(f"code {cited[0]['code']}")
-            for row in rows:
-                table[row]["cells"] += 1
-                for column, hit in outcome.items():
-                    table[row][column] += int(hit)
-                if first is not None and not tied:
-                    table[row]["told apart"] += 1
-                    table[row]["first, told apart"] += int(outcome["first"])
+            tally(table, rows, judged(cited, line, cell["original"]))
     return table
 
 
-def _same(value: str, original: str) -> bool:
-    try:
-        return float(value.replace(",", "")) == float(original)
-    except ValueError:
-        return value == original
-
-
-def render(table: dict[str, Counter[str]]) -> str:
-    """The counts as a Markdown table, each with its share."""
-    columns = [*COLUMNS, "first, told apart"]
-    lines = [
-        "| slipped figures | n | " + " | ".join(columns) + " |",
-        "|---|---:|" + "---:|" * len(columns),
-    ]
-    for row in sorted(table, key=lambda r: (r != "all", r.split()[0], r)):
-        counts = table[row]
-        cells = []
-        for column in columns:
-            base = counts["told apart"] if column == "first, told apart" else counts["cells"]
-            share = f" ({100 * counts[column] / base:.0f}%)" if base else ""
-            cells.append(f"{counts[column]}{share}")
-        lines.append(f"| {row} | {counts['cells']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def _order(row: str) -> tuple[object, ...]:
+    """All first, then the rows by code, by figure and by slip, each alphabetically."""
+    return (row != "all", row.split()[0], row)
 
 
 def main() -> None:
@@ -253,7 +200,8 @@ def main() -> None:
             check=False,
         )
         print(f"`python benchmarks/slips.py --datasets {args.datasets} --seed {args.seed}`\n")
-        print(render(score(cells, report)))
+        table = score(cells, report)
+        print(render(table, title="slipped figures", order=_order, with_base=False))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,28 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "empty_observations",
     "key_columns",
+    "long_columns",
     "observation_schema",
 ]
 
 REQUIRED_COLUMNS = ("indicator", "period", "reporter", "value")
 ATTRIBUTE_COLUMNS = ("status", "conf_status", "unit", "source", "id", "note")
 MEASURES = ("N", "CHG", "PCH", "PCT")
+
+
+def long_columns(dimensions: Sequence[str]) -> list[str]:
+    """The long CSV's columns in the order it is written: keys, the dimensions, the measure and
+    its base period, the value, then the attributes."""
+    return [
+        "indicator",
+        "period",
+        "reporter",
+        *dimensions,
+        "measure",
+        "base_period",
+        "value",
+        *ATTRIBUTE_COLUMNS,
+    ]
 
 
 def observation_schema(dimensions: Sequence[str]) -> dict[str, pl.DataType]:

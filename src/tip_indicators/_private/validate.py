@@ -23,7 +23,12 @@ from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import FindingTable
 from tip_indicators.findings.wording import worded
 from tip_indicators.indicators import Catalogue
-from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS, observation_schema
+from tip_indicators.observations import (
+    ATTRIBUTE_COLUMNS,
+    REQUIRED_COLUMNS,
+    long_columns,
+    observation_schema,
+)
 
 _OPTIONAL = ("measure", "base_period", *ATTRIBUTE_COLUMNS)
 
@@ -70,16 +75,7 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     values, duplicates).
     """
     dimensions = dimensions_of(raw.columns, catalogue)
-    text_columns = [
-        "indicator",
-        "period",
-        "reporter",
-        *dimensions,
-        "measure",
-        "base_period",
-        "value",
-        *ATTRIBUTE_COLUMNS,
-    ]
+    text_columns = long_columns(dimensions)
     # An absent column is its default throughout.
     defaults = dict.fromkeys(dimensions, "_T") | {"measure": "N", "value": ""}
     frame = raw.with_columns(

@@ -31,7 +31,7 @@ from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
-from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
+from tip_indicators.observations import REQUIRED_COLUMNS, long_columns
 
 __all__ = ["ReadLimits", "parse_long_csv", "read_long_csv", "write_long_csv"]
 
@@ -274,16 +274,7 @@ def long_csv_frame(dataset: Dataset) -> pl.DataFrame:
         d for d in dataset.dimensions if frame.height and (frame.get_column(d) != "_T").any()
     ]
     base = pl.when(pl.col("measure").is_in(["CHG", "PCH"])).then(pl.col("base_period"))
-    columns = [
-        "indicator",
-        "period",
-        "reporter",
-        *dimensions,
-        "measure",
-        "base_period",
-        "value",
-        *ATTRIBUTE_COLUMNS,
-    ]
+    columns = long_columns(dimensions)
     selected = frame.with_columns(base.alias("base_period")).select(columns)
     keep = [
         c

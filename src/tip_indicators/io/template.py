@@ -15,8 +15,8 @@ from typing import Any
 from tip_indicators._private.workbook import escape_text, require_openpyxl, save_workbook, set_cell
 from tip_indicators.codelists import codelist
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
-from tip_indicators.io.crosstab import FIRST_ROW, CrossTab, crosstabs
-from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
+from tip_indicators.io.crosstab import AGE_ROWS, FIRST_ROW, CrossTab, crosstabs
+from tip_indicators.observations import REQUIRED_COLUMNS, long_columns
 from tip_indicators.profiles import Profile
 
 __all__ = ["write_template"]
@@ -46,16 +46,7 @@ def write_template(
     catalogue = catalogue or builtin_catalogue()
     profile = standard if isinstance(standard, Profile) else None
     dimensions = list(catalogue.dimensions)
-    header = [
-        "indicator",
-        "period",
-        "reporter",
-        *dimensions,
-        "measure",
-        "base_period",
-        "value",
-        *ATTRIBUTE_COLUMNS,
-    ]
+    header = long_columns(dimensions)
     lists = {
         "indicator": [(i.code, i.name) for i in _indicators_of(catalogue, profile)],
         "sex": [(c.code, c.name) for c in codelist("sex")],
@@ -146,12 +137,7 @@ def _write_form(sheet: Any, form: CrossTab, reporters: str | None) -> None:
 _AGE_BANDS = (
     ("Y_LT18", "Children (under 18)"),
     ("Y_GE18", "Adults (18 and over)"),
-    ("Y_LT15", "Under 15"),
-    ("Y15T17", "15 to 17"),
-    ("Y18T24", "18 to 24"),
-    ("Y25T59", "25 to 59"),
-    ("Y_GE60", "60 and over"),
-    ("_U", "Age unknown"),
+    *AGE_ROWS,
 )
 """The age bands the template offers (any other band may be typed: the validation warns)."""
 
