@@ -181,7 +181,7 @@ def score(cells_path: str, report_path: str) -> dict[str, Counter[str]]:
 
 def _order(row: str) -> tuple[object, ...]:
     """All first, then the rows by code, by figure and by slip, each alphabetically."""
-    return (row != "all", row.split()[0], row)
+    return (row != "all", row.split(maxsplit=1)[0], row)
 
 
 def main() -> None:
