@@ -352,3 +352,16 @@ def test_percent_change_with_its_decimal_point_moved_is_given_back(
     assert first.kind == "decimal-point"
     assert Decimal(first.value) == Decimal(right)
     assert f"{stated} for {first.value}" in first.reason
+
+
+def test_a_percentage_that_is_its_stated_change_over_the_base_is_not_a_moved_point() -> None:
+    """10 more cases on 22 is +45.45%, as stated: the level 23 is what is wrong (32 was meant),
+    and 4.545, the point moved, only agrees with 1 / 22 by coincidence."""
+    report = run(
+        "cases_investigated,2012,R,,,22",
+        "cases_investigated,2013,R,,,23",
+        "cases_investigated,2013,R,CHG,,10",
+        "cases_investigated,2013,R,PCH,,45.45",
+    )
+    finding = only(report, "percent-change-mismatch")
+    assert all(s.kind != "decimal-point" for s in finding.suggestions)

@@ -391,7 +391,7 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
                 "the percentage was computed on the wrong base, the current level (wrong-base)",
                 4.0,
             )
-    if exact:
+    if exact and not _agrees_with_stated_change(row, decimals):
         for meant, places in points_moved(str(value)):
             digits = len(meant.partition(".")[2])
             if _accepts(float(meant), digits, p_low, p_low):
@@ -408,6 +408,16 @@ def _percent_wording(row: dict[str, Any]) -> _Wording:
         10.0**-decimals,
         fixes,
     )
+
+
+def _agrees_with_stated_change(row: dict[str, Any], decimals: int) -> bool:
+    """Whether the stated percentage is the stated change over the base level: its digits are
+    then right, and a level is what is wrong (a point moved back would agree by coincidence)."""
+    change, base = row.get("c_low"), row.get("b_low")
+    if change is None or base is None or base == 0 or row.get("c_high") != change:
+        return False
+    ratio = 100.0 * change / base
+    return _accepts(row["low"], decimals, ratio, ratio)
 
 
 def points_moved(written: str) -> list[tuple[str, int]]:
