@@ -27,6 +27,7 @@ __all__ = [
     "SMALL_CHANGE",
     "edit_candidates",
     "edits",
+    "lands_in_window",
     "slip_reason",
 ]
 
@@ -61,6 +62,28 @@ explains the figure as well, and a swap that fits is a coincidence."""
 
 SMALL_CHANGE = 10.0
 """A least change below this is miscount-sized (see :data:`REACH`)."""
+
+_EPS = 1e-7
+
+
+def lands_in_window(unit: pl.Expr | float = 1.0) -> pl.Expr:
+    """Whether each candidate's ``value`` lies in its window (``low`` to ``high``) and lands
+    past the ``nearest`` passing value by no more than its edit's :data:`REACH` times the least
+    change the rule asks (``nearest`` less ``current``), or once that change when it is
+    miscount-sized (under :data:`SMALL_CHANGE` units of the figure's last digit)."""
+    value, nearest = pl.col("value"), pl.col("nearest")
+    needed = (nearest - pl.col("current")).abs()
+    reach = (
+        pl.when(needed < SMALL_CHANGE * unit)
+        .then(pl.lit(1.0))
+        .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
+    )
+    return (
+        (value >= pl.col("low") - _EPS)
+        & (value <= pl.col("high") + _EPS)
+        & ((value - nearest).abs() <= reach * needed + _EPS)
+    )
+
 
 COPIED_PRIOR = 2.0
 """The weight of a value copied from the neighbouring line."""

@@ -21,9 +21,8 @@ from tip_indicators._private.engine.base import Run, number
 from tip_indicators._private.engine.changes import accepts
 from tip_indicators._private.engine.keystrokes import (
     COPIED_PRIOR,
-    REACH,
-    SMALL_CHANGE,
     edit_candidates,
+    lands_in_window,
     slip_reason,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
@@ -183,23 +182,10 @@ def slips_within(
             "current": pl.Float64,
         },
     )
-    value, nearest = pl.col("value"), pl.col("nearest")
-    needed = (nearest - pl.col("current")).abs()
     inside = (
         edit_candidates(_written(figures, [w[0] for w in windows]))
         .join(frame.lazy(), on="figure", how="inner")
-        .filter(
-            (value >= pl.col("low") - _EPS)
-            & (value <= pl.col("high") + _EPS)
-            & (
-                (value - nearest).abs()
-                <= pl.when(needed < SMALL_CHANGE)
-                .then(pl.lit(1.0))
-                .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
-                * needed
-                + _EPS
-            )
-        )
+        .filter(lands_in_window())
         .unique(["figure", "value"], keep="first", maintain_order=True)
         .with_columns(slip_reason())
         .collect()

@@ -13,9 +13,8 @@ import polars as pl
 
 from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
 from tip_indicators._private.engine.keystrokes import (
-    REACH,
-    SMALL_CHANGE,
     edit_candidates,
+    lands_in_window,
     slip_reason,
 )
 from tip_indicators._private.engine.ranking import EXACT_WEIGHT
@@ -205,25 +204,11 @@ def window_slips(
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
     written = framed.select("figure", "text").unique(maintain_order=True)
     value, nearest = pl.col("value"), pl.col("nearest")
-    needed = (nearest - pl.col("current")).abs()
     unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
     slips = (
         framed.lazy()
         .join(edit_candidates(written).drop("text"), on="figure", how="inner")
-        .filter(
-            (value >= pl.col("low") - _EPS)
-            & (value <= pl.col("high") + _EPS)
-            & (value >= 0)
-            & (pl.col("prior") > 0)
-            & (
-                (value - nearest).abs()
-                <= pl.when(needed < SMALL_CHANGE * unit)
-                .then(pl.lit(1.0))
-                .otherwise(pl.col("edit").replace_strict(REACH, return_dtype=pl.Float64))
-                * needed
-                + _EPS
-            )
-        )
+        .filter(lands_in_window(unit) & (value >= 0) & (pl.col("prior") > 0))
         .with_columns(
             (
                 pl.col("prior")
