@@ -18,6 +18,8 @@ the right (a rate of 12.7 with a digit dropped is 1.7 or 2.7).
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "edits",
     "lands_in_window",
     "slip_reason",
+    "within_reach",
 ]
 
 PRIORS: dict[str, float] = {
@@ -109,6 +112,8 @@ _WORDS: dict[str, str] = {
     "last-digit-wrong": "the last digit wrong",
 }
 _MAX_DIGITS = 15
+_LARGEST = 1e17
+"""Past any value of :data:`_MAX_DIGITS` digits and one more: an unbounded band is clipped to it."""
 
 EDIT_SCHEMA: dict[str, pl.DataType] = {
     "figure": pl.Int64(),
@@ -121,128 +126,201 @@ EDIT_SCHEMA: dict[str, pl.DataType] = {
 reason in words with the kind of slip (``a zero too many (digit-added): 1540 for 154``)."""
 
 
+_MADE = frozenset(
+    {"figure", "text", "sign", "decimals", "digits", "n", "meant", "m", "value", "edit", "prior"}
+)
+"""The columns :func:`edit_candidates` makes (a row's own columns of these names are not kept)."""
+
+
+def within_reach() -> tuple[pl.Expr, pl.Expr]:
+    """The least and greatest value (``lowest``, ``highest``) a slip may take and still pass
+    :func:`lands_in_window` under any kind's reach: the band to make slips in, from the window
+    columns ``low``, ``high``, ``nearest`` and ``current``."""
+    needed = (pl.col("nearest") - pl.col("current")).abs()
+    reach = max(REACH.values()) * needed + 2 * _EPS
+    return (
+        pl.max_horizontal("low", pl.col("nearest") - reach).alias("lowest"),
+        pl.min_horizontal("high", pl.col("nearest") + reach).alias("highest"),
+    )
+
+
 def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
-    """Every value one slip away from each figure of ``written`` (columns ``figure``, the id,
-    and ``text``, the digits as written), as a plan: ``figure``, ``value``, ``edit``,
-    ``prior``, ``text`` and ``meant`` (the value as it would be written); each value once per
-    figure, under its likeliest edit. Callers filter before :func:`slip_reason` words the few
-    they keep, so the cost of the words grows with the slips kept, not with every edit.
+    """Every value one slip away from each row of ``written`` (columns ``figure``, the id,
+    ``text``, the digits as written, and optionally ``lowest`` and ``highest``, the band of
+    values wanted, and any others, which are kept) as a plan: the row's columns with
+    ``value``, ``edit``, ``prior``, and the digits meant with their sign and decimals (which
+    :func:`slip_reason` words); each value once per row, under its likeliest edit. Only values
+    in the band are made (and a few beside it), so the cost grows with the slips that could
+    fit, not with every edit of every figure; callers filter before :func:`slip_reason` words
+    the few they keep.
+
+    The digits are edited as a whole number: a slip at a place adds to or takes from it a
+    multiple of that place's power of ten, so the digits that put a value in the band are
+    worked out, not tried one by one, and no edit builds a string.
 
     Long because it is one query: each kind of slip is one branch of a single concatenation, so
     every edit is made column-wise at once."""
-    sign = pl.col("text").str.starts_with("-")
+    given = set(written.columns)
     unsigned = pl.col("text").str.strip_prefix("-")
+    digits_text = unsigned.str.replace(".", "", literal=True)
+    negative = pl.col("text").str.starts_with("-")
+    decimals = pl.col("decimals")
+    scale = pl.lit(10.0).pow(decimals.cast(pl.Float64))
+    lowest = pl.col("lowest") if "lowest" in given else pl.lit(None, pl.Float64)
+    highest = pl.col("highest") if "highest" in given else pl.lit(None, pl.Float64)
+    # the band in units of the last digit, unsigned (a negative figure's band turns round)
+    low_units = pl.when(negative).then(-highest).otherwise(lowest).fill_null(-math.inf) * scale
+    high_units = pl.when(negative).then(-lowest).otherwise(highest).fill_null(math.inf) * scale
     figures = (
         written.lazy()
-        .select(
-            pl.col("figure").cast(pl.Int64),
-            pl.col("text").cast(pl.String).str.strip_chars(),
+        .with_row_index("_row")
+        .with_columns(
+            pl.col("figure").cast(pl.Int64), pl.col("text").cast(pl.String).str.strip_chars()
         )
         .filter(pl.col("text").str.contains(r"^-?[0-9]+(\.[0-9]+)?$"))
-        .select(
-            "figure",
-            "text",
-            pl.when(sign).then(pl.lit("-")).otherwise(pl.lit("")).alias("sign"),
-            unsigned.str.replace(".", "", literal=True).alias("digits"),
+        .filter(digits_text.str.len_chars() <= _MAX_DIGITS)
+        .with_columns(
+            pl.when(negative).then(pl.lit("-")).otherwise(pl.lit("")).alias("sign"),
+            digits_text.cast(pl.Int64).alias("digits"),
+            digits_text.str.len_chars().cast(pl.Int64).alias("n"),
             unsigned.str.extract(r"\.([0-9]+)$", 1)
             .str.len_chars()
             .fill_null(0)
             .cast(pl.Int64)
             .alias("decimals"),
         )
-        .filter(pl.col("digits").str.len_chars() <= _MAX_DIGITS)
-        .with_columns(pl.col("digits").str.len_chars().cast(pl.Int64).alias("n"))
+        .with_columns(
+            (low_units.clip(-1.0, _LARGEST).floor() - 1).alias("_low"),
+            (high_units.clip(-1.0, _LARGEST).ceil() + 1).alias("_high"),
+        )
     )
-    places = figures.with_columns(pl.int_ranges(0, pl.col("n") + 1).alias("i")).explode("i")
-    digits = pl.col("digits")
-    head = digits.str.slice(0, pl.col("i"))
-    at = digits.str.slice(pl.col("i"), 1)
-    after = digits.str.slice(pl.col("i") + 1)
-    tail = digits.str.slice(pl.col("i"))
-    keys = pl.LazyFrame({"d": [str(d) for d in range(10)]})
-    inside = places.filter(pl.col("i") < pl.col("n"))
-    neighbour_same = (at == digits.str.slice(pl.col("i") - 1, 1)) & (pl.col("i") > 0)
+    digits, n, i = pl.col("digits"), pl.col("n"), pl.col("i")
+
+    def power(exponent: pl.Expr) -> pl.Expr:
+        # clipped: both branches of a condition are computed, the guarded one out of range too
+        return pl.lit(10, dtype=pl.Int64).pow(exponent.clip(0))
+
+    def digit_at(index: pl.Expr) -> pl.Expr:
+        # the digit at string position ``index`` (from the left)
+        return (digits // power(n - 1 - index)) % 10
+
+    def any_digit(base: pl.Expr, place: pl.Expr) -> pl.Expr:
+        # the digits d for which base + d x place may lie in the band
+        step = place.cast(pl.Float64)
+        first = ((pl.col("_low") - base.cast(pl.Float64)) / step).floor().clip(0, 9)
+        last = ((pl.col("_high") - base.cast(pl.Float64)) / step).ceil().clip(0, 9)
+        return pl.int_ranges(first.cast(pl.Int64), last.cast(pl.Int64) + 1, dtype=pl.Int64)
+
+    places = figures.with_columns(pl.int_ranges(0, n + 1).alias("i")).explode("i")
+    inside = places.filter(i < n).with_columns(digit_at(i).alias("at"))
+    at, d = pl.col("at"), pl.col("d")
+    carried = [name for name in written.columns if name not in _MADE]
+    kept = ["_row", "figure", "text", *carried, "sign", "decimals", "digits", "n", "_low", "_high"]
+    split = digits // power(n - i) * power(n - i + 1) + digits % power(n - i)
+    neighbour_same = ((i > 0) & (at == digit_at(i - 1))) | ((i < n - 1) & (at == digit_at(i + 1)))
     candidates = pl.concat(
         [
-            places.join(keys, how="cross").select(
-                "figure",
-                "text",
-                "sign",
-                "decimals",
-                pl.concat_str(head, "d", tail).alias("meant"),
+            places.with_columns(any_digit(split, power(n - i)).alias("d"))
+            .explode("d")
+            .drop_nulls("d")
+            .select(
+                *kept,
+                (split + d * power(n - i)).alias("meant"),
+                (n + 1).alias("m"),
                 pl.lit("digit-dropped").alias("edit"),
             ),
             inside.select(
-                "figure",
-                "text",
-                "sign",
-                "decimals",
-                pl.concat_str(head, after).alias("meant"),
-                pl.when(at == "0")
+                *kept,
+                (digits // power(n - i) * power(n - 1 - i) + digits % power(n - 1 - i)).alias(
+                    "meant"
+                ),
+                (n - 1).alias("m"),
+                pl.when(at == 0)
                 .then(pl.lit("zero-added"))
-                .when(neighbour_same | (at == digits.str.slice(pl.col("i") + 1, 1)))
+                .when(neighbour_same)
                 .then(pl.lit("digit-doubled"))
                 .otherwise(pl.lit("digit-added"))
                 .alias("edit"),
             ),
-            inside.filter(
-                (pl.col("i") < pl.col("n") - 1) & (at != digits.str.slice(pl.col("i") + 1, 1))
-            ).select(
-                "figure",
-                "text",
-                "sign",
-                "decimals",
-                pl.concat_str(
-                    head,
-                    digits.str.slice(pl.col("i") + 1, 1),
-                    at,
-                    digits.str.slice(pl.col("i") + 2),
+            inside.filter(i < n - 1)
+            .with_columns(digit_at(i + 1).alias("next"))
+            .filter(at != pl.col("next"))
+            .select(
+                *kept,
+                (
+                    digits
+                    + (pl.col("next") - at) * power(n - 1 - i)
+                    + (at - pl.col("next")) * power(n - 2 - i)
                 ).alias("meant"),
+                n.alias("m"),
                 pl.lit("transposition").alias("edit"),
             ),
-            inside.join(keys, how="cross")
-            .filter(pl.col("d") != at)
+            inside.with_columns(
+                any_digit(digits - at * power(n - 1 - i), power(n - 1 - i)).alias("d")
+            )
+            .explode("d")
+            .filter(d.is_not_null() & (d != at))
             .select(
-                "figure",
-                "text",
-                "sign",
-                "decimals",
-                pl.concat_str(head, "d", after).alias("meant"),
-                pl.when(pl.col("i") == pl.col("n") - 1)
+                *kept,
+                (digits + (d - at) * power(n - 1 - i)).alias("meant"),
+                n.alias("m"),
+                pl.when(i == n - 1)
                 .then(pl.lit("last-digit-wrong"))
                 .otherwise(pl.lit("digit-wrong"))
                 .alias("edit"),
             ),
         ]
     )
-    meant = pl.col("meant")
+    meant, m = pl.col("meant"), pl.col("m")
+    leading_zero = (meant // power(m - 1)) % 10 == 0
+    magnitude = meant.cast(pl.Float64) / scale
+    prior = pl.col("edit").replace_strict(PRIORS, return_dtype=pl.Float64)
+    return (
+        candidates.filter(
+            (m > 0)
+            & ~(leading_zero & (m > decimals + 1))
+            & ((m != n) | (meant != digits))
+            & (meant >= pl.col("_low"))
+            & (meant <= pl.col("_high"))
+        )
+        .with_columns(
+            pl.when(pl.col("sign") == "-").then(-magnitude).otherwise(magnitude).alias("value"),
+            prior.alias("prior"),
+        )
+        # ties (a swap and a zero too many may give the same value) go by name, then digits
+        .sort(
+            "_row", "value", "prior", "edit", "meant", descending=[False, False, True, False, False]
+        )
+        .unique(["_row", "value"], keep="first", maintain_order=True)
+        .select(
+            "figure",
+            "value",
+            "edit",
+            "prior",
+            "text",
+            *carried,
+            "sign",
+            "decimals",
+            "meant",
+            "m",
+        )
+    )
+
+
+def _meant_text() -> pl.Expr:
+    """The value meant as it would be written (sign, digits and point), from the columns of
+    :func:`edit_candidates`."""
     decimals = pl.col("decimals")
+    digits = pl.col("meant").cast(pl.String).str.zfill(pl.col("m"))
     # the point stays where it was from the right: 12.7 with a digit dropped is 1.7 or 2.7
-    padded = meant.str.zfill(decimals + 1)
+    padded = digits.str.zfill(decimals + 1)
     point = padded.str.len_chars() - decimals
     shown = (
         pl.when(decimals > 0)
         .then(pl.concat_str(padded.str.slice(0, point), pl.lit("."), padded.str.slice(point)))
-        .otherwise(meant)
+        .otherwise(digits)
     )
-    prior = pl.col("edit").replace_strict(PRIORS, return_dtype=pl.Float64)
-    return (
-        candidates.filter(
-            (meant.str.len_chars() > 0)
-            & ~(meant.str.starts_with("0") & (meant.str.len_chars() > decimals + 1))
-            & (meant != pl.col("text").str.strip_prefix("-").str.replace(".", "", literal=True))
-        )
-        .select(
-            "figure",
-            pl.concat_str("sign", shown).cast(pl.Float64).alias("value"),
-            "edit",
-            prior.alias("prior"),
-            "text",
-            pl.concat_str("sign", shown).alias("meant"),
-        )
-        .sort("figure", "value", pl.col("prior"), descending=[False, False, True])
-        .unique(["figure", "value"], keep="first", maintain_order=True)
-    )
+    return pl.concat_str("sign", shown)
 
 
 def slip_reason() -> pl.Expr:
@@ -255,7 +333,7 @@ def slip_reason() -> pl.Expr:
         pl.lit("): "),
         "text",
         pl.lit(" for "),
-        "meant",
+        _meant_text(),
     ).alias("reason")
 
 

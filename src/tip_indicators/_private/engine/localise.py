@@ -16,22 +16,26 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
-from typing import Any
 
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
+from tip_indicators._private.engine.base import SUGGESTION_SCHEMA, Run
 from tip_indicators._private.engine.ranking import (
-    Candidate,
-    Evidence,
+    CANDIDATE_SCHEMA,
     System,
-    joint_candidate,
-    percent_checks,
+    joint_candidates,
     ranked,
     single_candidates,
-    slips_within,
+)
+from tip_indicators._private.engine.single_fixes import (
+    SINGLE_SCHEMA,
+    components,
+    constraint_sums,
+    constraint_terms,
+    figure_facts,
+    shared_censored,
+    single_intervals,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
 from tip_indicators._private.engine.warning_slips import (
@@ -39,7 +43,6 @@ from tip_indicators._private.engine.warning_slips import (
     shortfall_slips,
     window_slips,
 )
-from tip_indicators.findings import ObservationRef
 
 MAX_ASSIGNMENTS = 625
 """Whole-number assignments of shared censored figures tried in closed form before the MILP."""
@@ -66,38 +69,22 @@ def localise(run: Run) -> None:
 def _localise_constraints(run: Run) -> list[pl.DataFrame]:
     """The suggestions the linear constraints give: fixes of errors, slips of warnings."""
     every = pl.concat(run.constraints)
-    table = every.filter(pl.col("failed") | pl.col("holds")).with_row_index("c")
-    failed = table.filter(pl.col("failed"))
-    made: dict[int, list[Candidate]] = {}
-    if failed.height:
-        made = _localise_errors(run, table, failed)
-    rows: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
-    for number_, candidates in made.items():
-        for candidate in ranked(candidates, MAX_SUGGESTIONS):
-            rows["number"].append(number_)
-            rows["figure"].append(candidate.figure)
-            rows["value"].append(candidate.value)
-            rows["reason"].append(candidate.reason)
-            rows["score"].append(candidate.score)
-    return [
-        pl.DataFrame(rows, schema=SUGGESTION_SCHEMA),
-        shortfall_slips(run, table),
-        bound_slips(run, every),
-    ]
-
-
-def _localise_errors(
-    run: Run, table: pl.DataFrame, failed: pl.DataFrame
-) -> dict[int, list[Candidate]]:
-    """The candidate fixes of each failed linear rule's finding (by number).
-
-    Long because the components, their systems and the evidence for ranking are built together from
-    one constraint table."""
-    touched = (
-        pl.concat([failed.get_column("ids").explode(), failed.get_column("total").drop_nulls()])
-        .unique()
-        .implode()
+    table = (
+        every.filter(pl.col("failed") | pl.col("holds"))
+        .with_row_index("c")
+        .with_columns(pl.col("c").cast(pl.Int64))
     )
+    fixes = [_error_fixes(run, table)] if table.select(pl.col("failed").any()).item() else []
+    return [*fixes, shortfall_slips(run, table), bound_slips(run, every)]
+
+
+def _error_fixes(run: Run, table: pl.DataFrame) -> pl.DataFrame:
+    """The ranked fixes of every failed linear rule's finding (rows of SUGGESTION_SCHEMA).
+
+    Long because it lays out the whole pipeline: components, their systems, the single fixes
+    found column-wise, the exact search for the few systems that need it, and the ranking."""
+    failed_rules = table.filter(pl.col("failed"))
+    touched = constraint_terms(failed_rules).get_column("figure").unique().implode()
     relevant = table.filter(
         pl.col("c").is_in(
             table.select("c", "ids")
@@ -108,69 +95,123 @@ def _localise_errors(
         )
         | pl.col("total").is_in(touched).fill_null(False)
     )
-    constraints = [
-        Constraint(
-            _figures_of(r["total"], r["ids"]),
-            tuple(r["coefs"])
-            if r["coefs"] is not None
-            else _total_and_parts(len(r["ids"]) + (r["total"] is not None)),
-            r["constant"],
-            r["sense"] == "eq",
-            r["tol"],
-            r["failed"],
-            r["finding"] if r["failed"] else None,
-        )
-        for r in relevant.iter_rows(named=True)
-    ]
-    all_ids = sorted({i for c in constraints for i in c.ids})
-    figures = _figures(run, all_ids)
-    touching: dict[int, list[int]] = {}
-    for number_, constraint in enumerate(constraints):
-        for figure in constraint.ids:
-            touching.setdefault(figure, []).append(number_)
-    solved: list[_Solved] = []
-    for component in _components([c for c in constraints if c.failed]):
-        members = {i for c in component for i in c.ids}
-        # The system is put in a canonical order: rules may record their constraints in any
-        # order, and among equally small fixes the solver's choice depends on the order.
-        local = sorted(
-            (constraints[n] for n in {n for i in members for n in touching[i]}), key=_canonical
-        )
-        ordered = sorted(component, key=_canonical)
-        solved.append(_solve(ordered, local, figures))
-    solved = _with_joint_fixes(solved, figures)
-    singles = sorted({single.figure for found in solved for single in found.singles})
-    evidence = Evidence(
-        percent_checks(run, singles),
-        slips_within(
-            figures,
-            [
-                (single.figure, low, high, single.nearest)
-                for found in solved
-                for single in found.singles
-                for low, high in single.intervals
-            ],
-        ),
+    terms = constraint_terms(relevant)
+    failed = components(terms, failed_rules.get_column("c")).join(
+        failed_rules.select("c", "finding"), on="c"
     )
-    # Only the figures the suggestions name are cited, all at once (a component's system
-    # holds many more).
-    named = sorted({i for found in solved for i in found.named()})
+    members = terms.join(failed.select("c", "component"), on="c").select("figure", "component")
+    local = terms.join(members.unique(), on="figure").select("component", "c").unique()
+    facts = figure_facts(run, terms.get_column("figure"))
+    sums = constraint_sums(relevant, terms, facts)
+    shared = shared_censored(local, terms, facts)
+    simple = ~pl.col("component").is_in(shared.implode())
+    singles = single_intervals(failed.filter(simple), local.filter(simple), terms, sums, facts)
+    solved_in_bulk = singles.get_column("component").unique()
+    searched = failed.filter(
+        ~simple | ~pl.col("component").is_in(solved_in_bulk.implode())
+    ).get_column("component")
+    systems, figures = _systems(
+        relevant, terms=terms, failed=failed, local=local, facts=facts, wanted=searched
+    )
+    censored = set(shared.to_list())
+    found = [
+        _solve(failed_of, local_of, figures)
+        if component in censored
+        else _Solved(failed_of, local_of, [], [])
+        for component, (failed_of, local_of) in systems.items()
+    ]
+    singles = pl.concat([singles, _single_rows(list(systems), found)], how="vertical_relaxed")
+    candidates = [
+        single_candidates(run, singles, failed=failed, terms=terms, sums=sums, facts=facts)
+    ]
+    joint = _with_joint_fixes([f for f in found if not f.singles], figures)
+    if joint:
+        candidates.append(_joint_rows(run, joint, figures))
+    return ranked(pl.concat(candidates, how="vertical_relaxed"), MAX_SUGGESTIONS).select(
+        [pl.col(name).cast(kind) for name, kind in SUGGESTION_SCHEMA.items()]
+    )
+
+
+def _systems(
+    relevant: pl.DataFrame,
+    *,
+    terms: pl.DataFrame,
+    failed: pl.DataFrame,
+    local: pl.DataFrame,
+    facts: pl.DataFrame,
+    wanted: pl.Series,
+) -> tuple[dict[int, tuple[list[Constraint], list[Constraint]]], dict[int, Figure]]:
+    """The systems of the components ``wanted`` as constraints (failed ones and all, each in a
+    canonical order), and their figures, for the exact search."""
+    chosen = local.filter(pl.col("component").is_in(wanted.implode()))
+    kept = terms.filter(pl.col("c").is_in(chosen.get_column("c").implode()))
+    spelt = kept.group_by("c", maintain_order=True).agg("figure", "coef")
+    constraints = {
+        row["c"]: Constraint(
+            tuple(row["figure"]),
+            tuple(row["coef"]),
+            row["constant"],
+            row["sense"] == "eq",
+            row["tol"],
+            row["failed"],
+            row["finding"] if row["failed"] else None,
+        )
+        for row in relevant.join(spelt, on="c").iter_rows(named=True)
+    }
+    figures = {
+        row["figure"]: Figure(
+            row["figure"],
+            row["low"],
+            row["high"],
+            row["integer"],
+            row["nonnegative"],
+            row["value"],
+        )
+        for row in facts.filter(
+            pl.col("figure").is_in(kept.get_column("figure").implode())
+        ).iter_rows(named=True)
+    }
+    failed_of: dict[int, list[int]] = {}
+    for component, c in failed.select("component", "c").iter_rows():
+        if c in constraints:
+            failed_of.setdefault(component, []).append(c)
+    local_of: dict[int, list[int]] = {}
+    for component, c in chosen.iter_rows():
+        local_of.setdefault(component, []).append(c)
+    # The system is put in a canonical order: rules may record their constraints in any
+    # order, and among equally small fixes the solver's choice depends on the order.
+    systems = {
+        component: (
+            sorted((constraints[c] for c in failed_of[component]), key=_canonical),
+            sorted((constraints[c] for c in local_of[component]), key=_canonical),
+        )
+        for component in sorted(failed_of)
+    }
+    return systems, figures
+
+
+def _single_rows(components_: list[int], found: list[_Solved]) -> pl.DataFrame:
+    """The single fixes the exact search found, as rows of SINGLE_SCHEMA."""
+    rows = [
+        (component, single.figure, low, high, single.nearest)
+        for component, solved in zip(components_, found, strict=True)
+        for single in solved.singles
+        for low, high in single.intervals
+    ]
+    return pl.DataFrame(rows, schema=SINGLE_SCHEMA, orient="row")
+
+
+def _joint_rows(run: Run, joint: list[_Solved], figures: dict[int, Figure]) -> pl.DataFrame:
+    """The candidate rows of the fixes that change several figures together."""
+    named = sorted({i for solved in joint for fix in solved.fixes for i in fix})
     refs = dict(zip(named, run.refs(named), strict=True))
-    suggestions: dict[int, list[Candidate]] = {}
-    for found in solved:
-        for finding_number, candidates in _suggestions(found, figures, refs, evidence).items():
-            suggestions.setdefault(finding_number, []).extend(candidates)
-    return suggestions
-
-
-def _figures_of(total: int | None, ids: list[int]) -> tuple[int, ...]:
-    """A constraint's figures: its total (when recorded apart), then the others."""
-    return tuple(ids) if total is None else (total, *ids)
-
-
-def _total_and_parts(figures: int) -> tuple[float, ...]:
-    """The coefficients of a total less its parts (a constraint recorded without them)."""
-    return (1.0, *[-1.0] * (figures - 1))
+    rows = [
+        row
+        for solved in joint
+        for fix in solved.fixes
+        for row in joint_candidates(System(solved.failed, solved.local, figures, refs), fix)
+    ]
+    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row")
 
 
 def _canonical(constraint: Constraint) -> tuple[object, ...]:
@@ -182,48 +223,6 @@ def _canonical(constraint: Constraint) -> tuple[object, ...]:
         constraint.tol,
         constraint.finding if constraint.finding is not None else -1,
     )
-
-
-def _figures(run: Run, ids: Sequence[int]) -> dict[int, Figure]:
-    units = {i.code: i.unit for i in run.catalogue}
-    rows = run.frame.filter(pl.col(ID).is_in(list(ids))).select(
-        ID, "indicator", "measure", "value", "low", "high", "decimals", "derived"
-    )
-    found = {}
-    for row in rows.iter_rows(named=True):
-        count = row["measure"] in {"N", "CHG"} and units.get(row["indicator"]) != "per_100k"
-        stated = not row["derived"]
-        found[row[ID]] = Figure(
-            row[ID],
-            row["low"] if stated else None,
-            row["high"] if stated else None,
-            count and not row["decimals"],
-            row["measure"] in {"N", "PCT"},
-            row["value"],
-        )
-    return found
-
-
-def _components(failed: list[Constraint]) -> list[list[Constraint]]:
-    parent = list(range(len(failed)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[int, int] = {}
-    for index, constraint in enumerate(failed):
-        for figure in constraint.ids:
-            if figure in owner:
-                parent[root(index)] = root(owner[figure])
-            else:
-                owner[figure] = index
-    groups: dict[int, list[Constraint]] = {}
-    for index, constraint in enumerate(failed):
-        groups.setdefault(root(index), []).append(constraint)
-    return list(groups.values())
 
 
 @attrs.frozen
@@ -245,15 +244,6 @@ class _Solved:
     local: list[Constraint]
     singles: list[_Single]
     fixes: list[dict[int, float]]
-
-    def named(self) -> Iterator[int]:
-        """The figures the suggestions cite or name (and those that may be copied from)."""
-        for single in self.singles:
-            yield single.figure
-        for fix in self.fixes:
-            yield from fix
-        for constraint in self.failed:
-            yield from constraint.ids
 
 
 def _solve(
@@ -289,31 +279,6 @@ def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list
     result = list(solved)
     for k, fixes in zip(unsolved, joint_fixes(systems), strict=True):
         result[k] = attrs.evolve(solved[k], fixes=fixes)
-    return result
-
-
-def _suggestions(
-    solved: _Solved,
-    figures: dict[int, Figure],
-    refs: dict[int, ObservationRef],
-    evidence: Evidence,
-) -> dict[int, list[Candidate]]:
-    """The candidate fixes of each failed constraint's finding (by number)."""
-    system = System(solved.failed, solved.local, figures, refs)
-    made: list[tuple[Candidate, set[int]]] = []
-    for single in solved.singles:
-        for candidate in single_candidates(
-            system, single.figure, single.nearest, single.intervals, evidence
-        ):
-            made.append((candidate, {single.figure}))
-    for fix in solved.fixes:
-        for figure_id, value in fix.items():
-            made.append((joint_candidate(system, figure_id, value, fix), set(fix)))
-    result: dict[int, list[Candidate]] = {}
-    for candidate, changed in made:
-        for constraint in solved.failed:
-            if constraint.finding is not None and changed & set(constraint.ids):
-                result.setdefault(constraint.finding, []).append(candidate)
     return result
 
 

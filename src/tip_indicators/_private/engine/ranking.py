@@ -1,4 +1,4 @@
-"""How likely each fix the localiser found is, and why: the ranking of suggestions.
+"""How likely each fix the localiser found is, and why: the ranking of suggestions, column-wise.
 
 A fix is weighed, in this order, by how many failed rules it repairs (percentage changes, which
 are not linear, are checked value by value), by the rules that hold now and would stop holding
@@ -6,34 +6,33 @@ or open a gap (a total that its other breakdowns confirm exactly is rarely the w
 by the keystroke slip that turns the value meant into the value written
 (:mod:`~tip_indicators._private.engine.keystrokes`), and last by the smaller heuristics (a
 computed measure is more often wrong; a smaller change is likelier). The score is one number
-that keeps that order.
+that keeps that order. Every candidate of every failed rule is one row: scoring, wording and
+ranking them are queries, however many rules fail.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import Run, number
-from tip_indicators._private.engine.changes import accepts
+from tip_indicators._private.engine.base import Run, number, number_texts
 from tip_indicators._private.engine.keystrokes import (
     COPIED_PRIOR,
     edit_candidates,
     lands_in_window,
     slip_reason,
+    within_reach,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
 from tip_indicators.findings import ObservationRef
+from tip_indicators.findings.citations import texts_of_numbers
 
 __all__ = [
-    "Candidate",
-    "Evidence",
+    "CANDIDATE_SCHEMA",
     "System",
-    "joint_candidate",
-    "percent_checks",
+    "joint_candidates",
     "ranked",
     "single_candidates",
     "slips_within",
@@ -54,60 +53,413 @@ COPY_SHARE = 0.1
 """The least change, as a share of the figure, that a value copied from a neighbour explains."""
 _EPS = 1e-7
 _TIE = 1e-9
+_PERCENT_EPS = 1e-9
+
+CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
+    "number": pl.Int64(),
+    "figure": pl.Int64(),
+    "value": pl.String(),
+    "reason": pl.String(),
+    "score": pl.Float64(),
+    "line": pl.Int64(),
+}
+"""A candidate fix of a finding (by ``number``) before ranking: the figure, the value as text,
+why, its score, and the figure's line (which orders equally likely fixes)."""
 
 
-@attrs.frozen
-class Candidate:
-    """A suggested fix: the figure's id, the value as text, why, and its score."""
+def slips_within(facts: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
+    """The keystroke slips of each figure whose value lies in one of its ``windows`` (columns
+    ``figure``, ``low``, ``high`` and ``nearest``, the nearest value the rules allow), each
+    value once per figure: ``figure``, ``value``, ``prior`` and ``reason``.
 
-    figure: int
-    value: str
-    reason: str
-    score: float
-    line: int
-
-
-@attrs.frozen
-class Slip:
-    """A value one keystroke away from the figure as written, and the slip's prior and words."""
-
-    value: float
-    prior: float
-    reason: str
-
-
-@attrs.frozen
-class PercentCheck:
-    """A percentage change judged on two exact levels (see ``PERCENT_CHECK_SCHEMA``)."""
-
-    level: int
-    base: int
-    level_value: float
-    base_value: float
-    stated: float
-    decimals: int
-    failed: bool
-
-    def holds_with(self, figure: int, value: float) -> bool:
-        """Whether the percentage holds with ``figure`` (a level of it) at ``value``."""
-        level = value if figure == self.level else self.level_value
-        base = value if figure == self.base else self.base_value
-        return base > 0 and accepts(self.stated, self.decimals, 100.0 * (level - base) / base)
+    A slip counts only when it lands past that nearest value by no more than its kind's
+    :data:`~tip_indicators._private.engine.keystrokes.REACH` times the least change the rules
+    ask for (once, when that is a change of a few): when one less in a part of 86 repairs a
+    sum, the swap that makes it 68 lands where a fix may by coincidence, while 154 for a 1540
+    that must come down to 529 or less is what the slip explains."""
+    low = pl.col("low")
+    written = facts.filter(pl.col("exact") & (low == low.round(0))).select(
+        "figure",
+        low.cast(pl.Int64, strict=False).cast(pl.String).alias("text"),
+        "current",
+    )
+    framed = (
+        windows.select("figure", "low", "high", "nearest")
+        .join(written.drop_nulls(), on="figure")
+        .with_columns(within_reach())
+    )
+    return (
+        edit_candidates(framed)
+        .filter(lands_in_window())
+        .unique(["figure", "value"], keep="first", maintain_order=True)
+        .with_columns(slip_reason())
+        .select("figure", "value", "prior", "reason")
+        .collect()
+    )
 
 
-@attrs.frozen
-class Evidence:
-    """What the ranking weighs beyond the linear system: the percentage changes each figure
-    takes part in, and the keystroke slips of each figure that fall where a fix may."""
+def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """:func:`math.isclose` column-wise."""
+    return (a - b).abs() <= 1e-9 * pl.max_horizontal(a.abs(), b.abs())
 
-    percent: dict[int, list[PercentCheck]]
-    slips: dict[int, list[Slip]]
+
+def _values_tried(singles: pl.DataFrame, slips: pl.DataFrame) -> pl.DataFrame:
+    """The values each single fix is offered at: every slip of the likeliest kind that fits
+    (a 1278 that must come down to 196 or less may be 178, 128 or 127, a digit too many, and
+    nothing tells them apart), and the nearest value the rules allow unless a slip is it; each
+    with its slip (``prior`` and ``slip``, null when none explains it) and the span of the
+    values that repair (``span_low``, ``span_high``)."""
+    fixes = singles.group_by("component", "figure").agg(
+        pl.col("low").min().alias("span_low"),
+        pl.col("high").max().alias("span_high"),
+        pl.col("nearest").first(),
+        pl.col("current").first(),
+    )
+    ordered = (
+        slips.join(fixes.select("figure", "current", "nearest"), on="figure")
+        .sort(
+            "figure",
+            pl.col("prior"),
+            (pl.col("value") - pl.col("current")).abs(),
+            "value",
+            descending=[False, True, False, False],
+        )
+        .with_columns(
+            pl.int_range(pl.len()).over("figure").alias("rank"),
+            pl.col("prior").max().over("figure").alias("top"),
+            _close(pl.col("value"), pl.col("nearest")).alias("at_nearest"),
+        )
+    )
+    best = ordered.filter(
+        ((pl.col("top") > 0) & (pl.col("prior") == pl.col("top")) & (pl.col("rank") < MAX_SLIPS))
+        | ((pl.col("top") <= 0) & (pl.col("rank") == 0))
+    )
+    nearest_slip = (
+        ordered.filter(pl.col("at_nearest"))
+        .group_by("figure")
+        .agg(pl.col("prior").first(), pl.col("reason").first())
+    )
+    at_nearest = (
+        fixes.join(
+            best.filter(pl.col("at_nearest")).select("figure").unique(), on="figure", how="anti"
+        )
+        .join(nearest_slip, on="figure", how="left")
+        .select("figure", pl.col("nearest").alias("value"), "prior", "reason")
+    )
+    tried = pl.concat(
+        [best.select("figure", "value", "prior", "reason"), at_nearest], how="vertical_relaxed"
+    )
+    return tried.join(fixes, on="figure").rename({"reason": "slip"})
+
+
+def _percent_outcomes(run: Run, tried: pl.DataFrame) -> pl.DataFrame:
+    """For each value tried (by ``row``), the failed percentage changes it would make right
+    (``fixed``) and those that hold it would make wrong (``broken``)."""
+    counts = {"fixed": pl.Int64, "broken": pl.Int64}
+    if not run.percent_checks:
+        return tried.select("row").with_columns(
+            [pl.lit(0, kind).alias(name) for name, kind in counts.items()]
+        )
+    checks = pl.concat(run.percent_checks).select(
+        "level", "base", "level_value", "base_value", "stated", "decimals", "failed"
+    )
+    value = tried.select("row", "figure", "value")
+    as_level = value.join(checks, left_on="figure", right_on="level").select(
+        "row", pl.col("value").alias("level"), pl.col("base_value").alias("base"), *_JUDGED
+    )
+    as_base = value.join(checks, left_on="figure", right_on="base").select(
+        "row", pl.col("level_value").alias("level"), pl.col("value").alias("base"), *_JUDGED
+    )
+    level, base = pl.col("level"), pl.col("base")
+    holds = (base > 0) & _accepts(pl.lit(100.0) * (level - base) / base)
+    judged = (
+        pl.concat([as_level, as_base])
+        .group_by("row")
+        .agg(
+            (pl.col("failed") & holds).sum().cast(pl.Int64).alias("fixed"),
+            (~pl.col("failed") & ~holds).sum().cast(pl.Int64).alias("broken"),
+        )
+    )
+    return (
+        tried.select("row")
+        .join(judged, on="row", how="left")
+        .with_columns(pl.col(name).fill_null(0) for name in counts)
+    )
+
+
+_JUDGED = ("stated", "decimals", "failed")
+
+
+def _accepts(value: pl.Expr) -> pl.Expr:
+    """Whether each percentage ``value`` rounds or truncates to ``stated`` with ``decimals``
+    (:func:`~tip_indicators._private.engine.changes.accepts`, column-wise)."""
+    stated = pl.col("stated")
+    unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
+    start = (
+        pl.when(stated > 0)
+        .then(stated - unit / 2)
+        .when(stated < 0)
+        .then(stated - unit)
+        .otherwise(-unit)
+    )
+    end = (
+        pl.when(stated > 0)
+        .then(stated + unit)
+        .when(stated < 0)
+        .then(stated + unit / 2)
+        .otherwise(unit)
+    )
+    return (value <= end + _PERCENT_EPS) & (value >= start - _PERCENT_EPS)
+
+
+def single_candidates(
+    run: Run,
+    singles: pl.DataFrame,
+    *,
+    failed: pl.DataFrame,
+    terms: pl.DataFrame,
+    sums: pl.DataFrame,
+    facts: pl.DataFrame,
+) -> pl.DataFrame:
+    """The candidate fixes that change one figure alone (rows of :data:`CANDIDATE_SCHEMA`):
+    for each single fix (``singles``: ``component``, ``figure``, an interval of values that
+    repair it, ``nearest``), the likeliest keystroke slips that make the rules hold and the
+    nearest value that does, scored and worded, for every finding of its component.
+
+    Long because it is one query: what each value would repair, break and confirm is joined
+    onto it, and the score and the words are built from those columns."""
+    figure_facts = facts.select("figure", "current", "exact", "low", "measure", "line")
+    singles = singles.join(figure_facts.select("figure", "current"), on="figure")
+    slips = slips_within(facts, singles)
+    tried = (
+        _values_tried(singles, slips)
+        .with_row_index("row")
+        .with_columns(pl.col("row").cast(pl.Int64))
+    )
+    counts = failed.group_by("component").agg(pl.len().cast(pl.Int64).alias("repaired"))
+    ineq = (
+        failed.join(sums.select("c", "equality"), on="c")
+        .group_by("component")
+        .agg((~pl.col("equality")).any().alias("inequality"))
+    )
+    coefs = terms.group_by("c", "figure").agg(pl.col("coef").sum())
+    after = pl.col("least") - pl.col("coef") * pl.col("current") + pl.col("coef") * pl.col("value")
+    balanced = (
+        tried.select("row", "component", "figure", "current", "value")
+        .join(failed.select("c", "component"), on="component")
+        .join(coefs, on=["c", "figure"], how="left")
+        .join(sums.select("c", "least", "tol", "all_exact"), on="c")
+        .group_by("row")
+        .agg(
+            (pl.col("all_exact") & ((after.abs() <= pl.col("tol") + _EPS).fill_null(False)))
+            .all()
+            .alias("balances")
+        )
+    )
+    confirmed = (
+        terms.select("c", "figure")
+        .unique()
+        .join(sums, on="c")
+        .filter(
+            ~pl.col("failed")
+            & ~pl.col("equality")
+            & pl.col("all_exact")
+            & (pl.col("least").abs() <= _EPS)
+        )
+        .group_by("figure")
+        .agg(pl.len().cast(pl.Int64).alias("gaps"))
+    )
+    neighbours = _neighbours(run, failed, terms, figure_facts)
+    rows = (
+        tried.join(counts, on="component")
+        .join(ineq, on="component")
+        .join(balanced, on="row", how="left")
+        .join(_percent_outcomes(run, tried), on="row")
+        .join(confirmed, on="figure", how="left")
+        .join(neighbours, on=["component", "figure"], how="left")
+        .join(figure_facts.select("figure", "measure", "line"), on="figure")
+        .with_columns(pl.col("gaps").fill_null(0), pl.col("balances").fill_null(False))
+    )
+    value, current = pl.col("value"), pl.col("current")
+    has_slip = pl.col("slip").is_not_null()
+    copied = (
+        ~has_slip
+        & pl.col("copied").is_not_null()
+        & ((value - current).abs() >= COPY_SHARE * pl.max_horizontal(current.abs(), pl.lit(1.0)))
+    )
+    explained = (has_slip & (pl.col("prior") > 0)) | copied
+    computed = pl.col("measure").is_in(["CHG", "PCH", "PCT"])
+    fixed, broken, gaps = pl.col("fixed"), pl.col("broken"), pl.col("gaps")
+    exact_after = explained & pl.col("balances")
+    # the terms are added in the order the weights are listed, so equal fixes score equal
+    score = (
+        REPAIR_WEIGHT * pl.col("repaired").cast(pl.Float64)
+        + pl.when(has_slip).then(pl.col("prior")).when(copied).then(COPIED_PRIOR).otherwise(0.0)
+        + pl.when(exact_after).then(EXACT_WEIGHT).otherwise(0.0)
+        + REPAIR_WEIGHT * fixed.cast(pl.Float64)
+        - REPAIR_WEIGHT * broken.cast(pl.Float64)
+        - GAP_WEIGHT * gaps.cast(pl.Float64)
+        + pl.when(computed).then(COMPUTED_WEIGHT).otherwise(0.0)
+        - pl.when(~explained).then(0.1 * ((value - current).abs() + 1.0).log10()).otherwise(0.0)
+    )
+    low, high = pl.col("span_low"), pl.col("span_high")
+    low_text, high_text = _number_texts(rows, "span_low"), _number_texts(rows, "span_high")
+    span = (
+        pl.when(high.is_infinite())
+        .then(pl.concat_str(pl.lit("from "), low_text))
+        .when(low <= 0)
+        .then(pl.concat_str(pl.lit("up to "), high_text))
+        .otherwise(pl.concat_str(pl.lit("from "), low_text, pl.lit(" to "), high_text))
+    )
+    total_repaired = pl.col("repaired") + fixed
+    reasons = [
+        pl.when(has_slip).then(pl.col("slip")).when(copied).then(pl.col("copied")),
+        pl.when(exact_after & pl.col("inequality")).then(
+            pl.lit("the failed rules then add up exactly")
+        ),
+        pl.when(~has_slip & (low < high)).then(
+            pl.concat_str(pl.lit("any value "), span, pl.lit(" makes the rules hold (boundary)"))
+        ),
+        pl.when(fixed > 0).then(pl.lit("also makes the percentage change right")),
+        pl.when(broken > 0).then(pl.lit("but would make the percentage change wrong")),
+        pl.when(gaps == 1)
+        .then(pl.lit("but 1 other rule adds up to it exactly"))
+        .when(gaps > 1)
+        .then(pl.format("but {} other rules add up to it exactly", gaps)),
+        pl.when(computed).then(
+            pl.format("a {} figure is computed from levels, so more often wrong", "measure")
+        ),
+        pl.when(total_repaired > 1).then(pl.format("repairs all {} failed rules", total_repaired)),
+    ]
+    reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
+    findings = (
+        failed.filter(pl.col("finding").is_not_null()).select("component", "finding").unique()
+    )
+    return (
+        rows.with_columns(
+            score.alias("score"),
+            pl.when(reason == "")
+            .then(pl.lit("changing this figure alone makes the rules hold (derived)"))
+            .otherwise(reason)
+            .alias("reason"),
+            _value_texts(rows.get_column("value")).alias("value"),
+        )
+        .join(findings, on="component")
+        .select(pl.col("finding").alias("number"), "figure", "value", "reason", "score", "line")
+        .select([pl.col(name).cast(kind) for name, kind in CANDIDATE_SCHEMA.items()])
+    )
+
+
+def _neighbours(
+    run: Run, failed: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFrame
+) -> pl.DataFrame:
+    """For each exact figure of a component's failed rules, the first other exact figure of
+    those rules (by id) stating the same value, worded as a copy: a value copied from the
+    neighbouring figure (``copied``, null when there is none)."""
+    held = (
+        failed.select("c", "component")
+        .join(terms.select("c", "figure"), on="c")
+        .select("component", "figure")
+        .unique()
+        .join(facts.filter(pl.col("exact")).select("figure", "low"), on="figure")
+    )
+    pairs = (
+        held.join(held, on=["component", "low"], suffix="_other")
+        .filter(pl.col("figure") != pl.col("figure_other"))
+        .group_by("component", "figure")
+        .agg(pl.col("figure_other").min().alias("other"))
+    )
+    texts = run.figure_texts(pairs.get_column("other"))
+    return (
+        pairs.with_columns(texts.get_column("label"), texts.get_column("value"))
+        .join(_raw_lines(run, pairs.get_column("other")), on="other", how="left")
+        .select(
+            "component",
+            "figure",
+            pl.concat_str(
+                pl.lit("equals "),
+                "label",
+                pl.lit(" ("),
+                "value",
+                pl.lit(", line "),
+                pl.col("raw_line").cast(pl.String).fill_null("None"),
+                pl.lit("): likely copied from the neighbouring figure (copied)"),
+            ).alias("copied"),
+        )
+    )
+
+
+def _raw_lines(run: Run, ids: pl.Series) -> pl.DataFrame:
+    """The line each figure of ``ids`` stands on as its citation gives it (null when none)."""
+    frame = run.frame[ids.unique().sort()]
+    line = pl.col("line").cast(pl.Int64) if "line" in frame.columns else pl.lit(None, pl.Int64)
+    return frame.select(pl.col("_id").alias("other"), line.alias("raw_line"))
+
+
+def _number_texts(rows: pl.DataFrame, column: str) -> pl.Series:
+    """:func:`~tip_indicators._private.engine.base.number` of each value of ``column``."""
+    return number_texts(rows.get_column(column))
+
+
+def _value_texts(values: pl.Series) -> pl.Series:
+    """Each value as a suggestion gives it: whole numbers as digits, others as a message
+    writes them without thousands separators."""
+    return texts_of_numbers(
+        values,
+        whole=lambda x: x.cast(pl.Int64).cast(pl.String),
+        other=_format,
+        null="?",
+        below=2.0**53,
+    )
+
+
+def ranked(candidates: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """The candidates to show for each finding, likeliest first (columns of
+    :data:`~tip_indicators._private.engine.base.SUGGESTION_SCHEMA`): all that share the best
+    score (each saying how many figures are equally likely, when more than one), then others
+    up to ``limit``. Equally likely fixes are ordered by line and value, never by the order
+    they were found."""
+    order = candidates.sort(
+        "number",
+        "score",
+        "line",
+        "value",
+        "reason",
+        "figure",
+        descending=[False, True, False, False, False, False],
+    ).unique(["number", "figure", "value"], keep="first", maintain_order=True)
+    best = pl.col("score") >= pl.col("score").first().over("number") - _TIE
+    shown = order.with_columns(
+        pl.int_range(pl.len()).over("number").alias("rank"), best.alias("best")
+    ).with_columns(
+        pl.col("best").sum().over("number").alias("tied"),
+        pl.col("figure").filter(pl.col("best")).n_unique().over("number").alias("tied_figures"),
+    )
+    tied, figures = pl.col("tied"), pl.col("tied_figures")
+    note = (
+        pl.when(figures == tied)
+        .then(pl.format("one of {} equally likely figures", tied))
+        .when(figures > 1)
+        .then(pl.format("one of {} equally likely fixes of {} figures", tied, figures))
+        .otherwise(pl.format("one of {} equally likely values", tied))
+    )
+    return shown.filter(pl.col("rank") < pl.max_horizontal(pl.lit(limit), tied)).select(
+        "number",
+        "figure",
+        "value",
+        pl.when(pl.col("best") & (tied > 1))
+        .then(pl.concat_str("reason", pl.lit("; "), note))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
+        "score",
+    )
 
 
 @attrs.frozen
 class System:
     """A component's failed constraints, every constraint of its system, its figures and the
-    citations of the figures named."""
+    citations of the figures named: what the fixes that change several figures are worded
+    from."""
 
     failed: list[Constraint]
     local: list[Constraint]
@@ -115,297 +467,40 @@ class System:
     refs: dict[int, ObservationRef]
 
 
-def percent_checks(run: Run, figures: Sequence[int]) -> dict[int, list[PercentCheck]]:
-    """The percentage changes judged on the levels ``figures``, by level."""
-    if not run.percent_checks or not figures:
-        return {}
-    wanted = pl.Series(list(figures), dtype=pl.Int64).implode()
-    rows = pl.concat(run.percent_checks).filter(
-        pl.col("level").is_in(wanted) | pl.col("base").is_in(wanted)
-    )
-    found: dict[int, list[PercentCheck]] = {}
-    for row in rows.iter_rows(named=True):
-        check = PercentCheck(
-            row["level"],
-            row["base"],
-            row["level_value"],
-            row["base_value"],
-            row["stated"],
-            row["decimals"],
-            row["failed"],
+def joint_candidates(
+    system: System, fix: dict[int, float]
+) -> list[tuple[int, int, str, str, float, int]]:
+    """The candidate rows (:data:`CANDIDATE_SCHEMA`) of a fix that changes several figures
+    together: each of its figures, for each failed rule of the system it touches."""
+    rows = []
+    for figure_id, value in fix.items():
+        ref = system.refs[figure_id]
+        figure = system.figures[figure_id]
+        current = figure.low if figure.low is not None else 0.0
+        others = ", ".join(
+            f"line {system.refs[i].location.line} to {_format(v)}"
+            for i, v in fix.items()
+            if i != figure_id
         )
-        for figure in (check.level, check.base):
-            found.setdefault(figure, []).append(check)
-    return found
-
-
-def _written(figures: dict[int, Figure], ids: Sequence[int]) -> pl.DataFrame:
-    """The whole exact figures among ``ids`` as digits (what the keystroke model edits)."""
-    rows = [
-        (i, str(int(figures[i].low or 0.0)))
-        for i in sorted(set(ids))
-        if figures[i].exact and float(figures[i].low or 0.0).is_integer()
-    ]
-    return pl.DataFrame(
-        {"figure": [r[0] for r in rows], "text": [r[1] for r in rows]},
-        schema={"figure": pl.Int64, "text": pl.String},
-    )
-
-
-def slips_within(
-    figures: dict[int, Figure], windows: Sequence[tuple[int, float, float, float]]
-) -> dict[int, list[Slip]]:
-    """The keystroke slips of each figure whose value lies in one of its ``windows`` (figure,
-    low, high, and the nearest value the rules allow), column-wise: every figure's edits at
-    once, filtered before any Python.
-
-    A slip counts only when it lands past that nearest value by no more than its kind's
-    :data:`~tip_indicators._private.engine.keystrokes.REACH` times the least change the rules
-    ask for (once, when that is a change of a few): when one less in a part of 86 repairs a
-    sum, the swap that makes it 68 lands where a fix may by coincidence, while 154 for a 1540
-    that must come down to 529 or less is what the slip explains."""
-    if not windows:
-        return {}
-    frame = pl.DataFrame(
-        {
-            "figure": [w[0] for w in windows],
-            "low": [w[1] for w in windows],
-            "high": [w[2] for w in windows],
-            "nearest": [w[3] for w in windows],
-            "current": [figures[w[0]].low for w in windows],
-        },
-        schema={
-            "figure": pl.Int64,
-            "low": pl.Float64,
-            "high": pl.Float64,
-            "nearest": pl.Float64,
-            "current": pl.Float64,
-        },
-    )
-    inside = (
-        edit_candidates(_written(figures, [w[0] for w in windows]))
-        .join(frame.lazy(), on="figure", how="inner")
-        .filter(lands_in_window())
-        .unique(["figure", "value"], keep="first", maintain_order=True)
-        .with_columns(slip_reason())
-        .collect()
-    )
-    found: dict[int, list[Slip]] = {}
-    for figure, value_, prior, reason in inside.select(
-        "figure", "value", "prior", "reason"
-    ).iter_rows():
-        found.setdefault(figure, []).append(Slip(value_, prior, reason))
-    return found
-
-
-def single_candidates(
-    system: System,
-    figure_id: int,
-    nearest: float,
-    intervals: list[tuple[float, float]],
-    evidence: Evidence,
-) -> list[Candidate]:
-    """The fixes that change ``figure_id`` alone: the likeliest keystroke slip that makes the
-    rules hold, if any, and the nearest value that does (the edge of what they allow)."""
-    figure = system.figures[figure_id]
-    current = figure.low if figure.low is not None else 0.0
-    slips = sorted(
-        evidence.slips.get(figure_id, []),
-        key=lambda s: (-s.prior, abs(s.value - current), s.value),
-    )
-    # Every slip of the likeliest kind that fits: a 1278 that must come down to 196 or less
-    # may be 178, 128 or 127 (a digit too many), and nothing tells them apart.
-    best = [s for s in slips if s.prior > 0 and s.prior == slips[0].prior][:MAX_SLIPS] or slips[:1]
-    made = [
-        _single(system, figure_id, slip.value, slip, intervals=intervals, evidence=evidence)
-        for slip in best
-    ]
-    if not any(math.isclose(s.value, nearest) for s in best):
-        slip = next((s for s in slips if math.isclose(s.value, nearest)), None)
-        made.append(
-            _single(system, figure_id, nearest, slip, intervals=intervals, evidence=evidence)
-        )
-    return made
-
-
-def _single(
-    system: System,
-    figure_id: int,
-    value: float,
-    slip: Slip | None,
-    *,
-    intervals: list[tuple[float, float]],
-    evidence: Evidence,
-) -> Candidate:
-    figure = system.figures[figure_id]
-    ref = system.refs[figure_id]
-    current = figure.low if figure.low is not None else 0.0
-    repaired = sum(1 for c in system.failed if figure_id in c.ids)
-    score = REPAIR_WEIGHT * repaired
-    reasons: list[str] = []
-    explained = False
-    if slip is not None:
-        score += slip.prior
-        reasons.append(slip.reason)
-        explained = slip.prior > 0
-    elif (copied := _copied_from(system, figure, value)) is not None:
-        score += COPIED_PRIOR
-        reasons.append(
-            f"equals {copied.label()} ({copied.value}, line {copied.location.line}): "
-            "likely copied from the neighbouring figure (copied)"
-        )
-        explained = True
-    if explained and _balances(system, figure_id, value):
-        score += EXACT_WEIGHT
-        if any(not c.equality for c in system.failed if figure_id in c.ids):
-            reasons.append("the failed rules then add up exactly")
-    low, high = min(i[0] for i in intervals), max(i[1] for i in intervals)
-    if slip is None and low < high:
-        reasons.append(f"any value {_range(low, high)} makes the rules hold (boundary)")
-    checks = evidence.percent.get(figure_id, [])
-    fixed = sum(1 for c in checks if c.failed and c.holds_with(figure_id, value))
-    broken = sum(1 for c in checks if not c.failed and not c.holds_with(figure_id, value))
-    if fixed:
-        score += REPAIR_WEIGHT * fixed
-        reasons.append("also makes the percentage change right")
-    if broken:
-        score -= REPAIR_WEIGHT * broken
-        reasons.append("but would make the percentage change wrong")
-    gaps = _confirmations(system, figure_id)
-    if gaps:
-        score -= GAP_WEIGHT * gaps
-        rules = "1 other rule adds" if gaps == 1 else f"{gaps} other rules add"
-        reasons.append(f"but {rules} up to it exactly")
-    if ref.measure in {"CHG", "PCH", "PCT"}:
-        score += COMPUTED_WEIGHT
-        reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
-    if repaired + fixed > 1:
-        reasons.append(f"repairs all {repaired + fixed} failed rules")
-    if not explained:
-        # A slip is as likely at any place of the figure: only other changes weigh their size.
+        reasons = [f"together with {others} ({len(fix)} figures must change)"]
+        score = -float(len(fix))
+        if ref.measure in {"CHG", "PCH", "PCT"}:
+            score += COMPUTED_WEIGHT
+            reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
         score -= 0.1 * math.log10(1.0 + abs(value - current))
-    if not reasons:
-        reasons.append("changing this figure alone makes the rules hold (derived)")
-    return Candidate(figure_id, _format(value), "; ".join(reasons), score, _line(ref))
-
-
-def joint_candidate(
-    system: System, figure_id: int, value: float, fix: dict[int, float]
-) -> Candidate:
-    """One figure of a fix that changes several together."""
-    ref = system.refs[figure_id]
-    figure = system.figures[figure_id]
-    current = figure.low if figure.low is not None else 0.0
-    others = ", ".join(
-        f"line {system.refs[i].location.line} to {_format(v)}"
-        for i, v in fix.items()
-        if i != figure_id
-    )
-    reasons = [f"together with {others} ({len(fix)} figures must change)"]
-    score = -float(len(fix))
-    if ref.measure in {"CHG", "PCH", "PCT"}:
-        score += COMPUTED_WEIGHT
-        reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
-    score -= 0.1 * math.log10(1.0 + abs(value - current))
-    return Candidate(figure_id, _format(value), "; ".join(reasons), score, _line(ref))
-
-
-def ranked(candidates: list[Candidate], limit: int) -> list[Candidate]:
-    """The candidates to show, likeliest first: all that share the best score (each saying
-    how many figures are equally likely, when more than one), then others up to ``limit``.
-    Equally likely fixes are ordered by line and value, never by the order they were found."""
-    order = sorted(candidates, key=lambda c: (-c.score, c.line, c.value, c.reason))
-    unique: list[Candidate] = []
-    seen: set[tuple[int, str]] = set()
-    for candidate in order:
-        if (candidate.figure, candidate.value) not in seen:
-            seen.add((candidate.figure, candidate.value))
-            unique.append(candidate)
-    if not unique:
-        return []
-    best = [c for c in unique if c.score >= unique[0].score - _TIE]
-    figures = {c.figure for c in best}
-    if len(best) > 1:
-        note = (
-            f"one of {len(best)} equally likely figures"
-            if len(figures) == len(best)
-            else f"one of {len(best)} equally likely fixes of {len(figures)} figures"
-            if len(figures) > 1
-            else f"one of {len(best)} equally likely values"
-        )
-        best = [attrs.evolve(c, reason=f"{c.reason}; {note}") for c in best]
-    return best + unique[len(best) : max(limit, len(best))]
-
-
-def _balances(system: System, figure_id: int, value: float) -> bool:
-    """Whether every failed rule of ``figure_id`` adds up exactly with it at ``value`` (all
-    their figures exact): a slip undone gives back figures that agreed."""
-    for constraint in system.failed:
-        if figure_id not in constraint.ids:
-            continue
-        if not all(system.figures[i].exact for i in constraint.ids):
-            return False
-        slack = constraint.constant + sum(
-            a * (value if i == figure_id else (system.figures[i].low or 0.0))
-            for i, a in zip(constraint.ids, constraint.coefs, strict=True)
-        )
-        if abs(slack) > constraint.tol + _EPS:
-            return False
-    return True
-
-
-def _confirmations(system: System, figure_id: int) -> int:
-    """The rules that hold and add up exactly now with ``figure_id`` in them, all of whose
-    figures are exact: changing it alone opens a gap in each (an equality would fail, and a
-    single fix keeps every equality)."""
-    count = 0
-    for constraint in system.local:
-        if constraint.failed or constraint.equality or figure_id not in constraint.ids:
-            continue
-        if not all(system.figures[i].exact for i in constraint.ids):
-            continue
-        slack = constraint.constant + sum(
-            a * (system.figures[i].low or 0.0)
-            for i, a in zip(constraint.ids, constraint.coefs, strict=True)
-        )
-        if abs(slack) <= _EPS:
-            count += 1
-    return count
-
-
-def _copied_from(system: System, figure: Figure, value: float) -> ObservationRef | None:
-    """The first figure (by id) that shares a failed rule with ``figure`` and states its
-    current value, when ``figure`` is exact and a copy explains the change to
-    ``value``: no keystroke slip does, and it is large (a tenth of the figure or more; a copy
-    puts an unrelated value in place, while a small difference is a miscount, and an equal
-    neighbour then a coincidence)."""
-    if not figure.exact or figure.low is None:
-        return None
-    if abs(value - figure.low) < COPY_SHARE * max(abs(figure.low), 1.0):
-        return None
-    neighbours = sorted({i for c in system.failed if figure.id in c.ids for i in c.ids})
-    for other_id in neighbours:
-        other = system.figures[other_id]
-        if (
-            other_id != figure.id
-            and other.exact
-            and other.low == figure.low
-            and other_id in system.refs
-        ):
-            return system.refs[other_id]
-    return None
-
-
-def _range(low: float, high: float) -> str:
-    if not math.isfinite(high):
-        return f"from {number(low)}"
-    if low <= 0:
-        return f"up to {number(high)}"
-    return f"from {number(low)} to {number(high)}"
-
-
-def _line(ref: ObservationRef) -> int:
-    return ref.location.line or 0
+        for constraint in system.failed:
+            if constraint.finding is not None and set(fix) & set(constraint.ids):
+                rows.append(
+                    (
+                        constraint.finding,
+                        figure_id,
+                        _format(value),
+                        "; ".join(reasons),
+                        score,
+                        ref.location.line or 0,
+                    )
+                )
+    return rows
 
 
 def _format(value: float) -> str:

@@ -16,6 +16,7 @@ from tip_indicators._private.engine.keystrokes import (
     edit_candidates,
     lands_in_window,
     slip_reason,
+    within_reach,
 )
 from tip_indicators._private.engine.ranking import EXACT_WEIGHT
 
@@ -67,15 +68,18 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
             ),
         ]
     ).join(values.rename({ID: "figure"}), on="figure", how="left")
-    written = (
-        wanted.filter(pl.col("exact") & (pl.col("v") == pl.col("v").round(0)))
-        .select("figure", pl.col("v").cast(pl.Int64).cast(pl.String).alias("text"))
-        .unique(maintain_order=True)
+    target = pl.col("v") + pl.col("s") * pl.col("gap")
+    written = wanted.filter(pl.col("exact") & (pl.col("v") == pl.col("v").round(0))).select(
+        "finding",
+        "gap",
+        "figure",
+        pl.col("v").cast(pl.Int64).cast(pl.String).alias("text"),
+        target.alias("lowest"),
+        target.alias("highest"),
     )
     found = (
-        wanted.lazy()
-        .join(edit_candidates(written), on="figure", how="inner")
-        .filter(pl.col("value") == pl.col("v") + pl.col("s") * pl.col("gap"))
+        edit_candidates(written)
+        .filter(pl.col("value") == pl.col("lowest"))
         .filter(pl.col("edit").is_in(_GAP_EDITS))
         .sort("finding", "prior", "figure", descending=[False, True, False])
         .with_columns(slip_reason())
@@ -202,12 +206,10 @@ def window_slips(
     )
     if framed.height == 0:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    written = framed.select("figure", "text").unique(maintain_order=True)
     value, nearest = pl.col("value"), pl.col("nearest")
     unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
     slips = (
-        framed.lazy()
-        .join(edit_candidates(written).drop("text"), on="figure", how="inner")
+        edit_candidates(framed.with_columns(within_reach()))
         .filter(lands_in_window(unit) & (value >= 0) & (pl.col("prior") > 0))
         .with_columns(
             (
