@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from strategies import check_text
-from tip_indicators._private.engine.keystrokes import KINDS, edits
+from tip_indicators._private.engine.keystrokes import KINDS, edit_candidates, edits, slip_reason
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.report import Report
 
@@ -68,6 +68,47 @@ def test_every_slip_is_undone_by_one_edit(meant: int, kind: str, place: int, dig
         "zero-added",
     }
     assert f"{written} for {meant}" in row.get_column("reason")[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"-?[0-9]{1,7}(\.[0-9]{1,3})?", fullmatch=True),
+            st.floats(-1e8, 1e8, allow_nan=False),
+            st.floats(0, 1e8, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_edits_in_a_band_are_every_edit_in_it(rows: list[tuple[str, float, float]]) -> None:
+    """Asked for the values in a band only, the slips made are exactly those of every edit
+    that fall in it, each under the same edit and with the same words."""
+    texts = [text for text, _, _ in rows]
+    lowest = [low for _, low, _ in rows]
+    highest = [low + width for _, low, width in rows]
+    banded = (
+        edit_candidates(
+            pl.DataFrame(
+                {"figure": range(len(rows)), "text": texts, "lowest": lowest, "highest": highest}
+            )
+        )
+        .filter((pl.col("value") >= pl.col("lowest")) & (pl.col("value") <= pl.col("highest")))
+        .with_columns(slip_reason())
+        .select("figure", "value", "edit", "reason")
+        .collect()
+        .sort("figure", "value")
+    )
+    bands = pl.DataFrame({"figure": range(len(rows)), "lowest": lowest, "highest": highest})
+    every = (
+        edits(pl.DataFrame({"figure": range(len(rows)), "text": texts}))
+        .join(bands, on="figure")
+        .filter((pl.col("value") >= pl.col("lowest")) & (pl.col("value") <= pl.col("highest")))
+        .select("figure", "value", "edit", "reason")
+        .sort("figure", "value")
+    )
+    assert banded.to_dicts() == every.to_dicts()
 
 
 # ---------------------------------------------------------------- the worked example
