@@ -58,7 +58,7 @@ def systems(draw: st.DrawFn) -> tuple[dict[int, Figure], list[Constraint]]:
         else:
             value = float(draw(st.integers(0, 60)))
             figures[figure_id] = Figure(figure_id, value, value, True, True, str(int(value)))
-    constraints = []
+    constraints: list[Constraint] = []
     for _ in range(draw(st.integers(1, 4))):
         equality = draw(st.booleans())
         if draw(st.integers(0, 3)):
