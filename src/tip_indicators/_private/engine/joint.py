@@ -46,6 +46,8 @@ class JointSystem:
     local: list[Constraint]
     failed: list[Constraint]
     figures: dict[int, Figure]
+    smallest: int = 1
+    """The smallest set worth trying: 2 when every single figure is known not to repair it."""
 
 
 @attrs.frozen(eq=False)
@@ -85,7 +87,7 @@ def joint_fixes(systems: Sequence[JointSystem]) -> list[list[dict[int, float]]]:
     found: dict[int, list[dict[int, float]]] = {}
     left = set(range(len(systems)))  # systems still to settle; the MILP takes the rest
     for size in range(1, LARGEST_SET + 1):
-        tried = [(k, dense[k].sets(size)) for k in sorted(left)]
+        tried = [(k, dense[k].sets(size)) for k in sorted(left) if systems[k].smallest <= size]
         left -= {k for k, chosen in tried if not len(chosen) and dense[k].too_wide(size)}
         blocks = [(k, one) for k, chosen in tried if k in left for one in chosen]
         if not blocks:

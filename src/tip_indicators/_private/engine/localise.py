@@ -244,6 +244,9 @@ class _Solved:
     local: list[Constraint]
     singles: list[_Single]
     fixes: list[dict[int, float]]
+    searched: bool = True
+    """Whether every single figure was tried (so none repairs it alone when ``singles`` is
+    empty): not when its shared censored figures have too many values to try."""
 
 
 def _solve(
@@ -260,7 +263,7 @@ def _solve(
             single = _single_fix(candidate, local, figures, assignments)
             if single is not None:
                 singles.append(single)
-    return _Solved(failed, local, singles, [])
+    return _Solved(failed, local, singles, [], searched=assignments is not None)
 
 
 def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list[_Solved]:
@@ -275,7 +278,15 @@ def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list
     for k in unsolved:
         local = solved[k].local
         ids = sorted({i for c in local for i in c.ids})
-        systems.append(JointSystem(ids, local, solved[k].failed, {i: figures[i] for i in ids}))
+        systems.append(
+            JointSystem(
+                ids,
+                local,
+                solved[k].failed,
+                {i: figures[i] for i in ids},
+                smallest=2 if solved[k].searched else 1,
+            )
+        )
     result = list(solved)
     for k, fixes in zip(unsolved, joint_fixes(systems), strict=True):
         result[k] = attrs.evolve(solved[k], fixes=fixes)
