@@ -15,7 +15,14 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from strategies import check_text
-from tip_indicators._private.engine.keystrokes import KINDS, edit_candidates, edits, slip_reason
+from tip_indicators._private.engine.keystrokes import (
+    KINDS,
+    NEAR_KINDS,
+    PRIORS,
+    edit_candidates,
+    edits,
+    slip_reason,
+)
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.report import Report
 
@@ -70,6 +77,15 @@ def test_every_slip_is_undone_by_one_edit(meant: int, kind: str, place: int, dig
     assert f"{written} for {meant}" in row.get_column("reason")[0]
 
 
+def test_the_kinds_made_in_the_near_band_are_the_least_likely() -> None:
+    """Slips of the kinds that must land nearest are made only in the narrower band: sound
+    only because every one of them is less likely than any other kind."""
+    assert {"digit-dropped", "digit-wrong", "last-digit-wrong"} == NEAR_KINDS
+    assert max(PRIORS[k] for k in NEAR_KINDS) < min(
+        prior for kind, prior in PRIORS.items() if kind not in NEAR_KINDS
+    )
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -77,34 +93,46 @@ def test_every_slip_is_undone_by_one_edit(meant: int, kind: str, place: int, dig
             st.from_regex(r"-?[0-9]{1,7}(\.[0-9]{1,3})?", fullmatch=True),
             st.floats(-1e8, 1e8, allow_nan=False),
             st.floats(0, 1e8, allow_nan=False),
+            st.floats(0, 1, allow_nan=False),
         ),
         min_size=1,
         max_size=8,
     )
 )
-def test_edits_in_a_band_are_every_edit_in_it(rows: list[tuple[str, float, float]]) -> None:
-    """Asked for the values in a band only, the slips made are exactly those of every edit
-    that fall in it, each under the same edit and with the same words."""
-    texts = [text for text, _, _ in rows]
-    lowest = [low for _, low, _ in rows]
-    highest = [low + width for _, low, width in rows]
+def test_edits_in_a_band_are_every_edit_in_it(
+    rows: list[tuple[str, float, float, float]],
+) -> None:
+    """Asked for the values in a band only (and in a narrower one for the kinds that must
+    land nearest), the slips made are exactly those of every edit that fall in the band of
+    their kind, each under the same edit and with the same words."""
+    bands = pl.DataFrame(
+        {
+            "figure": range(len(rows)),
+            "text": [text for text, *_ in rows],
+            "lowest": [low for _, low, _, _ in rows],
+            "highest": [low + width for _, low, width, _ in rows],
+            "near_lowest": [low + width * share / 2 for _, low, width, share in rows],
+            "near_highest": [low + width * (1 - share / 2) for _, low, width, share in rows],
+        }
+    )
+    value = pl.col("value")
+    in_band = (
+        pl.when(pl.col("edit").is_in(list(NEAR_KINDS)))
+        .then((value >= pl.col("near_lowest")) & (value <= pl.col("near_highest")))
+        .otherwise((value >= pl.col("lowest")) & (value <= pl.col("highest")))
+    )
     banded = (
-        edit_candidates(
-            pl.DataFrame(
-                {"figure": range(len(rows)), "text": texts, "lowest": lowest, "highest": highest}
-            )
-        )
-        .filter((pl.col("value") >= pl.col("lowest")) & (pl.col("value") <= pl.col("highest")))
+        edit_candidates(bands)
+        .filter(in_band)
         .with_columns(slip_reason())
         .select("figure", "value", "edit", "reason")
         .collect()
         .sort("figure", "value")
     )
-    bands = pl.DataFrame({"figure": range(len(rows)), "lowest": lowest, "highest": highest})
     every = (
-        edits(pl.DataFrame({"figure": range(len(rows)), "text": texts}))
-        .join(bands, on="figure")
-        .filter((pl.col("value") >= pl.col("lowest")) & (pl.col("value") <= pl.col("highest")))
+        edits(bands.select("figure", "text"))
+        .join(bands.drop("text"), on="figure")
+        .filter(in_band)
         .select("figure", "value", "edit", "reason")
         .sort("figure", "value")
     )

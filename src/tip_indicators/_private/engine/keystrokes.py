@@ -24,6 +24,7 @@ import polars as pl
 
 __all__ = [
     "COPIED_PRIOR",
+    "NEAR_KINDS",
     "PRIORS",
     "REACH",
     "SMALL_CHANGE",
@@ -132,16 +133,26 @@ _MADE = frozenset(
 """The columns :func:`edit_candidates` makes (a row's own columns of these names are not kept)."""
 
 
-def within_reach() -> tuple[pl.Expr, pl.Expr]:
-    """The least and greatest value (``lowest``, ``highest``) a slip may take and still pass
-    :func:`lands_in_window` under any kind's reach: the band to make slips in, from the window
-    columns ``low``, ``high``, ``nearest`` and ``current``."""
+NEAR_KINDS = frozenset(kind for kind, reach in REACH.items() if reach == min(REACH.values()))
+"""The kinds that must land nearest (a digit dropped or wrong: dozens of candidates each). Every
+one is less likely than any other kind, so a value another kind also makes is never theirs:
+slips of these kinds are made only in the narrower band."""
+
+
+def within_reach() -> tuple[pl.Expr, ...]:
+    """The least and greatest value a slip may take and still pass :func:`lands_in_window`,
+    from the window columns ``low``, ``high``, ``nearest`` and ``current``: under any kind's
+    reach (``lowest``, ``highest``), and under the reach of :data:`NEAR_KINDS`
+    (``near_lowest``, ``near_highest``). These are the bands to make slips in."""
     needed = (pl.col("nearest") - pl.col("current")).abs()
-    reach = max(REACH.values()) * needed + 2 * _EPS
-    return (
-        pl.max_horizontal("low", pl.col("nearest") - reach).alias("lowest"),
-        pl.min_horizontal("high", pl.col("nearest") + reach).alias("highest"),
-    )
+    bands = []
+    for prefix, reach in (("", max(REACH.values())), ("near_", min(REACH.values()))):
+        within = reach * needed + 2 * _EPS
+        bands += [
+            pl.max_horizontal("low", pl.col("nearest") - within).alias(f"{prefix}lowest"),
+            pl.min_horizontal("high", pl.col("nearest") + within).alias(f"{prefix}highest"),
+        ]
+    return tuple(bands)
 
 
 def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
@@ -166,11 +177,22 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
     negative = pl.col("text").str.starts_with("-")
     decimals = pl.col("decimals")
     scale = pl.lit(10.0).pow(decimals.cast(pl.Float64))
-    lowest = pl.col("lowest") if "lowest" in given else pl.lit(None, pl.Float64)
-    highest = pl.col("highest") if "highest" in given else pl.lit(None, pl.Float64)
-    # the band in units of the last digit, unsigned (a negative figure's band turns round)
-    low_units = pl.when(negative).then(-highest).otherwise(lowest).fill_null(-math.inf) * scale
-    high_units = pl.when(negative).then(-lowest).otherwise(highest).fill_null(math.inf) * scale
+
+    def band(prefix: str) -> tuple[pl.Expr, pl.Expr]:
+        # the band in units of the last digit, unsigned (a negative figure's band turns round)
+        named = (f"{prefix}lowest", f"{prefix}highest")
+        if not set(named) <= given:
+            named = ("lowest", "highest")
+        lowest, highest = (
+            pl.col(name) if name in given else pl.lit(None, pl.Float64) for name in named
+        )
+        low = pl.when(negative).then(-highest).otherwise(lowest).fill_null(-math.inf) * scale
+        high = pl.when(negative).then(-lowest).otherwise(highest).fill_null(math.inf) * scale
+        return (
+            (low.clip(-1.0, _LARGEST).floor() - 1).alias(f"_{prefix}low"),
+            (high.clip(-1.0, _LARGEST).ceil() + 1).alias(f"_{prefix}high"),
+        )
+
     figures = (
         written.lazy()
         .with_row_index("_row")
@@ -189,10 +211,7 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             .cast(pl.Int64)
             .alias("decimals"),
         )
-        .with_columns(
-            (low_units.clip(-1.0, _LARGEST).floor() - 1).alias("_low"),
-            (high_units.clip(-1.0, _LARGEST).ceil() + 1).alias("_high"),
-        )
+        .with_columns(*band(""), *band("near_"))
     )
     digits, n, i = pl.col("digits"), pl.col("n"), pl.col("i")
 
@@ -205,17 +224,19 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
         return (digits // power(n - 1 - index)) % 10
 
     def any_digit(base: pl.Expr, place: pl.Expr) -> pl.Expr:
-        # the digits d for which base + d x place may lie in the band
+        # the digits d for which base + d x place may lie in the near band
         step = place.cast(pl.Float64)
-        first = ((pl.col("_low") - base.cast(pl.Float64)) / step).floor().clip(0, 9)
-        last = ((pl.col("_high") - base.cast(pl.Float64)) / step).ceil().clip(0, 9)
+        first = ((pl.col("_near_low") - base.cast(pl.Float64)) / step).floor().clip(0, 9)
+        last = ((pl.col("_near_high") - base.cast(pl.Float64)) / step).ceil().clip(0, 9)
         return pl.int_ranges(first.cast(pl.Int64), last.cast(pl.Int64) + 1, dtype=pl.Int64)
 
     places = figures.with_columns(pl.int_ranges(0, n + 1).alias("i")).explode("i")
     inside = places.filter(i < n).with_columns(digit_at(i).alias("at"))
     at, d = pl.col("at"), pl.col("d")
     carried = [name for name in written.columns if name not in _MADE]
-    kept = ["_row", "figure", "text", *carried, "sign", "decimals", "digits", "n", "_low", "_high"]
+    kept = ["_row", "figure", "text", *carried, "sign", "decimals", "digits", "n"]
+    far = [pl.col("_low").alias("_lo"), pl.col("_high").alias("_hi")]
+    near = [pl.col("_near_low").alias("_lo"), pl.col("_near_high").alias("_hi")]
     split = digits // power(n - i) * power(n - i + 1) + digits % power(n - i)
     neighbour_same = ((i > 0) & (at == digit_at(i - 1))) | ((i < n - 1) & (at == digit_at(i + 1)))
     candidates = pl.concat(
@@ -225,12 +246,14 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             .drop_nulls("d")
             .select(
                 *kept,
+                *near,
                 (split + d * power(n - i)).alias("meant"),
                 (n + 1).alias("m"),
                 pl.lit("digit-dropped").alias("edit"),
             ),
             inside.select(
                 *kept,
+                *far,
                 (digits // power(n - i) * power(n - 1 - i) + digits % power(n - 1 - i)).alias(
                     "meant"
                 ),
@@ -247,6 +270,7 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             .filter(at != pl.col("next"))
             .select(
                 *kept,
+                *far,
                 (
                     digits
                     + (pl.col("next") - at) * power(n - 1 - i)
@@ -262,6 +286,7 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             .filter(d.is_not_null() & (d != at))
             .select(
                 *kept,
+                *near,
                 (digits + (d - at) * power(n - 1 - i)).alias("meant"),
                 n.alias("m"),
                 pl.when(i == n - 1)
@@ -280,8 +305,8 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             (m > 0)
             & ~(leading_zero & (m > decimals + 1))
             & ((m != n) | (meant != digits))
-            & (meant >= pl.col("_low"))
-            & (meant <= pl.col("_high"))
+            & (meant >= pl.col("_lo"))
+            & (meant <= pl.col("_hi"))
         )
         .with_columns(
             pl.when(pl.col("sign") == "-").then(-magnitude).otherwise(magnitude).alias("value"),
