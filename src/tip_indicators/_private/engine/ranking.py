@@ -67,7 +67,7 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 why, its score, and the figure's line (which orders equally likely fixes)."""
 
 
-def slips_within(facts: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
+def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
     """The keystroke slips of each figure whose value lies in one of its ``windows`` (columns
     ``figure``, ``low``, ``high`` and ``nearest``, the nearest value the rules allow), each
     value once per figure: ``figure``, ``value``, ``prior`` and ``reason``.
@@ -78,15 +78,21 @@ def slips_within(facts: pl.DataFrame, windows: pl.DataFrame) -> pl.DataFrame:
     sum, the swap that makes it 68 lands where a fix may by coincidence, while 154 for a 1540
     that must come down to 529 or less is what the slip explains."""
     low = pl.col("low")
-    written = facts.filter(pl.col("exact") & (low == low.round(0))).select(
-        "figure",
-        low.cast(pl.Int64, strict=False).cast(pl.String).alias("text"),
-        "current",
+    written = (
+        facts.lazy()
+        .filter(pl.col("exact") & (low == low.round(0)))
+        .select(
+            "figure",
+            low.cast(pl.Int64, strict=False).cast(pl.String).alias("text"),
+            "current",
+        )
     )
     framed = (
-        windows.select("figure", "low", "high", "nearest")
-        .join(written.drop_nulls(), on="figure")
+        windows.lazy()
+        .select("figure", "low", "high", "nearest")
+        .join(written.lazy().drop_nulls(), on="figure")
         .with_columns(within_reach())
+        .collect()
     )
     return (
         edit_candidates(framed)
@@ -103,7 +109,7 @@ def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return (a - b).abs() <= 1e-9 * pl.max_horizontal(a.abs(), b.abs())
 
 
-def _values_tried(singles: pl.DataFrame, slips: pl.DataFrame) -> pl.DataFrame:
+def _values_tried(singles: pl.LazyFrame, slips: pl.LazyFrame) -> pl.LazyFrame:
     """The values each single fix is offered at: every slip of the likeliest kind that fits
     (a 1278 that must come down to 196 or less may be 178, 128 or 127, a digit too many, and
     nothing tells them apart), and the nearest value the rules allow unless a slip is it; each
@@ -152,7 +158,7 @@ def _values_tried(singles: pl.DataFrame, slips: pl.DataFrame) -> pl.DataFrame:
     return tried.join(fixes, on="figure").rename({"reason": "slip"})
 
 
-def _percent_outcomes(run: Run, tried: pl.DataFrame) -> pl.DataFrame:
+def _percent_outcomes(run: Run, tried: pl.LazyFrame) -> pl.LazyFrame:
     """For each value tried (by ``row``), the failed percentage changes it would make right
     (``fixed``) and those that hold it would make wrong (``broken``)."""
     counts = {"fixed": pl.Int64, "broken": pl.Int64}
@@ -160,8 +166,10 @@ def _percent_outcomes(run: Run, tried: pl.DataFrame) -> pl.DataFrame:
         return tried.select("row").with_columns(
             [pl.lit(0, kind).alias(name) for name, kind in counts.items()]
         )
-    checks = pl.concat(run.percent_checks).select(
-        "level", "base", "level_value", "base_value", "stated", "decimals", "failed"
+    checks = (
+        pl.concat(run.percent_checks)
+        .lazy()
+        .select("level", "base", "level_value", "base_value", "stated", "decimals", "failed")
     )
     value = tried.select("row", "figure", "value")
     as_level = value.join(checks, left_on="figure", right_on="level").select(
@@ -228,27 +236,32 @@ def single_candidates(
 
     Long because it is one query: what each value would repair, break and confirm is joined
     onto it, and the score and the words are built from those columns."""
-    figure_facts = facts.select("figure", "current", "exact", "low", "measure", "line")
-    singles = singles.join(figure_facts.select("figure", "current"), on="figure")
-    slips = slips_within(facts, singles)
+    figure_facts = facts.lazy().select("figure", "current", "exact", "low", "measure", "line")
+    windows = singles.lazy().join(figure_facts.select("figure", "current"), on="figure")
+    slips = slips_within(facts, windows).lazy()
+    # made once: each value's row number is what the outcomes below are joined back on
     tried = (
-        _values_tried(singles, slips)
+        _values_tried(windows, slips)
         .with_row_index("row")
         .with_columns(pl.col("row").cast(pl.Int64))
+        .collect()
+        .lazy()
     )
-    counts = failed.group_by("component").agg(pl.len().cast(pl.Int64).alias("repaired"))
+    # one plan, collected once: a small file makes a few queries, not one per step
+    rules, parts, totals = failed.lazy(), terms.lazy(), sums.lazy()
+    counts = rules.group_by("component").agg(pl.len().cast(pl.Int64).alias("repaired"))
     ineq = (
-        failed.join(sums.select("c", "equality"), on="c")
+        rules.join(totals.select("c", "equality"), on="c")
         .group_by("component")
         .agg((~pl.col("equality")).any().alias("inequality"))
     )
-    coefs = terms.group_by("c", "figure").agg(pl.col("coef").sum())
+    coefs = parts.group_by("c", "figure").agg(pl.col("coef").sum())
     after = pl.col("least") - pl.col("coef") * pl.col("current") + pl.col("coef") * pl.col("value")
     balanced = (
         tried.select("row", "component", "figure", "current", "value")
-        .join(failed.select("c", "component"), on="component")
+        .join(rules.select("c", "component"), on="component")
         .join(coefs, on=["c", "figure"], how="left")
-        .join(sums.select("c", "least", "tol", "all_exact"), on="c")
+        .join(totals.select("c", "least", "tol", "all_exact"), on="c")
         .group_by("row")
         .agg(
             (pl.col("all_exact") & ((after.abs() <= pl.col("tol") + _EPS).fill_null(False)))
@@ -257,9 +270,9 @@ def single_candidates(
         )
     )
     confirmed = (
-        terms.select("c", "figure")
+        parts.select("c", "figure")
         .unique()
-        .join(sums, on="c")
+        .join(totals, on="c")
         .filter(
             ~pl.col("failed")
             & ~pl.col("equality")
@@ -269,7 +282,7 @@ def single_candidates(
         .group_by("figure")
         .agg(pl.len().cast(pl.Int64).alias("gaps"))
     )
-    neighbours = _neighbours(run, failed, terms, figure_facts)
+    neighbours = _neighbours(run, rules, parts, figure_facts)
     rows = (
         tried.join(counts, on="component")
         .join(ineq, on="component")
@@ -279,6 +292,7 @@ def single_candidates(
         .join(neighbours, on=["component", "figure"], how="left")
         .join(figure_facts.select("figure", "measure", "line"), on="figure")
         .with_columns(pl.col("gaps").fill_null(0), pl.col("balances").fill_null(False))
+        .collect()
     )
     value, current = pl.col("value"), pl.col("current")
     has_slip = pl.col("slip").is_not_null()
@@ -332,9 +346,7 @@ def single_candidates(
         pl.when(total_repaired > 1).then(pl.format("repairs all {} failed rules", total_repaired)),
     ]
     reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
-    findings = (
-        failed.filter(pl.col("finding").is_not_null()).select("component", "finding").unique()
-    )
+    findings = rules.filter(pl.col("finding").is_not_null()).select("component", "finding").unique()
     return (
         rows.with_columns(
             score.alias("score"),
@@ -344,15 +356,15 @@ def single_candidates(
             .alias("reason"),
             _value_texts(rows.get_column("value")).alias("value"),
         )
-        .join(findings, on="component")
+        .join(findings.collect(), on="component")
         .select(pl.col("finding").alias("number"), "figure", "value", "reason", "score", "line")
         .select([pl.col(name).cast(kind) for name, kind in CANDIDATE_SCHEMA.items()])
     )
 
 
 def _neighbours(
-    run: Run, failed: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFrame
-) -> pl.DataFrame:
+    run: Run, failed: pl.LazyFrame, terms: pl.LazyFrame, facts: pl.LazyFrame
+) -> pl.LazyFrame:
     """For each exact figure of a component's failed rules, the first other exact figure of
     those rules (by id) stating the same value, worded as a copy: a value copied from the
     neighbouring figure (``copied``, null when there is none)."""
@@ -368,11 +380,13 @@ def _neighbours(
         .filter(pl.col("figure") != pl.col("figure_other"))
         .group_by("component", "figure")
         .agg(pl.col("figure_other").min().alias("other"))
+        .collect()
     )
     texts = run.figure_texts(pairs.get_column("other"))
     return (
-        pairs.with_columns(texts.get_column("label"), texts.get_column("value"))
-        .join(_raw_lines(run, pairs.get_column("other")), on="other", how="left")
+        pairs.lazy()
+        .with_columns(texts.get_column("label"), texts.get_column("value"))
+        .join(_raw_lines(run, pairs.get_column("other")).lazy(), on="other", how="left")
         .select(
             "component",
             "figure",

@@ -71,19 +71,23 @@ def components(terms: pl.DataFrame, failed: pl.Series) -> pl.DataFrame:
     through the figures until it settles."""
     edges = terms.filter(pl.col("c").is_in(failed.implode())).select("c", "figure")
     label = edges.select("c").unique().with_columns(pl.col("c").alias("component"))
+    links = edges.lazy()
     while True:
-        by_figure = edges.join(label, on="c").group_by("figure").agg(pl.col("component").min())
-        joined = edges.join(by_figure, on="figure").group_by("c").agg(pl.col("component").min())
+        by_figure = (
+            links.join(label.lazy(), on="c").group_by("figure").agg(pl.col("component").min())
+        )
+        joined = links.join(by_figure, on="figure").group_by("c").agg(pl.col("component").min())
         # a label's own label: components settle in about the logarithm of their diameter
         settled = joined.join(
             joined.select(pl.col("c").alias("component"), pl.col("component").alias("root")),
             on="component",
         ).select("c", pl.col("root").alias("component"))
-        changed = settled.join(label, on="c", suffix="_old").filter(
+        changed = settled.join(label.lazy(), on="c", suffix="_old").filter(
             pl.col("component") != pl.col("component_old")
         )
-        label = settled
-        if changed.height == 0:
+        settled_now, changes = pl.collect_all([settled, changed.select(pl.len())])
+        label = settled_now
+        if changes.item() == 0:
             return label
 
 
@@ -194,22 +198,24 @@ def single_intervals(
     it must hold already, whatever the free figures are.
 
     Long because the candidates, their intervals and the checks on them are one query."""
-    need = failed.group_by("component").agg(pl.len().alias("failures"))
+    rules, systems = failed.lazy(), local.lazy()
+    parts, totals, figures = terms.lazy(), sums.lazy(), facts.lazy()
+    need = rules.group_by("component").agg(pl.len().alias("failures"))
     bottom_of = -pl.col("tol") - pl.col("most")
     top_of = pl.when(pl.col("equality")).then(pl.col("tol") - pl.col("least")).otherwise(_INF)
     unmet = (bottom_of > _EPS) | (top_of < -_EPS)
     blocked = (
-        local.join(sums.select("c", unmet.alias("unmet")), on="c")
+        systems.join(totals.select("c", unmet.alias("unmet")), on="c")
         .group_by("component")
         .agg(pl.col("unmet").sum().alias("unmet"))
     )
     candidates = (
-        failed.join(terms.select("c", "figure").unique(), on="c")
+        rules.join(parts.select("c", "figure").unique(), on="c")
         .group_by("component", "figure")
         .agg(pl.len().alias("in_failed"))
         .join(need, on="component")
         .filter(pl.col("in_failed") == pl.col("failures"))
-        .join(facts.filter(pl.col("exact")).select("figure", "current"), on="figure")
+        .join(figures.filter(pl.col("exact")).select("figure", "current"), on="figure")
         .select("component", "figure", "current")
     )
     coef = pl.col("coef")
@@ -219,12 +225,12 @@ def single_intervals(
     bottom = -pl.col("tol") - rest_most
     top = pl.when(pl.col("equality")).then(pl.col("tol") - rest_least).otherwise(_INF)
     rows = (
-        candidates.join(local, on="component")
+        candidates.join(systems, on="component")
         .join(
-            terms.group_by("c", "figure").agg(pl.col("coef").sum()),
+            parts.group_by("c", "figure").agg(pl.col("coef").sum()),
             on=["c", "figure"],
         )
-        .join(sums, on="c")
+        .join(totals, on="c")
         .with_columns(
             pl.when(coef > 0).then(bottom / coef).when(coef < 0).then(top / coef).alias("lo"),
             pl.when(coef > 0).then(top / coef).when(coef < 0).then(bottom / coef).alias("hi"),
@@ -242,7 +248,7 @@ def single_intervals(
     return (
         candidates.join(rows, on=["component", "figure"])
         .join(blocked, on="component")
-        .join(facts.select("figure", "lower", "upper", "integer"), on="figure")
+        .join(figures.select("figure", "lower", "upper", "integer"), on="figure")
         # each constraint without the candidate (or where its coefficients cancel) must hold
         .filter(pl.col("unmet") == pl.col("own_unmet"))
         .with_columns(
@@ -260,4 +266,5 @@ def single_intervals(
         .filter(pl.col("nearest").is_finite())
         .select([pl.col(name).cast(kind) for name, kind in SINGLE_SCHEMA.items()])
         .sort("component", "figure")
+        .collect()
     )
