@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, SUGGESTION_SCHEMA, Run
+from tip_indicators._private.engine.base import SUGGESTION_SCHEMA, Run
 from tip_indicators._private.engine.keystrokes import (
     edit_candidates,
     lands_in_window,
@@ -25,6 +25,13 @@ __all__ = ["bound_slips", "shortfall_slips"]
 _EPS = 1e-7
 _GAP_EDITS = ["transposition", "digit-dropped", "zero-added", "digit-doubled", "digit-added"]
 """The slips that may account for a shortfall exactly (a wrong digit is a miscount)."""
+
+
+def _values(run: Run, ids: pl.Series) -> pl.DataFrame:
+    """The value (``v``) of each figure of ``ids`` and whether it is stated exactly, fetched
+    by row (a figure's id is its row; a null id gives nulls), not joined with every figure."""
+    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
+    return run.frame[ids].select(pl.col("low").alias("v"), exact.alias("exact"))
 
 
 def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
@@ -44,14 +51,18 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     empty = pl.DataFrame(schema=SUGGESTION_SCHEMA)
     if open_.height == 0:
         return empty
-    exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
-    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"), exact.alias("exact"))
+    each_part = open_.explode("ids")
     parts = (
-        open_.explode("ids")
-        .join(values, left_on="ids", right_on=ID, how="left")
+        pl.concat([each_part, _values(run, each_part.get_column("ids"))], how="horizontal")
         .group_by("finding", "total", maintain_order=True)
         .agg(pl.col("ids"), pl.col("v").sum().alias("sum"), pl.col("exact").all().alias("exact"))
-        .join(values, left_on="total", right_on=ID, how="left", suffix="_total")
+    )
+    parts = (
+        pl.concat(
+            [parts, _values(run, parts.get_column("total")).rename(lambda name: f"{name}_total")],
+            how="horizontal",
+        )
+        .rename({"v_total": "v"})
         .filter(pl.col("exact") & pl.col("exact_total"))
         .with_columns((pl.col("v") - pl.col("sum")).alias("gap"))
         .filter((pl.col("gap") > 0) & (pl.col("gap") % 9 == 0))
@@ -67,7 +78,8 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
                 "finding", "gap", pl.col("total").alias("figure"), pl.lit(-1.0).alias("s")
             ),
         ]
-    ).join(values.rename({ID: "figure"}), on="figure", how="left")
+    )
+    wanted = pl.concat([wanted, _values(run, wanted.get_column("figure"))], how="horizontal")
     target = pl.col("v") + pl.col("s") * pl.col("gap")
     written = wanted.filter(pl.col("exact") & (pl.col("v") == pl.col("v").round(0))).select(
         "finding",
@@ -87,8 +99,6 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     )
     if found.height == 0:
         return empty
-    lines = run.frame.select(ID, "line")
-    found = found.join(lines, left_on="figure", right_on=ID, how="left")
     counts = found.group_by("finding").agg(pl.len().alias("n"))
     found = found.join(counts, on="finding", how="left", maintain_order="left")
     gap = pl.col("gap").cast(pl.Int64).cast(pl.String)
@@ -149,9 +159,9 @@ def bound_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     )
     if exceeded.height == 0:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    values = run.frame.select(pl.col(ID), pl.col("low").alias("v"))
-    pairs = exceeded.join(values, left_on="whole", right_on=ID, how="left").join(
-        values, left_on="part", right_on=ID, how="left", suffix="_part"
+    pairs = exceeded.with_columns(
+        _values(run, exceeded.get_column("whole")).get_column("v"),
+        _values(run, exceeded.get_column("part")).get_column("v").alias("v_part"),
     )
     windows = pl.concat(
         [
@@ -192,17 +202,16 @@ def window_slips(
     Long because it is one query: the slips, the fallback values, their ranking and their wording
     are made column-wise together."""
     exact = (pl.col("low") == pl.col("high")) & ~pl.col("derived").fill_null(False)
-    figures = run.frame.select(
-        pl.col(ID).alias("figure"),
+    windows = windows.select([pl.col(c).cast(t) for c, t in WINDOW_SCHEMA.items()])
+    # a figure's id is its row: its facts are fetched by position
+    figures = run.frame[windows.get_column("figure")].select(
         pl.col("low").alias("current"),
         pl.col("value").alias("text"),
         pl.col("decimals").fill_null(0).cast(pl.Int64),
         exact.alias("exact"),
     )
-    framed = (
-        windows.select([pl.col(c).cast(t) for c, t in WINDOW_SCHEMA.items()])
-        .join(figures, on="figure", how="inner")
-        .filter(pl.col("exact") & pl.col("nearest").is_finite())
+    framed = pl.concat([windows, figures], how="horizontal").filter(
+        pl.col("exact") & pl.col("nearest").is_finite()
     )
     if framed.height == 0:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
@@ -249,7 +258,7 @@ def window_slips(
     if slips.height == 0:
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
     found = (
-        slips.join(figures.select("figure", "decimals"), on="figure", how="left")
+        slips.join(framed.select("figure", "decimals").unique("figure"), on="figure", how="left")
         .sort(["finding", "prior", "figure", "value"], descending=[False, True, False, False])
         .with_columns(
             (
