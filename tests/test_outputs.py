@@ -24,12 +24,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tip_indicators._private import output
-from tip_indicators._private.cells import escape_cell, unescape_cell
+from tip_indicators._private.cells import (
+    escape_cell,
+    escape_columns,
+    unescape_cell,
+    unescape_columns,
+)
 from tip_indicators._private.commands import emit
 from tip_indicators._private.safetext import shown
 from tip_indicators.cli import main
@@ -405,6 +411,24 @@ CELL_TEXT = st.builds(
 def test_escaping_a_cell_round_trips(text: str) -> None:
     """unescape_cell(escape_cell(t)) == t for every text."""
     assert unescape_cell(escape_cell(text)) == text
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), CELL_TEXT), CELL_TEXT), max_size=6))
+def test_escaping_columns_round_trips_cell_by_cell(rows: list[tuple[str | None, str]]) -> None:
+    """Escaped and unescaped column-wise, any frame of texts reads back as it was, and each
+    column is escaped exactly as its cells are one by one (a column with no cell to unescape
+    is left as it is)."""
+    frame = pl.DataFrame(rows, schema={"a": pl.String, "b": pl.String}, orient="row")
+    escaped = escape_columns(frame)
+    assert escaped.to_dicts() == [
+        {name: None if text is None else escape_cell(text) for name, text in row.items()}
+        for row in frame.to_dicts()
+    ]
+    assert unescape_columns(escaped, ["a", "b"]).to_dicts() == frame.to_dicts()
+    assert unescape_columns(frame, ["a", "b"]).to_dicts() == [
+        {name: None if text is None else unescape_cell(text) for name, text in row.items()}
+        for row in frame.to_dicts()
+    ]
 
 
 @given(st.text())

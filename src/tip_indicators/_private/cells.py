@@ -54,7 +54,14 @@ def escape_columns(frame: pl.DataFrame, columns: Iterable[str] | None = None) ->
 
 def unescape_columns(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:
     """``frame`` with :func:`unescape_cell` applied to its text ``columns``."""
-    names = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
+    text = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
+    if not text:
+        return frame
+    # only the columns with a cell that starts with ' can hold an escape; most files have none
+    marked = frame.select(pl.col(text).str.starts_with("'").any()).row(0)
+    names = [c for c, any_marked in zip(text, marked, strict=True) if any_marked]
+    if not names:
+        return frame
     return frame.with_columns(
         pl.when(pl.col(c).str.starts_with("'") & _quoted(pl.col(c).str.slice(1)))
         .then(pl.col(c).str.slice(1))
