@@ -178,6 +178,27 @@ def evaluate_change(run: Run, rule: Rule) -> None:
     )
 
 
+def stated_window(stated: pl.Expr, decimals: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The least and greatest percentage that rounds or truncates to each ``stated`` figure
+    given with ``decimals`` digits (:func:`_accepts`, column-wise)."""
+    unit = pl.lit(10.0).pow(-decimals.fill_null(0).cast(pl.Float64))
+    low = (
+        pl.when(stated > 0)
+        .then(stated - unit / 2)
+        .when(stated < 0)
+        .then(stated - unit)
+        .otherwise(-unit)
+    )
+    high = (
+        pl.when(stated > 0)
+        .then(stated + unit)
+        .when(stated < 0)
+        .then(stated + unit / 2)
+        .otherwise(unit)
+    )
+    return low, high
+
+
 def _accepts(stated: float, decimals: int, low: float, high: float) -> bool:
     """Whether some percentage in [low, high] rounds or truncates to ``stated``."""
     unit = 10.0**-decimals
@@ -234,18 +255,7 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
     corners = [
         100.0 * pl.col(c) / pl.col(b) for c in ("x_low", "x_high") for b in ("y_low", "y_high")
     ]
-    unit = pl.lit(10.0).pow(-pl.col("decimals").fill_null(0).cast(pl.Float64))
-    value = pl.col("low")
-    window_low = (
-        pl.when(value > 0)
-        .then(value - unit / 2)
-        .when(value < 0)
-        .then(value - unit)
-        .otherwise(-unit)
-    )
-    window_high = (
-        pl.when(value > 0).then(value + unit).when(value < 0).then(value + unit / 2).otherwise(unit)
-    )
+    window_low, window_high = stated_window(pl.col("low"), pl.col("decimals"))
     judged = framed.with_columns(
         pl.min_horizontal(corners).alias("p_low"), pl.max_horizontal(corners).alias("p_high")
     ).with_columns(

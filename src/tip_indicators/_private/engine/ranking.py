@@ -18,6 +18,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.engine.base import Run, number, number_texts
+from tip_indicators._private.engine.changes import stated_window
 from tip_indicators._private.engine.keystrokes import (
     COPIED_PRIOR,
     edit_candidates,
@@ -201,22 +202,7 @@ _JUDGED = ("stated", "decimals", "failed")
 def _accepts(value: pl.Expr) -> pl.Expr:
     """Whether each percentage ``value`` rounds or truncates to ``stated`` with ``decimals``
     (:func:`~tip_indicators._private.engine.changes.accepts`, column-wise)."""
-    stated = pl.col("stated")
-    unit = pl.lit(10.0).pow(-pl.col("decimals").cast(pl.Float64))
-    start = (
-        pl.when(stated > 0)
-        .then(stated - unit / 2)
-        .when(stated < 0)
-        .then(stated - unit)
-        .otherwise(-unit)
-    )
-    end = (
-        pl.when(stated > 0)
-        .then(stated + unit)
-        .when(stated < 0)
-        .then(stated + unit / 2)
-        .otherwise(unit)
-    )
+    start, end = stated_window(pl.col("stated"), pl.col("decimals"))
     return (value <= end + _PERCENT_EPS) & (value >= start - _PERCENT_EPS)
 
 
