@@ -261,6 +261,23 @@ def test_unmapped_cells_are_findings_with_suggestions(write_file: WriteFile) -> 
     assert dataset.observations.get_column("line").to_list() == [8]
 
 
+@pytest.mark.parametrize("extra", [1, 5_000])
+def test_a_row_wider_than_the_header_is_counted_as_written(
+    write_file: WriteFile, extra: int
+) -> None:
+    """A row with more fields than the header is a row-shape error giving its own count of
+    fields, also when the line is too wide to be split; the other rows are still read."""
+    good = "KHM,Cambodia,Asia,SE Asia,Persons convicted,Total,Total,Total,Total,2020,Counts,3,X"
+    wide = good + "," * extra
+    path = write_file("wide.csv", "\n".join([_HEADER, wide, good]) + "\n")
+    dataset = read_glotip(path)
+    (problem,) = [p for p in dataset.problems if p.code == "row-shape"]
+    assert problem.location is not None
+    assert problem.location.line == 2
+    assert problem.message == f"row has {13 + extra} fields, the header has 13"
+    assert dataset.observations.get_column("line").to_list() == [3]
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from tip_indicators._private.case_codes import code_table
-from tip_indicators._private.csvrecords import csv_records, field_count
+from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators._private.vocabulary import (
     Mapped,
@@ -61,7 +61,7 @@ def case_table(
     problems: list[Finding] = []
     for line, fields in records:
         if len(fields) != len(header):
-            message = f"row has {field_count(fields)} fields, the header has {len(header)}"
+            message = row_shape_message(fields, len(header))
             problems.append(
                 Finding("row-shape", Severity.ERROR, message, location=Location(path, line))
             )

@@ -29,6 +29,11 @@ def field_count(fields: list[str]) -> int:
     return fields.fields if isinstance(fields, Overwide) else len(fields)
 
 
+def row_shape_message(fields: list[str], width: int) -> str:
+    """What a ``row-shape`` finding says of a record that is not as wide as the header."""
+    return f"row has {field_count(fields)} fields, the header has {width}"
+
+
 def csv_records(
     text: str,
     path: str,

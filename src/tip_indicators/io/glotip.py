@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
 from tip_indicators._private.validate import dimensions_of, validate_raw
@@ -224,7 +224,7 @@ def _shaped(
             if len(fields) == width:
                 rows.append((line, fields))
                 continue
-            message = f"row has {len(fields)} fields, the header has {width}"
+            message = row_shape_message(fields, width)
             location = Location(path, line)
         else:
             extra = [i for i, text in enumerate(fields[width:], start=width) if text.strip()]

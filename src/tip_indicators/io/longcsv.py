@@ -18,7 +18,7 @@ from typing import IO
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
-from tip_indicators._private.csvrecords import csv_records, field_count
+from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -235,7 +235,7 @@ def _split(
                 Finding(
                     code="row-shape",
                     severity=Severity.ERROR,
-                    message=f"row has {field_count(fields)} fields, the header has {width}",
+                    message=row_shape_message(fields, width),
                     location=Location(path, line),
                 )
             )

@@ -29,7 +29,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
-from tip_indicators._private.csvrecords import csv_records, field_count
+from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
@@ -123,7 +123,7 @@ def read_sdmx_csv(
                 Finding(
                     "row-shape",
                     Severity.ERROR,
-                    f"row has {field_count(fields)} fields, the header has {width}",
+                    row_shape_message(fields, width),
                     location=Location(name, line),
                 )
             )

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.csvrecords import csv_records
+from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
@@ -181,7 +181,7 @@ def _csv_cells(text: str, name: str, limits: ReadLimits) -> tuple[pl.DataFrame, 
     lines: list[int] = []
     for line, fields in records:
         if len(fields) != len(header):
-            message = f"row has {len(fields)} fields, the header has {len(header)}"
+            message = row_shape_message(fields, len(header))
             problems.append(
                 Finding("row-shape", Severity.ERROR, message, location=Location(name, line))
             )
