@@ -303,7 +303,8 @@ def single_candidates(
         - pl.when(~explained).then(0.1 * ((value - current).abs() + 1.0).log10()).otherwise(0.0)
     )
     low, high = pl.col("span_low"), pl.col("span_high")
-    low_text, high_text = _number_texts(rows, "span_low"), _number_texts(rows, "span_high")
+    low_text = number_texts(rows.get_column("span_low"))
+    high_text = number_texts(rows.get_column("span_high"))
     span = (
         pl.when(high.is_infinite())
         .then(pl.concat_str(pl.lit("from "), low_text))
@@ -343,7 +344,14 @@ def single_candidates(
             _value_texts(rows.get_column("value")).alias("value"),
         )
         .join(findings.collect(), on="component")
-        .select(pl.col("finding").alias("number"), "figure", "value", "reason", "score", "line")
+        .select(
+            pl.col("finding").alias("number"),
+            "figure",
+            "value",
+            "reason",
+            "score",
+            pl.col("line").fill_null(0),
+        )
         .select([pl.col(name).cast(kind) for name, kind in CANDIDATE_SCHEMA.items()])
     )
 
@@ -372,7 +380,11 @@ def _neighbours(
     return (
         pairs.lazy()
         .with_columns(texts.get_column("label"), texts.get_column("value"))
-        .join(_raw_lines(run, pairs.get_column("other")).lazy(), on="other", how="left")
+        .join(
+            facts.select(pl.col("figure").alias("other"), pl.col("line").alias("other_line")),
+            on="other",
+            how="left",
+        )
         .select(
             "component",
             "figure",
@@ -382,23 +394,11 @@ def _neighbours(
                 pl.lit(" ("),
                 "value",
                 pl.lit(", line "),
-                pl.col("raw_line").cast(pl.String).fill_null("None"),
+                pl.col("other_line").cast(pl.String).fill_null("None"),
                 pl.lit("): likely copied from the neighbouring figure (copied)"),
             ).alias("copied"),
         )
     )
-
-
-def _raw_lines(run: Run, ids: pl.Series) -> pl.DataFrame:
-    """The line each figure of ``ids`` stands on as its citation gives it (null when none)."""
-    frame = run.frame[ids.unique().sort()]
-    line = pl.col("line").cast(pl.Int64) if "line" in frame.columns else pl.lit(None, pl.Int64)
-    return frame.select(pl.col("_id").alias("other"), line.alias("raw_line"))
-
-
-def _number_texts(rows: pl.DataFrame, column: str) -> pl.Series:
-    """:func:`~tip_indicators._private.engine.base.number` of each value of ``column``."""
-    return number_texts(rows.get_column(column))
 
 
 def _value_texts(values: pl.Series) -> pl.Series:

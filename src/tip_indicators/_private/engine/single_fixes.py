@@ -106,7 +106,7 @@ def figure_facts(run: Run, ids: pl.Series) -> pl.DataFrame:
         "high",
         "decimals",
         pl.col("derived").fill_null(False),
-        pl.col("line").cast(pl.Int64).fill_null(0),
+        pl.col("line").cast(pl.Int64),
     )
     stated = ~pl.col("derived")
     low = pl.when(stated).then(pl.col("low"))
