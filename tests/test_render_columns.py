@@ -21,13 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finding_strategies import TIE, findings, report_of
 from strategies import Defect, check_text, consistent_cases, defects
 from tip_indicators._private.safetext import shown, shown_column
 from tip_indicators.check import check
-from tip_indicators.datasets import FRAME_FORMAT, InputFile
 from tip_indicators.findings import (
     Finding,
-    FindingTable,
     Location,
     ObservationRef,
     Severity,
@@ -243,101 +242,13 @@ def oracle_summary_rows(report: Report) -> list[str]:
     ]
 
 
-# ---------------------------------------------------------------- hand-built findings
-
-# Text with the characters a report must not show raw, and the odd ones that sort differently.
-_HOSTILE = st.text(
-    st.sampled_from(["a", "b", "Z", "!", ";", "(", ")", " ", "\n", "\x1b", "\u202e", "é", "\t"]),
-    max_size=6,
-)
-_PATHS = ["a.csv", "b.csv", "", "dir/ü.csv", "/abs/x y.csv", "evil\n.csv", "frame"]
-_NOT_UTF8 = "bad\udcff.csv"  # a name with a byte that is not UTF-8, as Python decodes it
-
-
-@st.composite
-def locations(draw: st.DrawFn, *, not_utf8: bool = True) -> Location:
-    """A place: a file line, a workbook cell, or a row of the checked frame ``frame``. Cited
-    figures keep their names as text, so only other places may have names that are not UTF-8."""
-    path = draw(st.sampled_from(_PATHS + [_NOT_UTF8] * not_utf8))
-    position = draw(st.none() | st.integers(0, 30))
-    field = draw(st.none() | st.sampled_from(["value", "sex", "sheet!C8"]) | _HOSTILE)
-    if path == "frame":
-        return Location(path, None, field, position)
-    return Location(path, position, field)
-
-
-@st.composite
-def refs(draw: st.DrawFn) -> ObservationRef:
-    """A cited figure."""
-    return ObservationRef(
-        "victims_received",
-        draw(st.sampled_from(["2010", "2011"])),
-        draw(st.sampled_from(["GOV.A", "NGO.B"])),
-        {"sex": draw(st.sampled_from(["_T", "F", "M"]))},
-        "N",
-        draw(st.sampled_from(["5", "", "<5"])),
-        None,
-        draw(locations(not_utf8=False)),
-    )
-
-
-_TIE = "; one of {} equally likely fixes"
-
-
-@st.composite
-def suggestions(draw: st.DrawFn, cited: tuple[ObservationRef, ...]) -> Suggestion:
-    """A suggested fix, sometimes one of several equally likely ones."""
-    reason = draw(_HOSTILE | st.sampled_from(["a digit left out (digit-dropped)", "derived"]))
-    if draw(st.booleans()):
-        reason += _TIE.format(draw(st.integers(2, 5)))
-    observation = draw(st.none() | st.sampled_from(cited)) if cited else None
-    where = observation.location if observation is not None else draw(locations())
-    return Suggestion(where, draw(_HOSTILE), reason, observation, 1.0)
-
-
-_NUMBERS = st.none() | st.floats() | st.sampled_from([0.0, -0.0, 5.0, 1e16, 1.5, -3.0])
-_FIGURES = _NUMBERS | st.sampled_from(["[10, 20]", "<5"])
-
-
-@st.composite
-def findings(draw: st.DrawFn) -> Finding:
-    """A finding with hostile text, maybe located, maybe citing figures and offering fixes."""
-    cited = tuple(draw(st.lists(refs(), max_size=3)))
-    return Finding(
-        draw(st.sampled_from(["partition-exceeds", "bound-exceeded", "zz-code", "a"])),
-        draw(st.sampled_from(list(Severity))),
-        draw(_HOSTILE),
-        cited,
-        suggestions=tuple(draw(st.lists(suggestions(cited), max_size=5))),
-        expected=draw(_FIGURES),
-        actual=draw(_FIGURES),
-        imbalance=draw(_NUMBERS),
-        tolerance=draw(_NUMBERS),
-        location=draw(st.none() | locations()),
-        rule=draw(st.none() | st.sampled_from(["partition.sex", "bound"]) | _HOSTILE),
-    )
-
-
-def _report(made: list[Finding], *, frame: bool, fresh: bool) -> Report:
-    inputs = (InputFile("frame", "0" * 64, 1, FRAME_FORMAT),) if frame else ()
-    report = Report(findings=made, inputs=inputs, omitted=("x",) if frame else ())
-    if fresh:  # no objects kept: the oracle reads objects made from the table
-        table = report.table
-        report = Report(
-            findings=FindingTable(table.rows, table.figures, table.dimensions),
-            inputs=inputs,
-            omitted=report.omitted,
-        )
-    return report
-
-
 @given(st.lists(findings(), max_size=14), st.booleans(), st.booleans(), st.booleans())
 @settings(max_examples=300, deadline=None)
 def test_text_of_hand_built_findings_is_the_oracles(
     made: list[Finding], frame: bool, fresh: bool, colour: bool
 ) -> None:
     """Findings of any text, place and fixes are written as the object renderer wrote them."""
-    report = _report(made, frame=frame, fresh=fresh)
+    report = report_of(made, frame=frame, fresh=fresh)
     assert report_text(report, colour=colour) == oracle_text(report, colour=colour)
 
 
@@ -348,7 +259,7 @@ def test_sarif_of_hand_built_findings_is_the_oracles(
 ) -> None:
     """Findings of any text, place, figures and fixes are written as the object renderer wrote
     them, at every indent."""
-    report = _report(made, frame=frame, fresh=fresh)
+    report = report_of(made, frame=frame, fresh=fresh)
     for indent in (2, None, 0, 4):
         assert report_sarif(report, indent=indent) == oracle_sarif(report, indent=indent)
 
@@ -359,7 +270,7 @@ def test_github_of_hand_built_findings_is_the_oracles(
     made: list[Finding], frame: bool, limit: int
 ) -> None:
     """The annotations and the step summary show the findings the object renderer showed."""
-    report = _report(made, frame=frame, fresh=True)
+    report = report_of(made, frame=frame, fresh=True)
     assert report_github(report, limit=limit).startswith(oracle_github(report, limit=limit))
     summary = step_summary(report).splitlines()
     rows = oracle_summary_rows(report)
@@ -377,7 +288,7 @@ def _as_text(finding: Finding) -> str:
 def test_taken_findings_are_the_same_objects(made: list[Finding], data: st.DataObject) -> None:
     """Findings taken from a table, in any order, are the findings at those places, with only
     the figures they need."""
-    table = _report(made, frame=False, fresh=True).table
+    table = report_of(made, frame=False, fresh=True).table
     positions = data.draw(st.lists(st.integers(0, max(len(made) - 1, 0)), max_size=len(made)))
     if not made:
         positions = []
@@ -396,9 +307,9 @@ def test_three_equally_likely_fixes_fold_into_one_line() -> None:
         )
         for n in (2, 3, 4)
     )
-    fixes = tuple(Suggestion(ref.location, "6", "derived" + _TIE.format(3), ref) for ref in cited)
+    fixes = tuple(Suggestion(ref.location, "6", "derived" + TIE.format(3), ref) for ref in cited)
     made = [Finding("partition-exceeds", Severity.ERROR, "m", cited, suggestions=fixes)]
-    report = _report(made, frame=False, fresh=True)
+    report = report_of(made, frame=False, fresh=True)
     text = report_text(report)
     assert text == oracle_text(report)
     assert (
