@@ -9,7 +9,7 @@ from tip_indicators._private.row_problems import Problems
 from tip_indicators.codelists import codelist
 from tip_indicators.findings.wording import worded
 from tip_indicators.indicators import Catalogue
-from tip_indicators.values import MAX_EXACT, value_columns
+from tip_indicators.values import MAX_EXACT, read_values
 
 _UNIT_ALIASES = {
     "persons": "person",
@@ -32,7 +32,7 @@ def check_values(frame: pl.DataFrame, problems: Problems, catalogue: Catalogue) 
     ``problems.add`` each.
     """
     # Bulk files repeat a few thousand distinct values: read each once and join them back.
-    readings = frame.select(pl.col("value").unique()).with_columns(value_columns("value"))
+    readings = read_values(frame.select(pl.col("value").unique()), "value")
     # Only the value column is joined (a join copies every column it carries), row for row.
     read = frame.select("value").join(
         readings, on="value", how="left", maintain_order="left", nulls_equal=True
