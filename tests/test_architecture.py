@@ -71,7 +71,6 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_private.sheet_scan",
             "_private.excel_forms",
             "_private.vocabulary",
-            "_private.case_",
             "cases",
         ),
     ),
@@ -84,13 +83,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "derived",
             "suppression",
             "vtl",
-            "_private.disclosure",
-            "_private.disclosure_audit",
-            "_private.withholding",
         ),
     ),
     ("renderers", ("render",)),
-    ("command line", ("cli", "_private.commands", "_private.case_command", "")),
+    ("command line", ("cli", "")),
 )
 """Each layer and the modules in it, by name below ``tip_indicators`` (a name stands for the
 module and everything under it; the longest name that matches decides)."""

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._private.case_command import add_aggregate_arguments, aggregate_command
 from tip_indicators.cases import (
     CaseRecord,
     aggregate,
@@ -30,6 +29,7 @@ from tip_indicators.cases import (
     record_json_schema,
 )
 from tip_indicators.check import check
+from tip_indicators.cli._cases import add_aggregate_arguments, aggregate_command
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import CodeError, DefinitionError
 from tip_indicators.findings import Finding, Severity

@@ -14,8 +14,8 @@ import pytest
 import tip_indicators
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
-from tip_indicators._private.commands import emit
 from tip_indicators.cli import main
+from tip_indicators.cli._commands import emit
 from tip_indicators.render.json import report_schema
 
 ROW = "victims_identified,2010,GOV.MOSVY"
@@ -271,8 +271,8 @@ def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) ->
 
 COMMAND_LINE = {
     "tip_indicators.cli",
-    "tip_indicators._private.commands",
-    "tip_indicators._private.case_command",
+    "tip_indicators.cli._commands",
+    "tip_indicators.cli._cases",
 }
 
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from spellings import assert_joined_as_resolved, texts
 from support import WriteFile
-from tip_indicators._private.case_cells import field_vocabulary
 from tip_indicators.cases import check_records
+from tip_indicators.cases._cells import field_vocabulary
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.io.cases import (

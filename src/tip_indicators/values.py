@@ -150,6 +150,8 @@ def read_values(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     ``decimals`` saturates at 127. Each pattern is matched once, in stages whose columns the
     later ones read: the same reading as one expression per output column is several times
     slower to plan and run, every pattern compiled and matched again for each output.
+
+    Long because it is one query, its stages in order.
     """
     text = pl.col("_text")
     too_large = pl.col("too_large")

@@ -16,8 +16,6 @@ from types import MappingProxyType
 import attrs
 import polars as pl
 
-from tip_indicators._private.case_ctdc import CONCATENATED, CTDC_SINGLE, ctdc_records
-from tip_indicators._private.case_htcds import htcds_records
 from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -25,6 +23,8 @@ from tip_indicators._private.textfile import (
     sha256,
 )
 from tip_indicators.cases import case_vocabulary
+from tip_indicators.cases._ctdc import CONCATENATED, CTDC_SINGLE, ctdc_records
+from tip_indicators.cases._htcds import htcds_records
 from tip_indicators.datasets import InputFile
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding

@@ -18,15 +18,15 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from tip_indicators._private.commands import (
+from tip_indicators._private.safetext import shown
+from tip_indicators._version import __version__
+from tip_indicators.cli._commands import (
     HANDLERS,
     add_arguments,
     add_fail_on_argument,
     add_profile_argument,
     emit,
 )
-from tip_indicators._private.safetext import shown
-from tip_indicators._version import __version__
 from tip_indicators.errors import InputError, TipIndicatorsError
 from tip_indicators.languages import LANGUAGES, language
 
@@ -146,7 +146,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "aggregate", help="count case records into indicator figures (long CSV) and check them"
     )
     if command == "aggregate":
-        from tip_indicators._private.case_command import add_aggregate_arguments
+        from tip_indicators.cli._cases import add_aggregate_arguments
 
         add_aggregate_arguments(aggregate)
 
@@ -340,8 +340,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_worded(args: argparse.Namespace) -> int:
     import attrs
 
-    from tip_indicators._private.commands import profile_from
     from tip_indicators.check import check
+    from tip_indicators.cli._commands import profile_from
     from tip_indicators.findings import Severity
 
     limits = _limits(args)
@@ -463,7 +463,7 @@ def _catalogue(args: argparse.Namespace) -> int:
 
 
 def _aggregate(args: argparse.Namespace) -> int:
-    from tip_indicators._private.case_command import aggregate_command
+    from tip_indicators.cli._cases import aggregate_command
 
     return aggregate_command(args)
 
@@ -471,7 +471,7 @@ def _aggregate(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     schema: dict[str, Any]
     if args.document == "sdmx":
-        from tip_indicators._private.commands import profile_from
+        from tip_indicators.cli._commands import profile_from
         from tip_indicators.io.sdmx_structure import write_structure
 
         if not args.output:
@@ -537,6 +537,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
-
-if __name__ == "__main__":
-    sys.exit(main())

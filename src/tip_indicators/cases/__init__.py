@@ -16,9 +16,9 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from tip_indicators._private import case_aggregate, case_checks
-from tip_indicators._private.case_checks import MAX_AGE
-from tip_indicators._private.case_codes import VOCABULARIES, closest, code_table, field_codes
+from tip_indicators.cases import _aggregate, _checks
+from tip_indicators.cases._checks import MAX_AGE
+from tip_indicators.cases._codes import VOCABULARIES, closest, code_table, field_codes
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import ArgumentError, CodeError
@@ -191,7 +191,7 @@ def check_records(records: pl.DataFrame, *, catalogue: Catalogue | None = None) 
     (age, birth date, age band, majority status), age at exploitation not above age at
     registration, 'not specified' alone in its group, and dates in order.
     """
-    return case_checks.check_records(records, case_schema(), catalogue)
+    return _checks.check_records(records, case_schema(), catalogue)
 
 
 def aggregate(
@@ -218,7 +218,7 @@ def aggregate(
     dataset's problems are the record checks and what aggregation could not place; its rows are
     located at ``path`` as :func:`~tip_indicators.io.longcsv.write_long_csv` writes them.
     """
-    return case_aggregate.aggregate(
+    return _aggregate.aggregate(
         records,
         case_schema(),
         by,

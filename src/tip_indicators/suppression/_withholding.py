@@ -11,7 +11,9 @@ import attrs
 import numpy as np
 import polars as pl
 
-from tip_indicators._private.disclosure import (
+from tip_indicators.datasets import Dataset
+from tip_indicators.observations import key_columns
+from tip_indicators.suppression._disclosure import (
     CONFIDENTIAL,
     PRIMARY,
     ROW,
@@ -29,8 +31,6 @@ from tip_indicators._private.disclosure import (
     intervals,
     protection_cells,
 )
-from tip_indicators.datasets import Dataset
-from tip_indicators.observations import key_columns
 
 
 @attrs.define

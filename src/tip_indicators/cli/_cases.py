@@ -11,10 +11,10 @@ import sys
 import attrs
 import polars as pl
 
-from tip_indicators._private.case_aggregate import INTAKE
-from tip_indicators._private.commands import add_fail_on_argument, emit
 from tip_indicators._private.safetext import file_name
 from tip_indicators.cases import DEFAULT_BANDS, aggregate
+from tip_indicators.cases._aggregate import INTAKE
+from tip_indicators.cli._commands import add_fail_on_argument, emit
 from tip_indicators.findings import Severity
 
 

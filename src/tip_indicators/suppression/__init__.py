@@ -17,7 +17,18 @@ import attrs
 import numpy as np
 import polars as pl
 
-from tip_indicators._private.disclosure import (
+from tip_indicators.datasets import Dataset
+from tip_indicators.errors import ArgumentError
+from tip_indicators.findings import Finding
+from tip_indicators.profiles import Profile, builtin_profile
+from tip_indicators.report import Report
+from tip_indicators.suppression._audit import (
+    Audited,
+    audit_findings,
+    audit_frame,
+    published_bounds,
+)
+from tip_indicators.suppression._disclosure import (
     PRIMARY,
     ROW,
     SECONDARY,
@@ -27,18 +38,7 @@ from tip_indicators._private.disclosure import (
     interval_values,
     intervals,
 )
-from tip_indicators._private.disclosure_audit import (
-    Audited,
-    audit_findings,
-    audit_frame,
-    published_bounds,
-)
-from tip_indicators._private.withholding import Settings, cells_frame, protect, publish
-from tip_indicators.datasets import Dataset
-from tip_indicators.errors import ArgumentError
-from tip_indicators.findings import Finding
-from tip_indicators.profiles import Profile, builtin_profile
-from tip_indicators.report import Report
+from tip_indicators.suppression._withholding import Settings, cells_frame, protect, publish
 
 __all__ = [
     "DEFAULT_THRESHOLD",

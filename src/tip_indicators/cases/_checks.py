@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.case_codes import closest, field_codes
 from tip_indicators.ages import parse_age
+from tip_indicators.cases._codes import closest, field_codes
 from tip_indicators.codelists import codelist, is_destination_code
 from tip_indicators.errors import ArgumentError, CodeError
 from tip_indicators.findings import Finding, Location, Severity

@@ -7,7 +7,10 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tip_indicators._private.case_cells import (
+from tip_indicators._private.textfile import ReadLimits
+from tip_indicators._private.vocabulary import Vocabulary
+from tip_indicators.cases import case_vocabulary
+from tip_indicators.cases._cells import (
     CODES,
     MISSING,
     ROW,
@@ -19,9 +22,6 @@ from tip_indicators._private.case_cells import (
     single_codes,
     whole_number,
 )
-from tip_indicators._private.textfile import ReadLimits
-from tip_indicators._private.vocabulary import Vocabulary
-from tip_indicators.cases import case_vocabulary
 from tip_indicators.findings import Finding
 
 CONCATENATED = {

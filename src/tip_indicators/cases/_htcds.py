@@ -8,7 +8,10 @@ from collections.abc import Sequence
 import attrs
 import polars as pl
 
-from tip_indicators._private.case_cells import (
+from tip_indicators._private.textfile import ReadLimits
+from tip_indicators._private.vocabulary import Vocabulary
+from tip_indicators.cases import case_schema
+from tip_indicators.cases._cells import (
     ROW,
     SEPARATOR,
     case_frame,
@@ -21,9 +24,6 @@ from tip_indicators._private.case_cells import (
     single_codes,
     whole_number,
 )
-from tip_indicators._private.textfile import ReadLimits
-from tip_indicators._private.vocabulary import Vocabulary
-from tip_indicators.cases import case_schema
 from tip_indicators.findings import Finding, Severity
 
 

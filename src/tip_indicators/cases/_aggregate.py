@@ -10,7 +10,9 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.case_checks import (
+from tip_indicators._private.validate import dimensions_of, validate_raw
+from tip_indicators.ages import AgeBand, age_alias, parse_age, partition_problems, sort_bands
+from tip_indicators.cases._checks import (
     OPEN,
     geo_judge,
     organisation_judge,
@@ -18,9 +20,7 @@ from tip_indicators._private.case_checks import (
     record_findings,
     set_judge,
 )
-from tip_indicators._private.case_codes import closest, field_codes
-from tip_indicators._private.validate import dimensions_of, validate_raw
-from tip_indicators.ages import AgeBand, age_alias, parse_age, partition_problems, sort_bands
+from tip_indicators.cases._codes import closest, field_codes
 from tip_indicators.datasets import Dataset, InputFile, Metadata
 from tip_indicators.errors import ArgumentError, CodeError, DefinitionError
 from tip_indicators.findings import Finding, Location, Severity

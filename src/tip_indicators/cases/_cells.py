@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from tip_indicators._private.case_codes import code_table
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators._private.vocabulary import (
@@ -24,6 +23,7 @@ from tip_indicators._private.vocabulary import (
 )
 from tip_indicators.ages import age_alias
 from tip_indicators.cases import case_alias, case_codes, case_schema, case_vocabulary
+from tip_indicators.cases._codes import code_table
 from tip_indicators.codelists import DESTINATION_PATTERN, DESTINATION_TYPES, is_destination_code
 from tip_indicators.errors import CodeError, InputError
 from tip_indicators.findings import Finding, Location, Severity

@@ -10,7 +10,11 @@ import attrs
 import numpy as np
 import polars as pl
 
-from tip_indicators._private.disclosure import (
+from tip_indicators._private.engine.base import number
+from tip_indicators.findings import Finding, ObservationRef, Severity
+from tip_indicators.findings.citations import observation_ref
+from tip_indicators.observations import key_columns
+from tip_indicators.suppression._disclosure import (
     ROW,
     SUPPRESSED_MARKS,
     Active,
@@ -20,10 +24,6 @@ from tip_indicators._private.disclosure import (
     Vector,
     interval_facts,
 )
-from tip_indicators._private.engine.base import number
-from tip_indicators.findings import Finding, ObservationRef, Severity
-from tip_indicators.findings.citations import observation_ref
-from tip_indicators.observations import key_columns
 
 
 def published_bounds(
