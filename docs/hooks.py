@@ -773,8 +773,9 @@ def _exported(module: str) -> list[str]:
 def documented_in(name: str, package: str = "tip_indicators") -> str:
     """The public module whose API page documents ``name``, which ``package`` re-exports.
 
-    Pages of packages list their names without documenting them, so this is a module: the one
-    defining the name when it is public, else the first one exporting it.
+    Index pages (of packages that only re-export) list their names without documenting
+    them, so this is a page that documents: the module defining the name when it is public,
+    else the first one exporting it.
     """
     import importlib
 
@@ -783,23 +784,25 @@ def documented_in(name: str, package: str = "tip_indicators") -> str:
     candidates = [
         module
         for module in public_modules()
-        if not _is_package(module) and name in _exported(module)
+        if not is_index(module) and name in _exported(module)
     ]
     if not candidates:
         raise ValueError(f"{package}.{name} is in no public module's __all__")
     return str(home) if home in candidates else candidates[0]
 
 
-def _is_package(module: str) -> bool:
-    import importlib
-
-    return hasattr(importlib.import_module(module), "__path__")
+def is_index(module: str) -> bool:
+    """Whether ``module``'s page is an index: a package of public modules (``io``, ``render``)
+    lists the names it re-exports; a package whose parts are private (``cases``) documents its
+    names on its own page, as a module does."""
+    return any(other.startswith(f"{module}.") for other in public_modules())
 
 
 def api_page(module: str) -> str:
     """The Markdown of one API page: the module's docstring and members, rendered by
-    mkdocstrings; for a package, its docstring and a table of the names it re-exports."""
-    if not _is_package(module):
+    mkdocstrings; for a package that only re-exports, its docstring and a table of the names
+    it re-exports."""
+    if not is_index(module):
         return f"# `{module}`\n\n::: {module}\n"
     rows = []
     for name in _exported(module):

@@ -296,7 +296,7 @@ def test_only_the_command_line_imports_argparse_or_the_commands() -> None:
     for path in sorted(source.rglob("*.py")):
         parts = path.relative_to(source.parent).with_suffix("").parts
         module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        if module not in COMMAND_LINE:
+        if module not in COMMAND_LINE and not module.startswith("tip_indicators.cli."):
             wrong = _imported_modules(path) & (COMMAND_LINE | {"argparse"})
             offenders += [f"{module} imports {name}" for name in sorted(wrong)]
     assert offenders == []
