@@ -86,45 +86,55 @@ def _evaluate_sums(
             pl.len().alias("n_children"),
         )
     )
-    closed = (
-        pl.col("complete")
-        | per_rule(rules, lambda rule: rule.closed, pl.Boolean())
-        | pl.col("has_remainder")
-    )
-    tol = tolerance(rules, "p_high")
+    # In stages, each condition a column the next stage reads: the same judgement written as
+    # one expression per output evaluates every condition again in each.
+    closed, tol = pl.col("closed"), pl.col("tol")
+    exceeds, short, lone = pl.col("exceeds"), pl.col("short"), pl.col("lone")
     missing_total = pl.col("p_low").is_null()
-    exceeds = pl.col("sum_low") > pl.col("p_high") + tol
-    derivable = (pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0)
-    all_known = (pl.col("n_remainder") == 0) & (pl.col("n_unknown") == 0)
-    short = all_known & (pl.col("sum_high") < pl.col("p_low") - tol)
-    lone = (pl.col("n_children") == 1) & ~closed
-    judged = grouped.with_columns(
-        pl.when(missing_total)
-        .then(pl.lit("not_evaluated"))
-        .when(exceeds)
-        .then(pl.lit("fail"))
-        .when(short & ~lone)
-        .then(pl.lit("fail"))
-        .otherwise(pl.lit("pass"))
-        .alias("outcome"),
-        pl.when(missing_total)
-        .then(pl.lit("the total is not stated"))
-        .when(exceeds & derivable)
-        .then(pl.lit("derived-negative"))
-        .when(exceeds)
-        .then(pl.lit("partition-exceeds"))
-        .when(short & ~lone & closed)
-        .then(pl.lit("partition-shortfall-closed"))
-        .when(short & ~lone & (pl.col("sum_high") < _SHORT_COVERAGE * pl.col("p_low")))
-        .then(pl.lit("partition-incomplete"))
-        .when(short & ~lone)
-        .then(pl.lit("partition-shortfall"))
-        .otherwise(pl.lit(None))
-        .alias("reason"),
-        closed.alias("closed"),
-        tol.alias("tol"),
-        derivable.alias("derivable"),
-    ).collect()
+    judged = (
+        grouped.with_columns(
+            (
+                pl.col("complete")
+                | per_rule(rules, lambda rule: rule.closed, pl.Boolean())
+                | pl.col("has_remainder")
+            ).alias("closed"),
+            tolerance(rules, "p_high").alias("tol"),
+            ((pl.col("n_remainder") == 1) & (pl.col("n_unknown") == 0)).alias("derivable"),
+        )
+        .with_columns(
+            (pl.col("sum_low") > pl.col("p_high") + tol).alias("exceeds"),
+            (
+                (pl.col("n_remainder") == 0)
+                & (pl.col("n_unknown") == 0)
+                & (pl.col("sum_high") < pl.col("p_low") - tol)
+            ).alias("short"),
+            ((pl.col("n_children") == 1) & ~closed).alias("lone"),
+        )
+        .with_columns(
+            pl.when(missing_total)
+            .then(pl.lit("not_evaluated"))
+            .when(exceeds | (short & ~lone))
+            .then(pl.lit("fail"))
+            .otherwise(pl.lit("pass"))
+            .alias("outcome"),
+            pl.when(missing_total)
+            .then(pl.lit("the total is not stated"))
+            .when(exceeds & pl.col("derivable"))
+            .then(pl.lit("derived-negative"))
+            .when(exceeds)
+            .then(pl.lit("partition-exceeds"))
+            .when(short & ~lone & closed)
+            .then(pl.lit("partition-shortfall-closed"))
+            .when(short & ~lone & (pl.col("sum_high") < _SHORT_COVERAGE * pl.col("p_low")))
+            .then(pl.lit("partition-incomplete"))
+            .when(short & ~lone)
+            .then(pl.lit("partition-shortfall"))
+            .otherwise(pl.lit(None))
+            .alias("reason"),
+        )
+        .drop("exceeds", "short", "lone")
+        .collect()
+    )
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
     )
