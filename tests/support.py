@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import polars as pl
 from hypothesis import strategies as st
 
 from tip_indicators.codelists import codelist
@@ -28,6 +29,31 @@ WriteFile = Callable[[str, str | bytes], Path]
 """Write text (as UTF-8) or bytes to a file of the given name in a temporary folder."""
 
 HEADER = "indicator,period,reporter,value"
+
+RENDERED_EXAMPLES = (
+    "examples/cambodia-2010/report-2010.csv",
+    "examples/coalition/submissions/afesip.csv",
+    "examples/coalition/submissions/dosvy-bmc.csv",
+    "examples/coalition/submissions/dosvy-pp.csv",
+    "examples/coalition/national.csv",
+    "examples/coalition/territories-2013.csv",
+    "examples/coalition/siem-reap-form-2024.xlsx",
+    "examples/sdmx/unodc-data.csv",
+    "tests/fixtures/glotip/slices.csv",
+    "tests/fixtures/invalid.csv",
+)
+"""Files, relative to the repository, whose reports the renderers are held to their oracles on:
+the bundled examples, a GLOTIP slice and a file with unreadable rows."""
+
+EVALUATION_SCHEMA = {
+    "rule": pl.String,
+    "group": pl.String,
+    "outcome": pl.String,
+    "reason": pl.String,
+    "path": pl.String,
+    "line": pl.Int64,
+}
+"""The columns of a report's rule evaluations."""
 
 CORE_UNITS = {
     "victims_identified": "person",

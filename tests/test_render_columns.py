@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from finding_strategies import TIE, findings, report_of
 from strategies import Defect, check_text, consistent_cases, defects
+from support import RENDERED_EXAMPLES
 from tip_indicators._private.safetext import shown, shown_column
 from tip_indicators.check import check
 from tip_indicators.findings import (
@@ -40,18 +41,6 @@ from tip_indicators.render.text import COUNTS_FROM, _count, _counts, report_text
 from tip_indicators.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = [
-    "examples/cambodia-2010/report-2010.csv",
-    "examples/coalition/submissions/afesip.csv",
-    "examples/coalition/submissions/dosvy-bmc.csv",
-    "examples/coalition/submissions/dosvy-pp.csv",
-    "examples/coalition/national.csv",
-    "examples/coalition/territories-2013.csv",
-    "examples/coalition/siem-reap-form-2024.xlsx",
-    "examples/sdmx/unodc-data.csv",
-    "tests/fixtures/glotip/slices.csv",
-    "tests/fixtures/invalid.csv",
-]
 
 # ---------------------------------------------------------------- the oracle: text over objects
 
@@ -331,7 +320,7 @@ def test_text_of_a_checked_defect_is_the_oracles(defect: Defect) -> None:
     assert report_github(report, limit=5).startswith(oracle_github(report, limit=5))
 
 
-@pytest.mark.parametrize("path", EXAMPLES)
+@pytest.mark.parametrize("path", RENDERED_EXAMPLES)
 def test_text_of_the_examples_is_the_oracles(path: str) -> None:
     """Each bundled example is reported as the object renderer reported it."""
     report = check(read_dataset(ROOT / path))

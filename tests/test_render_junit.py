@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from support import EVALUATION_SCHEMA
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
@@ -20,18 +21,7 @@ DIGEST = "0" * 64
 
 def evaluations(*rows: tuple[str, str, str, str | None, str | None, int | None]) -> pl.DataFrame:
     """An evaluations frame: rule, group, outcome, reason, path, line."""
-    return pl.DataFrame(
-        rows,
-        schema={
-            "rule": pl.String,
-            "group": pl.String,
-            "outcome": pl.String,
-            "reason": pl.String,
-            "path": pl.String,
-            "line": pl.Int64,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=EVALUATION_SCHEMA, orient="row")
 
 
 def ref(path: str, line: int, sex: str, value: str) -> ObservationRef:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from finding_strategies import HOSTILE, findings, report_of
 from strategies import Defect, check_text, consistent_cases, defects
+from support import EVALUATION_SCHEMA, RENDERED_EXAMPLES
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity
 from tip_indicators.io.readers import read_dataset
@@ -28,16 +29,6 @@ from tip_indicators.render.junit import report_junit
 from tip_indicators.report import Report
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = [
-    "examples/cambodia-2010/report-2010.csv",
-    "examples/coalition/submissions/afesip.csv",
-    "examples/coalition/national.csv",
-    "examples/coalition/territories-2013.csv",
-    "examples/coalition/siem-reap-form-2024.xlsx",
-    "examples/sdmx/unodc-data.csv",
-    "tests/fixtures/glotip/slices.csv",
-    "tests/fixtures/invalid.csv",
-]
 
 # ---------------------------------------------------------------- the oracle: JUnit over objects
 
@@ -356,18 +347,7 @@ def evaluation_frames(draw: st.DrawFn) -> pl.DataFrame:
             max_size=12,
         )
     )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "rule": pl.String,
-            "group": pl.String,
-            "outcome": pl.String,
-            "reason": pl.String,
-            "path": pl.String,
-            "line": pl.Int64,
-        },
-        orient="row",
-    )
+    return pl.DataFrame(rows, schema=EVALUATION_SCHEMA, orient="row")
 
 
 @given(
@@ -442,7 +422,7 @@ def test_junit_of_a_checked_defect_is_the_oracles(defect: Defect) -> None:
         assert report_junit(report, fail_on=fail_on) == oracle_junit(report, fail_on=fail_on)
 
 
-@pytest.mark.parametrize("path", EXAMPLES)
+@pytest.mark.parametrize("path", RENDERED_EXAMPLES)
 def test_junit_of_the_examples_is_the_oracles(path: str) -> None:
     """Each bundled example is reported as the object renderer reported it."""
     report = check(read_dataset(ROOT / path))
