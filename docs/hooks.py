@@ -782,9 +782,7 @@ def documented_in(name: str, package: str = "tip_indicators") -> str:
     value = getattr(importlib.import_module(package), name)
     home = getattr(value, "__module__", None)
     candidates = [
-        module
-        for module in public_modules()
-        if not is_index(module) and name in _exported(module)
+        module for module in public_modules() if not is_index(module) and name in _exported(module)
     ]
     if not candidates:
         raise ValueError(f"{package}.{name} is in no public module's __all__")
