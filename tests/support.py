@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import polars as pl
 from hypothesis import strategies as st
 
 from tip_indicators.codelists import codelist
@@ -45,15 +44,6 @@ RENDERED_EXAMPLES = (
 """Files, relative to the repository, whose reports the renderers are held to their oracles on:
 the bundled examples, a GLOTIP slice and a file with unreadable rows."""
 
-EVALUATION_SCHEMA = {
-    "rule": pl.String,
-    "group": pl.String,
-    "outcome": pl.String,
-    "reason": pl.String,
-    "path": pl.String,
-    "line": pl.Int64,
-}
-"""The columns of a report's rule evaluations."""
 
 CORE_UNITS = {
     "victims_identified": "person",

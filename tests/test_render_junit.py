@@ -7,13 +7,12 @@ from pathlib import Path
 
 import polars as pl
 
-from support import EVALUATION_SCHEMA
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity, Suggestion
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.render.junit import report_junit
-from tip_indicators.report import Report
+from tip_indicators.report import EVALUATION_SCHEMA, Report
 
 DATA = Path(__file__).parent / "data"
 DIGEST = "0" * 64

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from finding_strategies import HOSTILE, findings, report_of
 from strategies import Defect, check_text, consistent_cases, defects
-from support import EVALUATION_SCHEMA, RENDERED_EXAMPLES
+from support import RENDERED_EXAMPLES
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Location, ObservationRef, Severity
 from tip_indicators.io.readers import read_dataset
 from tip_indicators.render.junit import report_junit
-from tip_indicators.report import Report
+from tip_indicators.report import EVALUATION_SCHEMA, Report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,20 +18,10 @@ from tip_indicators.datasets import Dataset
 from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.io.frames import from_frame
 from tip_indicators.profiles import Profile, builtin_profile
-from tip_indicators.report import Report
+from tip_indicators.report import EVALUATION_SCHEMA, Report
 from tip_indicators.rules import Rule, check_rules, default_rules
 
 __all__ = ["check"]
-
-_EVALUATIONS = {
-    "rule": pl.String,
-    "group": pl.String,
-    "outcome": pl.String,
-    "reason": pl.String,
-    "path": pl.String,
-    "line": pl.Int64,
-}
-"""The columns of a report's evaluations, also when no rule recorded any."""
 
 
 def check(
@@ -63,7 +53,7 @@ def check(
             evaluate_profile_rule(run, profile_rule)
     localise(run)
     evaluations = (
-        pl.concat(run.evaluations) if run.evaluations else pl.LazyFrame(schema=_EVALUATIONS)
+        pl.concat(run.evaluations) if run.evaluations else pl.LazyFrame(schema=EVALUATION_SCHEMA)
     )
     derived = run.frame.filter(pl.col("derived")).drop(ID) if run.derived else None
     omitted = _omitted(chosen, profile) if rules is not None else ()

@@ -21,7 +21,20 @@ from tip_indicators.findings.display import findings_html
 from tip_indicators.findings.frame import findings_frame
 from tip_indicators.selection import baseline_mask, selection_mask
 
-__all__ = ["Report"]
+__all__ = ["EVALUATION_SCHEMA", "Report"]
+
+EVALUATION_SCHEMA = pl.Schema(
+    {
+        "rule": pl.String,
+        "group": pl.String,
+        "outcome": pl.String,
+        "reason": pl.String,
+        "path": pl.String,
+        "line": pl.Int64,
+    }
+)
+"""The columns of :attr:`Report.evaluations`: the rule, the group of figures it judged, the
+outcome (``pass``, ``fail`` or ``not_evaluated``), the reason, and the file and line."""
 
 
 def _table(findings: FindingTable | Iterable[Finding]) -> FindingTable:

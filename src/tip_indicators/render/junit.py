@@ -28,7 +28,7 @@ from tip_indicators.datasets import frame_paths
 from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.findings.citations import citation_columns, citation_label
 from tip_indicators.render._places import in_frames, named, primary_places
-from tip_indicators.report import Report
+from tip_indicators.report import EVALUATION_SCHEMA, Report
 
 __all__ = ["report_junit"]
 
@@ -91,11 +91,11 @@ def _where(path: pl.Expr, line: pl.Expr, field: pl.Expr | None, frames: Collecti
     )
 
 
-def _details(table: FindingTable, frames: Collection[str]) -> pl.Series:
+def _details(table: FindingTable, cited: pl.DataFrame, frames: Collection[str]) -> pl.Series:
     """Per finding, the text a case shows of it: severity, code and message, then a line per
     figure it cites (or its location when it cites none), then a ``fix?`` line per suggestion."""
     rows = table.rows.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("finding"))
-    figures = citation_columns(table.figures, table.dimensions).select(
+    figures = cited.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("cited"),
         pl.format(
             "  {}: {} = {}",
@@ -152,7 +152,7 @@ def _details(table: FindingTable, frames: Collection[str]) -> pl.Series:
     )
 
 
-def _findings(table: FindingTable, frames: Collection[str]) -> pl.DataFrame:
+def _findings(table: FindingTable, cited: pl.DataFrame, frames: Collection[str]) -> pl.DataFrame:
     """Per finding: its code, severity, message, rule and details, and the place it is shown at
     (``key``, the file name as bytes, empty for none; ``line``, null in a checked frame;
     ``field``; ``placed``, whether it has a place at all)."""
@@ -174,7 +174,7 @@ def _findings(table: FindingTable, frames: Collection[str]) -> pl.DataFrame:
                     pl.col("path").is_not_null() | (pl.col("cited").list.len().fill_null(0) > 0)
                 ).alias("placed"),
             ),
-            _details(table, frames).to_frame("details"),
+            _details(table, cited, frames).to_frame("details"),
         ],
         how="horizontal",
     )
@@ -217,9 +217,11 @@ def _ranked_pairs(evaluations: pl.DataFrame, pool: pl.DataFrame, on: list[str]) 
     return pl.concat([same, rest])
 
 
-def _citing(findings: pl.DataFrame, table: FindingTable, frames: Collection[str]) -> pl.DataFrame:
+def _citing(
+    findings: pl.DataFrame, table: FindingTable, cited: pl.DataFrame, frames: Collection[str]
+) -> pl.DataFrame:
     """Each finding with a rule, once per distinct place of the figures it cites."""
-    figures = citation_columns(table.figures, table.dimensions).select(
+    figures = cited.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("cited"),
         pl.col("path").cast(pl.Binary).alias("key"),
         pl.when(pl.col("path").is_in(list(frames)))
@@ -240,7 +242,11 @@ def _citing(findings: pl.DataFrame, table: FindingTable, frames: Collection[str]
 
 
 def _paired(
-    failed: pl.DataFrame, findings: pl.DataFrame, table: FindingTable, frames: Collection[str]
+    failed: pl.DataFrame,
+    findings: pl.DataFrame,
+    table: FindingTable,
+    cited: pl.DataFrame,
+    frames: Collection[str],
 ) -> pl.DataFrame:
     """The finding each failed evaluation produced (``e``, ``finding``): one of the same rule
     shown at the evaluation's figure; else one citing that figure; for an evaluation without a
@@ -249,7 +255,7 @@ def _paired(
     keyed = failed.filter(pl.col("key").is_not_null())
     pairs = [_ranked_pairs(keyed, ruled.filter(pl.col("key") != b""), _PLACE)]
     left = keyed.join(pairs[0], on="e", how="anti")
-    free = _citing(findings, table, frames).join(pairs[0], on="finding", how="anti")
+    free = _citing(findings, table, cited, frames).join(pairs[0], on="finding", how="anti")
     # A finding cites several places, so two evaluations may take it: the earlier keeps it and
     # the later tries again among the findings left, until none is taken.
     while left.height and free.height:
@@ -317,15 +323,14 @@ def _cases(report: Report, frames: Collection[str], fail_on: Severity) -> pl.Dat
     """Every case, in the order the report makes them: the tallies, the failed evaluations
     (each with its finding), the findings no evaluation produced, and the findings below
     ``fail_on`` gathered per file and rule."""
-    findings = _findings(report.table, frames)
+    # the figures as findings cite them, written once for the details and the pairing
+    cited = citation_columns(report.table.figures, report.table.dimensions)
+    findings = _findings(report.table, cited, frames)
     evaluations = report.evaluations
     parts: list[pl.DataFrame] = []
     paired = pl.DataFrame(schema={"e": pl.Int64, "finding": pl.Int64})
     if evaluations is not None:
-        evaluations = evaluations.with_columns(
-            pl.col("rule", "group", "outcome", "reason", "path").cast(pl.String),
-            pl.col("line").cast(pl.Int64),
-        )
+        evaluations = evaluations.cast(EVALUATION_SCHEMA)
         failed = evaluations.filter(pl.col("outcome") == "fail").select(
             pl.int_range(pl.len(), dtype=pl.Int64).alias("e"),
             "rule",
@@ -337,7 +342,7 @@ def _cases(report: Report, frames: Collection[str], fail_on: Severity) -> pl.Dat
             pl.col("path").replace("", None).cast(pl.Binary).alias("key"),
             "line",
         )
-        paired = _paired(failed, findings, report.table, frames)
+        paired = _paired(failed, findings, report.table, cited, frames)
         parts += [_tallies(evaluations), _evaluation_cases(failed, paired, findings, fail_on)]
     parts.append(_finding_cases(findings.join(paired, on="finding", how="anti"), fail_on))
     return _below_threshold_together(pl.concat(parts, how="vertical_relaxed"), fail_on)
