@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_private.csvrecords",
             "_private.yamlnodes",
             "_private.highs",
+            "_private.queries",
             "_private.nearest",
             "_private.report_model",
             "_private.document_model",
@@ -323,3 +324,31 @@ def test_exception_classes_are_defined_under_the_root() -> None:
         and any(_builtin_exception(base) is not None for base in node.bases)
     )
     assert defined == []
+
+
+QUERY_RUNNER = "_private.queries"
+
+
+def _collects(tree: ast.AST) -> Iterator[int]:
+    """The lines of ``tree`` that collect a polars plan themselves: a plan's ``.collect()`` or
+    ``pl.collect_all(...)``."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"collect", "collect_all"}
+        ):
+            yield node.lineno
+
+
+def test_every_plan_is_collected_by_the_query_runner() -> None:
+    """Only ``_private.queries`` collects a lazy plan, so every query of the package runs on the
+    engine chosen there; elsewhere a plan goes through its ``collect`` or ``collect_all``."""
+    found = sorted(
+        f"{module}:{line}"
+        for module, tree in TREES.items()
+        if module != QUERY_RUNNER
+        for line in _collects(tree)
+    )
+    assert found == []
+    assert list(_collects(TREES[QUERY_RUNNER])) != []

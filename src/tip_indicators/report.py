@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators._version import __version__
 from tip_indicators.datasets import Dataset, InputFile, frame_paths
 from tip_indicators.findings import Finding, FindingTable, Severity
@@ -95,7 +96,7 @@ class Report:
         """One row per rule evaluation, or None when the report has none on record."""
         plan = self._evaluations
         if isinstance(plan, pl.LazyFrame):
-            plan = plan.collect()
+            plan = collect(plan)
             # Frozen, but the rows are a cache of what was given: built once, then kept.
             object.__setattr__(self, "_evaluations", plan)
         return plan

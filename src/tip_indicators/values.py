@@ -18,6 +18,7 @@ import re
 import attrs
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators.errors import CodeError
 
 __all__ = ["MAX_EXACT", "Value", "parse_value", "plain_number"]
@@ -213,7 +214,7 @@ def read_values(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     )
     return read.select(
         *frame.columns, "low", "high", "decimals", "readable", "censored", "too_large"
-    ).collect()
+    ).pipe(collect)
 
 
 def _exact_expr(digits: pl.Expr) -> pl.Expr:

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators._private.validate import check_columns, dimensions_of, validate_raw
 from tip_indicators.datasets import FRAME_FORMAT, Dataset, InputFile
 from tip_indicators.errors import ArgumentError, InputError
@@ -59,7 +60,7 @@ def _polars(frame: Any, name: str) -> pl.DataFrame:
     import narwhals.stable.v2 as nw
 
     if isinstance(frame, pl.LazyFrame):
-        frame = frame.collect()
+        frame = collect(frame)
     try:
         native = nw.from_native(frame, eager_only=True)
     except TypeError:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators.findings import FindingTable, ObservationRef
 from tip_indicators.findings.citations import (
     citation_columns,
@@ -140,7 +141,7 @@ class Run:
                 self.frame.lazy()
                 .filter(pl.col("measure") == "N")
                 .select(ID, *self.keys, "value", "low", "high", "decimals", "status", "derived")
-                .collect()
+                .pipe(collect)
             )
         return self._levels
 

@@ -20,6 +20,7 @@ from tip_indicators._private.engine.base import (
     Run,
 )
 from tip_indicators._private.engine.hierarchy import organisation_relation_rows, relations
+from tip_indicators._private.queries import collect
 from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.rules import Family, Rule
 
@@ -194,7 +195,9 @@ def _coded_keys(run: Run) -> _CodedKeys:
     """The key columns numbered, once per run (keys never change while a run derives)."""
     key = ("coded keys",)
     if key not in run.cache:
-        levels = run.frame.lazy().filter(pl.col("measure") == "N").select(ID, *run.keys).collect()
+        levels = (
+            run.frame.lazy().filter(pl.col("measure") == "N").select(ID, *run.keys).pipe(collect)
+        )
         # Each key column's distinct values (a missing value counts as one), in one pass.
         distinct = dict(
             zip(run.keys, levels.select(pl.col(run.keys).unique().implode()).row(0), strict=True)

@@ -21,6 +21,7 @@ from tip_indicators._private.engine.breakdowns import (
     per_rule,
     rule_structure,
 )
+from tip_indicators._private.queries import collect
 from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_columns, citation_label
 from tip_indicators.findings.wording import worded, worded_text
@@ -116,7 +117,7 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
             "p_id",
             "child_ids",
         )
-        .collect()
+        .pipe(collect)
     )
     return remainders if remainders.height else None
 

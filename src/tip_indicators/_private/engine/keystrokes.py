@@ -22,6 +22,8 @@ import math
 
 import polars as pl
 
+from tip_indicators._private.queries import collect
+
 __all__ = [
     "COPIED_PRIOR",
     "NEAR_KINDS",
@@ -369,6 +371,6 @@ def edits(written: pl.DataFrame) -> pl.DataFrame:
     return (
         edit_candidates(written)
         .with_columns(slip_reason())
-        .collect()
+        .pipe(collect)
         .select([pl.col(c).cast(t) for c, t in EDIT_SCHEMA.items()])
     )

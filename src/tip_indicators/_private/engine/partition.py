@@ -25,6 +25,7 @@ from tip_indicators._private.engine.breakdowns import (
     per_rule,
     tolerance,
 )
+from tip_indicators._private.queries import collect
 from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_columns
 from tip_indicators.findings.wording import worded
@@ -133,7 +134,7 @@ def _evaluate_sums(
             .alias("reason"),
         )
         .drop("exceeds", "short", "lone")
-        .collect()
+        .pipe(collect)
     )
     failures = judged.filter(pl.col("outcome") == "fail").join(
         slices.drop("rule"), on="slice", how="left", maintain_order="left"
@@ -162,7 +163,7 @@ def _evaluate_sums(
             pl.col("reason").is_in(list(_SUM_FINDINGS_FAILED)).fill_null(False).alias("failed"),
             pl.col("finding"),
         )
-        .collect()
+        .pipe(collect)
     )
     run.add_constraints(constraints)
     return judged.select(

@@ -27,6 +27,7 @@ from tip_indicators._private.engine.keystrokes import (
     within_reach,
 )
 from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._private.queries import collect
 from tip_indicators.findings import ObservationRef
 from tip_indicators.findings.citations import texts_of_numbers
 
@@ -93,7 +94,7 @@ def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
         .select("figure", "low", "high", "nearest")
         .join(written.lazy().drop_nulls(), on="figure")
         .with_columns(within_reach())
-        .collect()
+        .pipe(collect)
     )
     return (
         edit_candidates(framed)
@@ -101,7 +102,7 @@ def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
         .unique(["figure", "value"], keep="first", maintain_order=True)
         .with_columns(slip_reason())
         .select("figure", "value", "prior", "reason")
-        .collect()
+        .pipe(collect)
     )
 
 
@@ -230,7 +231,7 @@ def single_candidates(
         _values_tried(windows, slips)
         .with_row_index("row")
         .with_columns(pl.col("row").cast(pl.Int64))
-        .collect()
+        .pipe(collect)
         .lazy()
     )
     # one plan, collected once: a small file makes a few queries, not one per step
@@ -278,7 +279,7 @@ def single_candidates(
         .join(neighbours, on=["component", "figure"], how="left")
         .join(figure_facts.select("figure", "measure", "line"), on="figure")
         .with_columns(pl.col("gaps").fill_null(0), pl.col("balances").fill_null(False))
-        .collect()
+        .pipe(collect)
     )
     value, current = pl.col("value"), pl.col("current")
     has_slip = pl.col("slip").is_not_null()
@@ -343,7 +344,7 @@ def single_candidates(
             .alias("reason"),
             _value_texts(rows.get_column("value")).alias("value"),
         )
-        .join(findings.collect(), on="component")
+        .join(collect(findings), on="component")
         .select(
             pl.col("finding").alias("number"),
             "figure",
@@ -374,7 +375,7 @@ def _neighbours(
         .filter(pl.col("figure") != pl.col("figure_other"))
         .group_by("component", "figure")
         .agg(pl.col("figure_other").min().alias("other"))
-        .collect()
+        .pipe(collect)
     )
     texts = run.figure_texts(pairs.get_column("other"))
     return (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from tip_indicators._private.engine.base import ID, Run
+from tip_indicators._private.queries import collect, collect_all
 
 __all__ = [
     "SINGLE_SCHEMA",
@@ -85,7 +86,7 @@ def components(terms: pl.DataFrame, failed: pl.Series) -> pl.DataFrame:
         changed = settled.join(label.lazy(), on="c", suffix="_old").filter(
             pl.col("component") != pl.col("component_old")
         )
-        settled_now, changes = pl.collect_all([settled, changed.select(pl.len())])
+        settled_now, changes = collect_all([settled, changed.select(pl.len())])
         label = settled_now
         if changes.item() == 0:
             return label
@@ -266,5 +267,5 @@ def single_intervals(
         .filter(pl.col("nearest").is_finite())
         .select([pl.col(name).cast(kind) for name, kind in SINGLE_SCHEMA.items()])
         .sort("component", "figure")
-        .collect()
+        .pipe(collect)
     )

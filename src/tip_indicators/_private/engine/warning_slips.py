@@ -19,6 +19,7 @@ from tip_indicators._private.engine.keystrokes import (
     within_reach,
 )
 from tip_indicators._private.engine.ranking import EXACT_WEIGHT
+from tip_indicators._private.queries import collect
 
 __all__ = ["bound_slips", "shortfall_slips"]
 
@@ -95,7 +96,7 @@ def shortfall_slips(run: Run, table: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("edit").is_in(_GAP_EDITS))
         .sort("finding", "prior", "figure", descending=[False, True, False])
         .with_columns(slip_reason())
-        .collect()
+        .pipe(collect)
     )
     if found.height == 0:
         return empty
@@ -240,7 +241,7 @@ def window_slips(
             "prior",
             pl.concat_str(slip_reason(), pl.lit(f"; {note}")).alias("reason"),
         )
-        .collect()
+        .pipe(collect)
     )
     if fallback:
         explained = slips.select("finding").unique()
