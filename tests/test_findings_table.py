@@ -246,3 +246,48 @@ def test_a_recorded_finding_may_cite_nothing_and_stand_nowhere() -> None:
         assert made[0].location is None
         assert made[0].observations == ()
         assert [f.location for f in made[1:]] == [Location("a.csv", 2)] * (len(located) - 1)
+
+
+_FIGURES = pl.DataFrame(
+    {
+        "indicator": ["victims_identified"] * 3,
+        "period": ["2010"] * 3,
+        "reporter": ["KH-MOSVY"] * 3,
+        "measure": ["N"] * 3,
+        "value": ["459", "317", "142"],
+        "path": ["report.csv"] * 3,
+        "line": [2, 3, 4],
+    }
+)
+
+
+@given(
+    st.lists(_findings(), min_size=1, max_size=5),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2), _texts, st.floats(-9, 9)), max_size=8),
+)
+def test_suggestions_added_to_a_table_follow_each_findings_own(
+    findings: list[Finding], added: list[tuple[int, int, str, float]]
+) -> None:
+    """Suggestions added to a table come after each finding's own, in the order given, at
+    the figures they name; a finding given none keeps its own, and one that had none has
+    exactly the new ones."""
+    table = FindingTable.from_findings(findings)
+    added = [(n % len(findings), figure, value, score) for n, figure, value, score in added]
+    suggestions = pl.DataFrame(
+        {
+            "number": [number for number, *_ in added],
+            "figure": [figure for _, figure, *_ in added],
+            "value": [value for _, _, value, _ in added],
+            "reason": ["keystroke slip (slip)"] * len(added),
+            "score": [score for *_, score in added],
+        },
+        schema_overrides={"number": pl.Int64, "figure": pl.Int64, "value": pl.String},
+    )
+    made = table.with_suggestions(suggestions, _FIGURES).findings()
+    for number, (before, after) in enumerate(zip(findings, made, strict=True)):
+        new = [(figure, value, score) for n, figure, value, score in added if n == number]
+        assert after.suggestions[: len(before.suggestions)] == before.suggestions
+        assert [
+            (s.location.line, s.value, s.reason, s.score)
+            for s in after.suggestions[len(before.suggestions) :]
+        ] == [(figure + 2, value, "keystroke slip (slip)", score) for figure, value, score in new]
