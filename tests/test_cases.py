@@ -29,7 +29,7 @@ from tip_indicators.cases import (
     record_json_schema,
 )
 from tip_indicators.check import check
-from tip_indicators.cli._cases import add_aggregate_arguments, aggregate_command
+from tip_indicators.cli import _aggregate
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import CodeError, DefinitionError
 from tip_indicators.findings import Finding, Severity
@@ -666,8 +666,8 @@ def test_aggregates_are_consistent_and_count_every_record(
 def run(*argv: str) -> int:
     """Run the aggregate command with ``argv``."""
     parser = argparse.ArgumentParser()
-    add_aggregate_arguments(parser)
-    return aggregate_command(parser.parse_args(list(argv)))
+    _aggregate.add_parser(parser.add_subparsers(), "aggregate")
+    return _aggregate.run(parser.parse_args(["aggregate", *argv]))
 
 
 def test_command_writes_aggregates_and_reports(

@@ -15,7 +15,7 @@ import tip_indicators
 from support import CORE_UNITS, HEADER, WriteFile
 from tip_indicators import __version__
 from tip_indicators.cli import main
-from tip_indicators.cli._commands import emit
+from tip_indicators.cli._shared import emit
 from tip_indicators.render.json import report_schema
 
 ROW = "victims_identified,2010,GOV.MOSVY"
@@ -269,10 +269,10 @@ def test_output_in_pieces_is_written_whole_and_only_once_made(tmp_path: Path) ->
     assert not other.exists()
 
 
-COMMAND_LINE = {
-    "tip_indicators.cli",
-    "tip_indicators.cli._commands",
-    "tip_indicators.cli._cases",
+COMMAND_LINE = {"tip_indicators.cli"} | {
+    f"tip_indicators.cli.{path.stem}"
+    for path in (Path(tip_indicators.__file__).parent / "cli").glob("_*.py")
+    if path.stem != "__init__"
 }
 
 

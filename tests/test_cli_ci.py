@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 from tip_indicators import cli
+from tip_indicators.cli._validate import INPUT_FORMATS as CLI_INPUT_FORMATS
+from tip_indicators.cli._validate import REPORT_FORMATS
 from tip_indicators.io.readers import INPUT_FORMATS
 
 ROOT = Path(__file__).parent.parent
@@ -96,7 +98,7 @@ def test_folder_sarif_is_valid(in_data: Path, capsys: pytest.CaptureFixture[str]
 
 def test_good_submission_alone_passes(in_data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A consistent submission exits 0 in every format."""
-    for form in cli.REPORT_FORMATS:
+    for form in REPORT_FORMATS:
         status, _, err = run(capsys, "validate", "submissions/good", "--format", form)
         assert (form, status, err) == (form, 0, "")
 
@@ -194,7 +196,7 @@ def test_input_format_is_passed_to_the_reader(
 
 def test_input_format_choices_are_the_readers() -> None:
     """The --input-format choices are exactly the formats the readers know."""
-    assert cli.INPUT_FORMATS == INPUT_FORMATS
+    assert CLI_INPUT_FORMATS == INPUT_FORMATS
 
 
 def test_dataset_schema_accepts_a_document(capsys: pytest.CaptureFixture[str]) -> None:

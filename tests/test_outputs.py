@@ -38,7 +38,7 @@ from tip_indicators._private.cells import (
 )
 from tip_indicators._private.safetext import shown
 from tip_indicators.cli import main
-from tip_indicators.cli._commands import emit
+from tip_indicators.cli._shared import emit
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.findings import Finding, Location, Severity
@@ -225,7 +225,7 @@ def test_cli_on_a_full_disk_exits_2_and_keeps_the_old_report(
 _WRITER = textwrap.dedent(
     """
     import sys
-    from tip_indicators.cli._commands import emit
+    from tip_indicators.cli._shared import emit
 
     target, mark = sys.argv[1], sys.argv[2]
     for attempt in range(int(sys.argv[3])):

@@ -1,5 +1,5 @@
-"""The ``tip-indicators aggregate`` command: its options, and reading, checking and aggregating
-case files into long CSV with a report of every finding."""
+"""``tip-indicators aggregate``: read and check case-record files, count them into indicator
+figures (long CSV), and report every finding."""
 
 from __future__ import annotations
 
@@ -8,18 +8,29 @@ import io
 import os
 import sys
 
-import attrs
-import polars as pl
-
 from tip_indicators._private.safetext import file_name
-from tip_indicators.cases import DEFAULT_BANDS, aggregate
-from tip_indicators.cases._aggregate import INTAKE
-from tip_indicators.cli._commands import add_fail_on_argument, emit
+from tip_indicators.cli._shared import Commands, add_fail_on_argument, emit
 from tip_indicators.findings import Severity
 
+__all__ = ["add_parser", "run"]
 
-def add_aggregate_arguments(parser: argparse.ArgumentParser) -> None:
+
+def add_parser(commands: Commands, command: str | None) -> None:
+    """Add ``aggregate`` to the program's subcommands; its options are built only when it is
+    the ``command`` run, since describing them loads the case-record modules."""
+    aggregate = commands.add_parser(
+        "aggregate", help="count case records into indicator figures (long CSV) and check them"
+    )
+    if command == "aggregate":
+        _add_arguments(aggregate)
+    aggregate.set_defaults(handler=run)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``tip-indicators aggregate`` to ``parser``."""
+    from tip_indicators.cases import DEFAULT_BANDS
+    from tip_indicators.cases._aggregate import INTAKE
+
     parser.add_argument("paths", nargs="+", metavar="CASES", help="case-record CSV files")
     parser.add_argument(
         "--layout",
@@ -57,7 +68,7 @@ def add_aggregate_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def aggregate_command(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run ``tip-indicators aggregate``: read, check and aggregate case files, then report.
 
     The aggregates go to ``--output`` (long CSV) or standard output; the report of every finding
@@ -65,6 +76,10 @@ def aggregate_command(args: argparse.Namespace) -> int:
     ``--output`` is given, else to standard error. Returns 1 when a finding reaches
     ``--fail-on``, else 0; an unreadable input or a bad option raises a TipIndicatorsError.
     """
+    import attrs
+    import polars as pl
+
+    from tip_indicators.cases import aggregate
     from tip_indicators.check import check
     from tip_indicators.io.cases import read_cases
     from tip_indicators.io.longcsv import write_long_csv
