@@ -23,7 +23,7 @@ import attrs
 from hypothesis import strategies as st
 
 from tip_indicators import Report, check, parse_long_csv
-from tip_indicators._private.engine.localise import MAX_SUGGESTIONS
+from tip_indicators._engine.localise import MAX_SUGGESTIONS
 from tip_indicators.ages import age_band
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.indicators import builtin_catalogue

@@ -51,7 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "observations",
             "expressions",
             "catalogue_export",
-            "_private.engine.hierarchy",
+            "_engine.hierarchy",
         ),
     ),
     ("findings", ("findings",)),
@@ -75,7 +75,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "cases",
         ),
     ),
-    ("engine", ("_private.engine", "check")),
+    ("engine", ("_engine", "check")),
     (
         "applications",
         (

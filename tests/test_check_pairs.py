@@ -19,7 +19,7 @@ from strategies import (
     mirror_cases,
 )
 from tip_indicators import rules
-from tip_indicators._private.engine.keystrokes import REACH, SMALL_CHANGE
+from tip_indicators._engine.keystrokes import REACH, SMALL_CHANGE
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import Finding, Severity

@@ -21,7 +21,7 @@ from strategies import (
     defects,
     partition_cases,
 )
-from tip_indicators._private.engine import breakdowns
+from tip_indicators._engine import breakdowns
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.io.longcsv import parse_long_csv

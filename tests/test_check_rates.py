@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import check_text
-from tip_indicators._private.engine.keystrokes import REACH
+from tip_indicators._engine.keystrokes import REACH
 from tip_indicators.findings import Severity
 
 HEADER = "indicator,period,reporter,sex,value"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import Node, age_trees, destination_trees, nationality_trees, sex_trees
-from tip_indicators._private.engine.hierarchy import (
+from tip_indicators._engine.hierarchy import (
     Relation,
     organisation_relation_rows,
     relations,

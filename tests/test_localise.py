@@ -29,8 +29,8 @@ from strategies import (
     defects,
     partition_cases,
 )
-from tip_indicators._private.engine import joint, localise
-from tip_indicators._private.engine.base import Run
+from tip_indicators._engine import joint, localise
+from tip_indicators._engine.base import Run
 from tip_indicators.check import check
 from tip_indicators.findings import Finding, Severity, Suggestion
 from tip_indicators.io.readers import read_dataset

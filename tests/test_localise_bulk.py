@@ -16,16 +16,16 @@ import polars as pl
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._private.engine.base import CONSTRAINT_SCHEMA
-from tip_indicators._private.engine.localise import _canonical, _solve
-from tip_indicators._private.engine.single_fixes import (
+from tip_indicators._engine.base import CONSTRAINT_SCHEMA
+from tip_indicators._engine.localise import _canonical, _solve
+from tip_indicators._engine.single_fixes import (
     components,
     constraint_sums,
     constraint_terms,
     shared_censored,
     single_intervals,
 )
-from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._engine.system import Constraint, Figure
 
 
 def _holds(constraint: Constraint, figures: dict[int, Figure]) -> bool:

@@ -14,9 +14,9 @@ import math
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._private.engine.joint import JointSystem, joint_fixes
-from tip_indicators._private.engine.milp import MAX_ALTERNATIVES, milp_fixes
-from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._engine.joint import JointSystem, joint_fixes
+from tip_indicators._engine.milp import MAX_ALTERNATIVES, milp_fixes
+from tip_indicators._engine.system import Constraint, Figure
 
 
 @st.composite

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from strategies import check_text
-from tip_indicators._private.engine.keystrokes import (
+from tip_indicators._engine.keystrokes import (
     KINDS,
     NEAR_KINDS,
     PRIORS,

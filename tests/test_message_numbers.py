@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tip_indicators._private.engine.base import interval, interval_texts, number, number_texts
+from tip_indicators._engine.base import interval, interval_texts, number, number_texts
 from tip_indicators.findings.citations import json_numbers
 
 figures = (

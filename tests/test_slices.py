@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._private.engine import breakdowns
-from tip_indicators._private.engine.base import ID, Run
-from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._engine import breakdowns
+from tip_indicators._engine.base import ID, Run
+from tip_indicators._engine.hierarchy import relations
 from tip_indicators.check import check
 from tip_indicators.io.longcsv import parse_long_csv
 from tip_indicators.profiles import builtin_profile

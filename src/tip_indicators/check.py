@@ -8,12 +8,12 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run
-from tip_indicators._private.engine.conformance import evaluate_conformance
-from tip_indicators._private.engine.custom import evaluate_profile_rule
-from tip_indicators._private.engine.derivation import derive_remainders
-from tip_indicators._private.engine.families import evaluate
-from tip_indicators._private.engine.localise import localise
+from tip_indicators._engine.base import ID, Run
+from tip_indicators._engine.conformance import evaluate_conformance
+from tip_indicators._engine.custom import evaluate_profile_rule
+from tip_indicators._engine.derivation import derive_remainders
+from tip_indicators._engine.families import evaluate
+from tip_indicators._engine.localise import localise
 from tip_indicators.datasets import Dataset
 from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.io.frames import from_frame

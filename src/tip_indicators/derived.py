@@ -262,7 +262,7 @@ def _share(
 
 def _referred(levels: pl.DataFrame, dims: tuple[str, ...]) -> pl.DataFrame:
     """Per slice, the persons referred on: one complete level of destinations, not retained."""
-    from tip_indicators._private.engine.hierarchy import relations
+    from tip_indicators._engine.hierarchy import relations
     from tip_indicators.dimensions import builtin_dimensions
 
     keys = _same_slice(dims, ("destination",))

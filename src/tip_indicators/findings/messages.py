@@ -2,7 +2,7 @@
 
 Each builder is a polars expression over the texts its family prepares (figures' labels and
 values as citations show them, numbers and intervals as
-:func:`~tip_indicators._private.engine.base.number_texts` writes them), so a rule with ten
+:func:`~tip_indicators._engine.base.number_texts` writes them), so a rule with ten
 thousand failures words them in one query, and rewording a message touches one place.
 """
 

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 import polars as pl
 
-from tip_indicators._private.engine.base import number
+from tip_indicators._engine.base import number
 from tip_indicators.findings import Finding, ObservationRef, Severity
 from tip_indicators.findings.citations import observation_ref
 from tip_indicators.observations import key_columns

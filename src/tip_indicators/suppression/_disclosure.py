@@ -1,7 +1,7 @@
 """The linear programs behind safe publication: relations, deducible intervals, protection.
 
 A table is cut into groups (one indicator, period and reporter): the additive relations that
-:mod:`tip_indicators._private.engine.hierarchy` yields never join two groups, so each is solved on
+:mod:`tip_indicators._engine.hierarchy` yields never join two groups, so each is solved on
 its own. Within a group every level figure is a variable with bounds: a published figure is fixed,
 a suppressed one lies in its a-priori range (``<5`` is 0..4, an empty cell is any count). The
 interval a reader can deduce for a cell is the minimum and maximum of that variable over every
@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._engine.hierarchy import relations
 from tip_indicators._private.highs import Coordinates, Outcome, solve
 from tip_indicators.observations import key_columns
 from tip_indicators.profiles import Profile

@@ -11,15 +11,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 
-from tip_indicators._private.engine.base import Run
-from tip_indicators._private.engine.changes import evaluate_change, evaluate_percent_change
-from tip_indicators._private.engine.pairs import (
+from tip_indicators._engine.base import Run
+from tip_indicators._engine.changes import evaluate_change, evaluate_percent_change
+from tip_indicators._engine.pairs import (
     evaluate_indicator_bound,
     evaluate_mirror,
     evaluate_share,
 )
-from tip_indicators._private.engine.partition import evaluate_breakdowns
-from tip_indicators._private.engine.rates import evaluate_rate
+from tip_indicators._engine.partition import evaluate_breakdowns
+from tip_indicators._engine.rates import evaluate_rate
 from tip_indicators.rules import Family, Rule
 
 EVALUATIONS: Mapping[Family, Callable[[Run, Rule], None]] = {

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tip_indicators._private.engine.base import (
+from tip_indicators._engine.base import (
     ID,
     Run,
     interval_texts,
     number_texts,
 )
-from tip_indicators._private.engine.breakdowns import (
+from tip_indicators._engine.breakdowns import (
     SERIES,
     members,
     per_rule,

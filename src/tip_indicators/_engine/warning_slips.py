@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import SUGGESTION_SCHEMA, Run
-from tip_indicators._private.engine.keystrokes import (
+from tip_indicators._engine.base import SUGGESTION_SCHEMA, Run
+from tip_indicators._engine.keystrokes import (
     edit_candidates,
     lands_in_window,
     slip_reason,
     within_reach,
 )
-from tip_indicators._private.engine.ranking import EXACT_WEIGHT
+from tip_indicators._engine.ranking import EXACT_WEIGHT
 from tip_indicators._private.queries import collect
 
 __all__ = ["bound_slips", "shortfall_slips"]
@@ -191,7 +191,7 @@ def window_slips(
 ) -> pl.DataFrame:
     """For each finding, the keystroke slips that move one of its figures into that figure's
     window (columns of :data:`WINDOW_SCHEMA`), landing near its edge as
-    :func:`~tip_indicators._private.engine.ranking.slips_within` asks of a slip inside an
+    :func:`~tip_indicators._engine.ranking.slips_within` asks of a slip inside an
     interval: the likeliest slip of each figure (by its prior, and by landing exactly on the
     value that balances the rule, where the window is centred on one rather than bounded by an
     edge the rule allows), likeliest first, those that tie said to be equally likely,

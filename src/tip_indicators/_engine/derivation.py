@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from tip_indicators._private.engine.base import (
+from tip_indicators._engine.base import (
     ID,
     Run,
     interval_texts,
 )
-from tip_indicators._private.engine.breakdowns import (
+from tip_indicators._engine.breakdowns import (
     members,
     per_rule,
     rule_structure,

@@ -4,7 +4,7 @@ A fix is weighed, in this order, by how many failed rules it repairs (percentage
 are not linear, are checked value by value), by the rules that hold now and would stop holding
 or open a gap (a total that its other breakdowns confirm exactly is rarely the wrong figure),
 by the keystroke slip that turns the value meant into the value written
-(:mod:`~tip_indicators._private.engine.keystrokes`), and last by the smaller heuristics (a
+(:mod:`~tip_indicators._engine.keystrokes`), and last by the smaller heuristics (a
 computed measure is more often wrong; a smaller change is likelier). The score is one number
 that keeps that order. Every candidate of every failed rule is one row: scoring, wording and
 ranking them are queries, however many rules fail.
@@ -17,16 +17,16 @@ import math
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import Run, number, number_texts
-from tip_indicators._private.engine.changes import stated_window
-from tip_indicators._private.engine.keystrokes import (
+from tip_indicators._engine.base import Run, number, number_texts
+from tip_indicators._engine.changes import stated_window
+from tip_indicators._engine.keystrokes import (
     COPIED_PRIOR,
     edit_candidates,
     lands_in_window,
     slip_reason,
     within_reach,
 )
-from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._engine.system import Constraint, Figure
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import ObservationRef
 from tip_indicators.findings.citations import texts_of_numbers
@@ -75,7 +75,7 @@ def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
     value once per figure: ``figure``, ``value``, ``prior`` and ``reason``.
 
     A slip counts only when it lands past that nearest value by no more than its kind's
-    :data:`~tip_indicators._private.engine.keystrokes.REACH` times the least change the rules
+    :data:`~tip_indicators._engine.keystrokes.REACH` times the least change the rules
     ask for (once, when that is a change of a few): when one less in a part of 86 repairs a
     sum, the swap that makes it 68 lands where a fix may by coincidence, while 154 for a 1540
     that must come down to 529 or less is what the slip explains."""
@@ -202,7 +202,7 @@ _JUDGED = ("stated", "decimals", "failed")
 
 def _accepts(value: pl.Expr) -> pl.Expr:
     """Whether each percentage ``value`` rounds or truncates to ``stated`` with ``decimals``
-    (:func:`~tip_indicators._private.engine.changes.accepts`, column-wise)."""
+    (:func:`~tip_indicators._engine.changes.accepts`, column-wise)."""
     start, end = stated_window(pl.col("stated"), pl.col("decimals"))
     return (value <= end + _PERCENT_EPS) & (value >= start - _PERCENT_EPS)
 
@@ -416,7 +416,7 @@ def _value_texts(values: pl.Series) -> pl.Series:
 
 def ranked(candidates: pl.DataFrame, limit: int) -> pl.DataFrame:
     """The candidates to show for each finding, likeliest first (columns of
-    :data:`~tip_indicators._private.engine.base.SUGGESTION_SCHEMA`): all that share the best
+    :data:`~tip_indicators._engine.base.SUGGESTION_SCHEMA`): all that share the best
     score (each saying how many figures are equally likely, when more than one), then others
     up to ``limit``. Equally likely fixes are ordered by line and value, never by the order
     they were found."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._engine.system import Constraint, Figure
 
 if TYPE_CHECKING:
     from tip_indicators._private.highs import Solution

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run
+from tip_indicators._engine.base import ID, Run
 from tip_indicators._private.queries import collect, collect_all
 
 __all__ = [

@@ -99,7 +99,7 @@ class Run:
         self.windows: list[pl.DataFrame] = []
         """Failed rules that are not linear in their figures (rates, shares) as the window of
         values each figure may move into alone (columns of ``WINDOW_SCHEMA`` in
-        :mod:`~tip_indicators._private.engine.warning_slips`), for the localiser."""
+        :mod:`~tip_indicators._engine.warning_slips`), for the localiser."""
         self.derived: list[pl.DataFrame] = []
         self._refs: dict[int, ObservationRef] = {}
         self._levels: pl.DataFrame | None = None

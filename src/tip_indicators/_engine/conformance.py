@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run
+from tip_indicators._engine.base import ID, Run
 from tip_indicators.findings import Severity, messages
 
 _ORGANISATION_COLUMNS = ("reporter", "destination", "referrer")

@@ -15,11 +15,11 @@ from typing import Any, NamedTuple
 
 import polars as pl
 
-from tip_indicators._private.engine.base import (
+from tip_indicators._engine.base import (
     ID,
     Run,
 )
-from tip_indicators._private.engine.hierarchy import organisation_relation_rows, relations
+from tip_indicators._engine.hierarchy import organisation_relation_rows, relations
 from tip_indicators._private.queries import collect
 from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.rules import Family, Rule

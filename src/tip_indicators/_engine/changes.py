@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import (
+from tip_indicators._engine.base import (
     ID,
     PERCENT_CHECK_SCHEMA,
     SUGGESTION_SCHEMA,

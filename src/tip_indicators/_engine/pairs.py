@@ -8,14 +8,14 @@ from typing import Any
 
 import polars as pl
 
-from tip_indicators._private.engine.base import (
+from tip_indicators._engine.base import (
     ID,
     Run,
     group_label,
     interval_texts,
     number_texts,
 )
-from tip_indicators._private.engine.hierarchy import relations
+from tip_indicators._engine.hierarchy import relations
 from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 

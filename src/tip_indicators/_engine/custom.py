@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, interval_texts
+from tip_indicators._engine.base import ID, Run, interval_texts
 from tip_indicators.expressions import Comparison, Number, Selection, Total, parse_expression
 from tip_indicators.findings import Severity, messages
 from tip_indicators.profiles import ProfileRule

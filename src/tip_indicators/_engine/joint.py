@@ -9,7 +9,7 @@ their stated values. The first program lets each constraint miss by a slack and 
 slacks, so a block is feasible exactly when its slacks are zero; the second, over the feasible
 blocks, finds the values nearest the stated ones. Sizes are tried from one up to
 :data:`LARGEST_SET`; a component that needs more is left to the per-component enumeration of
-:mod:`~tip_indicators._private.engine.milp`.
+:mod:`~tip_indicators._engine.milp`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from tip_indicators._private.engine.milp import milp_fixes
-from tip_indicators._private.engine.system import Constraint, Figure
+from tip_indicators._engine.milp import milp_fixes
+from tip_indicators._engine.system import Constraint, Figure
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -6,9 +6,9 @@ Exact figures may change at a cost of one; censored and missing figures move fre
 their interval. A single-figure fix is solved exactly in closed form: a free figure in one
 constraint only widens that constraint, and the few whole-number values of a censored figure
 that several constraints share are tried one by one. Components no single figure repairs get
-their smallest joint fixes all at once (:mod:`~tip_indicators._private.engine.joint`). A
+their smallest joint fixes all at once (:mod:`~tip_indicators._engine.joint`). A
 single figure that may take an interval of values is offered at the keystroke slip inside it
-and at its edge; candidates are ranked in :mod:`~tip_indicators._private.engine.ranking`.
+and at its edge; candidates are ranked in :mod:`~tip_indicators._engine.ranking`.
 Open shortfalls that one slip closes exactly get that slip as a suggestion too.
 """
 
@@ -20,15 +20,15 @@ import math
 import attrs
 import polars as pl
 
-from tip_indicators._private.engine.base import SUGGESTION_SCHEMA, Run
-from tip_indicators._private.engine.ranking import (
+from tip_indicators._engine.base import SUGGESTION_SCHEMA, Run
+from tip_indicators._engine.ranking import (
     CANDIDATE_SCHEMA,
     System,
     joint_candidates,
     ranked,
     single_candidates,
 )
-from tip_indicators._private.engine.single_fixes import (
+from tip_indicators._engine.single_fixes import (
     SINGLE_SCHEMA,
     components,
     constraint_sums,
@@ -37,8 +37,8 @@ from tip_indicators._private.engine.single_fixes import (
     shared_censored,
     single_intervals,
 )
-from tip_indicators._private.engine.system import Constraint, Figure
-from tip_indicators._private.engine.warning_slips import (
+from tip_indicators._engine.system import Constraint, Figure
+from tip_indicators._engine.warning_slips import (
     bound_slips,
     shortfall_slips,
     window_slips,
@@ -272,7 +272,7 @@ def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list
     if not unsolved:
         return solved
     # numpy and the solver load only when a check needs them, not when the package is imported
-    from tip_indicators._private.engine.joint import JointSystem, joint_fixes
+    from tip_indicators._engine.joint import JointSystem, joint_fixes
 
     systems = []
     for k in unsolved:

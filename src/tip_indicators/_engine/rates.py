@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._private.engine.base import ID, Run, number_texts
+from tip_indicators._engine.base import ID, Run, number_texts
 from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
