@@ -131,12 +131,13 @@ def _joined(rows: int, owner: pl.Series, texts: pl.Series) -> pl.Series:
     grouped = (
         pl.DataFrame({"_row": owner, "text": texts})
         .group_by("_row", maintain_order=True)
-        .agg(pl.col("text").str.join(", "))
+        .agg("text")
     )
     return (
         pl.DataFrame({"_row": pl.int_range(rows, eager=True, dtype=pl.Int64)})
         .join(grouped, on="_row", how="left", maintain_order="left")
         .get_column("text")
+        .list.join(", ")
         .fill_null("")
     )
 
