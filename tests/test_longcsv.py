@@ -26,6 +26,7 @@ from support import (
     datasets,
     free_text,
 )
+from tip_indicators._private import csvrecords
 from tip_indicators.check import check
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
@@ -203,6 +204,23 @@ def test_field_over_the_size_limit_is_refused(write_file: WriteFile) -> None:
     path = write_file("field.csv", f"{HEADER},note\n{ROW},5,{'x' * 200}\n")
     with pytest.raises(InputError, match=r"note: .*longer than the limit of 100 bytes"):
         read_long_csv(path, limits=ReadLimits(max_field_bytes=100))
+
+
+def test_an_unfinished_read_leaves_the_field_limit_to_the_next() -> None:
+    """A read stopped part-way (a reader that raised at a bad header keeps its records
+    unfinished) neither keeps its field limit set nor takes it back from a later read."""
+    before = csv.field_size_limit()
+    unfinished = csvrecords.csv_records(
+        "a,b\n1,2\n3,4\n", "t.csv", ReadLimits(max_field_bytes=1000)
+    )
+    assert next(unfinished) == (1, ["a", "b"])
+    assert csv.field_size_limit() == before
+    later = csvrecords.csv_records("a\n" + "x" * 50 + "\n", "u.csv", ReadLimits(max_field_bytes=10))
+    assert next(later) == (1, ["a"])
+    del unfinished  # finalised at once: its end must not touch the later read
+    with pytest.raises(InputError, match="longer than the limit of 10 bytes"):
+        next(later)
+    assert csv.field_size_limit() == before
 
 
 def test_unterminated_quote_names_the_line_where_the_row_starts() -> None:

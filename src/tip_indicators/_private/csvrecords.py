@@ -48,42 +48,43 @@ def csv_records(
 
     When the first record is the header (``header_first``), every later line is checked against
     it before it is split: an unquoted line with more fields comes as an :class:`Overwide`.
-    The csv module's field limit is process-wide: it is set for this read and restored after.
+    The csv module's field limit is process-wide: it is set while each record is read and
+    restored before the record is yielded, so a read left unfinished (a reader that stopped at
+    a bad header) changes nothing for the next one.
     """
-    saved = csv.field_size_limit(limits.max_field_bytes)
     wide: dict[int, int] = {}
     header: list[str] = []
-    try:
-        lines: Iterable[str] = (
-            _lines(text, header, wide, delimiter) if header_first else io.StringIO(text, newline="")
-        )
-        reader = csv.reader(lines, strict=True, delimiter=delimiter)
-        line = 1
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise _csv_error(
-                    text,
-                    path,
-                    line=line,
-                    last=reader.line_num,
-                    header=header,
-                    error=error,
-                    limits=limits,
-                    delimiter=delimiter,
-                ) from None
-            if reader.line_num in wide:
-                yield line, Overwide(len(header), wide.pop(reader.line_num))
-            elif fields:
-                if not header:
-                    header.extend(fields)
-                yield line, fields
-            line = reader.line_num + 1
-    finally:
-        csv.field_size_limit(saved)
+    lines: Iterable[str] = (
+        _lines(text, header, wide, delimiter) if header_first else io.StringIO(text, newline="")
+    )
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
+    line = 1
+    while True:
+        saved = csv.field_size_limit(limits.max_field_bytes)
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(
+                text,
+                path,
+                line=line,
+                last=reader.line_num,
+                header=header,
+                error=error,
+                limits=limits,
+                delimiter=delimiter,
+            ) from None
+        finally:
+            csv.field_size_limit(saved)
+        if reader.line_num in wide:
+            yield line, Overwide(len(header), wide.pop(reader.line_num))
+        elif fields:
+            if not header:
+                header.extend(fields)
+            yield line, fields
+        line = reader.line_num + 1
 
 
 def _lines(
