@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "_private.cells",
             "_private.safetext",
             "_private.csvrecords",
+            "_private.csvcolumns",
             "_private.yamlnodes",
             "_private.highs",
             "_private.queries",

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 import polars as pl
 
+from tip_indicators._private.csvcolumns import regular_columns, regular_start
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.textfile import ReadLimits, decode_text, read_input_bytes, sha256
@@ -87,6 +88,8 @@ GLOTIP_SHEET = "data_glotip_1"
 """The sheet of the export workbook that holds the data."""
 
 _BANNER_ROWS = 5
+_PLAIN_BYTES = 1024 * 1024
+"""CSV exports at least this large are parsed column-wise when they are regular."""
 _OPTIONAL = frozenset({"Country", "Region", "Subregion", "Unit of measurement", "Source"})
 _UNREAD = frozenset({"Country", "Region", "Subregion"})
 _COUNTS = "counts"
@@ -138,11 +141,19 @@ def read_glotip(
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
     name = os.fspath(path)
-    records, sheet, digest = _read_records(name, limits)
-    start, position = _header(records, name)
+    data = read_input_bytes(name, limits, text=True)
+    regular = None if data.startswith(ZIP_MAGIC) else _regular_cells(data, name, limits)
+    if regular is not None:
+        position, cells = regular
+        sheet: str | None = None
+        problems: list[Finding] = []
+    else:
+        records, sheet = _read_records(data, name, limits)
+        start, position = _header(records, name)
+        rows, problems = _shaped(records[start + 1 :], len(position), name, sheet)
+        cells = _cells(rows, position)
     cite = _citer(name, sheet, position)
-    rows, problems = _shaped(records[start + 1 :], len(position), name, sheet)
-    mapped, unmapped = _mapped(_cells(rows, position))
+    mapped, unmapped = _mapped(cells)
     for line, column, message, hint in unmapped.iter_rows():
         location = cite(line, column)
         problems.append(
@@ -162,16 +173,16 @@ def read_glotip(
     return Dataset(
         observations,
         dimensions_of(list(_COLUMNS), catalogue),
-        inputs=(InputFile(name, digest, observations.height, "glotip"),),
+        inputs=(InputFile(name, sha256(data), observations.height, "glotip"),),
         problems=tuple(problems),
     )
 
 
-def _read_records(name: str, limits: ReadLimits) -> tuple[_Records, str | None, str]:
-    """The export's rows as (line or row number, cell texts), the sheet read, and the hash."""
-    data = read_input_bytes(name, limits, text=True)
+def _read_records(data: bytes, name: str, limits: ReadLimits) -> tuple[_Records, str | None]:
+    """The export's rows as (line or row number, cell texts) and the sheet read (None for
+    CSV)."""
     if not data.startswith(ZIP_MAGIC):
-        return list(csv_records(decode_text(data, name), name, limits)), None, sha256(data)
+        return list(csv_records(decode_text(data, name), name, limits)), None
     workbook = open_workbook(data, name, limits)
     try:
         names = workbook.sheetnames
@@ -180,9 +191,49 @@ def _read_records(name: str, limits: ReadLimits) -> tuple[_Records, str | None, 
             raise InputError(name, f"sheet {worksheet.title!r} is not a worksheet")
         rows = sheet_rows(worksheet, name)
         records = [(n, [cell_text(value) for value in row]) for n, row in rows]
-        return records, str(worksheet.title), sha256(data)
+        return records, str(worksheet.title)
     finally:
         workbook.close()
+
+
+def _regular_cells(
+    data: bytes, name: str, limits: ReadLimits
+) -> tuple[dict[str, int], pl.DataFrame] | None:
+    """The columns' positions and the cells (as :func:`_cells` gives them) of a large, regular
+    CSV export, parsed column-wise (:mod:`~tip_indicators._private.csvcolumns`), or None: the
+    banner and header lines must hold no quote and no blank line, and the header no empty
+    name at its end. Anything else is read record by record, which gives the same results (a
+    property test holds the two paths to them)."""
+    begin = regular_start(data) if len(data) >= _PLAIN_BYTES else None
+    if begin is None:
+        return None
+    records: _Records = []
+    ends: list[int] = []
+    for line in range(1, _BANNER_ROWS + 1):
+        end = data.find(b"\n", begin)
+        if end == -1:
+            break
+        text = data[begin:end]
+        if b'"' in text or not text.strip(b"\r"):
+            return None
+        try:
+            records.append((line, text.decode("utf-8").removesuffix("\r").split(",")))
+        except UnicodeDecodeError:
+            return None
+        ends.append(end)
+        begin = end + 1
+    try:
+        start, position = _header(records, name)
+    except InputError:
+        return None
+    if len(records[start][1]) != len(position):
+        return None
+    frame = regular_columns(data, list(position), ends[start], limits)
+    if frame is None:
+        return None
+    return position, _columns_read(frame, position, frame.height).with_columns(
+        frame.get_column("line")
+    ).select("line", pl.exclude("line"))
 
 
 def _header(records: _Records, path: str) -> tuple[int, dict[str, int]]:
@@ -375,15 +426,32 @@ def _cells(rows: _Records, position: Mapping[str, int]) -> pl.DataFrame:
     """The rows as a frame of the texts of the columns read (Country, Region and Subregion are
     not), with ``line``; a column the export leaves out is empty."""
     columns = list(zip(*(fields for _, fields in rows), strict=True))
-    texts = [
-        pl.Series(name, columns[position[name]] if rows else [], dtype=pl.String)
-        if name in position
-        else pl.Series(name, [""] * len(rows), dtype=pl.String)
-        for name in GLOTIP_COLUMNS
-        if name not in _UNREAD
-    ]
+    given = pl.DataFrame(
+        [
+            pl.Series(name, columns[column] if rows else [], dtype=pl.String)
+            for name, column in position.items()
+        ]
+    )
     lines = pl.Series("line", [line for line, _ in rows], dtype=pl.Int64)
-    return pl.DataFrame([lines, *texts])
+    return (
+        _columns_read(given, position, len(rows))
+        .with_columns(lines)
+        .select("line", pl.exclude("line"))
+    )
+
+
+def _columns_read(given: pl.DataFrame, position: Mapping[str, int], height: int) -> pl.DataFrame:
+    """The columns read, in the order of :data:`GLOTIP_COLUMNS`, from the export's columns
+    ``given``: a column the export leaves out is empty."""
+    return pl.DataFrame(
+        [
+            given.get_column(name)
+            if name in position
+            else pl.Series(name, [""] * height, dtype=pl.String)
+            for name in GLOTIP_COLUMNS
+            if name not in _UNREAD
+        ]
+    )
 
 
 def _lookup(

@@ -8,16 +8,15 @@ a finding at its line and the rest of the file is still read.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import os
-import re
 from collections.abc import Iterable
 from typing import IO
 
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
+from tip_indicators._private.csvcolumns import regular_columns, regular_start
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
@@ -95,35 +94,20 @@ def _parse(
 
 
 _PLAIN_BYTES = 1024 * 1024
-_QUOTED = re.compile(rb'"[^"]*"')
+"""Files at least this large are parsed column-wise when they are regular
+(:mod:`~tip_indicators._private.csvcolumns`); a property test holds the two paths to the same
+results."""
 
 
 def _plain_frame(
     data: bytes, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], pl.DataFrame] | None:
-    """Parse a large, regular UTF-8 file column-wise with polars, where physical line = row + 2.
-
-    Regular means: no NUL bytes, blank lines or carriage returns other than in CRLF line ends
-    (what spreadsheet programs write); no quoted field spanning lines; every row as wide as the
-    header. Anything else, and text that is not UTF-8, returns
-    None and goes through the exact record-by-record reader, which reports ragged rows, keeps
-    physical lines right across quoted line breaks and says why text cannot be decoded; a
-    property test holds the two paths to the same results. The bytes are parsed as they are (a
-    large file is not decoded to text first); the separators, quotes and line breaks counted
-    are ASCII, which no other UTF-8 character contains.
-
-    Long because the checks that the file is regular and the column-wise parse share the raw bytes
-    and the counts made of them.
-    """
-    if len(data) < _PLAIN_BYTES or b"\x00" in data:
-        return None
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+    """The header and the rows of a large, regular file, parsed column-wise, or None."""
+    begin = regular_start(data) if len(data) >= _PLAIN_BYTES else None
+    if begin is None:
         return None
     # The header is parsed here, the rows by polars; neither the byte-order mark nor the header
     # is cut off the data (a copy of the whole file), polars skips the first line instead.
-    begin = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None
     end = len(data) - 1 if data.endswith(b"\n") else len(data)
     start = data.find(b"\n", begin)
     if start == -1 or start >= end:
@@ -139,69 +123,10 @@ def _plain_frame(
     if len(header) == 1 and (";" in first or "\t" in first):
         return None
     _check_header(header, path, catalogue)
-    # polars sizes its rows by the first one: a first row wider than the header (a line of
-    # millions of commas) would be a frame of millions of columns. Such a file is left to the
-    # record reader, which counts a wide line's fields without splitting it.
-    second = data.find(b"\n", start + 1)
-    first_row = data[start + 1 : end if second == -1 else second]
-    if b'"' in first_row:
-        # Quoted text, doubled quotes included, holds no separator.
-        first_row = _QUOTED.sub(b"", first_row)
-    if first_row.count(b",") >= len(header):
+    frame = regular_columns(data, header, start, limits)
+    if frame is None:
         return None
-    rows = data.count(b"\n", start + 1, end) + 1
-    quoted = data.find(b'"', start + 1) != -1
-    # The data always ends in a line break: without one, polars takes a separator at the very
-    # end for the end of the row, not for one more (empty) field, and a row too wide would pass.
-    if end == len(data):
-        data += b"\n"
-    try:
-        # A row wider than the header is an error here, so no row has too many separators.
-        # So is text that is not UTF-8.
-        frame = pl.read_csv(
-            data,
-            has_header=False,
-            skip_lines=1,
-            new_columns=header,
-            infer_schema=False,
-            quote_char='"' if quoted else None,
-            empty_string_is_null=False,
-            truncate_ragged_lines=False,
-        )
-    except pl.exceptions.PolarsError:
-        return None
-    if frame.height != rows:
-        # A quoted field spans lines: physical lines are not rows.
-        return None
-    width = len(header)
-    # A row narrower than the header (a blank line too) has its last field empty: polars fills
-    # the fields it lacks with empty text. So when no row's last field is empty, every row is
-    # as wide as the header, and the file's commas need not be counted.
-    lengths = frame.select(
-        pl.all().str.len_bytes().max(),
-        pl.nth(width - 1).str.len_bytes().min().alias("_shortest last"),
-    ).row(0)
-    if max((length for length in lengths[:width] if length is not None), default=0) > (
-        limits.max_field_bytes
-    ):
-        return None
-    if not lengths[width]:
-        # Every comma separates fields or sits inside a value. No row has more than width - 1
-        # separators, so every row is exactly as wide as the header when all of them together
-        # number rows x (width - 1); a narrower row, or a blank line, would leave the sum short.
-        # Without quotes no value holds a comma. Per column, then across: a sum across
-        # columns would be a column of its own.
-        inside = (
-            sum(frame.select(pl.all().str.count_matches(",", literal=True).sum()).row(0))
-            if quoted
-            else 0
-        )
-        if data.count(b",", start + 1) - inside != rows * (width - 1):
-            return None
-    return header, frame.with_columns(
-        pl.lit(path).alias("path"),
-        pl.int_range(2, rows + 2, dtype=pl.Int64).alias("line"),
-    )
+    return header, frame.with_columns(pl.lit(path).alias("path")).select(*header, "path", "line")
 
 
 def _check_header(header: list[str], path: str, catalogue: Catalogue) -> None:
