@@ -13,23 +13,9 @@ from hypothesis import strategies as st
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.io import ReadLimits, glotip
+from tip_indicators.io.glotip import GLOTIP_COLUMNS as COLUMNS
 from tip_indicators.io.glotip import read_glotip
 
-COLUMNS = (
-    "Iso3_code",
-    "Country",
-    "Region",
-    "Subregion",
-    "Indicator",
-    "Dimension",
-    "Category",
-    "Sex",
-    "Age",
-    "Year",
-    "Unit of measurement",
-    "txtVALUE",
-    "Source",
-)
 CELLS = {
     "Iso3_code": st.sampled_from(["KHM", "NPL", "XKX", "kh", ""]),
     "Country": st.sampled_from(["Cambodia", '"Korea, Republic of"', ""]),
