@@ -231,9 +231,7 @@ def _regular_cells(
     frame = regular_columns(data, list(position), ends[start], limits)
     if frame is None:
         return None
-    return position, _columns_read(frame, position, frame.height).with_columns(
-        frame.get_column("line")
-    ).select("line", pl.exclude("line"))
+    return position, _columns_read(frame, position, frame.get_column("line"))
 
 
 def _header(records: _Records, path: str) -> tuple[int, dict[str, int]]:
@@ -433,23 +431,24 @@ def _cells(rows: _Records, position: Mapping[str, int]) -> pl.DataFrame:
         ]
     )
     lines = pl.Series("line", [line for line, _ in rows], dtype=pl.Int64)
-    return (
-        _columns_read(given, position, len(rows))
-        .with_columns(lines)
-        .select("line", pl.exclude("line"))
-    )
+    return _columns_read(given, position, lines)
 
 
-def _columns_read(given: pl.DataFrame, position: Mapping[str, int], height: int) -> pl.DataFrame:
-    """The columns read, in the order of :data:`GLOTIP_COLUMNS`, from the export's columns
-    ``given``: a column the export leaves out is empty."""
+def _columns_read(
+    given: pl.DataFrame, position: Mapping[str, int], lines: pl.Series
+) -> pl.DataFrame:
+    """Each row's ``line``, then the columns read in the order of :data:`GLOTIP_COLUMNS`, from
+    the export's columns ``given``: a column the export leaves out is empty."""
     return pl.DataFrame(
         [
-            given.get_column(name)
-            if name in position
-            else pl.Series(name, [""] * height, dtype=pl.String)
-            for name in GLOTIP_COLUMNS
-            if name not in _UNREAD
+            lines,
+            *(
+                given.get_column(name)
+                if name in position
+                else pl.Series(name, [""] * lines.len(), dtype=pl.String)
+                for name in GLOTIP_COLUMNS
+                if name not in _UNREAD
+            ),
         ]
     )
 
