@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tip_indicators._private import csvcolumns
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.io import ReadLimits, glotip
@@ -61,7 +62,7 @@ def _damaged(text: str, damage: str) -> bytes:
 
 def _read(path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch) -> Dataset | str:
     with monkeypatch.context() as patched:
-        patched.setattr(glotip, "_PLAIN_BYTES", threshold)
+        patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
         try:
             return read_glotip(path)
         except InputError as error:
@@ -112,7 +113,7 @@ def test_a_regular_export_is_read_column_wise(
         taken.append(found is not None)
         return found
 
-    monkeypatch.setattr(glotip, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     monkeypatch.setattr(glotip, "_regular_cells", spy)
     path = tmp_path / "export.csv"
     for text in (f"{BANNER}{','.join(COLUMNS)}\n{row}\n", f"{','.join(COLUMNS)}\n{row},\n"):

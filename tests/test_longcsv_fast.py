@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tip_indicators._private import csvcolumns
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
 from tip_indicators.io import ReadLimits, longcsv
@@ -58,14 +59,14 @@ def _text(
 
 
 def _read(text: str, threshold: int) -> Dataset | str:
-    saved = longcsv._PLAIN_BYTES
-    longcsv._PLAIN_BYTES = threshold
+    saved = csvcolumns.REGULAR_BYTES
+    csvcolumns.REGULAR_BYTES = threshold
     try:
         return parse_long_csv(text, path="t.csv")
     except InputError as error:
         return str(error)
     finally:
-        longcsv._PLAIN_BYTES = saved
+        csvcolumns.REGULAR_BYTES = saved
 
 
 @given(
@@ -89,14 +90,14 @@ def test_fast_and_exact_readers_agree(
 
 
 def _read_file(path: Path, threshold: int) -> Dataset | str:
-    saved = longcsv._PLAIN_BYTES
-    longcsv._PLAIN_BYTES = threshold
+    saved = csvcolumns.REGULAR_BYTES
+    csvcolumns.REGULAR_BYTES = threshold
     try:
         return read_long_csv(path)
     except InputError as error:
         return str(error)
     finally:
-        longcsv._PLAIN_BYTES = saved
+        csvcolumns.REGULAR_BYTES = saved
 
 
 def _damaged(text: str, damage: str, where: int) -> bytes:
@@ -142,7 +143,7 @@ def test_ragged_rows_leave_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> Non
         "indicator,period,reporter,value\n"
         "victims_received,2010,KH,5\nvictims_received,2010,KH,5,9\n"
     )
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     dataset = parse_long_csv(text, path="t.csv")
     assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
         ("row-shape", 3)
@@ -158,7 +159,7 @@ def test_a_short_row_without_quotes_leaves_the_fast_path(monkeypatch: pytest.Mon
         "victims_received,2010,KH,5,report\nvictims_received,2011,KH,5\n"
         "victims_received,2012,KH,5,report\n"
     )
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     dataset = parse_long_csv(text, path="t.csv")
     assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
         ("row-shape", 3)
@@ -176,7 +177,7 @@ def test_a_last_row_with_an_extra_empty_field_is_reported(
         "indicator,period,reporter,value,source\nvictims_received,2010,KH,5,a\n"
         "victims_received,2011,KH,5,b," + ending
     )
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     dataset = parse_long_csv(text, path="t.csv")
     assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
         ("row-shape", 3)
@@ -190,7 +191,7 @@ def test_a_short_row_and_a_wide_row_do_not_cancel_out(monkeypatch: pytest.Monkey
         'indicator,period,reporter,value,source\nvictims_received,2010,KH,5,"p. 4"\n'
         'victims_received,2011,KH,5\nvictims_received,2012,KH,5,"a,b",\n'
     )
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     dataset = parse_long_csv(text, path="t.csv")
     assert [(f.code, f.location.line if f.location else None) for f in dataset.problems] == [
         ("row-shape", 3),
@@ -211,7 +212,7 @@ def test_the_field_limit_holds_on_the_fast_path(
         f'victims_received,2010,KH,5,"{"a" * length}"\nvictims_received,2011,KH,6,b\n',
         encoding="utf-8",
     )
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     limits = ReadLimits(max_field_bytes=100)
     if length <= 100:
         assert len(read_long_csv(path, limits=limits)) == 2
@@ -248,7 +249,7 @@ def test_a_regular_file_is_read_column_wise(
     def exact_reader(*args: object) -> None:
         raise AssertionError("the record-by-record reader was called")
 
-    monkeypatch.setattr(longcsv, "_PLAIN_BYTES", 0)
+    monkeypatch.setattr(csvcolumns, "REGULAR_BYTES", 0)
     monkeypatch.setattr(longcsv, "_split", exact_reader)
     dataset = parse_long_csv(text, path="t.csv")
     assert dataset.problems == ()

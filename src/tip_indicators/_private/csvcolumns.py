@@ -20,14 +20,21 @@ import polars as pl
 
 from tip_indicators._private.textfile import ReadLimits
 
-__all__ = ["regular_columns", "regular_start"]
+__all__ = ["REGULAR_BYTES", "regular_columns", "regular_start"]
 
+REGULAR_BYTES = 1024 * 1024
+"""Files at least this large are parsed column-wise when they are regular; smaller ones are
+read record by record, which costs them little. Property tests hold the two paths to the same
+results."""
 _QUOTED = re.compile(rb'"[^"]*"')
 
 
 def regular_start(data: bytes) -> int | None:
     """Where the text of ``data`` starts (after a UTF-8 byte-order mark), or None when its
-    bytes already rule out the column-wise parse (NUL, a lone carriage return, UTF-16)."""
+    size or bytes already rule out the column-wise parse (smaller than :data:`REGULAR_BYTES`,
+    NUL, a lone carriage return, UTF-16)."""
+    if len(data) < REGULAR_BYTES:
+        return None
     if b"\x00" in data:
         return None
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):

@@ -88,8 +88,6 @@ GLOTIP_SHEET = "data_glotip_1"
 """The sheet of the export workbook that holds the data."""
 
 _BANNER_ROWS = 5
-_PLAIN_BYTES = 1024 * 1024
-"""CSV exports at least this large are parsed column-wise when they are regular."""
 _OPTIONAL = frozenset({"Country", "Region", "Subregion", "Unit of measurement", "Source"})
 _UNREAD = frozenset({"Country", "Region", "Subregion"})
 _COUNTS = "counts"
@@ -204,7 +202,7 @@ def _regular_cells(
     banner and header lines must hold no quote and no blank line, and the header no empty
     name at its end. Anything else is read record by record, which gives the same results (a
     property test holds the two paths to them)."""
-    begin = regular_start(data) if len(data) >= _PLAIN_BYTES else None
+    begin = regular_start(data)
     if begin is None:
         return None
     records: _Records = []

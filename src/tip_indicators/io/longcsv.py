@@ -93,17 +93,11 @@ def _parse(
     )
 
 
-_PLAIN_BYTES = 1024 * 1024
-"""Files at least this large are parsed column-wise when they are regular
-(:mod:`~tip_indicators._private.csvcolumns`); a property test holds the two paths to the same
-results."""
-
-
 def _plain_frame(
     data: bytes, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], pl.DataFrame] | None:
     """The header and the rows of a large, regular file, parsed column-wise, or None."""
-    begin = regular_start(data) if len(data) >= _PLAIN_BYTES else None
+    begin = regular_start(data)
     if begin is None:
         return None
     # The header is parsed here, the rows by polars; neither the byte-order mark nor the header
