@@ -7,7 +7,9 @@ components, are tried in one block-diagonal program rather than one program per 
 each block is a copy of a component's system in which the figures outside the set are held at
 their stated values. The first program lets each constraint miss by a slack and minimises the
 slacks, so a block is feasible exactly when its slacks are zero; the second, over the feasible
-blocks, finds the values nearest the stated ones. Sizes are tried from one up to
+blocks, finds the values nearest the stated ones. Sets of two figures, by far the most common,
+are judged in closed form first (:mod:`~tip_indicators._engine.pair_feasibility`); only those it
+leaves open go to the first program. Sizes are tried from one up to
 :data:`LARGEST_SET`; a component that needs more is left to the per-component enumeration of
 :mod:`~tip_indicators._engine.milp`.
 """
@@ -23,6 +25,7 @@ import attrs
 import numpy as np
 
 from tip_indicators._engine.milp import milp_fixes
+from tip_indicators._engine.pair_feasibility import UNDECIDED, pair_verdicts
 from tip_indicators._engine.system import Constraint, Figure
 
 if TYPE_CHECKING:
@@ -92,7 +95,7 @@ def joint_fixes(systems: Sequence[JointSystem]) -> list[list[dict[int, float]]]:
         blocks = [(k, one) for k, chosen in tried if k in left for one in chosen]
         if not blocks:
             continue
-        feasible = _feasible(dense, blocks)
+        feasible = _settled(dense, blocks) if size == 2 else _feasible(dense, blocks)
         kept = [block for block, ok in zip(blocks, feasible, strict=True) if ok]
         if not kept:
             continue
@@ -217,6 +220,18 @@ def _by_system(
     for k, group in itertools.groupby(blocks, key=lambda block: block[0]):
         grouped.append((k, np.array([chosen for _, chosen in group])))
     return grouped
+
+
+def _settled(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
+    """Whether each block of two figures can hold: in closed form where
+    :func:`~tip_indicators._engine.pair_feasibility.pair_verdicts` settles it, by the
+    feasibility program for the rest."""
+    owners = np.array([k for k, _ in blocks], dtype=np.int64)
+    pairs = np.array([chosen for _, chosen in blocks], dtype=np.int64).reshape(-1, 2)
+    verdicts = pair_verdicts(dense, owners, pairs)
+    open_blocks = [block for block, verdict in zip(blocks, verdicts, strict=True) if verdict < 0]
+    solved = iter(_feasible(dense, open_blocks) if open_blocks else [])
+    return [bool(v) if v != UNDECIDED else next(solved) for v in verdicts.tolist()]
 
 
 def _feasible(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
