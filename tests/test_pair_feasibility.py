@@ -43,13 +43,13 @@ def figures(draw: st.DrawFn, figure_id: int) -> Figure:
 
 @st.composite
 def systems(draw: st.DrawFn, *, shared: bool = True) -> JointSystem:
-    """One to four constraints over two to six figures; unless ``shared``, each free figure
+    """One to six constraints over two to six figures; unless ``shared``, each free figure
     sits in one constraint only."""
     width = draw(st.integers(2, 6))
     found = {i: draw(figures(i)) for i in range(width)}
     constraints = []
     used_free: set[int] = set()
-    for _ in range(draw(st.integers(1, 4))):
+    for _ in range(draw(st.integers(1, 6))):
         ids = draw(st.lists(st.sampled_from(range(width)), min_size=1, max_size=4, unique=True))
         if not shared:
             ids = [i for i in ids if found[i].exact or i not in used_free]
@@ -88,7 +88,7 @@ def test_pairs_settled_in_closed_form_are_settled_as_the_program_settles_them(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(systems(shared=False), min_size=1, max_size=3))
+@given(st.lists(systems(shared=False), min_size=1, max_size=4))
 def test_every_pair_of_unshared_systems_is_settled_together_as_alone(
     found: list[JointSystem],
 ) -> None:

@@ -64,9 +64,27 @@ def pair_verdicts(
     """For each pair of exact columns ``(x, y)`` (pairs x 2) of the system ``systems[owner]``,
     with the exact columns outside the pair held at their values and the free ones within
     their bounds: :data:`FEASIBLE`, :data:`INFEASIBLE` or :data:`UNDECIDED`. Every pair of
-    every system is judged at once, the systems padded to one shape."""
-    if not len(pairs):
-        return np.empty(0, dtype=np.int8)
+    every system is judged at once, the systems of about the same height padded to one shape
+    (the work grows with the square of the height: a wide component must not pad every other
+    one to its size)."""
+    verdicts = np.full(len(pairs), UNDECIDED, dtype=np.int8)
+    heights = np.array([system.matrix.shape[0] for system in systems], dtype=np.int64)
+    # heights 1-4, 5-8, 9-16, ... go together
+    bucket_of = np.ceil(np.log2(np.maximum(heights, 4))).astype(np.int64)[owners]
+    for bucket in np.unique(bucket_of).tolist():
+        chosen = np.flatnonzero(bucket_of == bucket)
+        members = np.unique(owners[chosen])
+        renumbered = np.searchsorted(members, owners[chosen])
+        verdicts[chosen] = _judged(
+            [systems[k] for k in members.tolist()], renumbered, pairs[chosen]
+        )
+    return verdicts
+
+
+def _judged(
+    systems: Sequence[DenseSystem], owners: npt.NDArray[np.int64], pairs: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int8]:
+    """:func:`pair_verdicts` of systems padded to one shape."""
     stacked = _Stacked.of(systems)
     a, b, low, high = stacked.folded(owners, pairs)
     x_bounds = stacked.bound_low[owners, pairs[:, 0]], stacked.bound_high[owners, pairs[:, 0]]
