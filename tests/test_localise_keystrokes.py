@@ -23,6 +23,7 @@ from tip_indicators._engine.keystrokes import (
     edits,
     slip_reason,
 )
+from tip_indicators._private.queries import collect
 from tip_indicators.findings import Finding, Severity
 from tip_indicators.report import Report
 
@@ -126,7 +127,7 @@ def test_edits_in_a_band_are_every_edit_in_it(
         .filter(in_band)
         .with_columns(slip_reason())
         .select("figure", "value", "edit", "reason")
-        .collect()
+        .pipe(collect)
         .sort("figure", "value")
     )
     every = (

@@ -2,15 +2,12 @@
 with the change and its base to the digits it states (rounded or truncated).
 
 A percentage that fails is tested against the usual slips (the current level used as the base)
-and gets its own suggestions, since it is not a linear relation.
+and gets its own suggestions, since it is not a linear relation: both are worded for every
+failure at once in :mod:`~tip_indicators._engine.percent_wording`.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-import attrs
 import polars as pl
 
 from tip_indicators._engine.base import (
@@ -18,13 +15,11 @@ from tip_indicators._engine.base import (
     PERCENT_CHECK_SCHEMA,
     SUGGESTION_SCHEMA,
     Run,
-    interval,
     interval_texts,
-    number,
     uniform_columns,
 )
+from tip_indicators._engine.percent_wording import percent_wordings, stated_window
 from tip_indicators.findings import Severity, messages
-from tip_indicators.findings.wording import worded_text
 from tip_indicators.rules import Rule
 
 _EPSILON = 1e-9
@@ -178,39 +173,6 @@ def evaluate_change(run: Run, rule: Rule) -> None:
     )
 
 
-def stated_window(stated: pl.Expr, decimals: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The least and greatest percentage that rounds or truncates to each ``stated`` figure
-    given with ``decimals`` digits (:func:`_accepts`, column-wise)."""
-    unit = pl.lit(10.0).pow(-decimals.fill_null(0).cast(pl.Float64))
-    low = (
-        pl.when(stated > 0)
-        .then(stated - unit / 2)
-        .when(stated < 0)
-        .then(stated - unit)
-        .otherwise(-unit)
-    )
-    high = (
-        pl.when(stated > 0)
-        .then(stated + unit)
-        .when(stated < 0)
-        .then(stated + unit / 2)
-        .otherwise(unit)
-    )
-    return low, high
-
-
-def _accepts(stated: float, decimals: int, low: float, high: float) -> bool:
-    """Whether some percentage in [low, high] rounds or truncates to ``stated``."""
-    unit = 10.0**-decimals
-    if stated > 0:
-        window = (stated - unit / 2, stated + unit)
-    elif stated < 0:
-        window = (stated - unit, stated + unit / 2)
-    else:
-        window = (-unit, unit)
-    return low <= window[1] + _EPSILON and high >= window[0] - _EPSILON
-
-
 def evaluate_percent_change(run: Run, rule: Rule) -> None:
     """PCH = 100 x change / base level, judged against the digits the figure states.
 
@@ -282,15 +244,9 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
     if failures.height == 0:
         _add_percent_checks(run, judged, pl.Series("finding", [], dtype=pl.Int64))
         return
-    worded = [_percent_wording(row) for row in failures.iter_rows(named=True)]
+    wordings, fixes = percent_wordings(failures)
     numbers = run.record(
-        failures.with_columns(
-            pl.Series("_message", [w.message for w in worded], dtype=pl.String),
-            pl.Series("_expected", [w.expected for w in worded], dtype=pl.Float64),
-            pl.Series("_expected_text", [w.expected_text for w in worded], dtype=pl.String),
-            pl.Series("_imbalance", [w.imbalance for w in worded], dtype=pl.Float64),
-            pl.Series("_tolerance", [w.tolerance for w in worded], dtype=pl.Float64),
-        ),
+        failures.hstack(wordings),
         code="percent-change-mismatch",
         severity=Severity.ERROR.value,
         message=pl.col("_message"),
@@ -304,12 +260,12 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         tolerance=pl.col("_tolerance"),
     )
     _add_percent_checks(run, judged, numbers)
-    fixes: dict[str, list[Any]] = {name: [] for name in SUGGESTION_SCHEMA}
-    for number_, wording in zip(numbers.to_list(), worded, strict=True):
-        for fix in wording.fixes:
-            for name, item in zip(fixes, (number_, *fix), strict=True):
-                fixes[name].append(item)
-    run.suggestions.append(pl.DataFrame(fixes, schema=SUGGESTION_SCHEMA))
+    run.suggestions.append(
+        fixes.select(
+            numbers.gather(fixes.get_column("failure")).alias("number"),
+            *(name for name in SUGGESTION_SCHEMA if name != "number"),
+        ).select([pl.col(c).cast(t) for c, t in SUGGESTION_SCHEMA.items()])
+    )
 
 
 def _add_percent_checks(run: Run, judged: pl.DataFrame, numbers: pl.Series) -> None:
@@ -334,158 +290,3 @@ def _add_percent_checks(run: Run, judged: pl.DataFrame, numbers: pl.Series) -> N
         )
         .select([pl.col(c).cast(t) for c, t in PERCENT_CHECK_SCHEMA.items()])
     )
-
-
-def accepts(stated: float, decimals: int, value: float) -> bool:
-    """Whether the percentage ``value`` rounds or truncates to ``stated`` (its digits)."""
-    return _accepts(stated, decimals, value, value)
-
-
-@attrs.frozen
-class _Wording:
-    """What a failed percentage change says: its message, expected value (a number, or the
-    text of an interval), imbalance, tolerance, and fixes (figure id, value, reason, score)."""
-
-    message: str
-    expected: float | None
-    expected_text: str | None
-    imbalance: float
-    tolerance: float
-    fixes: list[tuple[int, str, str, float]]
-
-
-def _percent_wording(row: dict[str, Any]) -> _Wording:
-    """The wording of one failed percentage change: the arithmetic, whether the current level
-    was taken for the base, and the single figures whose change would make it right.
-
-    The percentage is written with the digits it states, which differ from row to row, so
-    each failure is worded here rather than by a query (a file states few percentage
-    changes).
-
-    Long because the wrong-base and decimal-point readings each change the first fix, and they are
-    told apart in one place."""
-    c_low, c_high, b_low, b_high = row["x_low"], row["x_high"], row["y_low"], row["y_high"]
-    p_low, p_high = row["p_low"], row["p_high"]
-    decimals = int(row["decimals"] or 0)
-    exact = c_low == c_high and b_low == b_high
-    right = f"{p_low:.{decimals}f}" if exact else f"{p_low:.{decimals}f}..{p_high:.{decimals}f}"
-    change, base = interval(c_low, c_high), interval(b_low, b_high)
-    if row["basis"] == "change and level":
-        arithmetic = f"{change} / ({number(row['t_low'])} - {change}) = {change} / {base}"
-    else:
-        arithmetic = f"{change} / {base}"
-    value = row["pch_value"]
-    message = worded_text(
-        "{figure}: the change is stated as {stated}, but {arithmetic} = {computed}",
-        figure=row["pch_label"],
-        stated=f"{value}%",
-        arithmetic=arithmetic,
-        computed=f"{right}%",
-    )
-    first = (row[ID], right, f"the percentage computed from the {row['basis']}", 3.0)
-    if exact and row["t_low"] is not None and row["t_low"] > 0:
-        on_level = 100.0 * c_low / row["t_low"]
-        if _accepts(row["low"], decimals, on_level, on_level):
-            message += worded_text(
-                "; {stated} is {change} / {level}, the {period} level used as the base instead "
-                "of the {base_period} level",
-                stated=f"{value}%",
-                change=change,
-                level=number(row["t_low"]),
-                period=str(row["period"]),
-                base_period=str(row["base_period"]),
-            )
-            first = (
-                row[ID],
-                right,
-                "the percentage was computed on the wrong base, the current level (wrong-base)",
-                4.0,
-            )
-    if exact and not _agrees_with_stated_change(row, decimals):
-        for meant, places in points_moved(str(value)):
-            digits = len(meant.partition(".")[2])
-            if _accepts(float(meant), digits, p_low, p_low):
-                moved = "one place" if places == 1 else "two places"
-                reason = f"a decimal point moved {moved} (decimal-point): {value} for {meant}"
-                first = (row[ID], meant, reason, 4.0)
-                break
-    fixes = [first, *(_count_alternatives(row, decimals) if exact else [])]
-    return _Wording(
-        message,
-        round(p_low, decimals) if exact else None,
-        None if exact else right,
-        row["low"] - p_low,
-        10.0**-decimals,
-        fixes,
-    )
-
-
-def _agrees_with_stated_change(row: dict[str, Any], decimals: int) -> bool:
-    """Whether the stated percentage is the stated change over the base level: its digits are
-    then right, and a level is what is wrong (a point moved back would agree by coincidence)."""
-    change, base = row.get("c_low"), row.get("b_low")
-    if change is None or base is None or base == 0 or row.get("c_high") != change:
-        return False
-    ratio = 100.0 * change / base
-    return _accepts(row["low"], decimals, ratio, ratio)
-
-
-def points_moved(written: str) -> list[tuple[str, int]]:
-    """``written`` with its decimal point moved one or two places either way, each with the
-    places it moved (``6.804`` gives ``68.04``, 1; ``680.4``, 1; ...), as a person would key
-    them: no leading zeros but one before the point, no point left at the end."""
-    sign = "-" if written.startswith("-") else ""
-    unsigned = written.removeprefix("-")
-    if not unsigned.replace(".", "", 1).isdigit():
-        return []
-    digits = unsigned.replace(".", "")
-    point = unsigned.index(".") if "." in unsigned else len(unsigned)
-    moved: list[tuple[str, int]] = []
-    for shift in (1, -1, 2, -2):
-        at = point + shift
-        padded = "0" * max(0, -at) + digits + "0" * max(0, at - len(digits))
-        at = max(at, 0)
-        whole = padded[:at].lstrip("0") or "0"
-        fraction = padded[at:]
-        moved.append((f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}", abs(shift)))
-    return moved
-
-
-def _count_alternatives(row: dict[str, Any], decimals: int) -> list[tuple[int, str, str, float]]:
-    """Other single figures whose change would make the stated percentage right (less likely):
-    each as (figure id, value, reason, score)."""
-    stated = row["low"]
-    found: list[tuple[int, str, str, float]] = []
-    if stated <= -100 or stated == 0:
-        return found
-    if row["c_id"] is not None and row["t_low"] is not None and row["b_low"] is None:
-        change = round(stated * row["t_low"] / (100.0 + stated))
-        base = row["t_low"] - change
-        if base > 0 and _accepts(stated, decimals, 100.0 * change / base, 100.0 * change / base):
-            found.append(
-                (row["c_id"], str(change), "the change that gives the stated percentage", 1.0)
-            )
-        level = round(row["c_low"] * (100.0 + stated) / stated)
-        if level - row["c_low"] > 0 and _accepts(
-            stated,
-            decimals,
-            100.0 * row["c_low"] / (level - row["c_low"]),
-            100.0 * row["c_low"] / (level - row["c_low"]),
-        ):
-            found.append(
-                (row["t_id"], str(level), "the level that gives the stated percentage", 0.5)
-            )
-    elif row["t_low"] is not None and row["b_low"] is not None and row["b_id"] is not None:
-        base = round(100.0 * row["t_low"] / (100.0 + stated))
-        if base > 0 and not math.isclose(base, row["b_low"]):
-            ratio = 100.0 * (row["t_low"] - base) / base
-            if _accepts(stated, decimals, ratio, ratio):
-                found.append(
-                    (
-                        row["b_id"],
-                        str(base),
-                        "the base level that gives the stated percentage",
-                        0.5,
-                    )
-                )
-    return found

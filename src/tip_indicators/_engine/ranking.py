@@ -18,7 +18,6 @@ import attrs
 import polars as pl
 
 from tip_indicators._engine.base import Run, number, number_texts
-from tip_indicators._engine.changes import stated_window
 from tip_indicators._engine.keystrokes import (
     COPIED_PRIOR,
     edit_candidates,
@@ -26,6 +25,7 @@ from tip_indicators._engine.keystrokes import (
     slip_reason,
     within_reach,
 )
+from tip_indicators._engine.percent_wording import stated_window
 from tip_indicators._engine.system import Constraint, Figure
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import ObservationRef
@@ -202,7 +202,7 @@ _JUDGED = ("stated", "decimals", "failed")
 
 def _accepts(value: pl.Expr) -> pl.Expr:
     """Whether each percentage ``value`` rounds or truncates to ``stated`` with ``decimals``
-    (:func:`~tip_indicators._engine.changes.accepts`, column-wise)."""
+    (:func:`~tip_indicators._engine.percent_wording.stated_window`)."""
     start, end = stated_window(pl.col("stated"), pl.col("decimals"))
     return (value <= end + _PERCENT_EPS) & (value >= start - _PERCENT_EPS)
 

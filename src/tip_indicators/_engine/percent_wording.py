@@ -1,0 +1,346 @@
+"""What a failed percentage change says, and the single figures that would make it right,
+column-wise for every failure at once.
+
+A percentage is judged against the digits it states: ``72.83`` admits every value that rounds
+or truncates to it (:func:`stated_window`). A failure's message gives the arithmetic with the
+percentage computed to the stated digits, and names the usual slips: the current level taken for
+the base (``wrong-base``), a decimal point keyed one or two places off (``decimal-point``). Its
+fixes are the computed percentage (or the slip's value), then, less likely, the change, level or
+base level that would give the stated percentage.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from tip_indicators._engine.base import ID, interval_texts, number_texts
+from tip_indicators.findings.wording import worded
+
+__all__ = ["WORDING_COLUMNS", "percent_wordings", "stated_window"]
+
+WORDING_COLUMNS = ("_message", "_expected", "_expected_text", "_imbalance", "_tolerance")
+"""The columns :func:`percent_wordings` gives each failure."""
+
+_EPSILON = 1e-9
+_SHIFTS = (1, -1, 2, -2)
+"""The places a decimal point may have moved, in the order they are tried."""
+_FIX_COLUMNS = ("failure", "figure", "value", "reason", "score")
+_TIE = 1e-6
+"""A scaled percentage this near a half is rounded one at a time, as Python rounds the exact
+binary value; everywhere else rounding the scaled value column-wise gives the same digits."""
+
+
+def stated_window(stated: pl.Expr, decimals: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The least and greatest percentage that rounds or truncates to each ``stated`` figure
+    given with ``decimals`` digits."""
+    unit = pl.lit(10.0).pow(-decimals.fill_null(0).cast(pl.Float64))
+    low = (
+        pl.when(stated > 0)
+        .then(stated - unit / 2)
+        .when(stated < 0)
+        .then(stated - unit)
+        .otherwise(-unit)
+    )
+    high = (
+        pl.when(stated > 0)
+        .then(stated + unit)
+        .when(stated < 0)
+        .then(stated + unit / 2)
+        .otherwise(unit)
+    )
+    return low, high
+
+
+def _accepts(stated: pl.Expr, decimals: pl.Expr, value: pl.Expr) -> pl.Expr:
+    """Whether ``value`` rounds or truncates to ``stated`` with ``decimals`` digits."""
+    start, end = stated_window(stated, decimals)
+    return (value <= end + _EPSILON) & (value >= start - _EPSILON)
+
+
+def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For each failed percentage change (rows with the figure's ``ID``, ``low``, ``decimals``,
+    ``pch_label`` and ``pch_value``, its ``basis``, the change and base it was computed from,
+    ``x_low``..``y_high``, the percentages they give, ``p_low``, ``p_high``, and the figures
+    ``c_*``, ``t_*``, ``b_*`` with ``period`` and ``base_period``): the columns of
+    :data:`WORDING_COLUMNS`, row for row, and its fixes (``failure``, the row's position,
+    ``figure``, ``value``, ``reason``, ``score``), likeliest first within each failure.
+
+    Long because it is one message builder: the arithmetic, the wrong-base reading and the first
+    fix are read off the same columns."""
+    decimals = failures.get_column("decimals").fill_null(0).cast(pl.Int64)
+    low_text, expected = _fixed(failures.get_column("p_low"), decimals)
+    high_text, _ = _fixed(failures.get_column("p_high"), decimals)
+    framed = failures.with_columns(
+        decimals.alias("_digits"),
+        low_text.alias("_p_low_text"),
+        high_text.alias("_p_high_text"),
+        expected.alias("_p_rounded"),
+        interval_texts(failures.get_column("x_low"), failures.get_column("x_high")).alias(
+            "_change"
+        ),
+        interval_texts(failures.get_column("y_low"), failures.get_column("y_high")).alias("_base"),
+        number_texts(failures.get_column("t_low")).alias("_level"),
+    ).with_row_index("failure")
+    digits = pl.col("_digits")
+    exact = (pl.col("x_low") == pl.col("x_high")) & (pl.col("y_low") == pl.col("y_high"))
+    right = (
+        pl.when(exact)
+        .then(pl.col("_p_low_text"))
+        .otherwise(pl.concat_str("_p_low_text", pl.lit(".."), "_p_high_text"))
+    )
+    stated = pl.concat_str("pch_value", pl.lit("%"))
+    change, base, level = pl.col("_change"), pl.col("_base"), pl.col("_level")
+    arithmetic = (
+        pl.when(pl.col("basis") == "change and level")
+        .then(pl.concat_str(change, pl.lit(" / ("), level, pl.lit(" - "), change, pl.lit(") = ")))
+        .otherwise(pl.lit(""))
+    )
+    t_low = pl.col("t_low")
+    on_level = pl.lit(100.0) * pl.col("x_low") / t_low
+    wrong_base = (exact & (t_low > 0) & _accepts(pl.col("low"), digits, on_level)).fill_null(False)
+    message = worded(
+        "{figure}: the change is stated as {stated}, but {arithmetic} = {computed}",
+        figure=pl.col("pch_label"),
+        stated=stated,
+        arithmetic=pl.concat_str(arithmetic, change, pl.lit(" / "), base),
+        computed=pl.concat_str(right, pl.lit("%")),
+    )
+    named_base = worded(
+        "; {stated} is {change} / {level}, the {period} level used as the base instead "
+        "of the {base_period} level",
+        stated=stated,
+        change=change,
+        level=level,
+        period=pl.col("period").cast(pl.String).fill_null("None"),
+        base_period=pl.col("base_period").cast(pl.String).fill_null("None"),
+    )
+    wordings = framed.select(
+        pl.when(wrong_base)
+        .then(pl.concat_str(message, named_base))
+        .otherwise(message)
+        .alias("_message"),
+        pl.when(exact).then(pl.col("_p_rounded")).alias("_expected"),
+        pl.when(~exact).then(right).alias("_expected_text"),
+        (pl.col("low") - pl.col("p_low")).alias("_imbalance"),
+        pl.lit(10.0).pow(-digits.cast(pl.Float64)).alias("_tolerance"),
+    )
+    first = framed.select(
+        "failure",
+        pl.col(ID).alias("figure"),
+        right.alias("value"),
+        pl.when(wrong_base)
+        .then(
+            pl.lit("the percentage was computed on the wrong base, the current level (wrong-base)")
+        )
+        .otherwise(pl.concat_str(pl.lit("the percentage computed from the "), "basis"))
+        .alias("reason"),
+        pl.when(wrong_base).then(4.0).otherwise(3.0).alias("score"),
+        pl.lit(0).alias("rank"),
+    )
+    fixes = pl.concat(
+        [
+            _with_moved_points(first, framed, exact),
+            *_alternatives(framed.filter(exact), digits),
+        ],
+        how="vertical_relaxed",
+    )
+    return wordings, fixes.sort("failure", "rank", maintain_order=True).select(_FIX_COLUMNS)
+
+
+def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr) -> pl.DataFrame:
+    """``first`` with the fix of each failure whose stated digits, the point moved one or two
+    places (tried in the order of :data:`_SHIFTS`), give the computed percentage: that value
+    instead, as a decimal-point slip. Not when the stated percentage is the stated change over
+    the base level: its digits are then right, and a point moved back agrees by coincidence."""
+    c_low, b_low = pl.col("c_low"), pl.col("b_low")
+    ratio = pl.lit(100.0) * c_low / b_low
+    agrees = (
+        c_low.is_not_null()
+        & b_low.is_not_null()
+        & (b_low != 0)
+        & (pl.col("c_high") == c_low)
+        & _accepts(pl.col("low"), pl.col("_digits"), ratio)
+    ).fill_null(False)
+    candidates = (
+        framed.filter(exact & ~agrees)
+        .select("failure", "pch_value", "p_low", pl.lit(list(_SHIFTS)).alias("shift"))
+        .explode("shift")
+        .with_columns(_moved(pl.col("pch_value"), pl.col("shift")).alias("meant"))
+        .filter(pl.col("meant").is_not_null())
+    )
+    meant = pl.col("meant")
+    places = meant.str.split_exact(".", 1).struct.field("field_1").str.len_chars().fill_null(0)
+    moved = (
+        candidates.filter(_accepts(meant.cast(pl.Float64), places, pl.col("p_low")))
+        .unique("failure", keep="first", maintain_order=True)
+        .select(
+            "failure",
+            meant.alias("moved"),
+            pl.concat_str(
+                pl.lit("a decimal point moved "),
+                pl.when(pl.col("shift").abs() == 1)
+                .then(pl.lit("one place"))
+                .otherwise(pl.lit("two places")),
+                pl.lit(" (decimal-point): "),
+                "pch_value",
+                pl.lit(" for "),
+                meant,
+            ).alias("moved_reason"),
+        )
+    )
+    if moved.height == 0:
+        return first
+    return (
+        first.join(moved, on="failure", how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("moved", "value").alias("value"),
+            pl.coalesce("moved_reason", "reason").alias("reason"),
+            pl.when(pl.col("moved").is_not_null()).then(4.0).otherwise("score").alias("score"),
+        )
+        .drop("moved", "moved_reason")
+    )
+
+
+def _moved(written: pl.Expr, shift: pl.Expr) -> pl.Expr:
+    """``written`` with its decimal point moved ``shift`` places (right when positive), as a
+    person would key it: no leading zeros but one before the point, no point left at the end;
+    null when ``written`` is not digits with at most one point."""
+    negative = written.str.starts_with("-")
+    unsigned = written.str.strip_prefix("-")
+    digits = unsigned.str.replace(".", "", literal=True)
+    point = (
+        pl.when(unsigned.str.contains(".", literal=True))
+        .then(unsigned.str.find(".", literal=True))
+        .otherwise(unsigned.str.len_chars())
+        .cast(pl.Int64)
+    )
+    at = point + shift
+    length = digits.str.len_chars().cast(pl.Int64)
+    padded = digits.str.zfill(length + pl.max_horizontal(-at, 0)).str.pad_end(
+        pl.max_horizontal(length, at), "0"
+    )
+    at = pl.max_horizontal(at, 0)
+    whole = padded.str.slice(0, at).str.strip_chars_start("0")
+    whole = pl.when(whole == "").then(pl.lit("0")).otherwise(whole)
+    fraction = padded.str.slice(at)
+    text = (
+        pl.when(fraction == "").then(whole).otherwise(pl.concat_str(whole, pl.lit("."), fraction))
+    )
+    well_formed = unsigned.str.contains(r"^[0-9]*\.?[0-9]*$") & digits.str.contains("[0-9]")
+    return pl.when(well_formed).then(
+        pl.concat_str(pl.when(negative).then(pl.lit("-")).otherwise(pl.lit("")), text)
+    )
+
+
+def _alternatives(exact: pl.DataFrame, digits: pl.Expr) -> list[pl.DataFrame]:
+    """The other single figures of each exactly stated failure whose change would make the
+    stated percentage right, less likely than the first fix: with a change and the current
+    level, the change (1.0) or the level (0.5) that gives it; with both levels, the base
+    level (0.5).
+
+    Long because each of the three fixes is a condition, a figure, a value and its words, laid
+    out side by side."""
+    stated = pl.col("low")
+    usable = (stated > -100) & (stated != 0)
+    t_low, c_low, b_low = pl.col("t_low"), pl.col("c_low"), pl.col("b_low")
+    with_change = usable & pl.col("c_id").is_not_null() & t_low.is_not_null() & b_low.is_null()
+    with_levels = (
+        usable
+        & ~with_change
+        & t_low.is_not_null()
+        & b_low.is_not_null()
+        & pl.col("b_id").is_not_null()
+    )
+
+    def whole(value: pl.Expr) -> pl.Expr:
+        # rounded half to even, as Python's round(); past Int64, no fix
+        return value.round(0).cast(pl.Int64, strict=False)
+
+    change = whole(stated * t_low / (pl.lit(100.0) + stated))
+    level = whole(c_low * (pl.lit(100.0) + stated) / stated)
+    base = whole(pl.lit(100.0) * t_low / (pl.lit(100.0) + stated))
+    rest = t_low - change
+    grown = level - c_low
+
+    not_close = (base - b_low).abs() > 1e-9 * pl.max_horizontal(base.abs(), b_low.abs())
+    found = [
+        (
+            with_change & (rest > 0) & _accepts(stated, digits, 100.0 * change / rest),
+            "c_id",
+            change,
+            "the change that gives the stated percentage",
+            1.0,
+        ),
+        (
+            with_change & (grown > 0) & _accepts(stated, digits, 100.0 * c_low / grown),
+            "t_id",
+            level,
+            "the level that gives the stated percentage",
+            0.5,
+        ),
+        (
+            with_levels
+            & (base > 0)
+            & not_close
+            & _accepts(stated, digits, 100.0 * (t_low - base) / base),
+            "b_id",
+            base,
+            "the base level that gives the stated percentage",
+            0.5,
+        ),
+    ]
+    return [
+        exact.filter(when.fill_null(False)).select(
+            "failure",
+            pl.col(figure).alias("figure"),
+            value.cast(pl.String).alias("value"),
+            pl.lit(reason).alias("reason"),
+            pl.lit(score).alias("score"),
+            pl.lit(rank).alias("rank"),
+        )
+        for rank, (when, figure, value, reason, score) in enumerate(found, start=1)
+    ]
+
+
+def _fixed(values: pl.Series, decimals: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Each value with ``decimals`` digits after the point, as text (as Python's ``f"{x:.{d}f}"``
+    writes it) and as the number it rounds to (``round(x, d)``). The scaled value is rounded
+    column-wise; the few that lie within :data:`_TIE` of a half, round to zero, or are not
+    finite or too large are rounded one at a time, on their exact binary value."""
+    frame = pl.DataFrame({"x": values.cast(pl.Float64), "d": decimals})
+    x, d = pl.col("x"), pl.col("d")
+    scaled = x.abs() * pl.lit(10.0).pow(d.cast(pl.Float64))
+    whole = scaled.round(0)
+    plain = (
+        x.is_finite()
+        & (scaled < 1e9)
+        & (whole > 0)
+        & ((scaled - scaled.floor() - 0.5).abs() > _TIE)
+        & (d <= 15)
+    ).fill_null(False)
+    digits = whole.cast(pl.Int64).cast(pl.String).str.zfill(d + 1)
+    point = digits.str.len_chars().cast(pl.Int64) - d
+    sign = pl.when(x < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    text = pl.concat_str(
+        sign,
+        pl.when(d > 0)
+        .then(pl.concat_str(digits.str.slice(0, point), pl.lit("."), digits.str.slice(point)))
+        .otherwise(digits),
+    )
+    number = pl.when(x < 0).then(-whole).otherwise(whole) / pl.lit(10.0).pow(d.cast(pl.Float64))
+    done = frame.select(
+        pl.when(plain).then(text).alias("text"),
+        pl.when(plain).then(number).alias("number"),
+        plain.alias("plain"),
+    )
+    texts, numbers = done.get_column("text"), done.get_column("number")
+    rest = done.get_column("plain").not_().arg_true()
+    if rest.len():
+        pairs = frame.select(x.gather(rest), d.gather(rest)).rows()
+        texts = texts.scatter(rest, [None if v is None else f"{v:.{k}f}" for v, k in pairs])
+        numbers = numbers.scatter(
+            rest, [None if v is None or not math.isfinite(v) else round(v, k) for v, k in pairs]
+        )
+    return texts, numbers
