@@ -267,6 +267,48 @@ def test_nationality_shares_add_up() -> None:
     assert [f.code for f in report.findings] == ["share-sum"]
 
 
+SEX_CODES = ("F", "M", "_O", "_U")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(SEX_CODES), min_size=1, max_size=4, unique=True),
+            st.lists(st.integers(0, 6000), min_size=4, max_size=4),
+            st.integers(0, 2),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_each_group_of_shares_is_judged_by_its_own_sum(
+    groups: list[tuple[list[str], list[int], int]],
+) -> None:
+    """Reporters each give some sex shares with 0 to 2 decimals: a group of two or more is
+    judged (one evaluation each, in the order of the file), and is an error exactly when its
+    sum exceeds 100 by more than its digits allow, or, with every sex given, falls short."""
+    rows, expected = [], []
+    for number, (codes, values, decimals) in enumerate(groups):
+        unit = 10**decimals
+        texts = [f"{value / unit:.{decimals}f}" for value in values[: len(codes)]]
+        rows += [
+            f"victims_identified,2010,R{number},{code},,,,PCT,{text}"
+            for code, text in zip(codes, texts, strict=True)
+        ]
+        if len(codes) < 2:
+            continue
+        total = sum(int(text.replace(".", "")) for text in texts)  # in units of the last digit
+        slack = len(codes)
+        closed = set(codes) == set(SEX_CODES)
+        fails = total > 100 * unit + slack or (closed and total < 100 * unit - slack)
+        expected.append((f"victims_identified 2010 R{number}", fails))
+    report = run(*rows)
+    assert outcomes(report, "share.sex") == ["fail" if fails else "pass" for _, fails in expected]
+    found = [f.message.split(":")[0] for f in report.findings if f.code == "share-sum"]
+    assert found == [group for group, fails in expected if fails]
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     prosecuted=st.integers(10, 5000),

@@ -365,11 +365,3 @@ def interval_texts(low: pl.Series, high: pl.Series) -> pl.Series:
         .otherwise(pl.concat_str(pl.col("low_text"), pl.lit(".."), pl.col("high_text")))
         .alias("interval")
     ).to_series()
-
-
-def group_label(row: dict[str, object], dimensions: Sequence[str], skip: str | None = None) -> str:
-    """``indicator[dim=code,...] period reporter`` for a group of figures."""
-    dims = ",".join(
-        f"{d}={row[d]}" for d in dimensions if d != skip and row.get(d) not in (None, "_T")
-    )
-    return f"{row['indicator']}{f'[{dims}]' if dims else ''} {row['period']} {row['reporter']}"

@@ -3,19 +3,18 @@ prosecuted), mirror figures between organisations, and percentage shares adding 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import polars as pl
 
 from tip_indicators._engine.base import (
     ID,
     Run,
-    group_label,
     interval_texts,
     number_texts,
 )
 from tip_indicators._engine.hierarchy import relations
+from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
@@ -196,7 +195,8 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
 def evaluate_share(run: Run, rule: Rule) -> None:
     """PCT figures directly under the total of one breakdown add up to 100 within rounding.
 
-    Long because the shares of each group are gathered and judged in one pass over the figures."""
+    Which codes are directly under the total depends only on the set of codes a group gives, so
+    it is worked out once per distinct set; the groups are then judged column-wise."""
     dimension = rule.dimension
     if dimension is None or dimension not in run.dimensions:
         return
@@ -206,77 +206,101 @@ def evaluate_share(run: Run, rule: Rule) -> None:
     if shares.height == 0:
         return
     others = [k for k in run.keys if k != dimension]
-    definition = run.catalogue.dimension(dimension)
-    groups = shares.group_by(others, maintain_order=True).agg(
-        pl.col(dimension).alias("codes"),
-        pl.col(ID).alias("ids"),
-        pl.col("low").alias("values"),
-        pl.col("decimals").alias("decimals"),
+    signature = pl.col(dimension).unique().sort().str.join(_SEPARATOR)
+    keyed = shares.with_columns(signature.over(others).alias("_codes"))
+    tops = _tops(
+        run.catalogue.dimension(dimension),
+        rule,
+        keyed.get_column("_codes").unique(maintain_order=True).to_list(),
     )
-    outcomes: list[dict[str, Any]] = []
-    failed: dict[str, list[Any]] = {"group": [], "ids": [], "codes": [], "total": [], "tol": []}
-    for row in groups.iter_rows(named=True):
-        codes = frozenset(row["codes"]) | {"_T"}
-        top = next((r for r in relations(definition, codes) if r.parent == "_T"), None)
-        if top is None or len(top.children) < 2:
-            continue
-        members = [
-            (c, i, v, d)
-            for c, i, v, d in zip(
-                row["codes"], row["ids"], row["values"], row["decimals"], strict=True
-            )
-            if c in top.children
-        ]
-        total = sum(v for _, _, v, _ in members)
-        tol = sum(10.0 ** -(d or 0) for *_, d in members)
-        group = group_label(row, run.dimensions, skip=dimension)
-        closed = top.complete or rule.closed
-        fails = total > 100 + tol + 1e-9 or (closed and total < 100 - tol - 1e-9)
-        if fails:
-            for name, value in zip(
-                failed,
-                (group, [i for _, i, _, _ in members], [c for c, *_ in members], total, tol),
-                strict=True,
-            ):
-                failed[name].append(value)
-        outcomes.append(
-            {
-                "group": group,
-                "outcome": "fail" if fails else "pass",
-                "reason": None,
-                "anchor": members[0][1],
-            }
+    groups = (
+        keyed.join(tops, on="_codes", maintain_order="left")
+        # the shares directly under the total, in the order of the file
+        .filter(pl.col("_children").list.contains(pl.col(dimension)))
+        .group_by(others, maintain_order=True)
+        .agg(
+            pl.col(ID).alias("ids"),
+            pl.col(dimension).alias("codes"),
+            # summed in order, as a reader adds them up
+            pl.col("low").cum_sum().last().alias("total"),
+            pl.lit(10.0)
+            .pow(-pl.col("decimals").fill_null(0).cast(pl.Float64))
+            .cum_sum()
+            .last()
+            .alias("tol"),
+            pl.col("_closed").first(),
         )
-    _record_shares(run, rule, failed)
-    if outcomes:
-        run.add_evaluations(
-            rule.name,
-            pl.DataFrame(
-                outcomes,
-                schema={
-                    "group": pl.String,
-                    "outcome": pl.String,
-                    "reason": pl.String,
-                    "anchor": pl.Int64,
-                },
-            ),
-            "anchor",
-        )
+        .with_columns(_group_labels(run.dimensions, others, skip=dimension).alias("group"))
+    )
+    if groups.height == 0:
+        return
+    total, tol = pl.col("total"), pl.col("tol")
+    fails = (total > 100 + tol + 1e-9) | (pl.col("_closed") & (total < 100 - tol - 1e-9))
+    judged = groups.with_columns(fails.alias("_fails"))
+    _record_shares(
+        run, rule, judged.filter("_fails").select("group", "ids", "codes", "total", "tol")
+    )
+    run.add_evaluations(
+        rule.name,
+        judged.select(
+            "group",
+            pl.when("_fails").then(pl.lit("fail")).otherwise(pl.lit("pass")).alias("outcome"),
+            pl.lit(None, dtype=pl.String).alias("reason"),
+            pl.col("ids").list.first().alias("anchor"),
+        ),
+        "anchor",
+    )
 
 
-def _record_shares(run: Run, rule: Rule, failed: dict[str, list[Any]]) -> None:
-    """The share-sum finding of each failed group (its label, the ids and codes of its shares,
-    their sum and the tolerance their digits allow)."""
-    groups = pl.DataFrame(
-        failed,
-        schema={
-            "group": pl.String,
-            "ids": pl.List(pl.Int64),
-            "codes": pl.List(pl.String),
-            "total": pl.Float64,
-            "tol": pl.Float64,
-        },
-    ).with_row_index("_group")
+_SEPARATOR = "\x1f"
+"""Joins a group's codes into one key (codes never hold control characters)."""
+
+
+def _tops(definition: Dimension, rule: Rule, keys: list[str]) -> pl.DataFrame:
+    """For each set of codes a group gives (``keys``: joined, sorted), the codes directly under
+    the total (``_children``) and whether they must add up to all of it (``_closed``); sets
+    with fewer than two such codes are left out."""
+    rows = []
+    for key in keys:
+        found = relations(definition, frozenset(key.split(_SEPARATOR)) | {"_T"})
+        top = next((r for r in found if r.parent == "_T"), None)
+        if top is not None and len(top.children) >= 2:
+            rows.append((key, list(top.children), top.complete or rule.closed))
+    return pl.DataFrame(
+        rows,
+        schema={"_codes": pl.String, "_children": pl.List(pl.String), "_closed": pl.Boolean},
+        orient="row",
+    )
+
+
+def _group_labels(dimensions: Sequence[str], columns: Sequence[str], *, skip: str) -> pl.Expr:
+    """``indicator[dim=code,...] period reporter`` of each group, from its key ``columns``."""
+    shown = [
+        pl.when(pl.col(d).is_not_null() & (pl.col(d) != "_T")).then(
+            pl.concat_str(pl.lit(f"{d}="), pl.col(d))
+        )
+        for d in dimensions
+        if d != skip and d in columns
+    ]
+    codes = pl.concat_str(shown, separator=",", ignore_nulls=True) if shown else pl.lit("")
+    return pl.concat_str(
+        pl.col("indicator"),
+        pl.when(codes != "")
+        .then(pl.concat_str(pl.lit("["), codes, pl.lit("]")))
+        .otherwise(pl.lit("")),
+        pl.lit(" "),
+        pl.col("period"),
+        pl.lit(" "),
+        pl.col("reporter"),
+    )
+
+
+def _record_shares(run: Run, rule: Rule, failed: pl.DataFrame) -> None:
+    """The share-sum finding of each failed group (``group``, its label, the ``ids`` and
+    ``codes`` of its shares, their ``total`` and the ``tol`` their digits allow)."""
+    if failed.height == 0:
+        return
+    groups = failed.with_row_index("_group")
     shares = run.with_texts(
         groups.select("_group", "ids", "codes").explode("ids", "codes"), share="ids"
     )
