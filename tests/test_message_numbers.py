@@ -17,6 +17,10 @@ figures = (
     | st.floats()
     | st.integers(-(10**17), 10**17).map(float)
     | st.sampled_from([0.0, -0.0, 1e15, 2.0**53, -(2.0**53), 1e16, 999.5, 0.00005, 1234.56789])
+    | st.sampled_from([1e-4, -1e-4, 9.99e-5, 1e16 - 2.0, 0.00015, -0.00025, 1.00005, 0.1 + 0.2])
+    # fifths of the fourth place: ties and near-ties of rounding to four places
+    | st.integers(-(10**9), 10**9).map(lambda n: n / 20_000)
+    | st.floats(-1e-3, 1e-3)
 )
 
 

@@ -340,8 +340,26 @@ def number_texts(values: pl.Series) -> pl.Series:
         text = digits.str.replace_all(r"(\d{3})", "${1},").str.strip_chars_end(",").str.reverse()
         return pl.when(x < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
 
+    def four_places(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        # Rounded to four places as number() rounds the exact binary value: the scaled value
+        # lands exactly on a half only where the exact one is a half or rounds to it, and
+        # those (and values that round to zero, whose sign number() keeps) are left to it.
+        scaled = x.abs() * 10_000.0
+        units = scaled.round(0)
+        places = (units % 10_000).cast(pl.Int64).cast(pl.String).str.zfill(4)
+        places = places.str.strip_chars_end("0")
+        text = pl.concat_str(
+            pl.when(x < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+            grouped(units // 10_000),
+            pl.when(places != "").then(pl.concat_str(pl.lit("."), places)).otherwise(pl.lit("")),
+        )
+        writable = (scaled < 2.0**52) & (units > 0) & (scaled - scaled.floor() != 0.5)
+        return text, writable
+
     # Below 2**53 every whole float is exactly an integer.
-    return texts_of_numbers(values, whole=grouped, other=number, null="?", below=2.0**53)
+    return texts_of_numbers(
+        values, whole=grouped, other=number, null="?", below=2.0**53, fraction=four_places
+    )
 
 
 def interval_texts(low: pl.Series, high: pl.Series) -> pl.Series:

@@ -101,17 +101,23 @@ def texts_of_numbers(
     other: Callable[[float], str],
     null: str,
     below: float,
+    fraction: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]] | None = None,
 ) -> pl.Series:
     """Each number as text, column-wise: finite whole numbers under ``below`` in size (nearly
-    every figure) by the polars expression ``whole`` makes of them, nulls as ``null``, and any
-    other value by ``other``, one at a time."""
+    every figure) by the polars expression ``whole`` makes of them, nulls as ``null``, the
+    other numbers that ``fraction`` can write (it gives the text and which rows it can write)
+    by it, and any other value by ``other``, one at a time."""
     frame = values.cast(pl.Float64).to_frame("x")
     x = pl.col("x")
     is_whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < below)).fill_null(False)
-    texts = frame.select(
-        pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x)).alias("text"),
-        (is_whole | x.is_null()).alias("done"),
-    )
+    text = pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x))
+    done = is_whole | x.is_null()
+    if fraction is not None:
+        written, writable = fraction(x)
+        writable = (writable & x.is_finite() & ~done).fill_null(False)
+        text = text.when(writable).then(written)
+        done = done | writable
+    texts = frame.select(text.alias("text"), done.alias("done"))
     result = texts.get_column("text")
     rest = texts.select(pl.arg_where(~pl.col("done"))).to_series()
     if rest.len():
@@ -129,12 +135,18 @@ def json_numbers(values: pl.Series) -> pl.Series:
         digits = x.cast(pl.Int64).cast(pl.String)
         return pl.when(negative_zero).then(pl.lit("-0.0")).otherwise(digits + ".0")
 
+    def shortest(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        # between 1e-4 and 1e16 repr writes the shortest digits that read back, without an
+        # exponent, as polars does
+        return x.cast(pl.String), (x.abs() >= 1e-4) & (x.abs() < 1e16)
+
     return texts_of_numbers(
         values,
         whole=written,
         other=lambda value: json.dumps(value) if math.isfinite(value) else "null",
         null="null",
         below=1e16,
+        fraction=shortest,
     )
 
 
