@@ -172,10 +172,11 @@ class Dataset:
         for part in parts:
             organisations.update(part.organisations)
         frame = pl.concat(frames, how="vertical")
-        duplicates: list[Finding] = []
+        duplicates: list[FindingTable] = []
         if len(parts) > 1:
-            frame, duplicates = resolve_duplicates(frame.with_row_index("_row"), dimensions)
+            frame, found = resolve_duplicates(frame.with_row_index("_row"), dimensions)
             frame = frame.drop("_row")
+            duplicates.append(found)
         return cls(
             frame,
             tuple(dimensions),

@@ -167,12 +167,11 @@ def validate_raw(raw: pl.DataFrame, catalogue: Catalogue) -> tuple[pl.DataFrame,
     bad_rows = table.filter(pl.col("severity") == "error").get_column(ROW).unique()
     findings = _row_findings(frame, table, dimensions)
     good = frame.filter(~pl.col(ROW).is_in(bad_rows.implode()))
-    good, duplicate_findings = resolve_duplicates(good, dimensions)
+    good, duplicates = resolve_duplicates(good, dimensions)
     schema = observation_schema(dimensions)
     observations = good.with_columns(pl.lit(False).alias("derived")).select(
         [pl.col(c).cast(t) for c, t in schema.items()]
     )
-    duplicates = FindingTable.from_findings(duplicate_findings, dimensions)
     return observations, FindingTable.concat([findings, duplicates])
 
 
