@@ -219,6 +219,18 @@ def test_cells_survive_combining_with_a_long_table(tmp_path: Path) -> None:
     ]
 
 
+def test_a_form_combined_twice_names_the_cell_of_the_repeated_figure(tmp_path: Path) -> None:
+    """The same form sent twice repeats each of its figures: the finding stands at the cell of
+    the last copy, as every finding about a figure of a form does."""
+    from tip_indicators.datasets import Dataset
+
+    form = read_excel(_filled(tmp_path / "form.xlsx", {SHEET: {"B6": 1}}))
+    (finding,) = Dataset.combine([form, form]).problems
+    assert finding.code == "duplicate-identical"
+    assert finding.location is not None
+    assert finding.location.field == f"{SHEET}!B6"
+
+
 def test_the_default_template_has_a_form_per_broken_down_indicator(tmp_path: Path) -> None:
     """Without a profile, every indicator with sex and age, or a destination, has its form;
     sheet names are unique and within the spreadsheet limit of 31 characters."""
