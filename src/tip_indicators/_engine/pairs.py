@@ -3,7 +3,7 @@ prosecuted), mirror figures between organisations, and percentage shares adding 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import polars as pl
 
@@ -16,6 +16,7 @@ from tip_indicators._engine.base import (
 from tip_indicators._engine.hierarchy import relations
 from tip_indicators.dimensions import Dimension
 from tip_indicators.findings import Severity, messages
+from tip_indicators.findings.citations import citation_label
 from tip_indicators.rules import Rule
 
 
@@ -230,7 +231,9 @@ def evaluate_share(run: Run, rule: Rule) -> None:
             .alias("tol"),
             pl.col("_closed").first(),
         )
-        .with_columns(_group_labels(run.dimensions, others, skip=dimension).alias("group"))
+        .with_columns(
+            citation_label([d for d in run.dimensions if d in others], measure=False).alias("group")
+        )
     )
     if groups.height == 0:
         return
@@ -270,28 +273,6 @@ def _tops(definition: Dimension, rule: Rule, keys: list[str]) -> pl.DataFrame:
         rows,
         schema={"_codes": pl.String, "_children": pl.List(pl.String), "_closed": pl.Boolean},
         orient="row",
-    )
-
-
-def _group_labels(dimensions: Sequence[str], columns: Sequence[str], *, skip: str) -> pl.Expr:
-    """``indicator[dim=code,...] period reporter`` of each group, from its key ``columns``."""
-    shown = [
-        pl.when(pl.col(d).is_not_null() & (pl.col(d) != "_T")).then(
-            pl.concat_str(pl.lit(f"{d}="), pl.col(d))
-        )
-        for d in dimensions
-        if d != skip and d in columns
-    ]
-    codes = pl.concat_str(shown, separator=",", ignore_nulls=True) if shown else pl.lit("")
-    return pl.concat_str(
-        pl.col("indicator"),
-        pl.when(codes != "")
-        .then(pl.concat_str(pl.lit("["), codes, pl.lit("]")))
-        .otherwise(pl.lit("")),
-        pl.lit(" "),
-        pl.col("period"),
-        pl.lit(" "),
-        pl.col("reporter"),
     )
 
 

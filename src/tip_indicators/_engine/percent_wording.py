@@ -18,7 +18,7 @@ import polars as pl
 from tip_indicators._engine.base import ID, interval_texts, number_texts
 from tip_indicators.findings.wording import worded
 
-__all__ = ["WORDING_COLUMNS", "percent_wordings", "stated_window"]
+__all__ = ["WORDING_COLUMNS", "accepts", "percent_wordings", "stated_window"]
 
 WORDING_COLUMNS = ("_message", "_expected", "_expected_text", "_imbalance", "_tolerance")
 """The columns :func:`percent_wordings` gives each failure."""
@@ -53,7 +53,7 @@ def stated_window(stated: pl.Expr, decimals: pl.Expr) -> tuple[pl.Expr, pl.Expr]
     return low, high
 
 
-def _accepts(stated: pl.Expr, decimals: pl.Expr, value: pl.Expr) -> pl.Expr:
+def accepts(stated: pl.Expr, decimals: pl.Expr, value: pl.Expr) -> pl.Expr:
     """Whether ``value`` rounds or truncates to ``stated`` with ``decimals`` digits."""
     start, end = stated_window(stated, decimals)
     return (value <= end + _EPSILON) & (value >= start - _EPSILON)
@@ -99,7 +99,7 @@ def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     )
     t_low = pl.col("t_low")
     on_level = pl.lit(100.0) * pl.col("x_low") / t_low
-    wrong_base = (exact & (t_low > 0) & _accepts(pl.col("low"), digits, on_level)).fill_null(False)
+    wrong_base = (exact & (t_low > 0) & accepts(pl.col("low"), digits, on_level)).fill_null(False)
     message = worded(
         "{figure}: the change is stated as {stated}, but {arithmetic} = {computed}",
         figure=pl.col("pch_label"),
@@ -161,7 +161,7 @@ def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr
         & b_low.is_not_null()
         & (b_low != 0)
         & (pl.col("c_high") == c_low)
-        & _accepts(pl.col("low"), pl.col("_digits"), ratio)
+        & accepts(pl.col("low"), pl.col("_digits"), ratio)
     ).fill_null(False)
     candidates = (
         framed.filter(exact & ~agrees)
@@ -173,7 +173,7 @@ def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr
     meant = pl.col("meant")
     places = meant.str.split_exact(".", 1).struct.field("field_1").str.len_chars().fill_null(0)
     moved = (
-        candidates.filter(_accepts(meant.cast(pl.Float64), places, pl.col("p_low")))
+        candidates.filter(accepts(meant.cast(pl.Float64), places, pl.col("p_low")))
         .unique("failure", keep="first", maintain_order=True)
         .select(
             "failure",
@@ -267,14 +267,14 @@ def _alternatives(exact: pl.DataFrame, digits: pl.Expr) -> list[pl.DataFrame]:
     not_close = (base - b_low).abs() > 1e-9 * pl.max_horizontal(base.abs(), b_low.abs())
     found = [
         (
-            with_change & (rest > 0) & _accepts(stated, digits, 100.0 * change / rest),
+            with_change & (rest > 0) & accepts(stated, digits, 100.0 * change / rest),
             "c_id",
             change,
             "the change that gives the stated percentage",
             1.0,
         ),
         (
-            with_change & (grown > 0) & _accepts(stated, digits, 100.0 * c_low / grown),
+            with_change & (grown > 0) & accepts(stated, digits, 100.0 * c_low / grown),
             "t_id",
             level,
             "the level that gives the stated percentage",
@@ -284,7 +284,7 @@ def _alternatives(exact: pl.DataFrame, digits: pl.Expr) -> list[pl.DataFrame]:
             with_levels
             & (base > 0)
             & not_close
-            & _accepts(stated, digits, 100.0 * (t_low - base) / base),
+            & accepts(stated, digits, 100.0 * (t_low - base) / base),
             "b_id",
             base,
             "the base level that gives the stated percentage",

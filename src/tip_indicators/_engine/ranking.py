@@ -25,7 +25,7 @@ from tip_indicators._engine.keystrokes import (
     slip_reason,
     within_reach,
 )
-from tip_indicators._engine.percent_wording import stated_window
+from tip_indicators._engine.percent_wording import accepts
 from tip_indicators._engine.system import Constraint, Figure
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import ObservationRef
@@ -55,7 +55,6 @@ COPY_SHARE = 0.1
 """The least change, as a share of the figure, that a value copied from a neighbour explains."""
 _EPS = 1e-7
 _TIE = 1e-9
-_PERCENT_EPS = 1e-9
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "number": pl.Int64(),
@@ -181,7 +180,9 @@ def _percent_outcomes(run: Run, tried: pl.LazyFrame) -> pl.LazyFrame:
         "row", pl.col("level_value").alias("level"), pl.col("value").alias("base"), *_JUDGED
     )
     level, base = pl.col("level"), pl.col("base")
-    holds = (base > 0) & _accepts(pl.lit(100.0) * (level - base) / base)
+    holds = (base > 0) & accepts(
+        pl.col("stated"), pl.col("decimals"), pl.lit(100.0) * (level - base) / base
+    )
     judged = (
         pl.concat([as_level, as_base])
         .group_by("row")
@@ -198,13 +199,6 @@ def _percent_outcomes(run: Run, tried: pl.LazyFrame) -> pl.LazyFrame:
 
 
 _JUDGED = ("stated", "decimals", "failed")
-
-
-def _accepts(value: pl.Expr) -> pl.Expr:
-    """Whether each percentage ``value`` rounds or truncates to ``stated`` with ``decimals``
-    (:func:`~tip_indicators._engine.percent_wording.stated_window`)."""
-    start, end = stated_window(pl.col("stated"), pl.col("decimals"))
-    return (value <= end + _PERCENT_EPS) & (value >= start - _PERCENT_EPS)
 
 
 def single_candidates(

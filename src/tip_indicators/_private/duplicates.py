@@ -61,7 +61,10 @@ def _duplicate_findings(
 ) -> pl.DataFrame:
     """One finding row per key of ``repeated`` (its copies, in input order), citing them by
     their position in the frame given: an error when the copies' values differ, a warning when
-    they agree."""
+    they agree.
+
+    Long because it is one message builder: the lines, values and label of each key are read
+    off the same grouped columns as its code and severity."""
     written = repeated.get_column("value").fill_null("")
     distinct = written.unique()
     quoted = written.replace_strict(

@@ -214,9 +214,10 @@ def citation_json(
     ).to_series()
 
 
-def citation_label(dimensions: Sequence[str]) -> pl.Expr:
+def citation_label(dimensions: Sequence[str], *, measure: bool = True) -> pl.Expr:
     """Each citation's :meth:`~tip_indicators.findings.ObservationRef.label`, from the columns
-    of :func:`citation_columns`: ``victims_received[destination=NGO.AFESIP] 2010 GOV.MOSVY``."""
+    of :func:`citation_columns`: ``victims_received[destination=NGO.AFESIP] 2010 GOV.MOSVY``.
+    Without ``measure``, the label of a group of figures of several measures."""
     shown = [
         pl.when(pl.col(dimension) != DIMENSION_DEFAULT).then(
             pl.concat_str(pl.lit(f"{dimension}="), pl.col(dimension))
@@ -231,7 +232,9 @@ def citation_label(dimensions: Sequence[str]) -> pl.Expr:
         .otherwise(pl.lit("")),
         pl.when(pl.col("measure") != "N")
         .then(pl.concat_str(pl.lit(" "), pl.col("measure")))
-        .otherwise(pl.lit("")),
+        .otherwise(pl.lit(""))
+        if measure
+        else pl.lit(""),
         pl.lit(" "),
         pl.col("period"),
         pl.lit(" "),
