@@ -8,7 +8,6 @@ a finding at its line and the rest of the file is still read.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Iterable
 from typing import IO
@@ -18,6 +17,7 @@ import polars as pl
 from tip_indicators._private.cells import escape_columns, unescape_columns
 from tip_indicators._private.csvcolumns import regular_columns, regular_start
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
+from tip_indicators._private.csvrows import write_csv_rows
 from tip_indicators._private.output import output_text
 from tip_indicators._private.textfile import (
     ReadLimits,
@@ -224,11 +224,4 @@ def write_long_csv(
 
 
 def _write(frame: pl.DataFrame, handle: IO[str]) -> None:
-    writer = csv.writer(handle, lineterminator="\n")
-    # csv quotes a field holding the line terminator but not a lone carriage return, which a
-    # reader takes for a line end: rows with one are written fully quoted.
-    quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(frame.columns)
-    for row in frame.iter_rows():
-        cells = ["" if cell is None else str(cell) for cell in row]
-        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
+    write_csv_rows(handle, frame.columns, frame)

@@ -17,7 +17,6 @@ deletes, D, holds no figure and is a finding).
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import re
@@ -30,6 +29,7 @@ import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
+from tip_indicators._private.csvrows import write_csv_rows
 from tip_indicators._private.nearest import closest
 from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
@@ -458,9 +458,13 @@ def _write(dataset: Dataset, handle: IO[str]) -> None:
         if c not in optional or table.get_column(c).is_not_null().any()
     ]
     sdmx_names = {**names, "obs_value": "OBS_VALUE", "value_text": _VALUE_TEXT}
-    writer = csv.writer(handle, lineterminator="\n")
-    quoting = csv.writer(handle, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    writer.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(sdmx_names[c] for c in kept)])
-    for row in escape_columns(table.select(kept)).iter_rows():
-        cells = ["dataflow", STRUCTURE_ID, "I", *("" if v is None else str(v) for v in row)]
-        (quoting if any("\r" in cell for cell in cells) else writer).writerow(cells)
+    write_csv_rows(
+        handle,
+        ["STRUCTURE", "STRUCTURE_ID", "ACTION", *(sdmx_names[c] for c in kept)],
+        escape_columns(table.select(kept)).select(
+            pl.lit("dataflow").alias("_structure"),
+            pl.lit(STRUCTURE_ID).alias("_structure_id"),
+            pl.lit("I").alias("_action"),
+            pl.all(),
+        ),
+    )
