@@ -101,8 +101,8 @@ def _judged(
     lowest = np.take_along_axis(lower, low_at[:, None], axis=1)[:, 0]
     bare = np.where(active & (slope == 0), -rhs, -np.inf).max(axis=1)
     feasible = (highest - lowest >= -_TOUCHING) & (bare <= _TOUCHING)
-    # Every bound above is an original row divided by at most 1 / (least coefficient x the
-    # slope it ends with), so a crossing of this much needs at least that much total slack.
+    # Each bound above is a sum of original rows, each multiplied by at most 1 / (the least
+    # coefficient x the bound's slope): a crossing of this size needs at least this much slack.
     crossed = np.isfinite(lowest) & np.isfinite(highest) & (lowest > highest)
     steepness = np.minimum(
         np.abs(np.take_along_axis(slope, high_at[:, None], axis=1)[:, 0]),

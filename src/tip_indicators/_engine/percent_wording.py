@@ -16,9 +16,10 @@ import math
 import polars as pl
 
 from tip_indicators._engine.base import ID, interval_texts, number_texts
+from tip_indicators._private.queries import collect_all
 from tip_indicators.findings.wording import worded
 
-__all__ = ["WORDING_COLUMNS", "accepts", "percent_wordings", "stated_window"]
+__all__ = ["WORDING_COLUMNS", "accepts", "moved_points", "percent_wordings", "stated_window"]
 
 WORDING_COLUMNS = ("_message", "_expected", "_expected_text", "_imbalance", "_tolerance")
 """The columns :func:`percent_wordings` gives each failure."""
@@ -69,19 +70,25 @@ def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
 
     Long because it is one message builder: the arithmetic, the wrong-base reading and the first
     fix are read off the same columns."""
-    decimals = failures.get_column("decimals").fill_null(0).cast(pl.Int64)
-    low_text, expected = _fixed(failures.get_column("p_low"), decimals)
-    high_text, _ = _fixed(failures.get_column("p_high"), decimals)
+    count = failures.height
+    column = failures.get_column
+    decimals = column("decimals").fill_null(0).cast(pl.Int64)
+    # each helper once over both columns it is asked for: a small file pays per query
+    texts, rounded = _fixed(
+        pl.concat([column("p_low"), column("p_high")]), pl.concat([decimals, decimals])
+    )
+    intervals = interval_texts(
+        pl.concat([column("x_low"), column("y_low")]),
+        pl.concat([column("x_high"), column("y_high")]),
+    )
     framed = failures.with_columns(
         decimals.alias("_digits"),
-        low_text.alias("_p_low_text"),
-        high_text.alias("_p_high_text"),
-        expected.alias("_p_rounded"),
-        interval_texts(failures.get_column("x_low"), failures.get_column("x_high")).alias(
-            "_change"
-        ),
-        interval_texts(failures.get_column("y_low"), failures.get_column("y_high")).alias("_base"),
-        number_texts(failures.get_column("t_low")).alias("_level"),
+        texts.head(count).alias("_p_low_text"),
+        texts.tail(count).alias("_p_high_text"),
+        rounded.head(count).alias("_p_rounded"),
+        intervals.head(count).alias("_change"),
+        intervals.tail(count).alias("_base"),
+        number_texts(column("t_low")).alias("_level"),
     ).with_row_index("failure")
     digits = pl.col("_digits")
     exact = (pl.col("x_low") == pl.col("x_high")) & (pl.col("y_low") == pl.col("y_high"))
@@ -116,7 +123,8 @@ def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         period=pl.col("period").cast(pl.String).fill_null("None"),
         base_period=pl.col("base_period").cast(pl.String).fill_null("None"),
     )
-    wordings = framed.select(
+    plan = framed.lazy()
+    wordings = plan.select(
         pl.when(wrong_base)
         .then(pl.concat_str(message, named_base))
         .otherwise(message)
@@ -126,7 +134,7 @@ def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
         (pl.col("low") - pl.col("p_low")).alias("_imbalance"),
         pl.lit(10.0).pow(-digits.cast(pl.Float64)).alias("_tolerance"),
     )
-    first = framed.select(
+    first = plan.select(
         "failure",
         pl.col(ID).alias("figure"),
         right.alias("value"),
@@ -141,15 +149,17 @@ def percent_wordings(failures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     )
     fixes = pl.concat(
         [
-            _with_moved_points(first, framed, exact),
-            *_alternatives(framed.filter(exact), digits),
+            _with_moved_points(first, plan, exact),
+            *_alternatives(plan.filter(exact), digits),
         ],
         how="vertical_relaxed",
-    )
-    return wordings, fixes.sort("failure", "rank", maintain_order=True).select(_FIX_COLUMNS)
+    ).sort("failure", "rank", maintain_order=True)
+    # one plan: the shared columns are worked out once, in a few queries, not one per step
+    worded_rows, fix_rows = collect_all([wordings, fixes.select(_FIX_COLUMNS)])
+    return worded_rows, fix_rows
 
 
-def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr) -> pl.DataFrame:
+def _with_moved_points(first: pl.LazyFrame, framed: pl.LazyFrame, exact: pl.Expr) -> pl.LazyFrame:
     """``first`` with the fix of each failure whose stated digits, the point moved one or two
     places (tried in the order of :data:`_SHIFTS`), give the computed percentage: that value
     instead, as a decimal-point slip. Not when the stated percentage is the stated change over
@@ -165,9 +175,15 @@ def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr
     ).fill_null(False)
     candidates = (
         framed.filter(exact & ~agrees)
-        .select("failure", "pch_value", "p_low", pl.lit(list(_SHIFTS)).alias("shift"))
+        .select(
+            "failure",
+            "pch_value",
+            "p_low",
+            pl.col("pch_value").alias("written"),
+            pl.lit(list(_SHIFTS)).alias("shift"),
+        )
         .explode("shift")
-        .with_columns(_moved(pl.col("pch_value"), pl.col("shift")).alias("meant"))
+        .pipe(moved_points)
         .filter(pl.col("meant").is_not_null())
     )
     meant = pl.col("meant")
@@ -190,8 +206,6 @@ def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr
             ).alias("moved_reason"),
         )
     )
-    if moved.height == 0:
-        return first
     return (
         first.join(moved, on="failure", how="left", maintain_order="left")
         .with_columns(
@@ -203,38 +217,51 @@ def _with_moved_points(first: pl.DataFrame, framed: pl.DataFrame, exact: pl.Expr
     )
 
 
-def _moved(written: pl.Expr, shift: pl.Expr) -> pl.Expr:
-    """``written`` with its decimal point moved ``shift`` places (right when positive), as a
-    person would key it: no leading zeros but one before the point, no point left at the end;
-    null when ``written`` is not digits with at most one point."""
-    negative = written.str.starts_with("-")
-    unsigned = written.str.strip_prefix("-")
-    digits = unsigned.str.replace(".", "", literal=True)
-    point = (
-        pl.when(unsigned.str.contains(".", literal=True))
-        .then(unsigned.str.find(".", literal=True))
-        .otherwise(unsigned.str.len_chars())
-        .cast(pl.Int64)
-    )
-    at = point + shift
-    length = digits.str.len_chars().cast(pl.Int64)
-    padded = digits.str.zfill(length + pl.max_horizontal(-at, 0)).str.pad_end(
-        pl.max_horizontal(length, at), "0"
-    )
-    at = pl.max_horizontal(at, 0)
-    whole = padded.str.slice(0, at).str.strip_chars_start("0")
-    whole = pl.when(whole == "").then(pl.lit("0")).otherwise(whole)
-    fraction = padded.str.slice(at)
-    text = (
-        pl.when(fraction == "").then(whole).otherwise(pl.concat_str(whole, pl.lit("."), fraction))
+def moved_points(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` with ``meant``: its ``written`` text with the decimal point moved ``shift``
+    places (right when positive), as a person would key it: no leading zeros but one before the
+    point, no point left at the end; null when ``written`` is not digits with at most one
+    point. Worked out a step at a time, each step a column, so no step is computed twice."""
+    written, shift = pl.col("written"), pl.col("shift")
+    unsigned, digits = pl.col("_unsigned"), pl.col("_digits")
+    at, length, padded = pl.col("_at"), pl.col("_length"), pl.col("_padded")
+    whole, fraction = pl.col("_whole"), pl.col("_fraction")
+    steps = (
+        frame.with_columns(written.str.strip_prefix("-").alias("_unsigned"))
+        .with_columns(
+            unsigned.str.replace(".", "", literal=True).alias("_digits"),
+            (
+                pl.when(unsigned.str.contains(".", literal=True))
+                .then(unsigned.str.find(".", literal=True))
+                .otherwise(unsigned.str.len_chars())
+                .cast(pl.Int64)
+                + shift
+            ).alias("_at"),
+        )
+        .with_columns(digits.str.len_chars().cast(pl.Int64).alias("_length"))
+        .with_columns(
+            digits.str.zfill(length + pl.max_horizontal(-at, 0))
+            .str.pad_end(pl.max_horizontal(length, at), "0")
+            .alias("_padded"),
+            pl.max_horizontal(at, 0).alias("_at"),
+        )
+        .with_columns(
+            padded.str.slice(0, at).str.strip_chars_start("0").alias("_whole"),
+            padded.str.slice(at).alias("_fraction"),
+        )
     )
     well_formed = unsigned.str.contains(r"^[0-9]*\.?[0-9]*$") & digits.str.contains("[0-9]")
-    return pl.when(well_formed).then(
-        pl.concat_str(pl.when(negative).then(pl.lit("-")).otherwise(pl.lit("")), text)
+    shown = pl.when(whole == "").then(pl.lit("0")).otherwise(whole)
+    text = (
+        pl.when(fraction == "").then(shown).otherwise(pl.concat_str(shown, pl.lit("."), fraction))
     )
+    sign = pl.when(written.str.starts_with("-")).then(pl.lit("-")).otherwise(pl.lit(""))
+    return steps.with_columns(
+        pl.when(well_formed).then(pl.concat_str(sign, text)).alias("meant")
+    ).drop("_unsigned", "_digits", "_at", "_length", "_padded", "_whole", "_fraction")
 
 
-def _alternatives(exact: pl.DataFrame, digits: pl.Expr) -> list[pl.DataFrame]:
+def _alternatives(exact: pl.LazyFrame, digits: pl.Expr) -> list[pl.LazyFrame]:
     """The other single figures of each exactly stated failure whose change would make the
     stated percentage right, less likely than the first fix: with a change and the current
     level, the change (1.0) or the level (0.5) that gives it; with both levels, the base

@@ -110,16 +110,19 @@ def texts_of_numbers(
     frame = values.cast(pl.Float64).to_frame("x")
     x = pl.col("x")
     is_whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < below)).fill_null(False)
-    text = pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x))
-    done = is_whole | x.is_null()
-    if fraction is not None:
-        written, writable = fraction(x)
-        writable = (writable & x.is_finite() & ~done).fill_null(False)
-        text = text.when(writable).then(written)
-        done = done | writable
-    texts = frame.select(text.alias("text"), done.alias("done"))
+    texts = frame.select(
+        pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x)).alias("text"),
+        (is_whole | x.is_null()).alias("done"),
+    )
     result = texts.get_column("text")
     rest = texts.select(pl.arg_where(~pl.col("done"))).to_series()
+    if rest.len() and fraction is not None:
+        # only the few numbers that are not whole pay for the longer expression
+        written, writable = fraction(x)
+        others = frame[rest]
+        done = others.select((writable & x.is_finite()).fill_null(False)).to_series()
+        result = result.scatter(rest.filter(done), others.filter(done).select(written).to_series())
+        rest = rest.filter(~done)
     if rest.len():
         result = result.scatter(rest, [other(v) for v in frame["x"].gather(rest).to_list()])
     return result
