@@ -331,6 +331,24 @@ def interval(low: float | None, high: float | None) -> str:
     return number(low) if low == high else f"{number(low)}..{number(high)}"
 
 
+def rounded_units(x: pl.Expr, places: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Each ``|x|`` in units of its last of ``places`` decimal places, rounded, and whether
+    that is how Python rounds the exact binary value (``round``, ``f"{x:.2f}"``). Scaled by an
+    exact power of ten, a value lands exactly on a half only where the exact one is a half or
+    rounds to it; those, values that round to zero (whose sign Python keeps) and values too
+    large for whole units are left to Python, one at a time."""
+    scaled = x.abs() * pl.lit(10.0).pow(places.cast(pl.Float64))
+    units = scaled.round(0)
+    agrees = (
+        x.is_finite()
+        & (places <= 15)
+        & (scaled < 2.0**52)
+        & (units > 0)
+        & (scaled - scaled.floor() != 0.5)
+    )
+    return units, agrees
+
+
 def number_texts(values: pl.Series) -> pl.Series:
     """:func:`number` of each value, column-wise."""
 
@@ -341,11 +359,7 @@ def number_texts(values: pl.Series) -> pl.Series:
         return pl.when(x < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
 
     def four_places(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        # Rounded to four places as number() rounds the exact binary value: the scaled value
-        # lands exactly on a half only where the exact one is a half or rounds to it, and
-        # those (and values that round to zero, whose sign number() keeps) are left to it.
-        scaled = x.abs() * 10_000.0
-        units = scaled.round(0)
+        units, writable = rounded_units(x, pl.lit(4))
         places = (units % 10_000).cast(pl.Int64).cast(pl.String).str.zfill(4)
         places = places.str.strip_chars_end("0")
         text = pl.concat_str(
@@ -353,7 +367,6 @@ def number_texts(values: pl.Series) -> pl.Series:
             grouped(units // 10_000),
             pl.when(places != "").then(pl.concat_str(pl.lit("."), places)).otherwise(pl.lit("")),
         )
-        writable = (scaled < 2.0**52) & (units > 0) & (scaled - scaled.floor() != 0.5)
         return text, writable
 
     # Below 2**53 every whole float is exactly an integer.

@@ -15,7 +15,7 @@ import math
 
 import polars as pl
 
-from tip_indicators._engine.base import ID, interval_texts, number_texts
+from tip_indicators._engine.base import ID, interval_texts, number_texts, rounded_units
 from tip_indicators._private.queries import collect_all
 from tip_indicators.findings.wording import worded
 
@@ -28,9 +28,6 @@ _EPSILON = 1e-9
 _SHIFTS = (1, -1, 2, -2)
 """The places a decimal point may have moved, in the order they are tried."""
 _FIX_COLUMNS = ("failure", "figure", "value", "reason", "score")
-_TIE = 1e-6
-"""A scaled percentage this near a half is rounded one at a time, as Python rounds the exact
-binary value; everywhere else rounding the scaled value column-wise gives the same digits."""
 
 
 def stated_window(stated: pl.Expr, decimals: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
@@ -333,20 +330,13 @@ def _alternatives(exact: pl.LazyFrame, digits: pl.Expr) -> list[pl.LazyFrame]:
 
 def _fixed(values: pl.Series, decimals: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Each value with ``decimals`` digits after the point, as text (as Python's ``f"{x:.{d}f}"``
-    writes it) and as the number it rounds to (``round(x, d)``). The scaled value is rounded
-    column-wise; the few that lie within :data:`_TIE` of a half, round to zero, or are not
-    finite or too large are rounded one at a time, on their exact binary value."""
+    writes it) and as the number it rounds to (``round(x, d)``): column-wise where
+    :func:`~tip_indicators._engine.base.rounded_units` agrees with Python, one at a time
+    elsewhere."""
     frame = pl.DataFrame({"x": values.cast(pl.Float64), "d": decimals})
     x, d = pl.col("x"), pl.col("d")
-    scaled = x.abs() * pl.lit(10.0).pow(d.cast(pl.Float64))
-    whole = scaled.round(0)
-    plain = (
-        x.is_finite()
-        & (scaled < 1e9)
-        & (whole > 0)
-        & ((scaled - scaled.floor() - 0.5).abs() > _TIE)
-        & (d <= 15)
-    ).fill_null(False)
+    whole, plain = rounded_units(x, d)
+    plain = plain.fill_null(False)
     digits = whole.cast(pl.Int64).cast(pl.String).str.zfill(d + 1)
     point = digits.str.len_chars().cast(pl.Int64) - d
     sign = pl.when(x < 0).then(pl.lit("-")).otherwise(pl.lit(""))
