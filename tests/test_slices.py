@@ -113,13 +113,26 @@ def _expected(run: Run, rule: Rule) -> tuple[list[tuple[Any, ...]], list[tuple[A
 
 def _assert_slices_as_grouped(text: str) -> None:
     run = _run(text)
-    for rule in _breakdown_rules(run):
+    rules = _breakdown_rules(run)
+    # All the rules' structures are built together, as a check builds them.
+    for rule, found in zip(rules, breakdowns._structures(run, rules), strict=True):
         slices, pairs = _expected(run, rule)
-        found = breakdowns._structure(run, rule)
         if found is None:
             assert pairs == []
             continue
         got_pairs, got_slices = found
+        # Every rule's pairs have the same columns, however they were found: they are stacked.
+        assert got_pairs.columns == [
+            "slice",
+            "sig",
+            "rel",
+            "parent",
+            "child",
+            "disjoint",
+            "complete",
+            "c_id",
+            "p_id",
+        ]
         columns = ["slice", "rel", "parent", "child", "disjoint", "complete", "c_id", "p_id"]
         assert got_pairs.select(columns).rows() == pairs, rule.name
         others = [key for key in run.keys if key != rule.dimension]
@@ -145,10 +158,20 @@ def test_slice_keys_renumbered_when_too_large(text: str) -> None:
         _assert_slices_as_grouped(text)
 
 
-def test_signatures_of_63_codes_survive_the_running_sum_wrapping() -> None:
-    """Sixty-two organisations and the total: one bit each, up to 2^62. The running sum of the
-    signatures wraps past 2^64 after a few slices; each slice's signature is still exact, so
-    every year's relation is found and only the year whose total is wrong fails."""
+@settings(max_examples=40)
+@given(sliced_files())
+def test_ids_joined_when_a_table_of_them_would_be_sparse(text: str) -> None:
+    """Without the slice-by-code table of ids (many codes, few figures a slice), the ids are
+    joined; the relations are the same."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(breakdowns, "_DENSE_CELLS_PER_MEMBER", 0)
+        _assert_slices_as_grouped(text)
+
+
+def test_signatures_of_63_codes_are_exact() -> None:
+    """Sixty-two organisations and the total: one bit each, up to 2^62, summed to one
+    signature a slice. Each slice's signature is exact, so every year's relation is found and
+    only the year whose total is wrong fails."""
     lines = ["indicator,period,reporter,destination,value"]
     for year in range(2000, 2008):
         lines.append(f"victims_received,{year},R,,{62 if year != 2005 else 61}")
@@ -160,7 +183,7 @@ def test_signatures_of_63_codes_survive_the_running_sum_wrapping() -> None:
     run = _run("\n".join(lines) + "\n")
     (rule,) = [r for r in _breakdown_rules(run) if r.name == "partition.destination"]
     _, pairs = _expected(run, rule)
-    found = breakdowns._structure(run, rule)
+    found = breakdowns.rule_structure(run, rule)
     assert found is not None
     assert len(pairs) == 8 * 62
     assert found[0].select("slice", "rel", "parent", "child").rows() == [p[:4] for p in pairs]

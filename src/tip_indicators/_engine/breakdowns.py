@@ -20,7 +20,7 @@ from tip_indicators._engine.base import (
     Run,
 )
 from tip_indicators._engine.hierarchy import organisation_relation_rows, relations
-from tip_indicators._private.queries import collect
+from tip_indicators._private.queries import collect, collect_all
 from tip_indicators.dimensions import Dimension, DimensionKind
 from tip_indicators.rules import Family, Rule
 
@@ -49,11 +49,48 @@ _Structure = tuple[pl.DataFrame, pl.DataFrame]
 
 def rule_structure(run: Run, rule: Rule) -> _Structure | None:
     """The rule's relations and slices, built once per run (they depend only on the keys)."""
-    key = ("structure", rule.name)
-    if key not in run.cache:
-        run.cache[key] = _structure(run, rule)
-    structure = run.cache[key]
-    return structure if isinstance(structure, tuple) else None
+    return _structures(run, [rule])[0]
+
+
+def _structures(run: Run, rules: Sequence[Rule]) -> list[_Structure | None]:
+    """The relations and slices of each rule, those not built yet built together.
+
+    Each step is one round of queries for all the rules: cutting the figures into slices,
+    reading each slice's key and signature, pairing each relation's parts with its total. A
+    small file would otherwise pay a few dozen query plans a rule."""
+    planned: dict[str, tuple[str, pl.LazyFrame, list[str]]] = {}
+    for rule in rules:
+        if ("structure", rule.name) not in run.cache and rule.name not in planned:
+            found = _slice_plan(run, rule)
+            if found is None:
+                run.cache[("structure", rule.name)] = None
+            else:
+                planned[rule.name] = found
+    cut = {
+        name: members
+        for name, members in zip(
+            planned, collect_all([p[1] for p in planned.values()]), strict=True
+        )
+        if members.height
+    }
+    for name in planned.keys() - cut.keys():
+        run.cache[("structure", name)] = None
+    keyed = collect_all(
+        [_slices_of(run, planned[name][0], members) for name, members in cut.items()]
+    )
+    paired: dict[str, tuple[pl.LazyFrame, pl.DataFrame]] = {}
+    for (name, members), slices in zip(cut.items(), keyed, strict=True):
+        dimension, _, codes = planned[name]
+        relation_table = _relation_table(run.catalogue.dimension(dimension), slices, codes)
+        if relation_table is None:
+            run.cache[("structure", name)] = None
+        else:
+            paired[name] = (_pairs_plan(members, slices, relation_table, len(codes)), slices)
+    pairs_found = collect_all([plan for plan, _ in paired.values()])
+    for (name, (_, slices)), pairs in zip(paired.items(), pairs_found, strict=True):
+        run.cache[("structure", name)] = (pairs, slices)
+    structures = [run.cache[("structure", rule.name)] for rule in rules]
+    return [structure if isinstance(structure, tuple) else None for structure in structures]
 
 
 def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
@@ -64,8 +101,7 @@ def _combined(run: Run, rules: Sequence[Rule]) -> _Structure | None:
         pair_parts: list[pl.DataFrame] = []
         slice_parts: list[pl.DataFrame] = []
         offset = 0
-        structures = [rule_structure(run, rule) for rule in rules]
-        for number_, structure in enumerate(structures):
+        for number_, structure in enumerate(_structures(run, rules)):
             if structure is None:
                 continue
             pairs, slices = structure
@@ -144,8 +180,10 @@ def _remainder_flags(run: Run) -> pl.Series:
     return flags
 
 
-def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The relations of every slice along the rule's dimension, as figure ids."""
+def _slice_plan(run: Run, rule: Rule) -> tuple[str, pl.LazyFrame, list[str]] | None:
+    """The rule's dimension, the plan of its slices' members (see :func:`_slices`) and the
+    dimension's codes (a code's number is its position); None when no slice can have two
+    figures."""
     dimension = rule.dimension
     assert dimension is not None
     partitions = rule.family is Family.PARTITION
@@ -164,20 +202,14 @@ def _structure(run: Run, rule: Rule) -> tuple[pl.DataFrame, pl.DataFrame] | None
         return None
     if "indicator" in coded.values:
         chosen = [n for n, code in enumerate(coded.values["indicator"]) if code in indicators]
-        wanted: pl.Series | None = coded.frame.get_column("indicator").is_in(chosen)
+        wanted: pl.Expr | None = pl.col("indicator").is_in(
+            pl.Series(chosen, dtype=pl.UInt64).implode()
+        )
     elif coded.constants["indicator"] in indicators:
         wanted = None
     else:
         return None
-    known = coded.values[dimension]
-    found = _slices(run, coded, dimension, wanted)
-    if found is None:
-        return None
-    members, slices = found
-    relation_table = _relation_table(run.catalogue.dimension(dimension), slices, known)
-    if relation_table is None:
-        return None
-    return _pairs(members, slices, relation_table, len(known)), slices
+    return dimension, _slices(run, coded, dimension, wanted), coded.values[dimension]
 
 
 class _CodedKeys(NamedTuple):
@@ -231,95 +263,75 @@ _KEY_LIMIT = 1 << 62
 """Slice keys are numbers below this; past it, the key so far is renumbered densely."""
 
 
-def _slices(
-    run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Series | None
-) -> tuple[pl.DataFrame, pl.DataFrame] | None:
-    """The members (slice, code, figure id) and the slices (number, key columns, signature) of
-    the ``wanted`` level figures (all when None) cut along ``dimension``.
+def _slices(run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Expr | None) -> pl.LazyFrame:
+    """The plan of the members of the slices of the ``wanted`` level figures (all when None)
+    cut along ``dimension``: slice number, code, figure id, the code's ``mark`` and whether the
+    figure is the first of its slice (``start``).
 
     A slice is the figures whose other key columns are all equal. Their numbers are combined
     into one whole number per figure (positional, like digits), so figures are sorted by that
     number rather than grouped by several text columns: a slice is a run of equal numbers.
     Slices are numbered in the order of their first figure, the order of the file; only those
-    of two figures or more are kept. A slice's signature is the set of its codes: a bit per
-    code when there are fewer than 64 (a sum), else the sorted codes joined.
-
-    Long because it is one query: the slice numbering, membership and signatures are read off the
-    same sorted frame."""
-
-    # Series operations where they serve: a file of a hundred figures should not pay a query
-    # plan per step, eight rules over; whole frames where they work column by column in parallel.
-    frame = coded.frame if wanted is None else coded.frame.filter(wanted)
-    count = frame.height
-    key: pl.Series | None = None
+    of two figures or more are kept. A code's mark makes the slice's signature, the set of its
+    codes: a bit when there are fewer than 64 codes (summed), else the code (sorted and joined).
+    """
+    frame = coded.frame.lazy()
+    if wanted is not None:
+        frame = frame.filter(wanted)
+    key: pl.Expr = pl.lit(0, pl.UInt64)
     size = 1
     for column in run.keys:
         if column == dimension or column not in coded.values:
             continue
         radix = len(coded.values[column]) + 1
-        if key is not None and size * radix >= _KEY_LIMIT:
+        if size > 1 and size * radix >= _KEY_LIMIT:
             key = (key.rank("dense") - 1).cast(pl.UInt64)
-            size = key.n_unique()
-        digits = frame.get_column(column)
-        key = digits if key is None else key * radix + digits
+            # A dense rank is below the number of figures.
+            size = coded.frame.height
+        key = pl.col(column) if size == 1 else key * radix + pl.col(column)
         size *= radix
-    if key is None:
-        key = _repeated("key", 0, count, pl.UInt64())
-    # A stable sort: within a slice, figures stay in the order of the file.
-    ids, codes, key = (
-        pl.DataFrame(
-            [
-                frame.get_column(ID),
-                frame.get_column(dimension).cast(pl.UInt32).alias("code"),
-                key.alias("key"),
-            ]
-        )
-        .sort("key", maintain_order=True)
-        .get_columns()
-    )
-    run_of_row = key.rle_id()
-    runs = run_of_row.rle().struct.field("len").cast(pl.Int64)
-    ends = runs.cum_sum()
-    starts = ends - runs
     known = coded.values[dimension]
+    code = pl.col(dimension).cast(pl.UInt32)
     if len(known) < 64:
-        bits = pl.Series([1 << n for n in range(len(known))], dtype=pl.UInt64)
-        # Unsigned sums wrap around, so the differences of the running sum are exact.
-        at_end = bits.gather(codes).cum_sum().gather(ends - 1)
-        signatures = at_end - at_end.shift(1, fill_value=0)
+        mark = pl.lit(2, pl.UInt64).pow(code)
     else:
-        names = pl.Series(known, dtype=pl.String).gather(codes)
-        signatures = (
-            pl.DataFrame({"run": run_of_row, "name": names})
-            .group_by("run", maintain_order=True)
-            .agg(pl.col("name").sort().str.join("\x1f"))
-            .get_column("name")
+        mark = pl.lit(pl.Series(known, dtype=pl.String)).gather(code)
+    same_as_previous = (pl.col("key") == pl.col("key").shift(1)).fill_null(False)
+    same_as_next = (pl.col("key") == pl.col("key").shift(-1)).fill_null(False)
+    return (
+        frame.select(ID, code.alias("code"), mark.alias("mark"), key.alias("key"))
+        # A stable sort: within a slice, figures stay in the order of the file.
+        .sort("key", maintain_order=True)
+        .with_columns(~same_as_previous.alias("start"), same_as_next.alias("next"))
+        .filter(~pl.col("start") | pl.col("next"))
+        .with_columns(
+            # Slices are numbered in the order of their first figure.
+            (pl.col(ID).filter("start").rank("ordinal") - 1)
+            .cast(pl.UInt32)
+            .gather(pl.col("start").cum_sum() - 1)
+            .alias("slice")
         )
-    kept_runs = (runs > 1).arg_true()
-    if kept_runs.len() == 0:
-        return None
-    firsts = ids.gather(starts.gather(kept_runs))
-    # Slices are numbered in the order of their first figure.
-    by_first = firsts.arg_sort()
-    numbers = by_first.arg_sort().cast(pl.UInt32)
-    slice_of_run = _repeated("slice", None, runs.len(), pl.UInt32()).scatter(kept_runs, numbers)
-    slice_of_row = slice_of_run.gather(run_of_row)
-    member = slice_of_row.is_not_null()
-    members = pl.DataFrame(
-        {
-            "slice": slice_of_row.filter(member),
-            "code": codes.filter(member),
-            ID: ids.filter(member),
-        }
+        .select("slice", "code", ID, "mark", "start")
     )
-    chosen = firsts.gather(by_first)
+
+
+def _slices_of(run: Run, dimension: str, members: pl.DataFrame) -> pl.LazyFrame:
+    """The plan of the slices of ``members`` (as :func:`_slices` gives them): number, the key
+    columns of the first figure and the signature."""
+    marks = pl.col("mark")
+    signature = (
+        marks.sum() if members.schema["mark"] == pl.UInt64 else marks.sort().str.join("\x1f")
+    )
+    # Slices are numbered in the order of their first figures.
+    firsts = members.get_column(ID).filter(members.get_column("start")).sort()
     others = [column for column in run.keys if column != dimension]
-    slices = (
-        pl.DataFrame([pl.int_range(chosen.len(), dtype=pl.UInt32, eager=True).alias("slice")])
-        .hstack(run.frame.select(others).gather(chosen))
-        .hstack([signatures.gather(kept_runs.gather(by_first)).alias("sig")])
-    )
-    return members, slices
+    return pl.concat(
+        [
+            members.lazy().group_by("slice").agg(signature.alias("sig")).sort("slice"),
+            run.frame.lazy().select(others).gather(firsts),
+        ],
+        how="horizontal",
+    ).select("slice", *others, "sig")
 
 
 def _relation_table(
@@ -387,33 +399,33 @@ def _bits_set(signature: int, names: list[str]) -> list[str]:
     return found
 
 
-def _pairs(
+def _pairs_plan(
     members: pl.DataFrame, slices: pl.DataFrame, relation_table: pl.DataFrame, width: int
-) -> pl.DataFrame:
-    """One row per (slice, relation, child) with the child's and the parent's figure ids.
+) -> pl.LazyFrame:
+    """The plan of one row per (slice, relation, child) with the child's and the parent's
+    figure ids.
 
     ``width`` is the number of codes. When a slice-by-code table of ids has at most
     _DENSE_CELLS_PER_MEMBER cells per figure, the ids are read from it by position; otherwise
     they are joined on (slice, code).
     """
-    relations_of_slices = slices.select("slice", "sig").join(relation_table, on="sig")
+    relations_of_slices = slices.lazy().select("slice", "sig").join(relation_table.lazy(), on="sig")
     cells = slices.height * width
     if cells <= _DENSE_CELLS_PER_MEMBER * members.height:
-        cell = pl.col("slice").cast(pl.Int64) * width + pl.col("code").cast(pl.Int64)
-        table_of_ids = _repeated("id", None, cells, pl.Int64()).scatter(
-            members.select(cell).to_series(), members.get_column(ID)
+        cell = members.get_column("slice").cast(pl.Int64) * width + members.get_column("code").cast(
+            pl.Int64
+        )
+        table_of_ids = pl.lit(
+            _repeated("id", None, cells, pl.Int64()).scatter(cell, members.get_column(ID))
         )
         row = pl.col("slice").cast(pl.Int64) * width
-        found = relations_of_slices.select(
-            (row + pl.col("c_code").cast(pl.Int64)).alias("c"),
-            (row + pl.col("p_code").cast(pl.Int64)).alias("p"),
-        )
         pairs = relations_of_slices.with_columns(
-            table_of_ids.gather(found.get_column("c")).alias("c_id"),
-            table_of_ids.gather(found.get_column("p")).alias("p_id"),
+            table_of_ids.gather(row + pl.col("c_code").cast(pl.Int64)).alias("c_id"),
+            table_of_ids.gather(row + pl.col("p_code").cast(pl.Int64)).alias("p_id"),
         )
     else:
+        found = members.lazy().select("slice", "code", ID)
         pairs = relations_of_slices.join(
-            members.rename({ID: "c_id", "code": "c_code"}), on=["slice", "c_code"]
-        ).join(members.rename({ID: "p_id", "code": "p_code"}), on=["slice", "p_code"])
+            found.rename({ID: "c_id", "code": "c_code"}), on=["slice", "c_code"]
+        ).join(found.rename({ID: "p_id", "code": "p_code"}), on=["slice", "p_code"])
     return pairs.drop("c_code", "p_code").sort("slice", "rel", "c_id")
