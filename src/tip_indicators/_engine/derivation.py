@@ -55,7 +55,9 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
             pl.struct("dimension", "p_id", "child_ids", "d_low", "d_high").alias("how"),
         )
         usable = merged.filter(pl.col("low") <= pl.col("high"))
-        run.add_rows(_conflict_rows(run, merged.filter(pl.col("low") > pl.col("high"))))
+        conflicts = merged.filter(pl.col("low") > pl.col("high"))
+        if conflicts.height:
+            run.add_rows(_conflict_rows(run, conflicts))
         if usable.height == 0:
             return
         run.add_rows(_derived_rows(run, usable))
@@ -122,9 +124,9 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
     return remainders if remainders.height else None
 
 
-def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
-    """Each figure in ``usable`` (its ``_id``, ``low`` and ``high``, and ``how`` the breakdowns
-    give it) with its ``label``, the arithmetic of every breakdown that determines it joined by
+def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.LazyFrame:
+    """The plan of each figure in ``usable`` (its ``_id``, ``low`` and ``high``, and ``how`` the
+    breakdowns give it; other columns are kept) with its ``label``, the arithmetic of every breakdown that determines it joined by
     ``separator`` (``text``), the first breakdown's ``dimension``, and the figures ``cited``
     (each once, in the order the breakdowns name them, then the figure itself).
 
@@ -150,13 +152,18 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
         .unique()
         .sort()
     )
-    figures = citation_columns(run.frame[ids], dimensions).select(
-        ids.alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
+    figures = (
+        citation_columns(run.frame[ids], dimensions)
+        .lazy()
+        .select(
+            pl.lit(ids).alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
+        )
     )
     # Each way's parts but the figure derived, as "code value" in the way's dimension.
     code = pl.coalesce([pl.when(pl.col("dimension") == d).then(pl.col(d)) for d in dimensions])
     parts = (
-        ways.select("w", "target", "dimension", pl.col("child_ids").alias("part"))
+        ways.lazy()
+        .select("w", "target", "dimension", pl.col("child_ids").alias("part"))
         .explode("part")
         .filter(pl.col("part") != pl.col("target"))
         .join(figures, left_on="part", right_on=ID, how="left", maintain_order="left")
@@ -168,7 +175,8 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
     )
     totals = figures.select(pl.col(ID).alias("p_id"), pl.col("value").alias("total"))
     explained = (
-        ways.with_columns(interval_texts(ways["d_low"], ways["d_high"]).alias("gives"))
+        ways.hstack([interval_texts(ways["d_low"], ways["d_high"]).alias("gives")])
+        .lazy()
         .join(parts, on="w", how="left", maintain_order="left")
         .join(totals, on="p_id", how="left", maintain_order="left")
         .select(
@@ -196,12 +204,15 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.DataFrame:
         explained.group_by("f", maintain_order=True)
         .agg(pl.col("text").str.join(separator), pl.first("dimension"))
         .join(cited, on="f", maintain_order="left")
+        .select("text", "dimension", "cited")
     )
-    return (
-        usable.select(ID, "low", "high")
+    labelled = (
+        usable.lazy()
+        .select(pl.exclude("how"))
         .join(figures.select(ID, "label"), on=ID, how="left", maintain_order="left")
-        .with_columns(found.select("text", "dimension", "cited"))
-        .with_columns(pl.concat_list("cited", ID).alias("cited"))
+    )
+    return pl.concat([labelled, found], how="horizontal").with_columns(
+        pl.concat_list("cited", ID).alias("cited")
     )
 
 
@@ -209,34 +220,41 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     """The derived-value finding of each figure in ``usable``, as rows citing figures by id."""
     low, high = pl.col("low"), pl.col("high")
     exact = (low == high) & ~low.is_nan()
-    explained = _explained(run, usable, "; ")
-    return explained.select(
-        pl.lit("derived-value").alias("code"),
-        pl.lit(Severity.INFO.value).alias("severity"),
-        messages.derived_value(figure=pl.col("label"), arithmetic=pl.col("text")).alias("message"),
-        pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
-        pl.when(exact).then(low).alias("expected"),
-        pl.when(~exact)
-        .then(pl.lit(interval_texts(explained["low"], explained["high"])))
-        .alias("expected_text"),
-        pl.col(ID).alias("located_at"),
-        "cited",
+    return (
+        _explained(run, usable.hstack([interval_texts(usable["low"], usable["high"])]), "; ")
+        .select(
+            pl.lit("derived-value").alias("code"),
+            pl.lit(Severity.INFO.value).alias("severity"),
+            messages.derived_value(figure=pl.col("label"), arithmetic=pl.col("text")).alias(
+                "message"
+            ),
+            pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
+            pl.when(exact).then(low).alias("expected"),
+            pl.when(~exact).then(pl.col("interval")).alias("expected_text"),
+            pl.col(ID).alias("located_at"),
+            "cited",
+        )
+        .pipe(collect)
     )
 
 
 def _conflict_rows(run: Run, conflicts: pl.DataFrame) -> pl.DataFrame:
     """The derived-conflict finding of each figure in ``conflicts`` (breakdowns that give
     intervals with nothing in common), as rows citing figures by id."""
-    return _explained(run, conflicts, worded_text("; but ")).select(
-        pl.lit("derived-conflict").alias("code"),
-        pl.lit(Severity.ERROR.value).alias("severity"),
-        messages.derived_conflict(figure=pl.col("label"), arithmetic=pl.col("text")).alias(
-            "message"
-        ),
-        pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
-        pl.col("high").alias("expected"),
-        pl.col("low").alias("actual"),
-        (pl.col("low") - pl.col("high")).alias("imbalance"),
-        pl.col(ID).alias("located_at"),
-        "cited",
+    return (
+        _explained(run, conflicts, worded_text("; but "))
+        .select(
+            pl.lit("derived-conflict").alias("code"),
+            pl.lit(Severity.ERROR.value).alias("severity"),
+            messages.derived_conflict(figure=pl.col("label"), arithmetic=pl.col("text")).alias(
+                "message"
+            ),
+            pl.concat_str(pl.lit("partition."), "dimension").alias("rule"),
+            pl.col("high").alias("expected"),
+            pl.col("low").alias("actual"),
+            (pl.col("low") - pl.col("high")).alias("imbalance"),
+            pl.col(ID).alias("located_at"),
+            "cited",
+        )
+        .pipe(collect)
     )
