@@ -115,6 +115,8 @@ def texts_of_numbers(
         (is_whole | x.is_null()).alias("done"),
     )
     result = texts.get_column("text")
+    if texts.get_column("done").all():
+        return result
     rest = texts.select(pl.arg_where(~pl.col("done"))).to_series()
     if rest.len() and fraction is not None:
         # only the few numbers that are not whole pay for the longer expression

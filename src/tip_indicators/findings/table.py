@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 import attrs
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators.findings.citations import (
     DIMENSION_DEFAULT,
     citation_columns,
@@ -134,46 +135,46 @@ class FindingTable:
         numbered from ``first``. Only the figures cited are kept: a report outlives the frame
         it was checked in."""
         field = (
-            pl.lit(rows.get_column("field").cast(pl.String))
-            if "field" in rows.columns
-            else pl.lit(None, pl.String)
+            pl.col("field").cast(pl.String) if "field" in rows.columns else pl.lit(None, pl.String)
         )
-        rows = rows.select(
-            pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
-            for c, t in RECORDED_SCHEMA.items()
-        )
-        kept = (
-            pl.concat([rows.get_column("cited").explode(), rows.get_column("located_at")])
-            .drop_nulls()
-            .unique()
-            .sort()
-        )
+        kept = rows.select(
+            pl.col("cited").explode().append(pl.col("located_at")).drop_nulls().unique().sort()
+        ).to_series()
         figures = citation_columns(frame[kept], dimensions)
-        located = rows.get_column("located_at")
-        # A finding located nowhere reads the first figure's place (or none), then drops it.
-        position = kept.search_sorted(located.fill_null(0)).clip(0, max(figures.height - 1, 0))
         places = figures.select(pl.col("path").cast(pl.Binary), "line", "cell")
         if places.height == 0:
             places = pl.DataFrame(
                 {"path": [None], "line": [None], "cell": [None]}, schema=places.schema
             )
-        place = places[position]
-        has_place = located.is_not_null()
-        path = pl.when(has_place).then(place.get_column("path"))
-        line = pl.when(has_place).then(place.get_column("line"))
-        # A finding about a figure of a workbook form is at its cell, unless about one field.
-        cell = pl.when(has_place).then(place.get_column("cell"))
-        table = rows.with_columns(
+        located = pl.col("located_at")
+        # A finding located nowhere reads the first figure's place (or none), then drops it.
+        position = pl.lit(kept).search_sorted(located.fill_null(0)).clip(0, places.height - 1)
+        path, line, cell = (
+            pl.when(located.is_not_null()).then(pl.lit(places.get_column(name)).gather(position))
+            for name in ("path", "line", "cell")
+        )
+        positions = pl.int_range(kept.len(), eager=True, dtype=pl.Int64)
+        table = rows.lazy().select(
             pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("number"),
+            *[
+                pl.col(c).cast(t) if c in rows.columns else pl.lit(None, t).alias(c)
+                for c, t in RECORDED_SCHEMA.items()
+                if c not in ("located_at", "cited")
+            ],
+            # Each figure cited by its position among the figures kept.
+            pl.col("cited")
+            .list.eval(pl.element().replace_strict(kept, positions))
+            .fill_null([])
+            .alias("cited"),
             path.alias("path"),
             line.alias("line"),
+            # A finding about a figure of a workbook form is at its cell, unless about one field.
             pl.coalesce(field, cell).alias("field"),
             path.fill_null(b"").alias("sort_path"),
             line.fill_null(0).alias("sort_line"),
             pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
         )
-        table = table.with_columns(_renumbered(rows.get_column("cited"), kept))
-        return cls(table.select(list(_TABLE_SCHEMA)), figures, tuple(dimensions))
+        return cls(table.pipe(collect), figures, tuple(dimensions))
 
     @classmethod
     def from_findings(
@@ -427,25 +428,6 @@ def _float(value: float | str | None) -> float | None:
 
 def _string(value: float | str | None) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def _renumbered(cited: pl.Series, kept: pl.Series) -> pl.Series:
-    """The ``cited`` lists with each figure's row of the frame replaced by its position in
-    ``kept`` (the sorted rows kept); a missing list becomes an empty one."""
-    lengths = cited.list.len().fill_null(0)
-    owner = pl.int_range(cited.len(), eager=True, dtype=pl.Int64).repeat_by(lengths).explode()
-    flat = cited.explode().drop_nulls()
-    pairs = pl.DataFrame(
-        {"owner": owner.drop_nulls(), "figure": kept.search_sorted(flat).cast(pl.Int64)}
-    )
-    grouped = pairs.group_by("owner", maintain_order=True).agg("figure")
-    return (
-        pl.DataFrame({"owner": pl.int_range(cited.len(), eager=True, dtype=pl.Int64)})
-        .join(grouped, on="owner", how="left", maintain_order="left")
-        .get_column("figure")
-        .fill_null([])
-        .alias("cited")
-    )
 
 
 def _shifted(offset: int) -> list[pl.Expr]:
