@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators._private.row_problems import ROW, Problems
 from tip_indicators.findings import Severity
 
@@ -31,14 +32,33 @@ def normalise_codes(
     Work is done per distinct text; rows are only matched against the texts that change.
     """
     present = [c for c in dict.fromkeys(columns) if c in frame.columns]
-    distinct = frame.select([pl.col(c).drop_nulls().unique().implode() for c in present]).row(0)
+    if not present:
+        return frame
+    written = pl.col("written")
+    normal = written.str.normalize("NFC").str.replace_all(_INVISIBLE, "").str.strip_chars()
+    # Every column's distinct texts in one frame, each with the code it is read as.
+    texts = (
+        pl.concat(
+            [
+                frame.lazy().select(
+                    pl.lit(column).alias("column"),
+                    pl.col(column).drop_nulls().unique().alias("written"),
+                )
+                for column in present
+            ]
+        )
+        .with_columns(normal.alias("normal"))
+        .with_columns(((written != pl.col("normal")) & (pl.col("normal") != "")).alias("changed"))
+        .pipe(collect)
+    )
     renamed: dict[str, tuple[list[str], list[str]]] = {}
-    for column, values in zip(present, distinct, strict=True):
-        written = pl.Series(column, values, dtype=pl.String)
-        normal = written.str.normalize("NFC").str.replace_all(_INVISIBLE, "").str.strip_chars()
-        changed = (written != normal) & (normal != "")
-        if changed.any():
-            renamed[column] = (written.filter(changed).to_list(), normal.filter(changed).to_list())
+    for column, before, after in (
+        texts.filter("changed")
+        .group_by("column", maintain_order=True)
+        .agg("written", "normal")
+        .iter_rows()
+    ):
+        renamed[column] = (before, after)
     for column, (before, after) in renamed.items():
         messages = [
             _variant_message(column, old, new) for old, new in zip(before, after, strict=True)
@@ -55,7 +75,20 @@ def normalise_codes(
         frame = frame.with_columns(
             pl.col(column).replace(before, after) for column, (before, after) in renamed.items()
         )
-    for column in (c for c in present if c in _CASE_FOLDED):
+    # Only a column where two codes differ only in case is looked at again.
+    code = pl.when("changed").then("normal").otherwise(written)
+    clashing = (
+        texts.lazy()
+        .filter(pl.col("column").is_in(_CASE_FOLDED))
+        .select("column", code.alias("code"))
+        .unique()
+        .filter(pl.col("code").str.to_lowercase().is_duplicated().over("column"))
+        .select(pl.col("column").unique())
+        .pipe(collect)
+        .get_column("column")
+        .to_list()
+    )
+    for column in (c for c in present if c in clashing):
         _case_variants(frame, problems, column)
     return frame
 
