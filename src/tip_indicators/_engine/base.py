@@ -15,8 +15,8 @@ import polars as pl
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import FindingTable, ObservationRef
 from tip_indicators.findings.citations import (
-    citation_columns,
     citation_label,
+    citations_of,
     observation_refs,
     texts_of_numbers,
 )
@@ -213,12 +213,12 @@ class Run:
     def figure_texts(self, ids: pl.Series) -> pl.DataFrame:
         """The ``label`` and ``value`` of each figure in ``ids`` as a citation shows them (null
         for a null id), fetched by row: what messages say of the figures they cite."""
-        present = ids.is_not_null()
-        rows = citation_columns(self.frame[ids.fill_null(0).cast(pl.Int64)], self.dimensions)
+        present = pl.lit(ids.is_not_null())
+        rows = citations_of(self.frame, ids.fill_null(0).cast(pl.Int64), self.dimensions)
         return rows.select(
-            pl.when(pl.lit(present)).then(citation_label(self.dimensions)).alias("label"),
-            pl.when(pl.lit(present)).then(pl.col("value")).alias("value"),
-        )
+            pl.when(present).then(citation_label(self.dimensions)).alias("label"),
+            pl.when(present).then(pl.col("value")).alias("value"),
+        ).pipe(collect)
 
     def add_rows(self, rows: pl.DataFrame) -> pl.Series:
         """Record findings as rows (columns of

@@ -23,7 +23,7 @@ from tip_indicators._engine.breakdowns import (
 )
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import Severity, messages
-from tip_indicators.findings.citations import citation_columns, citation_label
+from tip_indicators.findings.citations import citation_label, citations_of
 from tip_indicators.findings.wording import worded, worded_text
 from tip_indicators.rules import Family, Rule
 
@@ -126,9 +126,10 @@ def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:
 
 def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.LazyFrame:
     """The plan of each figure in ``usable`` (its ``_id``, ``low`` and ``high``, and ``how`` the
-    breakdowns give it; other columns are kept) with its ``label``, the arithmetic of every breakdown that determines it joined by
-    ``separator`` (``text``), the first breakdown's ``dimension``, and the figures ``cited``
-    (each once, in the order the breakdowns name them, then the figure itself).
+    breakdowns give it; other columns are kept) with its ``label``, the arithmetic of every
+    breakdown that determines it joined by ``separator`` (``text``), the first breakdown's
+    ``dimension``, and the figures ``cited`` (each once, in the order the breakdowns name them,
+    then the figure itself).
 
     Long because it is one query: the arithmetic of every breakdown that determines a figure is
     joined into one text column."""
@@ -152,12 +153,8 @@ def _explained(run: Run, usable: pl.DataFrame, separator: str) -> pl.LazyFrame:
         .unique()
         .sort()
     )
-    figures = (
-        citation_columns(run.frame[ids], dimensions)
-        .lazy()
-        .select(
-            pl.lit(ids).alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
-        )
+    figures = citations_of(run.frame, ids, dimensions).select(
+        pl.lit(ids).alias(ID), "value", *dimensions, citation_label(dimensions).alias("label")
     )
     # Each way's parts but the figure derived, as "code value" in the way's dimension.
     code = pl.coalesce([pl.when(pl.col("dimension") == d).then(pl.col(d)) for d in dimensions])

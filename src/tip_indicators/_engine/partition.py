@@ -27,7 +27,7 @@ from tip_indicators._engine.breakdowns import (
 )
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import Severity, messages
-from tip_indicators.findings.citations import citation_columns
+from tip_indicators.findings.citations import citations_of
 from tip_indicators.findings.wording import worded
 from tip_indicators.rules import Family, Rule
 
@@ -205,8 +205,10 @@ def _sum_rows(run: Run, rules: Sequence[Rule], failures: pl.DataFrame) -> pl.Dat
         .unique()
         .sort()
     )
-    figures = citation_columns(run.frame[ids], dimensions).select(
-        ids.alias(ID), "value", *dimensions
+    figures = (
+        citations_of(run.frame, ids, dimensions)
+        .select(pl.lit(ids).alias(ID), "value", *dimensions)
+        .pipe(collect)
     )
     numbered = failures.with_row_index("f").with_columns(
         per_rule(rules, lambda rule: rule.dimension, pl.String()).alias("_dimension"),

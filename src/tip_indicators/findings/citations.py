@@ -26,6 +26,7 @@ __all__ = [
     "citation_columns",
     "citation_json",
     "citation_label",
+    "citations_of",
     "json_numbers",
     "json_string",
     "location_json",
@@ -58,15 +59,23 @@ def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataF
     shows them: empty or missing texts replaced by their defaults, missing columns filled. A
     figure read from a workbook form has its ``cell`` (``victims_received!C8``), which its
     location shows as its field."""
-    given = set(frame.columns)
+    return frame.select(_citation_exprs(set(frame.columns), dimensions))
 
+
+def citations_of(frame: pl.DataFrame, rows: pl.Series, dimensions: Sequence[str]) -> pl.LazyFrame:
+    """The plan of :func:`citation_columns` of the ``rows`` of ``frame`` (by position): one
+    query with what the caller makes of them."""
+    return frame.lazy().gather(rows).select(_citation_exprs(set(frame.columns), dimensions))
+
+
+def _citation_exprs(given: Collection[str], dimensions: Sequence[str]) -> list[pl.Expr]:
     def text(name: str, default: str) -> pl.Expr:
         if name not in given:
             return pl.lit(default, pl.String).alias(name)
         written = pl.col(name).cast(pl.String)
         return pl.when(written == "").then(pl.lit(default)).otherwise(written).fill_null(default)
 
-    return frame.select(
+    return [
         *[text(name, default).alias(name) for name, default in TEXT_DEFAULTS.items()],
         *[text(dimension, DIMENSION_DEFAULT).alias(dimension) for dimension in dimensions],
         pl.col("source") if "source" in given else pl.lit(None, pl.String).alias("source"),
@@ -77,7 +86,7 @@ def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataF
         pl.col("derived").fill_null(False)
         if "derived" in given
         else pl.lit(False).alias("derived"),
-    )
+    ]
 
 
 def kind_of(reason: pl.Expr) -> pl.Expr:

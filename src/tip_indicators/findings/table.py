@@ -20,6 +20,7 @@ from tip_indicators._private.queries import collect
 from tip_indicators.findings.citations import (
     DIMENSION_DEFAULT,
     citation_columns,
+    citations_of,
     observation_refs,
 )
 from tip_indicators.findings.model import (
@@ -140,7 +141,7 @@ class FindingTable:
         kept = rows.select(
             pl.col("cited").explode().append(pl.col("located_at")).drop_nulls().unique().sort()
         ).to_series()
-        figures = citation_columns(frame[kept], dimensions)
+        figures = citations_of(frame, kept, dimensions).pipe(collect)
         places = figures.select(pl.col("path").cast(pl.Binary), "line", "cell")
         if places.height == 0:
             places = pl.DataFrame(
