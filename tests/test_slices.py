@@ -183,7 +183,7 @@ def test_signatures_of_63_codes_are_exact() -> None:
     run = _run("\n".join(lines) + "\n")
     (rule,) = [r for r in _breakdown_rules(run) if r.name == "partition.destination"]
     _, pairs = _expected(run, rule)
-    found = breakdowns.rule_structure(run, rule)
+    (found,) = breakdowns._structures(run, [rule])
     assert found is not None
     assert len(pairs) == 8 * 62
     assert found[0].select("slice", "rel", "parent", "child").rows() == [p[:4] for p in pairs]

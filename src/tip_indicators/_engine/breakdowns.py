@@ -47,13 +47,27 @@ def tolerance(rules: Sequence[Rule], column: str) -> pl.Expr:
 _Structure = tuple[pl.DataFrame, pl.DataFrame]
 
 
-def rule_structure(run: Run, rule: Rule) -> _Structure | None:
-    """The rule's relations and slices, built once per run (they depend only on the keys)."""
-    return _structures(run, [rule])[0]
+def rules_touching(run: Run, rules: Sequence[Rule], figures: pl.Series) -> list[Rule]:
+    """The rules among ``rules`` whose relations hold any of ``figures`` as a part or a total."""
+    combined = _combined(run, rules)
+    if combined is None:
+        return []
+    wanted = figures.implode()
+    touched = (
+        combined[0]
+        .lazy()
+        .filter(pl.col("c_id").is_in(wanted) | pl.col("p_id").is_in(wanted))
+        .select(pl.col("rule").unique())
+        .pipe(collect)
+        .get_column("rule")
+        .to_list()
+    )
+    return [rule for number_, rule in enumerate(rules) if number_ in touched]
 
 
 def _structures(run: Run, rules: Sequence[Rule]) -> list[_Structure | None]:
-    """The relations and slices of each rule, those not built yet built together.
+    """The relations and slices of each rule, built once per run (they depend only on the keys):
+    those not built yet are built together.
 
     Each step is one round of queries for all the rules: cutting the figures into slices,
     reading each slice's key and signature, pairing each relation's parts with its total. A
@@ -155,18 +169,15 @@ def members(run: Run, rules: Sequence[Rule]) -> _Structure | None:
     # A figure's id is its row in the frame: its values are fetched by position, not joined.
     frame = run.frame
     wanted = [("c", "low"), ("c", "high"), ("p", "low"), ("p", "high")]
-    children = pairs.with_columns(
+    children = pairs.lazy().with_columns(
         *[
-            pl.Series(
-                f"{side}_{column}",
-                frame.get_column(column).gather(pairs.get_column(f"{side}_id")),
-            )
+            pl.lit(frame.get_column(column)).gather(pl.col(f"{side}_id")).alias(f"{side}_{column}")
             for side, column in wanted
         ],
         # Whether each part is a remainder (status L), fetched as a flag rather than as text.
-        _remainder_flags(run).gather(pairs.get_column("c_id")).alias("c_remainder"),
+        pl.lit(_remainder_flags(run)).gather(pl.col("c_id")).alias("c_remainder"),
     )
-    return children, slices
+    return children.pipe(collect), slices
 
 
 def _remainder_flags(run: Run) -> pl.Series:

@@ -16,11 +16,7 @@ from tip_indicators._engine.base import (
     Run,
     interval_texts,
 )
-from tip_indicators._engine.breakdowns import (
-    members,
-    per_rule,
-    rule_structure,
-)
+from tip_indicators._engine.breakdowns import members, per_rule, rules_touching
 from tip_indicators._private.queries import collect
 from tip_indicators.findings import Severity, messages
 from tip_indicators.findings.citations import citation_label, citations_of
@@ -65,18 +61,7 @@ def derive_remainders(run: Run, rules: list[Rule]) -> None:
         run.apply_derived(usable.select(ID, "low", "high"))
         # Only a breakdown holding a newly derived figure can have changed.
         changed = usable.get_column(ID)
-        partitions = [rule for rule in partitions if _holds_any(run, rule, changed)]
-
-
-def _holds_any(run: Run, rule: Rule, figures: pl.Series) -> bool:
-    """Tell whether any of ``figures`` is a part or a total in the rule's relations."""
-    structure = rule_structure(run, rule)
-    if structure is None:
-        return False
-    pairs = structure[0]
-    wanted = figures.implode()
-    touched = pairs.select((pl.col("c_id").is_in(wanted) | pl.col("p_id").is_in(wanted)).any())
-    return bool(touched.item())
+        partitions = rules_touching(run, partitions, changed)
 
 
 def _remainders(run: Run, rules: Sequence[Rule]) -> pl.DataFrame | None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import attrs
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators.ages import AgeBand, parse_age
 from tip_indicators.ages import children as age_children
 from tip_indicators.codelists import parse_destination
@@ -145,6 +146,8 @@ def organisation_relation_rows(signatures: pl.Series, names: Sequence[str]) -> p
     they cost a few queries rather than a Python call each. The columns are ``sig``, ``rel``
     (the relation's position in :func:`relations`), ``parent``, ``child``, ``disjoint`` and
     ``complete``.
+
+    Long because it is one query: both kinds of relation are read off the same members.
     """
     kinds, organisation = [], []
     for name in names:
@@ -163,7 +166,8 @@ def organisation_relation_rows(signatures: pl.Series, names: Sequence[str]) -> p
         signatures.unique()
         .alias("sig")
         .to_frame()
-        .join(codes, how="cross")
+        .lazy()
+        .join(codes.lazy(), how="cross")
         .filter(pl.col("sig").and_(pl.col("mask")) != 0)
         .with_columns((pl.col("code") == "_T").any().over("sig").alias("has_total"))
         .filter(pl.col("code") != "_T")
@@ -195,4 +199,5 @@ def organisation_relation_rows(signatures: pl.Series, names: Sequence[str]) -> p
         pl.concat([total, own])
         .sort("sig", "rel", maintain_order=True)
         .with_columns(pl.lit(True).alias("disjoint"), pl.lit(False).alias("complete"))
+        .pipe(collect)
     )

@@ -34,23 +34,7 @@ def normalise_codes(
     present = [c for c in dict.fromkeys(columns) if c in frame.columns]
     if not present:
         return frame
-    written = pl.col("written")
-    normal = written.str.normalize("NFC").str.replace_all(_INVISIBLE, "").str.strip_chars()
-    # Every column's distinct texts in one frame, each with the code it is read as.
-    texts = (
-        pl.concat(
-            [
-                frame.lazy().select(
-                    pl.lit(column).alias("column"),
-                    pl.col(column).drop_nulls().unique().alias("written"),
-                )
-                for column in present
-            ]
-        )
-        .with_columns(normal.alias("normal"))
-        .with_columns(((written != pl.col("normal")) & (pl.col("normal") != "")).alias("changed"))
-        .pipe(collect)
-    )
+    texts = _normal_forms(frame, present)
     renamed: dict[str, tuple[list[str], list[str]]] = {}
     for column, before, after in (
         texts.filter("changed")
@@ -75,9 +59,38 @@ def normalise_codes(
         frame = frame.with_columns(
             pl.col(column).replace(before, after) for column, (before, after) in renamed.items()
         )
-    # Only a column where two codes differ only in case is looked at again.
-    code = pl.when("changed").then("normal").otherwise(written)
-    clashing = (
+    clashing = _case_clashes(texts)
+    for column in (c for c in present if c in clashing):
+        _case_variants(frame, problems, column)
+    return frame
+
+
+def _normal_forms(frame: pl.DataFrame, present: Sequence[str]) -> pl.DataFrame:
+    """Every distinct text of the ``present`` columns, in one frame: its ``column``, the text
+    as ``written``, its ``normal`` form and whether that ``changed`` it."""
+    written = pl.col("written")
+    normal = written.str.normalize("NFC").str.replace_all(_INVISIBLE, "").str.strip_chars()
+    return (
+        pl.concat(
+            [
+                frame.lazy().select(
+                    pl.lit(column).alias("column"),
+                    pl.col(column).drop_nulls().unique().alias("written"),
+                )
+                for column in present
+            ]
+        )
+        .with_columns(normal.alias("normal"))
+        .with_columns(((written != pl.col("normal")) & (pl.col("normal") != "")).alias("changed"))
+        .pipe(collect)
+    )
+
+
+def _case_clashes(texts: pl.DataFrame) -> list[str]:
+    """The organisation columns among ``texts`` (see :func:`_normal_forms`) where two codes, as
+    read, differ only in case: only those are looked at again."""
+    code = pl.when("changed").then("normal").otherwise("written")
+    return (
         texts.lazy()
         .filter(pl.col("column").is_in(_CASE_FOLDED))
         .select("column", code.alias("code"))
@@ -88,9 +101,6 @@ def normalise_codes(
         .get_column("column")
         .to_list()
     )
-    for column in (c for c in present if c in clashing):
-        _case_variants(frame, problems, column)
-    return frame
 
 
 def without_variants_of_errors(table: pl.DataFrame) -> pl.DataFrame:
