@@ -351,28 +351,31 @@ def rounded_units(x: pl.Expr, places: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
 
 def number_texts(values: pl.Series) -> pl.Series:
     """:func:`number` of each value, column-wise."""
-
-    def grouped(x: pl.Expr) -> pl.Expr:
-        # Thousands separated: every third digit from the right, reversed and back.
-        digits = x.abs().cast(pl.Int64).cast(pl.String).str.reverse()
-        text = digits.str.replace_all(r"(\d{3})", "${1},").str.strip_chars_end(",").str.reverse()
-        return pl.when(x < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
-
-    def four_places(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        units, writable = rounded_units(x, pl.lit(4))
-        places = (units % 10_000).cast(pl.Int64).cast(pl.String).str.zfill(4)
-        places = places.str.strip_chars_end("0")
-        text = pl.concat_str(
-            pl.when(x < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-            grouped(units // 10_000),
-            pl.when(places != "").then(pl.concat_str(pl.lit("."), places)).otherwise(pl.lit("")),
-        )
-        return text, writable
-
     # Below 2**53 every whole float is exactly an integer.
     return texts_of_numbers(
-        values, whole=grouped, other=number, null="?", below=2.0**53, fraction=four_places
+        values, whole=_grouped, other=number, null="?", below=2.0**53, fraction=_four_places
     )
+
+
+def _grouped(x: pl.Expr) -> pl.Expr:
+    """Whole numbers with thousands separated: every third digit from the right, reversed and
+    back."""
+    digits = x.abs().cast(pl.Int64).cast(pl.String).str.reverse()
+    text = digits.str.replace_all(r"(\d{3})", "${1},").str.strip_chars_end(",").str.reverse()
+    return pl.when(x < 0).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
+
+
+def _four_places(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Numbers to four decimal places, trailing zeros dropped, and which ones that writes."""
+    units, writable = rounded_units(x, pl.lit(4))
+    places = (units % 10_000).cast(pl.Int64).cast(pl.String).str.zfill(4)
+    places = places.str.strip_chars_end("0")
+    text = pl.concat_str(
+        pl.when(x < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        _grouped(units // 10_000),
+        pl.when(places != "").then(pl.concat_str(pl.lit("."), places)).otherwise(pl.lit("")),
+    )
+    return text, writable
 
 
 def interval_texts(low: pl.Series, high: pl.Series) -> pl.Series:

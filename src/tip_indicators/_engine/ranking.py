@@ -399,13 +399,11 @@ def _neighbours(
 def _value_texts(values: pl.Series) -> pl.Series:
     """Each value as a suggestion gives it: whole numbers as digits, others as a message
     writes them without thousands separators."""
-    return texts_of_numbers(
-        values,
-        whole=lambda x: x.cast(pl.Int64).cast(pl.String),
-        other=_format,
-        null="?",
-        below=2.0**53,
-    )
+    return texts_of_numbers(values, whole=_digits, other=_format, null="?", below=2.0**53)
+
+
+def _digits(x: pl.Expr) -> pl.Expr:
+    return x.cast(pl.Int64).cast(pl.String)
 
 
 def ranked(candidates: pl.DataFrame, limit: int) -> pl.DataFrame:

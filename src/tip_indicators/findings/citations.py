@@ -10,6 +10,7 @@ strings and numbers of findings kept as rows are written with :func:`json_string
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -59,23 +60,32 @@ def citation_columns(frame: pl.DataFrame, dimensions: Sequence[str]) -> pl.DataF
     shows them: empty or missing texts replaced by their defaults, missing columns filled. A
     figure read from a workbook form has its ``cell`` (``victims_received!C8``), which its
     location shows as its field."""
-    return frame.select(_citation_exprs(set(frame.columns), dimensions))
+    return frame.select(_citation_exprs(frozenset(frame.columns), tuple(dimensions)))
 
 
 def citations_of(frame: pl.DataFrame, rows: pl.Series, dimensions: Sequence[str]) -> pl.LazyFrame:
     """The plan of :func:`citation_columns` of the ``rows`` of ``frame`` (by position): one
     query with what the caller makes of them."""
-    return frame.lazy().gather(rows).select(_citation_exprs(set(frame.columns), dimensions))
+    return (
+        frame.lazy()
+        .gather(rows)
+        .select(_citation_exprs(frozenset(frame.columns), tuple(dimensions)))
+    )
 
 
-def _citation_exprs(given: Collection[str], dimensions: Sequence[str]) -> list[pl.Expr]:
+@functools.lru_cache(maxsize=64)
+def _citation_exprs(given: frozenset[str], dimensions: tuple[str, ...]) -> tuple[pl.Expr, ...]:
+    """The expressions of :func:`citation_columns` for a frame of the ``given`` columns, made
+    once for each: a check asks for them dozens of times, and on a small file making them costs
+    more than running them."""
+
     def text(name: str, default: str) -> pl.Expr:
         if name not in given:
             return pl.lit(default, pl.String).alias(name)
         written = pl.col(name).cast(pl.String)
         return pl.when(written == "").then(pl.lit(default)).otherwise(written).fill_null(default)
 
-    return [
+    return (
         *[text(name, default).alias(name) for name, default in TEXT_DEFAULTS.items()],
         *[text(dimension, DIMENSION_DEFAULT).alias(dimension) for dimension in dimensions],
         pl.col("source") if "source" in given else pl.lit(None, pl.String).alias("source"),
@@ -86,7 +96,7 @@ def _citation_exprs(given: Collection[str], dimensions: Sequence[str]) -> list[p
         pl.col("derived").fill_null(False)
         if "derived" in given
         else pl.lit(False).alias("derived"),
-    ]
+    )
 
 
 def kind_of(reason: pl.Expr) -> pl.Expr:
@@ -115,23 +125,20 @@ def texts_of_numbers(
     """Each number as text, column-wise: finite whole numbers under ``below`` in size (nearly
     every figure) by the polars expression ``whole`` makes of them, nulls as ``null``, the
     other numbers that ``fraction`` can write (it gives the text and which rows it can write)
-    by it, and any other value by ``other``, one at a time."""
+    by it, and any other value by ``other``, one at a time. (Given the same functions, the
+    expressions are made once.)"""
     frame = values.cast(pl.Float64).to_frame("x")
-    x = pl.col("x")
-    is_whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < below)).fill_null(False)
-    texts = frame.select(
-        pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x)).alias("text"),
-        (is_whole | x.is_null()).alias("done"),
-    )
+    first, fractional = _number_expressions(whole, null, below, fraction)
+    texts = frame.select(first)
     result = texts.get_column("text")
     if texts.get_column("done").all():
         return result
     rest = texts.select(pl.arg_where(~pl.col("done"))).to_series()
-    if rest.len() and fraction is not None:
+    if rest.len() and fractional is not None:
         # only the few numbers that are not whole pay for the longer expression
-        written, writable = fraction(x)
+        written, writable = fractional
         others = frame[rest]
-        done = others.select((writable & x.is_finite()).fill_null(False)).to_series()
+        done = others.select(writable).to_series()
         result = result.scatter(rest.filter(done), others.filter(done).select(written).to_series())
         rest = rest.filter(~done)
     if rest.len():
@@ -139,29 +146,50 @@ def texts_of_numbers(
     return result
 
 
+@functools.lru_cache(maxsize=16)
+def _number_expressions(
+    whole: Callable[[pl.Expr], pl.Expr],
+    null: str,
+    below: float,
+    fraction: Callable[[pl.Expr], tuple[pl.Expr, pl.Expr]] | None,
+) -> tuple[tuple[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr] | None]:
+    """The expressions of :func:`texts_of_numbers` over column ``x``: the first pass's text and
+    whether it is done, and the fractional text with the rows it can write."""
+    x = pl.col("x")
+    is_whole = (x.is_finite() & (x == x.round(0)) & (x.abs() < below)).fill_null(False)
+    first = (
+        pl.when(x.is_null()).then(pl.lit(null)).when(is_whole).then(whole(x)).alias("text"),
+        (is_whole | x.is_null()).alias("done"),
+    )
+    if fraction is None:
+        return first, None
+    written, writable = fraction(x)
+    return first, (written, (writable & x.is_finite()).fill_null(False))
+
+
 def json_numbers(values: pl.Series) -> pl.Series:
     """Each number as :func:`json.dumps` writes it (``5.0``; non-finite numbers and nulls as
     null), column-wise."""
-
-    def written(x: pl.Expr) -> pl.Expr:
-        # repr writes whole numbers under 1e16 as their digits and ".0", a negative zero too.
-        negative_zero = (x == 0) & ((1.0 / x) < 0)
-        digits = x.cast(pl.Int64).cast(pl.String)
-        return pl.when(negative_zero).then(pl.lit("-0.0")).otherwise(digits + ".0")
-
-    def shortest(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        # between 1e-4 and 1e16 repr writes the shortest digits that read back, without an
-        # exponent, as polars does
-        return x.cast(pl.String), (x.abs() >= 1e-4) & (x.abs() < 1e16)
-
     return texts_of_numbers(
-        values,
-        whole=written,
-        other=lambda value: json.dumps(value) if math.isfinite(value) else "null",
-        null="null",
-        below=1e16,
-        fraction=shortest,
+        values, whole=_json_whole, other=_json_other, null="null", below=1e16, fraction=_shortest
     )
+
+
+def _json_whole(x: pl.Expr) -> pl.Expr:
+    # repr writes whole numbers under 1e16 as their digits and ".0", a negative zero too.
+    negative_zero = (x == 0) & ((1.0 / x) < 0)
+    digits = x.cast(pl.Int64).cast(pl.String)
+    return pl.when(negative_zero).then(pl.lit("-0.0")).otherwise(digits + ".0")
+
+
+def _shortest(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    # between 1e-4 and 1e16 repr writes the shortest digits that read back, without an
+    # exponent, as polars does
+    return x.cast(pl.String), (x.abs() >= 1e-4) & (x.abs() < 1e16)
+
+
+def _json_other(value: float) -> str:
+    return json.dumps(value) if math.isfinite(value) else "null"
 
 
 def position_json(line: pl.Expr, is_row: pl.Expr) -> pl.Expr:
@@ -232,6 +260,13 @@ def citation_label(dimensions: Sequence[str], *, measure: bool = True) -> pl.Exp
     """Each citation's :meth:`~tip_indicators.findings.ObservationRef.label`, from the columns
     of :func:`citation_columns`: ``victims_received[destination=NGO.AFESIP] 2010 GOV.MOSVY``.
     Without ``measure``, the label of a group of figures of several measures."""
+    return _label(tuple(dimensions), measure)
+
+
+@functools.lru_cache(maxsize=64)
+def _label(dimensions: tuple[str, ...], measure: bool) -> pl.Expr:
+    """:func:`citation_label`, made once for each set of dimensions (see
+    :func:`_citation_exprs`)."""
     shown = [
         pl.when(pl.col(dimension) != DIMENSION_DEFAULT).then(
             pl.concat_str(pl.lit(f"{dimension}="), pl.col(dimension))
