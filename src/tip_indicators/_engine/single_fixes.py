@@ -51,7 +51,8 @@ def constraint_terms(table: pl.DataFrame) -> pl.DataFrame:
     )
     position = pl.col("position")
     return (
-        table.select("c", figures.alias("figure"), "coefs")
+        table.lazy()
+        .select("c", figures.alias("figure"), "coefs")
         .with_columns(pl.int_ranges(pl.col("figure").list.len()).alias("position"))
         .explode("figure", "position")
         .filter(pl.col("figure").is_not_null())
@@ -63,6 +64,7 @@ def constraint_terms(table: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("coefs").list.get(position))
             .alias("coef"),
         )
+        .pipe(collect)
     )
 
 
@@ -98,16 +100,20 @@ def figure_facts(run: Run, ids: pl.Series) -> pl.DataFrame:
     (``integer``) and cannot be negative, the ``lower`` and ``upper`` bounds of the values it
     may take when free, its ``current`` value, ``measure``, ``line`` and value as written."""
     per_100k = [i.code for i in run.catalogue if i.unit == "per_100k"]
-    rows = run.frame[ids.unique().sort()].select(
-        pl.col(ID).alias("figure"),
-        "indicator",
-        "measure",
-        "value",
-        "low",
-        "high",
-        "decimals",
-        pl.col("derived").fill_null(False),
-        pl.col("line").cast(pl.Int64),
+    rows = (
+        run.frame.lazy()
+        .gather(ids.unique().sort())
+        .select(
+            pl.col(ID).alias("figure"),
+            "indicator",
+            "measure",
+            "value",
+            "low",
+            "high",
+            "decimals",
+            pl.col("derived").fill_null(False),
+            pl.col("line").cast(pl.Int64),
+        )
     )
     stated = ~pl.col("derived")
     low = pl.when(stated).then(pl.col("low"))
@@ -135,6 +141,7 @@ def figure_facts(run: Run, ids: pl.Series) -> pl.DataFrame:
             pl.col("low").fill_null(0.0).alias("current"),
         )
         .drop("indicator", "decimals", "derived")
+        .pipe(collect)
     )
 
 
@@ -145,7 +152,8 @@ def constraint_sums(table: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFram
     a = pl.col("coef")
     ends = pl.concat_list(a * pl.col("lower"), a * pl.col("upper"))
     summed = (
-        terms.join(facts.select("figure", "exact", "low", "lower", "upper"), on="figure")
+        terms.lazy()
+        .join(facts.lazy().select("figure", "exact", "low", "lower", "upper"), on="figure")
         .with_columns(
             pl.when(pl.col("exact")).then(a * pl.col("low")).otherwise(ends.list.min()).alias("lo"),
             pl.when(pl.col("exact")).then(a * pl.col("low")).otherwise(ends.list.max()).alias("hi"),
@@ -158,7 +166,8 @@ def constraint_sums(table: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFram
         )
     )
     return (
-        table.select("c", "constant", "sense", "tol", "failed", "finding")
+        table.lazy()
+        .select("c", "constant", "sense", "tol", "failed", "finding")
         .join(summed, on="c", how="left")
         .with_columns(
             (pl.col("least") + pl.col("constant")).fill_null(pl.col("constant")).alias("least"),
@@ -166,20 +175,23 @@ def constraint_sums(table: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFram
             pl.col("all_exact").fill_null(True),
             (pl.col("sense") == "eq").alias("equality"),
         )
+        .pipe(collect)
     )
 
 
 def shared_censored(local: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFrame) -> pl.Series:
     """The components whose system holds a free figure in more than one constraint."""
-    free = facts.filter(~pl.col("exact")).select("figure")
+    free = facts.lazy().filter(~pl.col("exact")).select("figure")
     return (
-        local.join(terms.select("c", "figure").unique(), on="c")
+        local.lazy()
+        .join(terms.lazy().select("c", "figure").unique(), on="c")
         .join(free, on="figure")
         .group_by("component", "figure")
         .agg(pl.len().alias("rules"))
         .filter(pl.col("rules") > 1)
+        .select(pl.col("component").unique())
+        .pipe(collect)
         .get_column("component")
-        .unique()
     )
 
 

@@ -1,7 +1,7 @@
 """How the package runs a polars query plan: always on polars' in-memory engine.
 
 A check runs hundreds of small queries over frames already in memory (a one-report file makes
-about nine hundred). Left to ``engine="auto"``, recent polars runs a lazy plan on its streaming
+about five hundred). Left to ``engine="auto"``, recent polars runs a lazy plan on its streaming
 engine, which sets up a pipeline for every query: about 0.15 ms more a query than the in-memory
 engine on a small frame, and no faster on large ones. Measured in paired runs of the command
 line against polars' default: the benchmark's findings-heavy 200k file in 0.89 of the time, its
