@@ -43,6 +43,7 @@ from tip_indicators._engine.warning_slips import (
     shortfall_slips,
     window_slips,
 )
+from tip_indicators._private.queries import collect
 
 MAX_ASSIGNMENTS = 625
 """Whole-number assignments of shared censored figures tried in closed form before the MILP."""
@@ -84,23 +85,41 @@ def _error_fixes(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     Long because it lays out the whole pipeline: components, their systems, the single fixes
     found column-wise, the exact search for the few systems that need it, and the ranking."""
     failed_rules = table.filter(pl.col("failed"))
-    touched = constraint_terms(failed_rules).get_column("figure").unique().implode()
-    relevant = table.filter(
-        pl.col("c").is_in(
-            table.select("c", "ids")
-            .explode("ids")
-            .filter(pl.col("ids").is_in(touched))
-            .get_column("c")
-            .implode()
-        )
-        | pl.col("total").is_in(touched).fill_null(False)
+    touched = pl.lit(constraint_terms(failed_rules).get_column("figure")).unique().implode()
+    holding = (
+        table.lazy()
+        .select("c", "ids")
+        .explode("ids")
+        .filter(pl.col("ids").is_in(touched))
+        .select("c", pl.lit(True).alias("_holds"))
+        .unique()
+    )
+    relevant = (
+        table.lazy()
+        .join(holding, on="c", how="left", maintain_order="left")
+        .filter(pl.col("_holds").fill_null(False) | pl.col("total").is_in(touched).fill_null(False))
+        .drop("_holds")
+        .pipe(collect)
     )
     terms = constraint_terms(relevant)
-    failed = components(terms, failed_rules.get_column("c")).join(
-        failed_rules.select("c", "finding"), on="c"
+    failed = (
+        components(terms, failed_rules.get_column("c"))
+        .lazy()
+        .join(failed_rules.lazy().select("c", "finding"), on="c")
+        .pipe(collect)
     )
-    members = terms.join(failed.select("c", "component"), on="c").select("figure", "component")
-    local = terms.join(members.unique(), on="figure").select("component", "c").unique()
+    members = (
+        terms.lazy()
+        .join(failed.lazy().select("c", "component"), on="c")
+        .select("figure", "component")
+    )
+    local = (
+        terms.lazy()
+        .join(members.unique(), on="figure")
+        .select("component", "c")
+        .unique()
+        .pipe(collect)
+    )
     facts = figure_facts(run, terms.get_column("figure"))
     sums = constraint_sums(relevant, terms, facts)
     shared = shared_censored(local, terms, facts)
