@@ -205,7 +205,7 @@ def _slice_plan(run: Run, rule: Rule) -> tuple[str, pl.LazyFrame, list[str]] | N
     ]
     # Keys are unique, so with every code a total no slice has two figures (many files leave
     # most dimensions out: that is seen before anything is numbered).
-    if not (run.frame.get_column(dimension) != "_T").any():
+    if not _has_parts(run, dimension):
         return None
     coded = _coded_keys(run)
     # With one code throughout, no slice has two figures either.
@@ -221,6 +221,15 @@ def _slice_plan(run: Run, rule: Rule) -> tuple[str, pl.LazyFrame, list[str]] | N
     else:
         return None
     return dimension, _slices(run, coded, dimension, wanted), coded.values[dimension]
+
+
+def _has_parts(run: Run, dimension: str) -> bool:
+    """Whether any figure has a code other than the total in ``dimension``, once per run (a
+    dimension has several rules)."""
+    key = ("has parts", dimension)
+    if key not in run.cache:
+        run.cache[key] = bool((run.frame.get_column(dimension) != "_T").any())
+    return run.cache[key] is True
 
 
 class _CodedKeys(NamedTuple):
