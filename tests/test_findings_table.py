@@ -262,6 +262,56 @@ _FIGURES = pl.DataFrame(
 
 
 @given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 2)),
+            st.one_of(st.none(), st.lists(st.integers(0, 2), max_size=3, unique=True)),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([pl.Int64, pl.UInt32]),
+)
+def test_recorded_findings_cite_and_stand_at_the_rows_they_name(
+    records: list[tuple[int | None, list[int] | None]], id_type: pl.DataType
+) -> None:
+    """A recorded finding cites the frame's rows it lists, in its order (none for a missing
+    list), and stands at the row it is located at (nowhere without one), whatever the integer
+    type of the ids."""
+    rows = pl.DataFrame(
+        {
+            "code": ["c"] * len(records),
+            "severity": ["error"] * len(records),
+            "message": ["m"] * len(records),
+            "located_at": [located for located, _ in records],
+            "cited": [cited for _, cited in records],
+        },
+        schema_overrides={"located_at": id_type, "cited": pl.List(id_type)},
+    )
+    table = FindingTable.recorded(rows, _FIGURES, (), 3)
+    assert table.rows.get_column("number").to_list() == list(range(3, 3 + len(records)))
+    made = table.findings()
+    lines = _FIGURES.get_column("line").to_list()
+    for finding, (located, cited) in zip(made, records, strict=True):
+        assert [ref.location.line for ref in finding.observations] == [
+            lines[n] for n in cited or []
+        ]
+        expected = None if located is None else Location("report.csv", lines[located])
+        assert finding.location == expected
+
+
+def test_recorded_findings_need_no_citations_or_location_columns() -> None:
+    """A rule may record findings without the ``cited`` and ``located_at`` columns: they cite
+    nothing and stand nowhere."""
+    rows = pl.DataFrame({"code": ["c", "d"], "severity": ["error"] * 2, "message": ["m", "n"]})
+    made = FindingTable.recorded(rows, _FIGURES, (), 0).findings()
+    assert [(f.code, f.observations, f.location) for f in made] == [
+        ("c", (), None),
+        ("d", (), None),
+    ]
+
+
+@given(
     st.lists(_findings(), min_size=1, max_size=5),
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2), _texts, st.floats(-9, 9)), max_size=8),
 )

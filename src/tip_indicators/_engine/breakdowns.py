@@ -298,17 +298,17 @@ def _slices(run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Expr | None)
     frame = coded.frame.lazy()
     if wanted is not None:
         frame = frame.filter(wanted)
-    key: pl.Expr = pl.lit(0, pl.UInt64)
+    key: pl.Expr | None = None
     size = 1
     for column in run.keys:
         if column == dimension or column not in coded.values:
             continue
         radix = len(coded.values[column]) + 1
-        if size > 1 and size * radix >= _KEY_LIMIT:
+        if key is not None and size * radix >= _KEY_LIMIT:
             key = (key.rank("dense") - 1).cast(pl.UInt64)
             # A dense rank is below the number of figures.
             size = coded.frame.height
-        key = pl.col(column) if size == 1 else key * radix + pl.col(column)
+        key = pl.col(column) if key is None else key * radix + pl.col(column)
         size *= radix
     known = coded.values[dimension]
     code = pl.col(dimension).cast(pl.UInt32)
@@ -319,7 +319,12 @@ def _slices(run: Run, coded: _CodedKeys, dimension: str, wanted: pl.Expr | None)
     same_as_previous = (pl.col("key") == pl.col("key").shift(1)).fill_null(False)
     same_as_next = (pl.col("key") == pl.col("key").shift(-1)).fill_null(False)
     return (
-        frame.select(ID, code.alias("code"), mark.alias("mark"), key.alias("key"))
+        frame.select(
+            ID,
+            code.alias("code"),
+            mark.alias("mark"),
+            (pl.lit(0, pl.UInt64) if key is None else key).alias("key"),
+        )
         # A stable sort: within a slice, figures stay in the order of the file.
         .sort("key", maintain_order=True)
         .with_columns(~same_as_previous.alias("start"), same_as_next.alias("next"))

@@ -138,8 +138,13 @@ class FindingTable:
         field = (
             pl.col("field").cast(pl.String) if "field" in rows.columns else pl.lit(None, pl.String)
         )
+        missing = [c for c in ("cited", "located_at") if c not in rows.columns]
+        if missing:
+            rows = rows.with_columns(pl.lit(None, RECORDED_SCHEMA[c]).alias(c) for c in missing)
+        cited = pl.col("cited").cast(RECORDED_SCHEMA["cited"])
+        located = pl.col("located_at").cast(pl.Int64)
         kept = rows.select(
-            pl.col("cited").explode().append(pl.col("located_at")).drop_nulls().unique().sort()
+            cited.explode().append(located).drop_nulls().unique().sort().alias("kept")
         ).to_series()
         figures = citations_of(frame, kept, dimensions).pipe(collect)
         places = figures.select(pl.col("path").cast(pl.Binary), "line", "cell")
@@ -147,7 +152,6 @@ class FindingTable:
             places = pl.DataFrame(
                 {"path": [None], "line": [None], "cell": [None]}, schema=places.schema
             )
-        located = pl.col("located_at")
         # A finding located nowhere reads the first figure's place (or none), then drops it.
         position = pl.lit(kept).search_sorted(located.fill_null(0)).clip(0, places.height - 1)
         path, line, cell = (
@@ -163,8 +167,7 @@ class FindingTable:
                 if c not in ("located_at", "cited")
             ],
             # Each figure cited by its position among the figures kept.
-            pl.col("cited")
-            .list.eval(pl.element().replace_strict(kept, positions))
+            cited.list.eval(pl.element().replace_strict(kept, positions))
             .fill_null([])
             .alias("cited"),
             path.alias("path"),
