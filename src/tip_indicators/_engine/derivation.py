@@ -203,7 +203,11 @@ def _derived_rows(run: Run, usable: pl.DataFrame) -> pl.DataFrame:
     low, high = pl.col("low"), pl.col("high")
     exact = (low == high) & ~low.is_nan()
     return (
-        _explained(run, usable.hstack([interval_texts(usable["low"], usable["high"])]), "; ")
+        _explained(
+            run,
+            usable.hstack([interval_texts(usable["low"], usable["high"]).alias("interval")]),
+            "; ",
+        )
         .select(
             pl.lit("derived-value").alias("code"),
             pl.lit(Severity.INFO.value).alias("severity"),
