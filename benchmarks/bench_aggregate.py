@@ -1,11 +1,15 @@
 """Time the aggregation of synthetic case records into standard indicators.
 
 ``python benchmarks/bench_aggregate.py [--records 1000000] [--by sex,age,exploitation]
-[--bands Y_LT18,Y_GE18] [--repeat 3]`` builds the records column-wise (no Python object per
-record; the same size always gives the same records), then times
+[--bands Y_LT18,Y_GE18] [--defective 0] [--repeat 3]`` builds the records column-wise (no
+Python object per record; the same size always gives the same records), then times
 :func:`tip_indicators.cases.aggregate`, which also runs every record check, and prints the best
 of the repeats. The records mix exact ages, birth dates, CTDC-style age bands and unknown ages,
 one or two forms of exploitation, and referrals, as a coalition's case system would hold them.
+``--defective 30`` gives 30% of them one defect each (a repeated case identifier, an impossible
+age, an unknown sex code, 'not specified' beside a form of exploitation, or a birth after the
+registration), as a member's first export often has: then nearly every record check finds
+something, and the cost of the findings shows.
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ def _chance(seed: int, percent: int) -> pl.Expr:
     return (pl.col("n").hash(seed) % 100) < percent
 
 
-def synthetic_records(count: int) -> pl.DataFrame:
-    """``count`` case records, the same for the same count."""
+def synthetic_records(count: int, defective: int = 0) -> pl.DataFrame:
+    """``count`` case records, the same for the same count; ``defective`` percent of them
+    have one defect each."""
     base = pl.DataFrame({"n": pl.int_range(count, eager=True)})
     start = datetime.date(2015, 1, 1)
     registered = pl.lit(start) + pl.duration(days=(pl.col("n").hash(3) % 3650).cast(pl.Int64))
@@ -72,7 +77,24 @@ def synthetic_records(count: int) -> pl.DataFrame:
         pl.lit("synthetic.csv").alias("path"),
         (pl.col("n") + 2).alias("line"),
     )
-    return frame
+    defect = pl.when(_chance(43, defective)).then(pl.col("n").hash(47) % 5)
+    defects = base.select(defect.alias("defect")).get_column("defect")
+    registered = pl.col("registered")
+    return frame.with_columns(defects).select(
+        # a placeholder identifier, given to many records by one reporter
+        _defect(0, pl.lit("C0"), "case_id"),
+        _defect(0, pl.lit(REPORTERS[0]), "reporter"),
+        pl.exclude("case_id", "reporter", "age", "sex", "exploitation", "birth_date", "defect"),
+        _defect(1, pl.lit(200, pl.Int32), "age"),
+        _defect(2, pl.lit("Female"), "sex"),
+        _defect(3, pl.concat_list(pl.lit("_U"), pl.col("exploitation")), "exploitation"),
+        _defect(4, registered + pl.duration(days=400), "birth_date"),
+    )
+
+
+def _defect(kind: int, value: pl.Expr, column: str) -> pl.Expr:
+    """``column``, set to ``value`` in the records given defect ``kind``."""
+    return pl.when(pl.col("defect") == kind).then(value).otherwise(pl.col(column)).alias(column)
 
 
 def main() -> None:
@@ -80,10 +102,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--by", default="sex,age,exploitation")
     parser.add_argument("--bands", default="Y_LT18,Y_GE18")
+    parser.add_argument("--defective", type=int, default=0, metavar="PERCENT")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     started = time.perf_counter()
-    records = synthetic_records(args.records)
+    records = synthetic_records(args.records, args.defective)
     built = time.perf_counter() - started
     by = [item for item in args.by.split(",") if item]
     bands = args.bands.split(",")
@@ -94,7 +117,7 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     print(
         f"{records.height:,} records (built in {built:.2f} s) by {','.join(by) or 'total'}: "
-        f"{len(dataset):,} aggregates, {len(dataset.problems):,} findings; "
+        f"{len(dataset):,} aggregates, {len(dataset.problem_table):,} findings; "
         f"aggregate best of {args.repeat}: {min(times):.2f} s"
     )
 

@@ -17,13 +17,13 @@ from tip_indicators.cases._checks import (
     geo_judge,
     organisation_judge,
     prepared,
-    record_findings,
+    record_table,
     set_judge,
 )
 from tip_indicators.cases._codes import closest, field_codes
 from tip_indicators.datasets import Dataset, InputFile, Metadata
 from tip_indicators.errors import ArgumentError, CodeError, DefinitionError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Finding, FindingTable, Location, Severity
 from tip_indicators.indicators import Catalogue, Indicator, builtin_catalogue
 from tip_indicators.nationalities import canonical_nationality
 
@@ -230,7 +230,7 @@ def aggregate(
     dimensions = _dimensions(by, definition)
     chosen_bands = _parse_bands(bands)
     frame = prepared(records, schema)
-    problems = record_findings(frame, catalogue)
+    records_found = record_table(frame, catalogue)
     stripped = pl.col("reporter").str.strip_chars()
     no_reporter = (stripped.is_null() | (stripped == "")) & pl.lit(reporter is None)
     no_year = pl.col("year").is_null() & pl.col("registered").is_null()
@@ -249,7 +249,7 @@ def aggregate(
             ),
         ],
     )
-    problems += excluded
+    problems = excluded
     counted = frame.filter(mask)
     year = pl.coalesce(pl.col("year"), pl.col("registered").dt.year())
     keyed = counted.select(
@@ -277,7 +277,11 @@ def aggregate(
         dimensions_of(raw.columns, catalogue),
         Metadata(title=f"{indicator} from case records", description=description, source=source),
         inputs=tuple(inputs),
-        problems=_in_order([*problems, *findings.findings()]),
+        problems=FindingTable.concat(
+            [records_found, FindingTable.from_findings(problems), findings]
+        )
+        .numbered(0)
+        .in_report_order(),
     )
 
 
@@ -339,7 +343,3 @@ def _raw(
         pl.lit(path).alias("path"),
         (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("line"),
     )
-
-
-def _in_order(findings: list[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda finding: finding.sort_key))

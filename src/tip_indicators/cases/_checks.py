@@ -1,19 +1,22 @@
 """The record-level checks of case records: required fields, duplicate identifiers, codes,
 agreement of the age facts, 'not specified' flags and date order, each finding at its row and
-field."""
+field. The findings are rows of a findings table, worded column-wise: a file of a hundred
+thousand records with a finding on every one makes no Python object per finding until the
+Python API asks for them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
+from tip_indicators._private.queries import collect
 from tip_indicators.ages import parse_age
 from tip_indicators.cases._codes import closest, field_codes
 from tip_indicators.codelists import codelist, is_destination_code
 from tip_indicators.errors import ArgumentError, CodeError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Finding, FindingTable
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.nationalities import is_nationality_code
 
@@ -41,13 +44,6 @@ def _conform(records: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.Dat
         else:
             columns.append(pl.col(name))
     return records.select(columns)
-
-
-def _finding(
-    code: str, row: Mapping[str, Any], field: str, message: str, severity: Severity
-) -> Finding:
-    location = Location(str(row.get("path") or ""), row.get("line"), field)
-    return Finding(code, severity, f"{field}: {message}", location=location)
 
 
 def _band_bounds(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, pl.Expr]:
@@ -99,34 +95,32 @@ def _with_ages(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _age_facts(row: Mapping[str, Any], exploitation: bool) -> str:
-    if exploitation:
-        facts = [("age at exploitation", row["age_exploited"])]
-        facts.append(("majority at exploitation", row["majority_exploited"]))
-    else:
-        facts = [("age", row["age"]), ("birth date", row["birth_date"])]
-        facts += [("age band", row["age_band"]), ("majority", row["majority"])]
-    return ", ".join(f"{name} {value}" for name, value in facts if value is not None)
+_REGISTRATION_FACTS = (
+    ("age", "age"),
+    ("birth date", "birth_date"),
+    ("age band", "age_band"),
+    ("majority", "majority"),
+)
+_EXPLOITATION_FACTS = (
+    ("age at exploitation", "age_exploited"),
+    ("majority at exploitation", "majority_exploited"),
+)
 
 
-def _judge_codes(
-    frame: pl.DataFrame, column: str, judge: Any, *, listed: bool = False
-) -> list[Finding]:
-    """Flag rows whose ``column`` holds a code ``judge`` rejects (judge returns a hint or '')."""
-    values = frame.select(_ROW, "path", "line", pl.col(column).alias("_value"))
-    if listed:
-        values = values.explode("_value")
-    values = values.filter(pl.col("_value").is_not_null())
-    bad: dict[str, str] = {}
-    for value in values.get_column("_value").unique().to_list():
-        hint = judge(value)
-        if hint is not None:
-            bad[value] = f" (did you mean {hint!r}?)" if hint else ""
-    found: list[Finding] = []
-    for row in values.filter(pl.col("_value").is_in(list(bad))).iter_rows(named=True):
-        message = f"unknown code {row['_value']!r}{bad[row['_value']]}"
-        found.append(_finding("unknown-code", row, column, message, Severity.ERROR))
-    return found
+def _age_facts(exploitation: bool) -> pl.Expr:
+    """The age facts a record gives, named and joined with ", " (empty when none)."""
+    return _given(_EXPLOITATION_FACTS if exploitation else _REGISTRATION_FACTS)
+
+
+def _given(names: Sequence[tuple[str, str]], given: Mapping[str, pl.Expr] | None = None) -> pl.Expr:
+    """``name value`` for each column of ``names`` (or expression of ``given``) that is
+    given, joined with ", "."""
+    given = given or {}
+    shown = [
+        pl.concat_str(pl.lit(f"{name} "), given.get(column, pl.col(column)).cast(pl.String))
+        for name, column in names
+    ]
+    return pl.concat_str(shown, separator=", ", ignore_nulls=True)
 
 
 def set_judge(valid: Iterable[str], suggest: Any = None) -> Any:
@@ -170,28 +164,73 @@ def organisation_judge(value: str) -> str | None:
     return codelist("destination_type").suggest(value) or ""
 
 
-def _code_findings(frame: pl.DataFrame, catalogue: Catalogue) -> list[Finding]:
-    found = _judge_codes(frame, "sex", set_judge(field_codes("sex"), codelist("sex").suggest))
-    for column in ("nationality", "country"):
-        found += _judge_codes(frame, column, geo_judge(catalogue))
-    found += _judge_codes(frame, "age_band", _age_judge)
-    for column in ("majority", "majority_exploited"):
-        found += _judge_codes(frame, column, set_judge(field_codes("majority")))
-    for column in _LISTS:
-        found += _judge_codes(frame, column, set_judge(field_codes(column)), listed=True)
-    for column in ("victim_status", "case_status"):
-        found += _judge_codes(frame, column, set_judge(field_codes(column)))
-    found += _judge_codes(frame, "referrer", organisation_judge)
-    targets = frame.with_columns(pl.col("referrals").list.eval(pl.element().struct.field("to")))
-    found += _judge_codes(targets, "referrals", organisation_judge, listed=True)
-    return found
+def _code_judges(catalogue: Catalogue) -> dict[str, Any]:
+    """The judge of each coded column (a judge returns None for a valid code, else a hint or
+    '')."""
+    geo = geo_judge(catalogue)
+    majority = set_judge(field_codes("majority"))
+    return {
+        "sex": set_judge(field_codes("sex"), codelist("sex").suggest),
+        "nationality": geo,
+        "country": geo,
+        "age_band": _age_judge,
+        "majority": majority,
+        "majority_exploited": majority,
+        **{column: set_judge(field_codes(column)) for column in _LISTS},
+        "victim_status": set_judge(field_codes("victim_status")),
+        "case_status": set_judge(field_codes("case_status")),
+        "referrer": organisation_judge,
+        "referrals": organisation_judge,
+    }
 
 
-_Message = Callable[[Mapping[str, Any]], str]
+def _code_rows(frame: pl.DataFrame, catalogue: Catalogue) -> list[pl.LazyFrame]:
+    """An ``unknown-code`` finding row for every code a column's judge rejects (each code of a
+    list apart): every column's distinct codes are fetched in one query and judged once each."""
+    judges = _code_judges(catalogue)
+    codes = frame.lazy().select(
+        *[pl.col(c) for c in judges if c != "referrals"],
+        pl.col("referrals").list.eval(pl.element().struct.field("to")),
+        _ROW,
+    )
+    listed = {*_LISTS, "referrals"}
+
+    def values(column: str) -> pl.Expr:
+        written = pl.col(column).explode() if column in listed else pl.col(column)
+        return written.drop_nulls().unique().implode()
+
+    distinct = codes.select(values(column) for column in judges).pipe(collect).row(0, named=True)
+    rows: list[pl.LazyFrame] = []
+    for column, judge in judges.items():
+        bad: dict[str, str] = {}
+        for value in distinct[column]:
+            hint = judge(value)
+            if hint is not None:
+                suggestion = f" (did you mean {hint!r}?)" if hint else ""
+                bad[value] = f"{column}: unknown code {value!r}{suggestion}"
+        if not bad:
+            continue
+        lookup = pl.LazyFrame(
+            {"_value": list(bad), "message": list(bad.values())},
+            schema={"_value": pl.String, "message": pl.String},
+        )
+        found = codes.select(_ROW, pl.col(column).alias("_value"))
+        if column in listed:
+            found = found.explode("_value")
+        rows.append(
+            found.join(lookup, on="_value", how="inner", maintain_order="left").select(
+                pl.lit("unknown-code").alias("code"),
+                pl.lit(column).alias("field"),
+                "message",
+                pl.col(_ROW).cast(pl.Int64).alias("located_at"),
+            )
+        )
+    return rows
 
 
-def _row_checks(unordered: pl.Series) -> list[tuple[str, str, pl.Expr, _Message]]:
-    """Every per-row check: finding code, field, mask of failing rows, and its message.
+def _row_checks(unordered: pl.Series) -> list[tuple[str, str, pl.Expr, pl.Expr]]:
+    """Every per-row check: finding code, field, mask of failing rows, and its message (an
+    expression over the row's columns, ``_first`` being the first line of its case).
 
     ``unordered`` holds the rows whose referral dates are not in order (found beforehand on the
     few records with several referrals: list sorting over every record would be slow).
@@ -203,47 +242,56 @@ def _row_checks(unordered: pl.Series) -> list[tuple[str, str, pl.Expr, _Message]
     conflict = pl.col("_lo") > pl.col("_hi")
     consistent = ~conflict.fill_null(False) & (pl.col("_elo") <= pl.col("_ehi")).fill_null(False)
     first_out = pl.col("referrals").list.first().struct.field("date")
-    checks: list[tuple[str, str, pl.Expr, _Message]] = [
+    checks: list[tuple[str, str, pl.Expr, pl.Expr]] = [
         (
             "missing-field",
             "reporter",
             reporter.is_null() | (reporter == ""),
-            lambda _: "the reporting organisation is required",
+            pl.lit("the reporting organisation is required"),
         ),
         (
             "missing-field",
             "year",
             pl.col("year").is_null() & pl.col("registered").is_null(),
-            lambda _: "a registration year or date is required; the record is not counted",
+            pl.lit("a registration year or date is required; the record is not counted"),
         ),
         (
             "case-duplicate-id",
             "case_id",
             pl.col("_copy"),
-            lambda row: (
-                f"case {row['case_id']!r} of {row['reporter']} is also on line {row['_first']}; "
-                "only the first copy is counted"
+            pl.concat_str(
+                pl.lit("case "),
+                pl.col("_case_repr"),
+                pl.lit(" of "),
+                pl.col("reporter").fill_null("None"),
+                pl.lit(" is also on line "),
+                pl.col("_first").cast(pl.String).fill_null("None"),
+                pl.lit("; only the first copy is counted"),
             ),
         ),
         (
             "case-age-conflict",
             "age",
             conflict,
-            lambda row: f"{_age_facts(row, False)} disagree; the age counts as unknown (_U)",
+            pl.concat_str(_age_facts(False), pl.lit(" disagree; the age counts as unknown (_U)")),
         ),
         (
             "case-age-conflict",
             "age_exploited",
             pl.col("_elo") > pl.col("_ehi"),
-            lambda row: f"{_age_facts(row, True)} disagree",
+            pl.concat_str(_age_facts(True), pl.lit(" disagree")),
         ),
         (
             "case-age-order",
             "age_exploited",
             consistent & (pl.col("_elo") > pl.col("_hi")),
-            lambda row: (
-                f"{_age_facts(row, True)} is above the age at registration, at most "
-                f"{row['_hi']} ({_age_facts(row, False)})"
+            pl.concat_str(
+                _age_facts(True),
+                pl.lit(" is above the age at registration, at most "),
+                pl.col("_hi").cast(pl.String),
+                pl.lit(" ("),
+                _age_facts(False),
+                pl.lit(")"),
             ),
         ),
     ]
@@ -253,20 +301,23 @@ def _row_checks(unordered: pl.Series) -> list[tuple[str, str, pl.Expr, _Message]
                 "case-invalid-field",
                 column,
                 (pl.col(column) < 0) | (pl.col(column) > MAX_AGE),
-                lambda row, c=column: f"{row[c]} is not an age (0 to {MAX_AGE})",  # type: ignore[misc]
+                pl.concat_str(
+                    pl.col(column).cast(pl.String), pl.lit(f" is not an age (0 to {MAX_AGE})")
+                ),
             )
         )
     for column in _LISTS:
         values = pl.col(column)
+        others = values.list.eval(pl.element().filter(pl.element() != "_U").unique().sort())
         checks.append(
             (
                 "case-flag-conflict",
                 column,
                 values.list.contains("_U") & (values.list.len() > values.list.count_matches("_U")),
-                lambda row, c=column: (  # type: ignore[misc]
-                    f"given as not specified (_U) and as "
-                    f"{', '.join(sorted({code for code in row[c] if code != '_U'}))}; a 'not "
-                    "specified' flag excludes the others of its group"
+                pl.concat_str(
+                    pl.lit("given as not specified (_U) and as "),
+                    others.list.join(", "),
+                    pl.lit("; a 'not specified' flag excludes the others of its group"),
                 ),
             )
         )
@@ -297,17 +348,25 @@ def _row_checks(unordered: pl.Series) -> list[tuple[str, str, pl.Expr, _Message]
                 "case-date-order",
                 field,
                 mask,
-                lambda row, p=problem: f"dates out of order: {p} ({_dates_given(row)})",  # type: ignore[misc]
+                pl.concat_str(
+                    pl.lit(f"dates out of order: {problem} ("), _dates_given(), pl.lit(")")
+                ),
             )
         )
     return checks
 
 
-def _dates_given(row: Mapping[str, Any]) -> str:
-    referrals = ", ".join(str(item["date"]) for item in row["referrals"] or [] if item["date"])
-    given = [(name, row[name]) for name in ("registered", "year", "birth_date", "referred_in")]
-    given.append(("referrals", referrals))
-    return ", ".join(f"{name} {value}" for name, value in given if value)
+def _dates_given() -> pl.Expr:
+    """The dates a record gives (a year of 0 counts as not given), named and joined."""
+    referrals = pl.col("referrals").list.eval(
+        pl.element().struct.field("date").drop_nulls().cast(pl.String)
+    )
+    given = {
+        "year": pl.when(pl.col("year") != 0).then(pl.col("year")),
+        "referrals": pl.when(referrals.list.len() > 0).then(referrals.list.join(", ")),
+    }
+    names = ("registered", "year", "birth_date", "referred_in", "referrals")
+    return _given([(name, name) for name in names], given)
 
 
 def prepared(records: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -332,40 +391,39 @@ def _unordered(frame: pl.DataFrame) -> pl.Series:
     return backwards.get_column(_ROW).unique()
 
 
-def record_findings(frame: pl.DataFrame, catalogue: Catalogue) -> list[Finding]:
-    """Run every check on a frame with ``_row`` and the age columns; build only the hits."""
+def record_table(frame: pl.DataFrame, catalogue: Catalogue) -> FindingTable:
+    """Every check on a frame with ``_row`` and the age columns (:func:`prepared`), one
+    finding row per hit, located at its row and field, in the order the checks are listed
+    (unknown codes first); the messages are worded column-wise."""
     checks = _row_checks(_unordered(frame))
-    names = [f"_m{index}" for index in range(len(checks))]
-    marks = frame.select(
-        _ROW,
-        *[
-            mask.fill_null(False).alias(name)
-            for name, (_, _, mask, _) in zip(names, checks, strict=True)
-        ],
+    copies = frame.filter(pl.col("_copy")).get_column("case_id").unique()
+    case_repr = pl.col("case_id").replace_strict(
+        copies, [repr(case) for case in copies.to_list()], default=None, return_dtype=pl.String
     )
-    hits = marks.filter(pl.any_horizontal(names))
-    found = _code_findings(frame, catalogue)
-    if hits.height == 0:
-        return found
-    subset = frame.join(hits, on=_ROW, how="inner", maintain_order="left")
-    keys = ["reporter", "case_id"]
-    copies = subset.filter(pl.col(names[2])).select(keys).unique()
-    firsts = (
-        frame.select(*keys, "line")
-        .join(copies, on=keys, how="semi")
-        .group_by(keys)
-        .agg(pl.col("line").min().alias("_first"))
+    # a copy whose reporter is missing matches no first line, as a join on missing keys would
+    first = pl.when(pl.col("reporter").is_not_null()).then(
+        pl.col("line").min().over("reporter", "case_id")
     )
-    subset = subset.join(firsts, on=keys, how="left", nulls_equal=False, maintain_order="left")
-    for name, (code, field, _, message) in zip(names, checks, strict=True):
-        for row in subset.filter(pl.col(name)).iter_rows(named=True):
-            found.append(_finding(code, row, field, message(row), Severity.ERROR))
-    return found
+    worded = frame.lazy().with_columns(case_repr.alias("_case_repr"), first.alias("_first"))
+    found = [
+        worded.filter(mask.fill_null(False)).select(
+            pl.lit(code).alias("code"),
+            pl.lit(field).alias("field"),
+            pl.concat_str(pl.lit(f"{field}: "), message).alias("message"),
+            pl.col(_ROW).cast(pl.Int64).alias("located_at"),
+        )
+        for code, field, mask, message in checks
+    ]
+    rows = pl.concat([*_code_rows(frame, catalogue), *found]).with_columns(
+        pl.lit("error").alias("severity")
+    )
+    places = frame.select(pl.col("path").fill_null(""), "line")
+    return FindingTable.recorded(rows.pipe(collect), places, (), 0)
 
 
 def check_records(
     records: pl.DataFrame, schema: Mapping[str, pl.DataType], catalogue: Catalogue | None
 ) -> list[Finding]:
     """The findings of every check on ``records`` (conformed to ``schema``), in report order."""
-    found = record_findings(prepared(records, schema), catalogue or builtin_catalogue())
-    return sorted(found, key=lambda finding: finding.sort_key)
+    table = record_table(prepared(records, schema), catalogue or builtin_catalogue())
+    return list(table.in_report_order().findings())
