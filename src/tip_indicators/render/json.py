@@ -19,7 +19,6 @@ import polars as pl
 from tip_indicators.datasets import frame_paths
 from tip_indicators.findings import FindingTable
 from tip_indicators.findings.citations import (
-    citation_columns,
     citation_json,
     json_numbers,
     json_string,
@@ -153,15 +152,14 @@ def finding_lines(table: FindingTable, frames: Collection[str] = ()) -> pl.Serie
     rows = table.rows
     if rows.height == 0:
         return pl.Series([], dtype=pl.String)
-    figures = citation_json(
-        citation_columns(table.figures, table.dimensions), table.dimensions, frames
-    )
     cited = rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "cited").explode(
         "cited"
     )
     cited = cited.filter(pl.col("cited").is_not_null())
+    # only the figures cited are written: a table also keeps those its suggestions change
+    figures = table.figures[cited.get_column("cited")]
     observations = _joined(
-        rows.height, cited.get_column("_row"), figures.gather(cited.get_column("cited"))
+        rows.height, cited.get_column("_row"), citation_json(figures, table.dimensions, frames)
     )
     offered = (
         rows.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), "suggestions")
