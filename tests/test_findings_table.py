@@ -175,6 +175,42 @@ def test_findings_made_into_a_table_come_back_the_same(findings: list[Finding]) 
     assert finding_lines(fresh).to_list() == [_reference(finding) for finding in made]
 
 
+_PLACE_COLUMNS = ("code", "severity", "message", "path", "line", "field")
+_located = st.builds(
+    Finding,
+    st.sampled_from(["row-shape", "unknown-code"]),
+    st.sampled_from(list(Severity)),
+    _texts,
+    location=st.none() | _locations,
+)
+
+
+@given(st.lists(_located, max_size=6), st.integers(0, 5))
+def test_findings_about_places_are_the_rows_they_are_given_as(
+    findings: list[Finding], first: int
+) -> None:
+    """Findings about places in a file, given as rows of code, severity, message and place,
+    are the objects those rows describe, numbered from ``first``, in report order as their
+    objects sort."""
+    rows = pl.DataFrame(
+        {
+            "code": [f.code for f in findings],
+            "severity": [f.severity.value for f in findings],
+            "message": [f.message for f in findings],
+            "path": [f.location.path if f.location else None for f in findings],
+            "line": [f.location.line if f.location else None for f in findings],
+            "field": [f.location.field if f.location else None for f in findings],
+        },
+        schema={name: pl.Int64 if name == "line" else pl.String for name in _PLACE_COLUMNS},
+    )
+    table = FindingTable.located(rows, first=first)
+    assert table.findings() == tuple(findings)
+    assert table.rows.get_column("number").to_list() == list(range(first, first + len(findings)))
+    ordered = table.in_report_order().findings()
+    assert [f.sort_key for f in ordered] == sorted(f.sort_key for f in findings)
+    assert finding_lines(table).to_list() == [_reference(finding) for finding in findings]
+
+
 def test_equal_places_keep_the_order_they_were_recorded_in() -> None:
     """Findings of equal place, severity, code and message come in the order they were
     recorded; otherwise by file and line."""

@@ -27,6 +27,8 @@ MAX_AGE = 130
 """The oldest age a record may give."""
 
 _ROW = "_row"
+_PLACE = (pl.col("path").fill_null(""), pl.col("line"))
+"""A record finding's place: its record's line (a record made in memory is in no file)."""
 _LISTS = ("exploitation", "control", "recruiter")
 
 
@@ -191,7 +193,8 @@ def _code_rows(frame: pl.DataFrame, catalogue: Catalogue) -> list[pl.LazyFrame]:
     codes = frame.lazy().select(
         *[pl.col(c) for c in judges if c != "referrals"],
         pl.col("referrals").list.eval(pl.element().struct.field("to")),
-        _ROW,
+        "path",
+        "line",
     )
     listed = {*_LISTS, "referrals"}
 
@@ -214,7 +217,7 @@ def _code_rows(frame: pl.DataFrame, catalogue: Catalogue) -> list[pl.LazyFrame]:
             {"_value": list(bad), "message": list(bad.values())},
             schema={"_value": pl.String, "message": pl.String},
         )
-        found = codes.select(_ROW, pl.col(column).alias("_value"))
+        found = codes.select("path", "line", pl.col(column).alias("_value"))
         if column in listed:
             found = found.explode("_value")
         rows.append(
@@ -222,7 +225,7 @@ def _code_rows(frame: pl.DataFrame, catalogue: Catalogue) -> list[pl.LazyFrame]:
                 pl.lit("unknown-code").alias("code"),
                 pl.lit(column).alias("field"),
                 "message",
-                pl.col(_ROW).cast(pl.Int64).alias("located_at"),
+                *_PLACE,
             )
         )
     return rows
@@ -410,15 +413,14 @@ def record_table(frame: pl.DataFrame, catalogue: Catalogue) -> FindingTable:
             pl.lit(code).alias("code"),
             pl.lit(field).alias("field"),
             pl.concat_str(pl.lit(f"{field}: "), message).alias("message"),
-            pl.col(_ROW).cast(pl.Int64).alias("located_at"),
+            *_PLACE,
         )
         for code, field, mask, message in checks
     ]
     rows = pl.concat([*_code_rows(frame, catalogue), *found]).with_columns(
         pl.lit("error").alias("severity")
     )
-    places = frame.select(pl.col("path").fill_null(""), "line")
-    return FindingTable.recorded(rows.pipe(collect), places, (), 0)
+    return FindingTable.located(rows.pipe(collect))
 
 
 def check_records(

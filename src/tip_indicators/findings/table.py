@@ -181,6 +181,32 @@ class FindingTable:
         return cls(table.pipe(collect), figures, tuple(dimensions))
 
     @classmethod
+    def located(cls, rows: pl.DataFrame, *, first: int = 0) -> FindingTable:
+        """Findings about places in a file rather than figures (columns ``code``,
+        ``severity``, ``message``, ``path``, ``line`` and ``field``; no location where
+        ``path`` is null), numbered from ``first``: the problems a reader finds in rows it
+        cannot read."""
+        path = pl.col("path").cast(pl.Binary)
+        table = rows.select(
+            pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("number"),
+            *[
+                pl.col(c).cast(t)
+                if c in ("code", "severity", "message")
+                else pl.lit(None, t).alias(c)
+                for c, t in RECORDED_SCHEMA.items()
+                if c not in ("located_at", "cited")
+            ],
+            pl.lit([], RECORDED_SCHEMA["cited"]).alias("cited"),
+            path.alias("path"),
+            pl.col("line").cast(pl.Int64),
+            pl.col("field").cast(pl.String),
+            path.fill_null(b"").alias("sort_path"),
+            pl.col("line").cast(pl.Int64).fill_null(0).alias("sort_line"),
+            pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
+        )
+        return cls(table, _no_figures(()), ())
+
+    @classmethod
     def from_findings(
         cls,
         findings: Iterable[Finding],
