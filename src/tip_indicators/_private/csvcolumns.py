@@ -18,9 +18,10 @@ import re
 
 import polars as pl
 
+from tip_indicators._private.csvrecords import csv_records
 from tip_indicators._private.textfile import ReadLimits
 
-__all__ = ["REGULAR_BYTES", "regular_columns", "regular_start"]
+__all__ = ["REGULAR_BYTES", "regular_columns", "regular_header", "regular_start"]
 
 REGULAR_BYTES = 1024 * 1024
 """Files at least this large are parsed column-wise when they are regular; smaller ones are
@@ -42,6 +43,28 @@ def regular_start(data: bytes) -> int | None:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return None
     return len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+
+
+def regular_header(data: bytes, path: str, limits: ReadLimits) -> tuple[list[str], int] | None:
+    """The header's fields and the position of the line break that ends it, when ``data`` may
+    be parsed column-wise (see :func:`regular_start`) and its first line is one record with
+    rows below it; else None. Only the header is decoded here: the rows are left to
+    :func:`regular_columns`, and the file is not copied."""
+    begin = regular_start(data)
+    if begin is None:
+        return None
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    start = data.find(b"\n", begin)
+    if start == -1 or start >= end:
+        return None
+    try:
+        first = data[begin:start].decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+    records = list(csv_records(first, path, limits))
+    if len(records) != 1:
+        return None
+    return records[0][1], start
 
 
 def regular_columns(

@@ -15,7 +15,7 @@ from typing import IO
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
-from tip_indicators._private.csvcolumns import regular_columns, regular_start
+from tip_indicators._private.csvcolumns import regular_columns, regular_header
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.csvrows import write_csv_rows
 from tip_indicators._private.output import output_text
@@ -97,24 +97,11 @@ def _plain_frame(
     data: bytes, path: str, catalogue: Catalogue, limits: ReadLimits
 ) -> tuple[list[str], pl.DataFrame] | None:
     """The header and the rows of a large, regular file, parsed column-wise, or None."""
-    begin = regular_start(data)
-    if begin is None:
+    found = regular_header(data, path, limits)
+    if found is None:
         return None
-    # The header is parsed here, the rows by polars; neither the byte-order mark nor the header
-    # is cut off the data (a copy of the whole file), polars skips the first line instead.
-    end = len(data) - 1 if data.endswith(b"\n") else len(data)
-    start = data.find(b"\n", begin)
-    if start == -1 or start >= end:
-        return None
-    try:
-        first = data[begin:start].decode("utf-8").removesuffix("\r")
-    except UnicodeDecodeError:
-        return None
-    records = list(csv_records(first, path, limits))
-    if len(records) != 1:
-        return None
-    header = records[0][1]
-    if len(header) == 1 and (";" in first or "\t" in first):
+    header, start = found
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         return None
     _check_header(header, path, catalogue)
     frame = regular_columns(data, header, start, limits)

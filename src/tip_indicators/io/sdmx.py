@@ -28,6 +28,7 @@ import attrs
 import polars as pl
 
 from tip_indicators._private.cells import escape_columns, unescape_columns
+from tip_indicators._private.csvcolumns import regular_columns, regular_header
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.csvrows import write_csv_rows
 from tip_indicators._private.nearest import closest
@@ -35,13 +36,15 @@ from tip_indicators._private.output import output_text
 from tip_indicators._private.resources import read_table
 from tip_indicators._private.textfile import (
     ReadLimits,
-    read_text_input,
+    decode_text,
+    read_input_bytes,
+    sha256,
 )
 from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators._private.vocabulary import map_texts, single, trimmed, vocabulary
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Finding, FindingTable, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS
 from tip_indicators.values import PLAIN_NUMBER, plain_number
@@ -104,15 +107,49 @@ def read_sdmx_csv(
     """Read an SDMX-CSV 1.0 or 2.x file into a dataset; problems in rows become its findings."""
     limits = limits or ReadLimits()
     catalogue = catalogue or builtin_catalogue()
-    read = read_text_input(path, limits)
-    name = read.path
-    records = csv_records(read.text, name, limits, header_first=True)
+    name = os.fspath(path)
+    data = read_input_bytes(name, limits, text=True)
+    regular = _regular_cells(data, name, limits, catalogue)
+    if regular is not None:
+        header, cells = regular
+        problems: list[Finding] = []
+    else:
+        header, cells, problems = _record_cells(decode_text(data, name), name, limits, catalogue)
+    cells = cells.select(*header, pl.lit(name).alias("path"), "line")
+    return dataset_from_cells(
+        unescape_columns(cells, header),
+        _structure_columns(header, name),
+        InputFile(name, sha256(data), 0, "sdmx-csv"),
+        problems,
+        catalogue,
+    )
+
+
+def _regular_cells(
+    data: bytes, name: str, limits: ReadLimits, catalogue: Catalogue
+) -> tuple[list[str], pl.DataFrame] | None:
+    """The header and the cells (then ``line``) of a large, regular file, parsed
+    column-wise, or None."""
+    found = regular_header(data, name, limits)
+    if found is None:
+        return None
+    header = [cell.strip() for cell in found[0]]
+    _map_header(header, _structure_columns(header, name), name, catalogue)
+    frame = regular_columns(data, header, found[1], limits)
+    return None if frame is None else (header, frame)
+
+
+def _record_cells(
+    text: str, name: str, limits: ReadLimits, catalogue: Catalogue
+) -> tuple[list[str], pl.DataFrame, list[Finding]]:
+    """The header, the cells (then ``line``) and the rows of the wrong width of a file, read
+    record by record: exact on any text."""
+    records = csv_records(text, name, limits, header_first=True)
     first = next(records, None)
     if first is None:
         raise InputError(name, "empty file: no header row")
     header = [cell.strip() for cell in first[1]]
-    lead = _structure_columns(header, name)
-    _map_header(header, lead, name, catalogue)
+    _map_header(header, _structure_columns(header, name), name, catalogue)
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -136,14 +173,8 @@ def read_sdmx_csv(
             pl.Series(sdmx, texts, dtype=pl.String)
             for sdmx, texts in zip(header, columns, strict=True)
         ]
-    ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
-    return dataset_from_cells(
-        unescape_columns(cells, header),
-        lead,
-        InputFile(name, read.sha256, 0, "sdmx-csv"),
-        problems,
-        catalogue,
-    )
+    ).with_columns(pl.Series("line", lines, dtype=pl.Int64))
+    return header, cells, problems
 
 
 def dataset_from_cells(
@@ -159,21 +190,20 @@ def dataset_from_cells(
     name = source.path
     mapping = _map_header(cells.columns[:-2], lead, name, catalogue)
     frame, derived, row_problems = _raw_columns(cells, mapping, catalogue)
-    bad = {finding.location.line for finding in row_problems if finding.location is not None}
-    frame = frame.filter(~pl.col("line").is_in(sorted(line for line in bad if line is not None)))
+    bad = row_problems.rows.get_column("line").drop_nulls()
+    frame = frame.filter(~pl.col("line").is_in(bad.implode()))
     observations, findings = validate_raw(frame, catalogue)
-    if derived:
+    if derived is not None:
         observations = observations.with_columns(
-            pl.col("line").is_in(sorted(derived)).alias("derived")
+            pl.col("line").is_in(derived.implode()).alias("derived")
         )
     renamed = {column: sdmx for sdmx, column in mapping.items()}
     renamed["value"] = "OBS_VALUE"
-    renamed_findings = [_renamed_field(finding, renamed) for finding in findings.findings()]
     return Dataset(
         observations,
         dimensions_of(frame.columns[:-2], catalogue),
         inputs=(attrs.evolve(source, observations=observations.height),),
-        problems=(*problems, *row_problems, *renamed_findings),
+        problems=[*problems, row_problems, _renamed_fields(findings, renamed)],
     )
 
 
@@ -227,9 +257,9 @@ def _map_header(
 
 def _raw_columns(
     cells: pl.DataFrame, mapping: Mapping[str, str], catalogue: Catalogue
-) -> tuple[pl.DataFrame, set[int], list[Finding]]:
-    """Long-CSV text columns (then ``path`` and ``line``), the lines of derived figures, and
-    findings about rows, each kind in the order of the rows."""
+) -> tuple[pl.DataFrame, pl.Series | None, FindingTable]:
+    """Long-CSV text columns (then ``path`` and ``line``), the lines of derived figures (None
+    without a DERIVED column), and findings about rows, each kind in the order of the rows."""
     columns: list[pl.Expr] = []
     for sdmx, column in mapping.items():
         if column in {"-", "value", "derived"}:
@@ -242,46 +272,56 @@ def _raw_columns(
         columns.append(text.alias(column))
     value, problems = _values(cells)
     action = pl.col("ACTION") if "ACTION" in cells.columns else pl.lit("")
-    problems += _flagged(
-        cells,
-        ~trimmed(action).is_in(list(_ACTIONS)),
-        "unknown-code",
-        "ACTION",
-        "ACTION: {!r} is not I, A, R or M; a row deleting figures (D) holds none",
-        action,
+    problems.append(
+        _flagged(
+            cells,
+            ~trimmed(action).is_in(list(_ACTIONS)),
+            "unknown-code",
+            "ACTION",
+            "ACTION: {!r} is not I, A, R or M; a row deleting figures (D) holds none",
+            action,
+        )
     )
-    derived: set[int] = set()
+    derived = None
     if "DERIVED" in cells.columns:
         folded = trimmed(pl.col("DERIVED")).str.to_lowercase()
-        derived = set(cells.filter(folded.is_in(list(_TRUE))).get_column("line"))
-        problems += _flagged(
-            cells,
-            ~folded.is_in([*_TRUE, *_FALSE]),
-            "unknown-code",
-            "DERIVED",
-            "DERIVED: {!r} is not true or false",
-            pl.col("DERIVED"),
+        derived = cells.filter(folded.is_in(list(_TRUE))).get_column("line")
+        problems.append(
+            _flagged(
+                cells,
+                ~folded.is_in([*_TRUE, *_FALSE]),
+                "unknown-code",
+                "DERIVED",
+                "DERIVED: {!r} is not true or false",
+                pl.col("DERIVED"),
+            )
         )
-    return cells.select(*columns, value.alias("value"), "path", "line"), derived, problems
+    found = FindingTable.located(pl.concat(problems))
+    return cells.select(*columns, value.alias("value"), "path", "line"), derived, found
 
 
 def _flagged(
     cells: pl.DataFrame, mask: pl.Expr, code: str, column: str, message: str, *texts: pl.Expr
-) -> list[Finding]:
-    """A ``code`` finding at ``column`` of each row ``mask`` picks; ``message`` is formatted
-    with the row's ``texts``, once for each distinct combination of them."""
+) -> pl.DataFrame:
+    """A ``code`` error at ``column`` of each row ``mask`` picks, as a row of
+    :meth:`~tip_indicators.findings.FindingTable.located`; ``message`` is formatted with the
+    row's ``texts``, once for each distinct combination of them."""
+    names = [f"_text{i}" for i in range(len(texts))]
     hits = cells.filter(mask.fill_null(False)).select(
-        "path", "line", *(text.alias(f"_text{i}") for i, text in enumerate(texts))
+        "path", "line", *(text.alias(name) for name, text in zip(names, texts, strict=True))
     )
-    messages: dict[tuple[str, ...], str] = {}
-    found: list[Finding] = []
-    for path, line, *values in hits.iter_rows():
-        key = tuple(values)
-        if key not in messages:
-            messages[key] = message.format(*key)
-        location = Location(path, line, column)
-        found.append(Finding(code, Severity.ERROR, messages[key], location=location))
-    return found
+    distinct = hits.select(names).unique(maintain_order=True)
+    worded = distinct.with_columns(
+        pl.Series("message", [message.format(*key) for key in distinct.iter_rows()], pl.String)
+    )
+    return hits.join(worded, on=names, how="left", nulls_equal=True, maintain_order="left").select(
+        pl.lit(code).alias("code"),
+        pl.lit("error").alias("severity"),
+        "message",
+        "path",
+        "line",
+        pl.lit(column).alias("field"),
+    )
 
 
 def _indicators(texts: pl.Series, catalogue: Catalogue) -> pl.Expr:
@@ -303,7 +343,7 @@ def _indicator(text: str) -> str:
     return text.lower() if text.isupper() else text
 
 
-def _values(cells: pl.DataFrame) -> tuple[pl.Expr, list[Finding]]:
+def _values(cells: pl.DataFrame) -> tuple[pl.Expr, list[pl.DataFrame]]:
     """OBS_VALUE as a long-CSV value (see :func:`_number`), or OBS_VALUE_TEXT where given, and
     the rows whose OBS_VALUE_TEXT is not the figure in OBS_VALUE."""
     obs = pl.col("OBS_VALUE")
@@ -337,7 +377,7 @@ def _values(cells: pl.DataFrame) -> tuple[pl.Expr, list[Finding]]:
         text,
         pl.col("_number"),
     )
-    return pl.when(text == "").then(number).otherwise(text), found
+    return pl.when(text == "").then(number).otherwise(text), [found]
 
 
 def _number(text: str) -> str:
@@ -382,17 +422,22 @@ def _periods(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _renamed_field(finding: Finding, renamed: Mapping[str, str]) -> Finding:
-    location = finding.location
-    if location is None or location.field is None or location.field not in renamed:
-        return finding
-    field = location.field
-    message = finding.message
-    if message.startswith(f"{field}: "):
-        message = f"{renamed[field]}: {message[len(field) + 2 :]}"
-    return attrs.evolve(
-        finding, message=message, location=attrs.evolve(location, field=renamed[field])
+def _renamed_fields(table: FindingTable, renamed: Mapping[str, str]) -> FindingTable:
+    """The findings of ``table`` located at a long-CSV column named by its SDMX id instead
+    (``OBS_VALUE`` for ``value``), in their location and at the head of their message."""
+    field, message = pl.col("field"), pl.col("message")
+    sdmx = pl.when(pl.col("path").is_not_null()).then(
+        field.replace_strict(renamed, default=None, return_dtype=pl.String)
     )
+    headed = message.str.starts_with(pl.concat_str(field, pl.lit(": ")))
+    rows = table.rows.with_columns(
+        pl.when(sdmx.is_not_null() & headed)
+        .then(pl.concat_str(sdmx, pl.lit(": "), message.str.slice(field.str.len_chars() + 2)))
+        .otherwise(message)
+        .alias("message"),
+        pl.coalesce(sdmx, field).alias("field"),
+    )
+    return FindingTable(rows, table.figures, table.dimensions)
 
 
 def write_sdmx_csv(
