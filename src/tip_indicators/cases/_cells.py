@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from tip_indicators._private.csvcolumns import regular_columns, regular_header
 from tip_indicators._private.csvrecords import csv_records, row_shape_message
 from tip_indicators._private.textfile import ReadLimits
 from tip_indicators._private.vocabulary import (
@@ -39,12 +40,33 @@ CODES = pl.List(pl.String())
 def case_table(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
 ) -> tuple[pl.DataFrame, list[Finding]]:
-    """The known columns as trimmed text (empty is null), with ``_row``, ``path`` and ``line``."""
-    records = csv_records(text, path, limits, header_first=True)
-    first = next(records, None)
-    if first is None:
-        raise InputError(path, "empty file: no header row")
-    header = first[1]
+    """The known columns as trimmed text (empty is null), with ``_row``, ``path`` and ``line``:
+    a large, regular file parsed column-wise, any other read record by record."""
+    data = text.encode("utf-8")
+    regular = regular_header(data, path, limits)
+    frame = None
+    if regular is not None:
+        header, start = regular
+        _check_header(header, path, known, required)
+        frame = regular_columns(data, header, start, limits)
+    problems: list[Finding] = []
+    if frame is None:
+        frame, problems = _record_table(text, path, limits, known, required)
+    kept = [name for name in frame.columns if name in known]
+    table = frame.select(
+        *[pl.col(c).str.strip_chars().replace("", None) for c in kept],
+        pl.lit(path).alias("path"),
+        "line",
+        *[pl.lit(None, pl.String).alias(name) for name in known if name not in kept],
+    )
+    return table.with_row_index(ROW), problems
+
+
+def _check_header(
+    header: Sequence[str], path: str, known: Sequence[str], required: Sequence[str]
+) -> None:
+    """Refuse a header with a column twice, a near miss of a known column or a required
+    column missing."""
     folded = {column.casefold(): column for column in known}
     for name in header:
         if header.count(name) > 1:
@@ -55,6 +77,19 @@ def case_table(
     missing = [name for name in required if name not in header]
     if missing:
         raise InputError(path, f"required column(s) missing: {', '.join(missing)}", line=1)
+
+
+def _record_table(
+    text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
+) -> tuple[pl.DataFrame, list[Finding]]:
+    """The known columns of a file read record by record (exact on any text) with ``line``,
+    and a finding for each row of the wrong width."""
+    records = csv_records(text, path, limits, header_first=True)
+    first = next(records, None)
+    if first is None:
+        raise InputError(path, "empty file: no header row")
+    header = first[1]
+    _check_header(header, path, known, required)
     keep = [index for index, name in enumerate(header) if name in known]
     columns: list[list[str]] = [[] for _ in keep]
     lines: list[int] = []
@@ -75,13 +110,7 @@ def case_table(
             for i, values in zip(keep, columns, strict=True)
         }
     )
-    frame = frame.with_columns(
-        [pl.col(c).str.strip_chars().replace("", None) for c in frame.columns]
-    ).with_columns(pl.lit(path).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
-    for name in known:
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.String).alias(name))
-    return frame.with_row_index(ROW), problems
+    return frame.with_columns(pl.Series("line", lines, dtype=pl.Int64)), problems
 
 
 def findings_at(
