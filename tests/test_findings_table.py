@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from strategies import Case, Defect, check_text, consistent_cases, defects
 from tip_indicators import Finding, Location, Report, Severity, check, read_dataset
 from tip_indicators.findings import FindingTable, ObservationRef, Suggestion
+from tip_indicators.findings.table import SUGGESTION
 from tip_indicators.render import json as render_json
 from tip_indicators.render.json import finding_lines, report_json, report_json_pieces
 
@@ -182,28 +183,49 @@ _located = st.builds(
     st.sampled_from(list(Severity)),
     _texts,
     location=st.none() | _locations,
+    suggestions=st.lists(st.builds(Suggestion, _locations, _texts, _texts), max_size=2).map(tuple),
 )
 
 
-@given(st.lists(_located, max_size=6), st.integers(0, 5))
-def test_findings_about_places_are_the_rows_they_are_given_as(
-    findings: list[Finding], first: int
-) -> None:
-    """Findings about places in a file, given as rows of code, severity, message and place,
-    are the objects those rows describe, numbered from ``first``, in report order as their
-    objects sort."""
-    rows = pl.DataFrame(
+def _suggestion_rows(finding: Finding) -> list[dict[str, Any]] | None:
+    return [
         {
-            "code": [f.code for f in findings],
-            "severity": [f.severity.value for f in findings],
-            "message": [f.message for f in findings],
-            "path": [f.location.path if f.location else None for f in findings],
-            "line": [f.location.line if f.location else None for f in findings],
-            "field": [f.location.field if f.location else None for f in findings],
-        },
-        schema={name: pl.Int64 if name == "line" else pl.String for name in _PLACE_COLUMNS},
-    )
-    table = FindingTable.located(rows, first=first)
+            "figure": None,
+            "path": s.location.path.encode(),
+            "line": s.location.line,
+            "field": s.location.field,
+            "value": s.value,
+            "reason": s.reason,
+            "score": s.score,
+        }
+        for s in finding.suggestions
+    ] or None
+
+
+@given(st.lists(_located, max_size=6), st.integers(0, 5), st.booleans())
+def test_findings_about_places_are_the_rows_they_are_given_as(
+    findings: list[Finding], first: int, suggested: bool
+) -> None:
+    """Findings about places in a file, given as rows of code, severity, message and place
+    (and suggestions, when given), are the objects those rows describe, numbered from
+    ``first``, in report order as their objects sort."""
+    if not suggested:
+        findings = [attrs.evolve(finding, suggestions=()) for finding in findings]
+    columns: dict[str, list[Any]] = {
+        "code": [f.code for f in findings],
+        "severity": [f.severity.value for f in findings],
+        "message": [f.message for f in findings],
+        "path": [f.location.path if f.location else None for f in findings],
+        "line": [f.location.line if f.location else None for f in findings],
+        "field": [f.location.field if f.location else None for f in findings],
+    }
+    schema: dict[str, Any] = {
+        name: pl.Int64 if name == "line" else pl.String for name in _PLACE_COLUMNS
+    }
+    if suggested:
+        columns["suggestions"] = [_suggestion_rows(f) for f in findings]
+        schema["suggestions"] = pl.List(SUGGESTION)
+    table = FindingTable.located(pl.DataFrame(columns, schema=schema), first=first)
     assert table.findings() == tuple(findings)
     assert table.rows.get_column("number").to_list() == list(range(first, first + len(findings)))
     ordered = table.in_report_order().findings()

@@ -183,9 +183,10 @@ class FindingTable:
     @classmethod
     def located(cls, rows: pl.DataFrame, *, first: int = 0) -> FindingTable:
         """Findings about places in a file rather than figures (columns ``code``,
-        ``severity``, ``message``, ``path``, ``line`` and ``field``; no location where
-        ``path`` is null), numbered from ``first``: the problems a reader finds in rows it
-        cannot read."""
+        ``severity``, ``message``, ``path`` as text or UTF-8 bytes, ``line`` and ``field``;
+        no location where ``path`` is null; and optionally ``suggestions``, of
+        :data:`SUGGESTION`, none citing a figure), numbered from ``first``: the problems a
+        reader finds in rows it cannot read."""
         path = pl.col("path").cast(pl.Binary)
         table = rows.select(
             pl.int_range(first, first + rows.height, dtype=pl.Int64).alias("number"),
@@ -202,7 +203,9 @@ class FindingTable:
             pl.col("field").cast(pl.String),
             path.fill_null(b"").alias("sort_path"),
             pl.col("line").cast(pl.Int64).fill_null(0).alias("sort_line"),
-            pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
+            pl.col("suggestions").cast(pl.List(SUGGESTION))
+            if "suggestions" in rows.columns
+            else pl.lit(None, pl.List(SUGGESTION)).alias("suggestions"),
         )
         return cls(table, _no_figures(()), ())
 

@@ -21,7 +21,6 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
 import polars as pl
 
 from tip_indicators._private.csvcolumns import regular_columns, regular_start
@@ -52,7 +51,7 @@ from tip_indicators.ages import age_alias
 from tip_indicators.codelists import codelist, normalise_label
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import CodeError, InputError
-from tip_indicators.findings import Finding, Location, Severity, Suggestion
+from tip_indicators.findings import Finding, FindingTable, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.nationalities import countries, country, resolve_nationality
 
@@ -118,7 +117,8 @@ _FIELDS = {
     "value": "txtVALUE",
     "unit": "Unit of measurement",
 }
-_Cite = Callable[[int, str], Location]
+_Namer = Callable[[pl.Expr, pl.Expr], pl.Expr]
+"""Names the field of a GLOTIP column (first) at a line (second), column-wise."""
 _Records = list[tuple[int, list[str]]]
 
 
@@ -150,29 +150,15 @@ def read_glotip(
         start, position = _header(records, name)
         rows, problems = _shaped(records[start + 1 :], len(position), name, sheet)
         cells = _cells(rows, position)
-    cite = _citer(name, sheet, position)
+    field = _field_namer(sheet, position)
     mapped, unmapped = _mapped(cells)
-    for line, column, message, hint in unmapped.iter_rows():
-        location = cite(line, column)
-        problems.append(
-            Finding(
-                "unknown-code",
-                Severity.ERROR,
-                message,
-                location=location,
-                suggestions=()
-                if hint is None
-                else (Suggestion(location, hint, "the nearest known spelling"),),
-            )
-        )
     frame = mapped.with_columns(pl.lit(name).alias("path")).select(*_COLUMNS, "path", "line")
     observations, findings = validate_raw(frame, catalogue)
-    problems += [_cited(finding, cite) for finding in findings.findings()]
     return Dataset(
         observations,
         dimensions_of(list(_COLUMNS), catalogue),
         inputs=(InputFile(name, sha256(data), observations.height, "glotip"),),
-        problems=tuple(problems),
+        problems=[*problems, _unmapped(unmapped, name, field), _cited(findings, field)],
     )
 
 
@@ -286,23 +272,56 @@ def _shaped(
     return rows, problems
 
 
-def _citer(path: str, sheet: str | None, position: Mapping[str, int]) -> _Cite:
-    """Locate a GLOTIP column of a row: the column name in a CSV, the cell in a workbook."""
+def _field_namer(sheet: str | None, position: Mapping[str, int]) -> _Namer:
+    """How a GLOTIP column of a row is named in a finding's location: the column name in a
+    CSV, the cell in a workbook (columns of the export only)."""
+    if sheet is None:
+        return lambda column, line: column
+    letters = {
+        name: cell_ref(sheet, 1, index + 1).removesuffix("1") for name, index in position.items()
+    }
 
-    def cite(line: int, column: str) -> Location:
-        if sheet is None or column not in position:
-            return Location(path, line, column)
-        return Location(path, line, cell_ref(sheet, line, position[column] + 1))
+    def name(column: pl.Expr, line: pl.Expr) -> pl.Expr:
+        cell = column.replace_strict(letters, default=None, return_dtype=pl.String)
+        return pl.coalesce(pl.concat_str(cell, line.cast(pl.String)), column)
 
-    return cite
+    return name
 
 
-def _cited(finding: Finding, cite: _Cite) -> Finding:
-    """A finding of the long-CSV checks, its field named as the export names it."""
-    location = finding.location
-    if location is None or location.line is None or location.field not in _FIELDS:
-        return finding
-    return attrs.evolve(finding, location=cite(location.line, _FIELDS[location.field]))
+def _unmapped(unmapped: pl.DataFrame, path: str, field: _Namer) -> FindingTable:
+    """An ``unknown-code`` error at each cell that does not map (columns ``line``, ``column``,
+    ``message``, ``hint``), suggesting the hint where there is one."""
+    place = pl.lit(path.encode("utf-8", "surrogatepass"), pl.Binary)
+    at = field(pl.col("column"), pl.col("line"))
+    suggestion = pl.struct(
+        pl.lit(None, pl.Int64).alias("figure"),
+        place.alias("path"),
+        pl.col("line").cast(pl.Int64),
+        at.alias("field"),
+        pl.col("hint").alias("value"),
+        pl.lit("the nearest known spelling").alias("reason"),
+        pl.lit(0.0).alias("score"),
+    )
+    rows = unmapped.select(
+        pl.lit("unknown-code").alias("code"),
+        pl.lit("error").alias("severity"),
+        "message",
+        place.alias("path"),
+        "line",
+        at.alias("field"),
+        pl.when(pl.col("hint").is_not_null()).then(pl.concat_list(suggestion)).alias("suggestions"),
+    )
+    return FindingTable.located(rows)
+
+
+def _cited(findings: FindingTable, field: _Namer) -> FindingTable:
+    """The findings of the long-CSV checks, their fields named as the export names them."""
+    named = pl.col("field").replace_strict(_FIELDS, default=None, return_dtype=pl.String)
+    placed = pl.col("path").is_not_null() & pl.col("line").is_not_null() & named.is_not_null()
+    rows = findings.rows.with_columns(
+        pl.when(placed).then(field(named, pl.col("line"))).otherwise(pl.col("field")).alias("field")
+    )
+    return FindingTable(rows, findings.figures, findings.dimensions)
 
 
 def _indicator(text: str) -> str:
