@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         inputs=[item.input for item in files],
     )
     reading = [finding for item in files for finding in item.findings]
-    dataset = attrs.evolve(dataset, problems=(*reading, *dataset.problems))
+    dataset = attrs.evolve(dataset, problems=[*reading, dataset.problem_table])
     report = check(dataset)
     if args.output is None:
         table = io.StringIO()
