@@ -82,7 +82,7 @@ def _group(frame: pl.DataFrame, field: str) -> tuple[pl.Series, list[Finding]]:
         field_vocabulary(field, "ctdc-label"),
     )
     found += bad
-    from_flags = pl.concat_list(parts).list.drop_nulls() if parts else None
+    from_flags = _listed(parts) if parts else None
     stated = pl.col(concatenated).is_not_null() & ~pl.col(concatenated).is_in(list(MISSING))
     flags_known = pl.any_horizontal(known) if known else pl.lit(False)
     work = frame.with_columns(
@@ -116,6 +116,18 @@ def _group(frame: pl.DataFrame, field: str) -> tuple[pl.Series, list[Finding]]:
         .otherwise(pl.lit([], dtype=CODES))
     ).to_series()
     return result, found
+
+
+def _listed(parts: list[pl.Expr]) -> pl.Expr:
+    """The non-null texts of ``parts`` as a list, in order. Joined and split again: a list
+    made of a column per part and its nulls dropped took five times as long (1.1 s for 18
+    flags of 200,000 records)."""
+    joined = pl.concat_str(parts, separator=_UNIT, ignore_nulls=True)
+    return pl.when(joined == "").then(pl.lit([], dtype=CODES)).otherwise(joined.str.split(_UNIT))
+
+
+_UNIT = "\x1f"
+"""The unit separator: in no code."""
 
 
 def ctdc_records(
