@@ -15,6 +15,7 @@ from tip_indicators._engine.base import (
     PERCENT_CHECK_SCHEMA,
     SUGGESTION_SCHEMA,
     Run,
+    id_list,
     interval_texts,
     uniform_columns,
 )
@@ -150,7 +151,7 @@ def evaluate_change(run: Run, rule: Rule) -> None:
         ),
         rule=rule.name,
         located_at=ID,
-        cited=pl.concat_list(ID, "t_id", "b_id"),
+        cited=id_list(ID, "t_id", "b_id"),
         expected=pl.when(exact).then(pl.col("e_low")),
         expected_text=pl.when(~exact).then(pl.lit(expected)),
         actual=pl.col("low"),
@@ -162,7 +163,7 @@ def evaluate_change(run: Run, rule: Rule) -> None:
         judged.filter(~missing)
         .join(index, on="_row", how="left", maintain_order="left")
         .select(
-            pl.concat_list(ID, "t_id", "b_id").alias("ids"),
+            id_list(ID, "t_id", "b_id").alias("ids"),
             pl.concat_list(pl.lit(1.0), pl.lit(-1.0), pl.lit(1.0)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.lit("eq").alias("sense"),
@@ -252,7 +253,7 @@ def evaluate_percent_change(run: Run, rule: Rule) -> None:
         message=pl.col("_message"),
         rule=rule.name,
         located_at=ID,
-        cited=pl.concat_list(ID, "c_id", "t_id", "b_id"),
+        cited=id_list(ID, "c_id", "t_id", "b_id"),
         expected=pl.col("_expected"),
         expected_text=pl.col("_expected_text"),
         actual=pl.col("low"),

@@ -10,6 +10,7 @@ import polars as pl
 from tip_indicators._engine.base import (
     ID,
     Run,
+    id_list,
     interval_texts,
     number_texts,
 )
@@ -41,7 +42,7 @@ def _record(
         judged.filter(pl.col("outcome") != "not_evaluated")
         .join(index, on="_pair", how="left", maintain_order="left")
         .select(
-            pl.concat_list(left, right).alias("ids"),
+            id_list(left, right).alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.col("sense"),
@@ -110,7 +111,7 @@ def evaluate_indicator_bound(run: Run, rule: Rule) -> None:
             pl.lit(gap).alias("imbalance"),
             pl.col("tol").alias("tolerance"),
             pl.col(ID).alias("located_at"),
-            pl.concat_list("w_id", ID).alias("cited"),
+            id_list("w_id", ID).alias("cited"),
         )
 
     _record(run, rule, judged, findings, left="w_id", right=ID, anchor=ID)
@@ -187,7 +188,7 @@ def evaluate_mirror(run: Run, rule: Rule) -> None:
             (pl.col("low") - pl.col("r_low")).alias("imbalance"),
             pl.col("tol").alias("tolerance"),
             pl.col(ID).alias("located_at"),
-            pl.concat_list(ID, "r_id").alias("cited"),
+            id_list(ID, "r_id").alias("cited"),
         )
 
     _record(run, rule, judged, findings, left=ID, right="r_id", anchor=ID)

@@ -16,6 +16,7 @@ import polars as pl
 from tip_indicators._engine.base import (
     ID,
     Run,
+    id_list,
     interval_texts,
     number_texts,
 )
@@ -353,7 +354,7 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
         ),
         rule=per_rule(rules, lambda rule: rule.name, pl.String()),
         located_at="c_id",
-        cited=pl.concat_list("p_id", "c_id"),
+        cited=id_list("p_id", "c_id"),
         expected=pl.col("p_high"),
         actual=pl.col("c_low"),
         imbalance=pl.lit(gap),
@@ -362,7 +363,7 @@ def _evaluate_bounds(run: Run, rules: Sequence[Rule], pairs: pl.DataFrame) -> pl
     index = failures.select("_pair").with_columns(numbers)
     run.add_constraints(
         judged.join(index, on="_pair", how="left", maintain_order="left").select(
-            pl.concat_list(pl.col("p_id"), pl.col("c_id")).alias("ids"),
+            id_list("p_id", "c_id").alias("ids"),
             pl.lit(None, pl.List(pl.Float64)).alias("coefs"),
             pl.lit(0.0).alias("constant"),
             pl.lit("ge").alias("sense"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from tip_indicators._engine.base import ID, Run, number_texts
+from tip_indicators._engine.base import ID, Run, id_list, number_texts
 from tip_indicators.findings import Severity, messages
 from tip_indicators.rules import Rule
 
@@ -83,7 +83,7 @@ def evaluate_rate(run: Run, rule: Rule) -> None:
         ),
         rule=rule.name,
         located_at="i_T",
-        cited=pl.concat_list("i_T", "iF", "iM"),
+        cited=id_list("i_T", "iF", "iM"),
         expected_text=pl.format(
             "{}..{}", pl.lit(number_texts(lowest)), pl.lit(number_texts(highest))
         ),
@@ -150,7 +150,7 @@ def _table_readings(run: Run, judged: pl.DataFrame) -> pl.DataFrame:
         ),
         rule="rate.sex",
         located_at="i_T",
-        cited=pl.concat_list("i_T", "iF", "iM"),
+        cited=id_list("i_T", "iF", "iM"),
         expected=pl.col("v_T"),
         actual=pl.lit(added),
         imbalance=pl.lit(added) - pl.col("v_T"),
