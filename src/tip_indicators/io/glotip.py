@@ -277,6 +277,7 @@ def _field_namer(sheet: str | None, position: Mapping[str, int]) -> _Namer:
     CSV, the cell in a workbook (columns of the export only)."""
     if sheet is None:
         return lambda column, line: column
+    # each column's cell without its row: "data_glotip_1!G"
     letters = {
         name: cell_ref(sheet, 1, index + 1).removesuffix("1") for name, index in position.items()
     }
