@@ -27,7 +27,7 @@ from tip_indicators.cases import case_alias, case_codes, case_schema, case_vocab
 from tip_indicators.cases._codes import code_table
 from tip_indicators.codelists import DESTINATION_PATTERN, DESTINATION_TYPES, is_destination_code
 from tip_indicators.errors import CodeError, InputError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import FindingTable, Severity
 from tip_indicators.nationalities import country, resolve_nationality
 
 ROW = "_row"
@@ -35,11 +35,21 @@ SEPARATOR = ";"
 MISSING = ("-99", "")
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?$"
 CODES = pl.List(pl.String())
+Found = list[pl.DataFrame]
+"""Findings about cells, as rows of :meth:`~tip_indicators.findings.FindingTable.located`."""
+_FOUND_SCHEMA = {
+    "code": pl.String,
+    "severity": pl.String,
+    "message": pl.String,
+    "path": pl.String,
+    "line": pl.Int64,
+    "field": pl.String,
+}
 
 
 def case_table(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
-) -> tuple[pl.DataFrame, list[Finding]]:
+) -> tuple[pl.DataFrame, Found]:
     """The known columns as trimmed text (empty is null), with ``_row``, ``path`` and ``line``:
     a large, regular file parsed column-wise, any other read record by record."""
     data = text.encode("utf-8")
@@ -49,7 +59,7 @@ def case_table(
         header, start = regular
         _check_header(header, path, known, required)
         frame = regular_columns(data, header, start, limits)
-    problems: list[Finding] = []
+    problems: Found = []
     if frame is None:
         frame, problems = _record_table(text, path, limits, known, required)
     kept = [name for name in frame.columns if name in known]
@@ -81,7 +91,7 @@ def _check_header(
 
 def _record_table(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
-) -> tuple[pl.DataFrame, list[Finding]]:
+) -> tuple[pl.DataFrame, Found]:
     """The known columns of a file read record by record (exact on any text) with ``line``,
     and a finding for each row of the wrong width."""
     records = csv_records(text, path, limits, header_first=True)
@@ -93,13 +103,10 @@ def _record_table(
     keep = [index for index, name in enumerate(header) if name in known]
     columns: list[list[str]] = [[] for _ in keep]
     lines: list[int] = []
-    problems: list[Finding] = []
+    ragged: list[tuple[int, str]] = []
     for line, fields in records:
         if len(fields) != len(header):
-            message = row_shape_message(fields, len(header))
-            problems.append(
-                Finding("row-shape", Severity.ERROR, message, location=Location(path, line))
-            )
+            ragged.append((line, row_shape_message(fields, len(header))))
             continue
         for column, index in zip(columns, keep, strict=True):
             column.append(fields[index])
@@ -110,17 +117,48 @@ def _record_table(
             for i, values in zip(keep, columns, strict=True)
         }
     )
-    return frame.with_columns(pl.Series("line", lines, dtype=pl.Int64)), problems
+    problems = pl.DataFrame(
+        {
+            "code": ["row-shape"] * len(ragged),
+            "severity": [Severity.ERROR.value] * len(ragged),
+            "message": [message for _, message in ragged],
+            "path": [path] * len(ragged),
+            "line": [line for line, _ in ragged],
+            "field": [None] * len(ragged),
+        },
+        schema=_FOUND_SCHEMA,
+    )
+    return frame.with_columns(pl.Series("line", lines, dtype=pl.Int64)), [problems]
 
 
 def findings_at(
-    frame: pl.DataFrame, mask: pl.Expr, code: str, column: str, message: pl.Expr
-) -> list[Finding]:
-    hits = frame.filter(mask.fill_null(False)).select("path", "line", message.alias("_m"))
-    return [
-        Finding(code, Severity.ERROR, f"{column}: {text}", location=Location(path, line, column))
-        for path, line, text in hits.iter_rows()
-    ]
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    code: str,
+    column: str,
+    message: pl.Expr,
+    *,
+    severity: Severity = Severity.ERROR,
+) -> Found:
+    """A ``code`` finding at ``column`` of each row of ``frame`` that ``mask`` picks, worded
+    by ``message`` (after the column's name), as rows of
+    :meth:`~tip_indicators.findings.FindingTable.located`."""
+    hits = frame.filter(mask.fill_null(False)).select(
+        pl.lit(code).alias("code"),
+        pl.lit(severity.value).alias("severity"),
+        pl.concat_str(pl.lit(f"{column}: "), message).alias("message"),
+        "path",
+        "line",
+        pl.lit(column).alias("field"),
+    )
+    return [hits]
+
+
+def found_table(found: Found) -> FindingTable:
+    """The findings of ``found`` as one table, in report order (as the rows were found among
+    equal places)."""
+    rows = pl.concat(found) if found else pl.DataFrame(schema=_FOUND_SCHEMA)
+    return FindingTable.located(rows).in_report_order()
 
 
 def _hint(error: CodeError) -> str:
@@ -134,7 +172,7 @@ def _unknown(mapped: Mapped) -> dict[str, str]:
 
 def single_codes(
     frame: pl.DataFrame, column: str, known: Vocabulary, skip: Sequence[str] = ()
-) -> tuple[pl.Expr, list[Finding]]:
+) -> tuple[pl.Expr, Found]:
     """``column`` mapped to one code per cell; unknown values are findings and null.
 
     The column's distinct values are mapped once (joined with the vocabulary's tables where
@@ -163,7 +201,7 @@ def single_codes(
 
 def multi_codes(
     frame: pl.DataFrame, column: str, known: Vocabulary, *, ordered: bool = False
-) -> tuple[pl.Series, list[Finding], pl.Series]:
+) -> tuple[pl.Series, Found, pl.Series]:
     """``column`` split on ';' and mapped to a list of codes per row (empty when not given).
 
     Each list holds every code once, sorted, or in the order written when ``ordered``.
@@ -214,7 +252,7 @@ def multi_codes(
     return lists, found, items.filter(unknown).get_column(ROW).unique()
 
 
-def date_column(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, list[Finding]]:
+def date_column(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, Found]:
     text = pl.col(column)
     parsed = (
         pl.when(text.str.contains(_DATE))
@@ -228,7 +266,7 @@ def date_column(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, list[Finding
 
 def whole_number(
     frame: pl.DataFrame, column: str, digits: str, what: str, skip: Sequence[str] = ()
-) -> tuple[pl.Expr, list[Finding]]:
+) -> tuple[pl.Expr, Found]:
     text = pl.col(column)
     usable = text.is_not_null() & ~text.is_in(list(skip))
     number = pl.when(usable & text.str.contains(f"^[0-9]{digits}$")).then(text.cast(pl.Int32))

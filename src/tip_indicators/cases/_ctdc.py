@@ -14,6 +14,7 @@ from tip_indicators.cases._cells import (
     CODES,
     MISSING,
     ROW,
+    Found,
     case_frame,
     case_table,
     field_vocabulary,
@@ -22,7 +23,6 @@ from tip_indicators.cases._cells import (
     single_codes,
     whole_number,
 )
-from tip_indicators.findings import Finding
 
 CONCATENATED = {
     "exploitation": "typeOfExploitConcatenated",
@@ -43,7 +43,7 @@ TRUE = ("1", "1.0", "true", "True", "TRUE")
 FALSE = ("0", "0.0", "false", "False", "FALSE")
 
 
-def _flags(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, list[Finding], pl.Expr]:
+def _flags(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, Found, pl.Expr]:
     """A one-hot column as 1, 0 or null (missing), its findings, and a mask of unreadable cells."""
     text = pl.col(column)
     value = (
@@ -58,11 +58,11 @@ def _flags(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, list[Finding], pl
     return value, findings_at(frame, bad, "case-invalid-field", column, message), bad
 
 
-def _group(frame: pl.DataFrame, field: str) -> tuple[pl.Series, list[Finding]]:
+def _group(frame: pl.DataFrame, field: str) -> tuple[pl.Series, Found]:
     """The codes of one flag group: from its one-hot flags, else from its concatenated column."""
     concatenated = CONCATENATED[field]
     flags = case_vocabulary(field, "ctdc-flag")
-    found: list[Finding] = []
+    found: Found = []
     parts: list[pl.Expr] = []
     known: list[pl.Expr] = []
     unreadable: list[pl.Expr] = [pl.lit(False)]
@@ -132,7 +132,7 @@ _UNIT = "\x1f"
 
 def ctdc_records(
     text: str, path: str, reporter: str, limits: ReadLimits, known: Sequence[str]
-) -> tuple[pl.DataFrame, list[Finding]]:
+) -> tuple[pl.DataFrame, Found]:
     """The case frame of a CTDC file, every record reported by ``reporter``, and the findings."""
     frame, found = case_table(text, path, limits, known, ("yearOfRegistration",))
     columns: dict[str, pl.Expr | pl.Series] = {"reporter": pl.lit(reporter)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import attrs
 import polars as pl
 
 from tip_indicators._private.textfile import ReadLimits
@@ -14,6 +13,7 @@ from tip_indicators.cases import case_schema
 from tip_indicators.cases._cells import (
     ROW,
     SEPARATOR,
+    Found,
     case_frame,
     case_table,
     date_column,
@@ -24,10 +24,10 @@ from tip_indicators.cases._cells import (
     single_codes,
     whole_number,
 )
-from tip_indicators.findings import Finding, Severity
+from tip_indicators.findings import Severity
 
 
-def _referrals(frame: pl.DataFrame) -> tuple[pl.Series, list[Finding]]:
+def _referrals(frame: pl.DataFrame) -> tuple[pl.Series, Found]:
     """Outgoing referrals: organisations and dates, both ';'-separated and paired in order."""
     target, when = "cas_ReferredOrganisation", "cas_OutgoingReferralDate"
     sizes = frame.select(
@@ -77,7 +77,7 @@ def _referrals(frame: pl.DataFrame) -> tuple[pl.Series, list[Finding]]:
 
 def htcds_records(
     text: str, path: str, limits: ReadLimits, known: Sequence[str], required: Sequence[str]
-) -> tuple[pl.DataFrame, list[Finding]]:
+) -> tuple[pl.DataFrame, Found]:
     """The case frame of an HTCDS file and the findings met reading it.
 
     Long because it is the layout's map of columns to case fields, one or two lines per HTCDS
@@ -131,20 +131,18 @@ def htcds_records(
     found += bad
     columns["nationality"] = citizenships.list.first()
     several = frame.with_columns(citizenships.alias("_all"))
-    found += [
-        attrs.evolve(finding, severity=Severity.INFO)
-        for finding in findings_at(
-            several,
-            pl.col("_all").list.len() > 1,
-            "case-dual-citizenship",
-            "prs_Citizenship",
-            pl.format(
-                "several citizenships ({}); the case counts under the first, {}",
-                pl.col("_all").list.join(", "),
-                pl.col("_all").list.first(),
-            ),
-        )
-    ]
+    found += findings_at(
+        several,
+        pl.col("_all").list.len() > 1,
+        "case-dual-citizenship",
+        "prs_Citizenship",
+        pl.format(
+            "several citizenships ({}); the case counts under the first, {}",
+            pl.col("_all").list.join(", "),
+            pl.col("_all").list.first(),
+        ),
+        severity=Severity.INFO,
+    )
     columns["referrals"], bad = _referrals(frame)
     found += bad
     return case_frame(frame, columns), found

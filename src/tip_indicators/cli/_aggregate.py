@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         source=f"case records: {', '.join(file_name(os.path.basename(p)) for p in args.paths)}",
         inputs=[item.input for item in files],
     )
-    reading = [finding for item in files for finding in item.findings]
+    reading = [item.finding_table for item in files]
     dataset = attrs.evolve(dataset, problems=[*reading, dataset.problem_table])
     report = check(dataset)
     if args.output is None:

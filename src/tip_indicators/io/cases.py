@@ -23,11 +23,12 @@ from tip_indicators._private.textfile import (
     sha256,
 )
 from tip_indicators.cases import case_vocabulary
+from tip_indicators.cases._cells import Found, found_table
 from tip_indicators.cases._ctdc import CONCATENATED, CTDC_SINGLE, ctdc_records
 from tip_indicators.cases._htcds import htcds_records
 from tip_indicators.datasets import InputFile
 from tip_indicators.errors import InputError
-from tip_indicators.findings import Finding
+from tip_indicators.findings import Finding, FindingTable
 
 __all__ = [
     "CASE_LAYOUTS",
@@ -84,8 +85,17 @@ class CaseFile:
     """Case records read from one file, the findings met reading them, and the file's identity."""
 
     records: pl.DataFrame = attrs.field(eq=False, repr=lambda frame: f"<{frame.height} records>")
-    findings: tuple[Finding, ...]
+    finding_table: FindingTable = attrs.field(
+        eq=False, repr=lambda table: f"<{len(table)} findings>"
+    )
+    """The findings as rows, in report order: a file with a finding on most of its records
+    makes no Python object per finding until :attr:`findings` is asked for."""
     input: InputFile
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """The findings met reading the file, as objects, in report order."""
+        return self.finding_table.findings()
 
 
 def read_htcds_csv(path: str | os.PathLike[str], *, limits: ReadLimits | None = None) -> CaseFile:
@@ -144,10 +154,10 @@ def read_cases(
 
 
 def _case_file(
-    records: pl.DataFrame, found: list[Finding], path: str, digest: str, layout: str
+    records: pl.DataFrame, found: Found, path: str, digest: str, layout: str
 ) -> CaseFile:
-    ordered = tuple(sorted(found, key=lambda finding: finding.sort_key))
-    return CaseFile(records, ordered, InputFile(path, digest, records.height, f"{layout}-csv"))
+    input_file = InputFile(path, digest, records.height, f"{layout}-csv")
+    return CaseFile(records, found_table(found), input_file)
 
 
 def _htcds(text: str, path: str, digest: str, limits: ReadLimits) -> CaseFile:
