@@ -14,13 +14,16 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
+import pytest
 from hypothesis import strategies as st
 
 from tip_indicators.codelists import codelist
 from tip_indicators.indicators import builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 
+T = TypeVar("T")
 Row = dict[str, str]
 """A long-CSV row: column name to cell text; absent columns are empty cells."""
 
@@ -240,3 +243,21 @@ def csv_text(
     """Write rows as a long CSV with the given (or canonical) column order."""
     header = list(columns) if columns is not None else columns_of(table)
     return csv_records(header, [[row.get(c, "") for c in header] for row in table], crlf=crlf)
+
+
+def read_both_ways(read: Callable[[Path], T], path: Path) -> tuple[T | str, T | str]:
+    """What ``read`` gives for ``path`` parsed column-wise and read record by record (the
+    error's text where it raises :class:`~tip_indicators.errors.InputError`): the two ways a
+    reader may take, which must agree."""
+    from tip_indicators._private import csvcolumns
+    from tip_indicators.errors import InputError
+
+    def one_way(threshold: int) -> T | str:
+        with pytest.MonkeyPatch.context() as patched:
+            patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
+            try:
+                return read(path)
+            except InputError as error:
+                return str(error)
+
+    return one_way(0), one_way(10**12)

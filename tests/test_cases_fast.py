@@ -5,28 +5,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tip_indicators._private import csvcolumns
-from tip_indicators.errors import InputError
-from tip_indicators.io.cases import CaseFile, read_cases
+from support import read_both_ways
+from tip_indicators.io.cases import read_cases
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cases"
 LAYOUTS = {
     name: (FIXTURES / name).read_text(encoding="utf-8").splitlines()
     for name in ("htcds-cases.csv", "ctdc-2018.csv")
 }
-
-
-def _read(path: Path, threshold: int) -> CaseFile | str:
-    with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
-        try:
-            return read_cases(path)
-        except InputError as error:
-            return str(error)
 
 
 @given(
@@ -54,7 +43,7 @@ def test_fast_and_exact_case_readers_agree(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / layout
         path.write_bytes(text.replace("\n", "\r\n").encode() if crlf else text.encode())
-        fast, slow = _read(path, 0), _read(path, 10**12)
+        fast, slow = read_both_ways(read_cases, path)
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
         return

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support import read_both_ways
 from tip_indicators._private import csvcolumns
-from tip_indicators.datasets import Dataset
-from tip_indicators.errors import InputError
 from tip_indicators.io import ReadLimits, glotip
 from tip_indicators.io.glotip import GLOTIP_COLUMNS as COLUMNS
 from tip_indicators.io.glotip import read_glotip
@@ -60,15 +59,6 @@ def _damaged(text: str, damage: str) -> bytes:
     return data
 
 
-def _read(path: Path, threshold: int, monkeypatch: pytest.MonkeyPatch) -> Dataset | str:
-    with monkeypatch.context() as patched:
-        patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
-        try:
-            return read_glotip(path)
-        except InputError as error:
-            return str(error)
-
-
 @given(
     rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=12),
     banner=st.booleans(),
@@ -87,10 +77,10 @@ def test_fast_and_exact_readers_agree(
     record, or the input error, are the same on either path: banner rows or none, quoted
     fields with commas and doubled quotes, a row a field short, a blank line, a byte-order
     mark, CRLF line ends, a byte that is not UTF-8."""
-    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as monkeypatch:
+    with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.csv"
         path.write_bytes(_damaged(_text(rows, banner, short, blank), damage))
-        fast, exact = _read(path, 0, monkeypatch), _read(path, 10**12, monkeypatch)
+        fast, exact = read_both_ways(read_glotip, path)
     if isinstance(exact, str) or isinstance(fast, str):
         assert fast == exact
         return

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support import read_both_ways
 from tip_indicators._private import csvcolumns
 from tip_indicators.datasets import Dataset
 from tip_indicators.errors import InputError
@@ -89,17 +90,6 @@ def test_fast_and_exact_readers_agree(
     assert fast.problems == slow.problems
 
 
-def _read_file(path: Path, threshold: int) -> Dataset | str:
-    saved = csvcolumns.REGULAR_BYTES
-    csvcolumns.REGULAR_BYTES = threshold
-    try:
-        return read_long_csv(path)
-    except InputError as error:
-        return str(error)
-    finally:
-        csvcolumns.REGULAR_BYTES = saved
-
-
 def _damaged(text: str, damage: str, where: int) -> bytes:
     data = text.encode("utf-8")
     at = where % (len(data) + 1)
@@ -128,7 +118,7 @@ def test_fast_and_exact_file_readers_agree(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.csv"
         path.write_bytes(_damaged(_text(rows, True), damage, where))
-        fast, slow = _read_file(path, 0), _read_file(path, 10**12)
+        fast, slow = read_both_ways(read_long_csv, path)
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
         return

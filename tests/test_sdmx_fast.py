@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support import read_both_ways
 from tip_indicators._private import csvcolumns
-from tip_indicators.datasets import Dataset
-from tip_indicators.errors import InputError
 from tip_indicators.io.sdmx import read_sdmx_csv
 
 LEAD = {"STRUCTURE": st.just("dataflow"), "STRUCTURE_ID": st.just("TIP:TIP_INDICATORS(1.0)")}
@@ -40,15 +39,6 @@ def _text(rows: list[dict[str, str]], columns: list[str], short: int | None) -> 
     return "\n".join(lines) + "\n"
 
 
-def _read(path: Path, threshold: int) -> Dataset | str:
-    with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
-        try:
-            return read_sdmx_csv(path)
-        except InputError as error:
-            return str(error)
-
-
 @given(
     rows=st.lists(st.fixed_dictionaries(CELLS), min_size=1, max_size=25),
     dropped=st.sets(st.sampled_from(["OBS_VALUE_TEXT", "DERIVED", "ACTION", "SOURCE"])),
@@ -71,7 +61,7 @@ def test_fast_and_exact_sdmx_readers_agree(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.csv"
         path.write_bytes(data)
-        fast, slow = _read(path, 0), _read(path, 10**12)
+        fast, slow = read_both_ways(read_sdmx_csv, path)
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
         return
