@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import strategies as st
 
 from tip_indicators.codelists import codelist
+from tip_indicators.datasets import Dataset
 from tip_indicators.indicators import builtin_catalogue
 from tip_indicators.observations import ATTRIBUTE_COLUMNS, REQUIRED_COLUMNS
 
@@ -245,14 +247,16 @@ def csv_text(
     return csv_records(header, [[row.get(c, "") for c in header] for row in table], crlf=crlf)
 
 
-def read_both_ways(read: Callable[[Path], T], path: Path) -> tuple[T | str, T | str]:
-    """What ``read`` gives for ``path`` parsed column-wise and read record by record (the
-    error's text where it raises :class:`~tip_indicators.errors.InputError`): the two ways a
-    reader may take, which must agree."""
+def read_both_ways(
+    read: Callable[[Path], T], data: bytes, name: str = "t.csv"
+) -> tuple[T | str, T | str]:
+    """What ``read`` gives for a file of ``data`` parsed column-wise and read record by record
+    (the error's text where it raises :class:`~tip_indicators.errors.InputError`): the two
+    ways a reader may take, which must agree."""
     from tip_indicators._private import csvcolumns
     from tip_indicators.errors import InputError
 
-    def one_way(threshold: int) -> T | str:
+    def one_way(path: Path, threshold: int) -> T | str:
         with pytest.MonkeyPatch.context() as patched:
             patched.setattr(csvcolumns, "REGULAR_BYTES", threshold)
             try:
@@ -260,4 +264,17 @@ def read_both_ways(read: Callable[[Path], T], path: Path) -> tuple[T | str, T | 
             except InputError as error:
                 return str(error)
 
-    return one_way(0), one_way(10**12)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        return one_way(path, 0), one_way(path, 10**12)
+
+
+def assert_datasets_agree(fast: Dataset | str, slow: Dataset | str) -> None:
+    """The same dataset (figures, problems, inputs), or the same input error, both ways."""
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return
+    assert fast.observations.equals(slow.observations)
+    assert fast.problems == slow.problems
+    assert fast.inputs == slow.inputs
