@@ -36,7 +36,7 @@ from tip_indicators._private.workbook import (
 )
 from tip_indicators.datasets import Dataset, InputFile
 from tip_indicators.errors import InputError
-from tip_indicators.findings import Finding, Location, Severity
+from tip_indicators.findings import Finding, FindingTable, Location, Severity
 from tip_indicators.indicators import Catalogue, builtin_catalogue
 from tip_indicators.io.crosstab import HEAD_ROW, is_form
 from tip_indicators.io.longcsv import _check_header, long_csv_frame
@@ -76,7 +76,9 @@ def read_excel(
     workbook = open_workbook(data, name, limits)
     try:
         long_sheet, forms = _choose_sheets(workbook, sheet, name)
-        parts = [_read_long(data, long_sheet, name, catalogue, limits)] if long_sheet else []
+        parts: list[tuple[pl.DataFrame, Sequence[Finding | FindingTable]]] = []
+        if long_sheet:
+            parts.append(_read_long(data, long_sheet, name, catalogue, limits))
         if forms:
             parts.append(read_forms(data, forms, name, catalogue, limits))
     finally:
@@ -99,7 +101,7 @@ def read_excel(
 
 def _read_long(
     data: bytes, worksheet: Any, name: str, catalogue: Catalogue, limits: ReadLimits
-) -> tuple[pl.DataFrame, list[Finding]]:
+) -> tuple[pl.DataFrame, list[Finding | FindingTable]]:
     """The figures of the long table on ``worksheet`` and the problems of its rows.
 
     Long because it is one pass over the sheet's rows, each row checked for shape, merged cells,
@@ -161,22 +163,25 @@ def _read_long(
     ).with_columns(pl.lit(name).alias("path"), pl.Series("line", lines, dtype=pl.Int64))
     observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
     positions = {column: index + 1 for index, column in enumerate(header)}
-    return observations, [
-        *problems,
-        *(_cited_cell(f, title, positions) for f in findings.findings()),
-    ]
+    return observations, [*problems, _cited_cells(findings, title, positions)]
 
 
-def _cited_cell(finding: Finding, sheet: str, positions: Mapping[str, int]) -> Finding:
-    """The finding with its field replaced by the cell it names (``value`` -> ``data!C14``)."""
-    location = finding.location
-    if location is None or location.line is None:
-        return finding
-    column = positions.get(location.field or "value")
-    if column is None:
-        return finding
-    cell = cell_ref(sheet, location.line, column)
-    return attrs.evolve(finding, location=attrs.evolve(location, field=cell))
+def _cited_cells(table: FindingTable, sheet: str, positions: Mapping[str, int]) -> FindingTable:
+    """The findings with each field replaced by the cell it names (``value`` ->
+    ``data!C14``; a finding about no field is about the value), column-wise."""
+    # each column's cell without its row: "data!C"
+    letters = {column: cell_ref(sheet, 1, at).removesuffix("1") for column, at in positions.items()}
+    field = pl.col("field")
+    named = pl.when(field.is_null() | (field == "")).then(pl.lit("value")).otherwise(field)
+    cell = named.replace_strict(letters, default=None, return_dtype=pl.String)
+    placed = pl.col("path").is_not_null() & pl.col("line").is_not_null() & cell.is_not_null()
+    rows = table.rows.with_columns(
+        pl.when(placed)
+        .then(pl.concat_str(cell, pl.col("line").cast(pl.String)))
+        .otherwise(field)
+        .alias("field")
+    )
+    return FindingTable(rows, table.figures, table.dimensions)
 
 
 def _choose_sheets(workbook: Workbook, sheet: str | None, path: str) -> tuple[Any, list[Any]]:
