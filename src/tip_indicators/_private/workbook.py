@@ -9,8 +9,10 @@ import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+import polars as pl
 
 from tip_indicators._private.cells import escape_cell
 from tip_indicators._private.output import output_bytes
@@ -86,6 +88,15 @@ def cell_ref(sheet: str, row: int, column: int) -> str:
 
     name = sheet if PLAIN_SHEET.match(sheet) else "'" + sheet.replace("'", "''") + "'"
     return f"{name}!{get_column_letter(column)}{row}"
+
+
+def cell_refs(sheet: str, columns: Mapping[str, int], column: pl.Expr, row: pl.Expr) -> pl.Expr:
+    """:func:`cell_ref` column-wise: the cell of each ``column`` name (numbered from 1 in
+    ``columns``) at each ``row``; null for a name not in ``columns``."""
+    # each column's cell without its row: "data!C"
+    heads = {name: cell_ref(sheet, 1, number)[:-1] for name, number in columns.items()}
+    head = column.replace_strict(heads, default=None, return_dtype=pl.String)
+    return pl.concat_str(head, row.cast(pl.String))
 
 
 def number_text(value: float) -> str:

@@ -25,6 +25,7 @@ from tip_indicators._private.validate import dimensions_of, validate_raw
 from tip_indicators._private.workbook import (
     MAX_EXPANDED_BYTES,
     cell_ref,
+    cell_refs,
     cell_text,
     check_size,
     is_date,
@@ -169,18 +170,11 @@ def _read_long(
 def _cited_cells(table: FindingTable, sheet: str, positions: Mapping[str, int]) -> FindingTable:
     """The findings with each field replaced by the cell it names (``value`` ->
     ``data!C14``; a finding about no field is about the value), column-wise."""
-    # each column's cell without its row: "data!C"
-    letters = {column: cell_ref(sheet, 1, at).removesuffix("1") for column, at in positions.items()}
     field = pl.col("field")
     named = pl.when(field.is_null() | (field == "")).then(pl.lit("value")).otherwise(field)
-    cell = named.replace_strict(letters, default=None, return_dtype=pl.String)
-    placed = pl.col("path").is_not_null() & pl.col("line").is_not_null() & cell.is_not_null()
-    rows = table.rows.with_columns(
-        pl.when(placed)
-        .then(pl.concat_str(cell, pl.col("line").cast(pl.String)))
-        .otherwise(field)
-        .alias("field")
-    )
+    cell = cell_refs(sheet, positions, named, pl.col("line"))
+    placed = pl.col("path").is_not_null() & cell.is_not_null()
+    rows = table.rows.with_columns(pl.when(placed).then(cell).otherwise(field).alias("field"))
     return FindingTable(rows, table.figures, table.dimensions)
 
 

@@ -43,6 +43,7 @@ from tip_indicators._private.vocabulary import (
 from tip_indicators._private.workbook import (
     ZIP_MAGIC,
     cell_ref,
+    cell_refs,
     cell_text,
     open_workbook,
     sheet_rows,
@@ -277,14 +278,10 @@ def _field_namer(sheet: str | None, position: Mapping[str, int]) -> _Namer:
     CSV, the cell in a workbook (columns of the export only)."""
     if sheet is None:
         return lambda column, line: column
-    # each column's cell without its row: "data_glotip_1!G"
-    letters = {
-        name: cell_ref(sheet, 1, index + 1).removesuffix("1") for name, index in position.items()
-    }
+    numbers = {name: index + 1 for name, index in position.items()}
 
     def name(column: pl.Expr, line: pl.Expr) -> pl.Expr:
-        cell = column.replace_strict(letters, default=None, return_dtype=pl.String)
-        return pl.coalesce(pl.concat_str(cell, line.cast(pl.String)), column)
+        return pl.coalesce(cell_refs(sheet, numbers, column, line), column)
 
     return name
 
