@@ -350,6 +350,20 @@ class FindingTable:
         )
         return FindingTable(rows, pl.concat([self.figures, cited]), self.dimensions)
 
+    def with_fields(self, field: pl.Expr, *, in_message: bool = False) -> FindingTable:
+        """The table with the field of each located finding replaced by ``field`` (an
+        expression over the rows; null keeps the field): a reader naming a column as its
+        format does (an SDMX id, a workbook cell). With ``in_message``, a message that starts
+        with the old field's name starts with the new one instead."""
+        old, message = pl.col("field"), pl.col("message")
+        new = pl.when(pl.col("path").is_not_null()).then(field)
+        columns = [pl.coalesce(new, old).alias("field")]
+        if in_message:
+            headed = new.is_not_null() & message.str.starts_with(pl.concat_str(old, pl.lit(": ")))
+            renamed = pl.concat_str(new, pl.lit(": "), message.str.slice(old.str.len_chars() + 2))
+            columns.append(pl.when(headed).then(renamed).otherwise(message).alias("message"))
+        return FindingTable(self.rows.with_columns(columns), self.figures, self.dimensions)
+
     def with_severities(self, severities: pl.Series) -> FindingTable:
         """The table with each finding's severity replaced by ``severities`` (in order)."""
         rows = self.rows.with_columns(severities.alias("severity"))

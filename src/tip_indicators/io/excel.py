@@ -172,10 +172,7 @@ def _cited_cells(table: FindingTable, sheet: str, positions: Mapping[str, int]) 
     ``data!C14``; a finding about no field is about the value), column-wise."""
     field = pl.col("field")
     named = pl.when(field.is_null() | (field == "")).then(pl.lit("value")).otherwise(field)
-    cell = cell_refs(sheet, positions, named, pl.col("line"))
-    placed = pl.col("path").is_not_null() & cell.is_not_null()
-    rows = table.rows.with_columns(pl.when(placed).then(cell).otherwise(field).alias("field"))
-    return FindingTable(rows, table.figures, table.dimensions)
+    return table.with_fields(cell_refs(sheet, positions, named, pl.col("line")))
 
 
 def _choose_sheets(workbook: Workbook, sheet: str | None, path: str) -> tuple[Any, list[Any]]:

@@ -315,11 +315,8 @@ def _unmapped(unmapped: pl.DataFrame, path: str, field: _Namer) -> FindingTable:
 def _cited(findings: FindingTable, field: _Namer) -> FindingTable:
     """The findings of the long-CSV checks, their fields named as the export names them."""
     named = pl.col("field").replace_strict(_FIELDS, default=None, return_dtype=pl.String)
-    placed = pl.col("path").is_not_null() & pl.col("line").is_not_null() & named.is_not_null()
-    rows = findings.rows.with_columns(
-        pl.when(placed).then(field(named, pl.col("line"))).otherwise(pl.col("field")).alias("field")
-    )
-    return FindingTable(rows, findings.figures, findings.dimensions)
+    line = pl.col("line")
+    return findings.with_fields(pl.when(line.is_not_null()).then(field(named, line)))
 
 
 def _indicator(text: str) -> str:

@@ -425,19 +425,8 @@ def _periods(text: pl.Expr) -> pl.Expr:
 def _renamed_fields(table: FindingTable, renamed: Mapping[str, str]) -> FindingTable:
     """The findings of ``table`` located at a long-CSV column named by its SDMX id instead
     (``OBS_VALUE`` for ``value``), in their location and at the head of their message."""
-    field, message = pl.col("field"), pl.col("message")
-    sdmx = pl.when(pl.col("path").is_not_null()).then(
-        field.replace_strict(renamed, default=None, return_dtype=pl.String)
-    )
-    headed = message.str.starts_with(pl.concat_str(field, pl.lit(": ")))
-    rows = table.rows.with_columns(
-        pl.when(sdmx.is_not_null() & headed)
-        .then(pl.concat_str(sdmx, pl.lit(": "), message.str.slice(field.str.len_chars() + 2)))
-        .otherwise(message)
-        .alias("message"),
-        pl.coalesce(sdmx, field).alias("field"),
-    )
-    return FindingTable(rows, table.figures, table.dimensions)
+    sdmx = pl.col("field").replace_strict(renamed, default=None, return_dtype=pl.String)
+    return table.with_fields(sdmx, in_message=True)
 
 
 def write_sdmx_csv(
