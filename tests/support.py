@@ -270,11 +270,19 @@ def read_both_ways(
         return one_way(path, 0), one_way(path, 10**12)
 
 
-def assert_datasets_agree(fast: Dataset | str, slow: Dataset | str) -> None:
-    """The same dataset (figures, problems, inputs), or the same input error, both ways."""
+def assert_reads_agree(
+    fast: object, slow: object, frame: str = "observations", rest: Sequence[str] = ()
+) -> None:
+    """The same result both ways: its ``frame`` equal and every attribute of ``rest`` equal,
+    or the same input error."""
     if isinstance(slow, str) or isinstance(fast, str):
         assert fast == slow
         return
-    assert fast.observations.equals(slow.observations)
-    assert fast.problems == slow.problems
-    assert fast.inputs == slow.inputs
+    assert getattr(fast, frame).equals(getattr(slow, frame))
+    for name in rest:
+        assert getattr(fast, name) == getattr(slow, name)
+
+
+def assert_datasets_agree(fast: Dataset | str, slow: Dataset | str) -> None:
+    """The same dataset (figures, problems, inputs), or the same input error, both ways."""
+    assert_reads_agree(fast, slow, "observations", ("problems", "inputs"))

@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support import read_both_ways
+from support import assert_reads_agree, read_both_ways
 from tip_indicators.io.cases import read_cases
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cases"
@@ -41,9 +41,4 @@ def test_fast_and_exact_case_readers_agree(
     text = "\n".join([header, *chosen]) + "\n"
     data = text.replace("\n", "\r\n").encode() if crlf else text.encode()
     fast, slow = read_both_ways(read_cases, data, layout)
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return
-    assert fast.records.equals(slow.records)
-    assert fast.findings == slow.findings
-    assert fast.input == slow.input
+    assert_reads_agree(fast, slow, "records", ("findings", "input"))
