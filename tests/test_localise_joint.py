@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from tip_indicators._engine.joint import JointSystem, joint_fixes
+from tip_indicators._engine.joint import (
+    JointSystem,
+    _Dense,
+    _dense,
+    _feasibility_templates,
+    _nearness_templates,
+    _program,
+    joint_fixes,
+)
 from tip_indicators._engine.milp import MAX_ALTERNATIVES, milp_fixes
 from tip_indicators._engine.system import Constraint, Figure
 
@@ -131,3 +140,85 @@ def test_many_systems_are_solved_together_as_each_alone() -> None:
     assert together == alone
     # 30 = 10 + 25 fails and 30 = 12 + 14 fails: no single figure repairs both
     assert all(len(fix) == 2 for fix in together[0])
+
+
+def _block_by_hand(system: _Dense, chosen: np.ndarray, kind: str) -> tuple[np.ndarray, ...]:
+    """One block of the feasibility or nearness program, built as its docstring states it:
+    dense matrices side by side, exact figures outside ``chosen`` held at their values."""
+    height, width = system.matrix.shape
+    low = np.where(system.exact, system.values, system.col_low)
+    high = np.where(system.exact, system.values, system.col_high)
+    low[chosen], high[chosen] = system.col_low[chosen], system.col_high[chosen]
+    if kind == "feasibility":
+        eye = np.eye(height)
+        matrix = np.hstack([system.matrix, eye, -eye])
+        rows = (system.row_low, system.row_high)
+        extra = 2 * height
+        cost = np.concatenate([np.zeros(width), np.ones(extra)])
+    else:
+        eye = np.eye(width)
+        zeros = np.zeros((height, width))
+        matrix = np.vstack(
+            [np.hstack([system.matrix, zeros]), np.hstack([eye, -eye]), np.hstack([-eye, -eye])]
+        )
+        rows = (
+            np.concatenate([system.row_low, np.full(2 * width, -np.inf)]),
+            np.concatenate([system.row_high, system.values, -system.values]),
+        )
+        extra = width
+        cost = np.concatenate([np.zeros(width), system.exact.astype(np.float64)])
+    columns = (
+        np.concatenate([low, np.zeros(extra)]),
+        np.concatenate([high, np.full(extra, np.inf)]),
+    )
+    integer = np.concatenate([system.integer, np.zeros(extra, dtype=np.bool_)])
+    return matrix, *rows, *columns, cost, integer
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(broken_systems(), min_size=1, max_size=4), st.data())
+def test_stacked_programs_are_their_blocks_side_by_side(
+    systems: list[JointSystem], data: st.DataObject
+) -> None:
+    """Every block of a stacked program is its system's block as built by hand, at its offset,
+    and nothing else is in the program: the same program, so the same fixes, as block by
+    block."""
+    dense = [_dense(system) for system in systems]
+    size = data.draw(st.integers(1, 3), label="figures in a set")
+    blocks = []
+    for k, system in enumerate(dense):
+        sets = system.sets(size)
+        if len(sets):
+            picked = data.draw(st.lists(st.integers(0, len(sets) - 1), min_size=1, max_size=3))
+            blocks += [(k, sets[i]) for i in picked]
+    assume(blocks)
+    for kind, templates in (
+        ("feasibility", _feasibility_templates),
+        ("nearness", _nearness_templates),
+    ):
+        program = _program(dense, blocks, templates)
+        built = [_block_by_hand(dense[k], chosen, kind) for k, chosen in blocks]
+        heights = [matrix.shape[0] for matrix, *_ in built]
+        widths = [matrix.shape[1] for matrix, *_ in built]
+        full = np.zeros((sum(heights), sum(widths)))
+        np.add.at(full, (program.rows, program.columns), program.coefficients)
+        row_at = np.cumsum([0, *heights])
+        assert program.starts.tolist() == np.cumsum([0, *widths])[:-1].tolist()
+        for b, (matrix, *_) in enumerate(built):
+            r, c = row_at[b], program.starts[b]
+            assert np.array_equal(full[r : r + heights[b], c : c + widths[b]], matrix)
+            full[r : r + heights[b], c : c + widths[b]] = 0.0
+        assert not full.any(), "nothing outside the blocks"
+        for got, parts in zip(
+            (
+                program.row_low,
+                program.row_high,
+                program.col_low,
+                program.col_high,
+                program.cost,
+                program.integer,
+            ),
+            zip(*(block[1:] for block in built), strict=True),
+            strict=True,
+        ):
+            assert np.array_equal(got, np.concatenate(parts))

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -137,89 +137,251 @@ def _dense(system: JointSystem) -> _Dense:
 
 
 @attrs.frozen(eq=False)
+class _Templates:
+    """One block per system, every system's block laid end to end: the block's matrix entries
+    (its own row and column, and coefficient), row bounds, column bounds, cost and integrality,
+    with each system's height, width and count of entries. ``free_low`` and ``free_high`` are
+    the bounds of a figure column whose figure is in the set tried; ``col_low`` and
+    ``col_high`` hold the exact figures at their stated values."""
+
+    heights: npt.NDArray[np.int64]
+    widths: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    rows: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int64]
+    coefficients: npt.NDArray[np.float64]
+    row_low: npt.NDArray[np.float64]
+    row_high: npt.NDArray[np.float64]
+    col_low: npt.NDArray[np.float64]
+    col_high: npt.NDArray[np.float64]
+    free_low: npt.NDArray[np.float64]
+    free_high: npt.NDArray[np.float64]
+    cost: npt.NDArray[np.float64]
+    integer: npt.NDArray[np.bool_]
+
+
+@attrs.frozen(eq=False)
 class _Program:
-    """Blocks stacked into one program: coordinates, bounds, cost, integrality, and for each
-    block where its columns start."""
+    """Blocks stacked into one program, each block a copy of its system's template with the
+    figures of its set free: coordinates, bounds, cost, integrality, and where each block's
+    columns start."""
 
-    rows: list[npt.NDArray[np.int64]] = attrs.field(factory=list)
-    columns: list[npt.NDArray[np.int64]] = attrs.field(factory=list)
-    coefficients: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    row_low: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    row_high: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    col_low: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    col_high: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    cost: list[npt.NDArray[np.float64]] = attrs.field(factory=list)
-    integer: list[npt.NDArray[np.bool_]] = attrs.field(factory=list)
-    starts: list[int] = attrs.field(factory=list)
-    size: list[int] = attrs.field(factory=lambda: [0, 0])
-    """Rows and columns so far."""
-
-    def add(
-        self,
-        matrix: npt.NDArray[np.float64],
-        row_bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
-        col_bounds: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
-        cost: npt.NDArray[np.float64],
-        integer: npt.NDArray[np.bool_],
-    ) -> None:
-        """Append copies of one block, one per row of the column bounds (copies x columns)."""
-        copies, width = col_bounds[0].shape
-        height = matrix.shape[0]
-        r, c = np.nonzero(matrix)
-        row_offsets = self.size[0] + height * np.arange(copies)
-        col_offsets = self.size[1] + width * np.arange(copies)
-        self.rows.append((r[None, :] + row_offsets[:, None]).ravel())
-        self.columns.append((c[None, :] + col_offsets[:, None]).ravel())
-        self.coefficients.append(np.tile(matrix[r, c], copies))
-        self.row_low.append(np.broadcast_to(row_bounds[0], (copies, height)).ravel())
-        self.row_high.append(np.broadcast_to(row_bounds[1], (copies, height)).ravel())
-        self.col_low.append(col_bounds[0].ravel())
-        self.col_high.append(col_bounds[1].ravel())
-        self.cost.append(np.tile(cost, copies))
-        self.integer.append(np.tile(integer, copies))
-        self.starts.extend(col_offsets.tolist())
-        self.size[0] += height * copies
-        self.size[1] += width * copies
+    rows: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int64]
+    coefficients: npt.NDArray[np.float64]
+    row_low: npt.NDArray[np.float64]
+    row_high: npt.NDArray[np.float64]
+    col_low: npt.NDArray[np.float64]
+    col_high: npt.NDArray[np.float64]
+    cost: npt.NDArray[np.float64]
+    integer: npt.NDArray[np.bool_]
+    starts: npt.NDArray[np.int64]
 
     def solve(self, *, whole: bool) -> npt.NDArray[np.float64] | None:
         """Solve, with whole-number figures kept whole only when ``whole``."""
         from tip_indicators._private.highs import Outcome, solve
 
-        cat = np.concatenate
         solution = solve(
-            cat(self.cost),
-            (cat(self.rows), cat(self.columns), cat(self.coefficients)),
-            (cat(self.row_low), cat(self.row_high)),
-            (cat(self.col_low), cat(self.col_high)),
-            integer=cat(self.integer).tolist() if whole else None,
+            self.cost,
+            (self.rows, self.columns, self.coefficients),
+            (self.row_low, self.row_high),
+            (self.col_low, self.col_high),
+            integer=self.integer.tolist() if whole else None,
             mip_rel_gap=0.0,
         )
         return solution.x if solution.outcome is Outcome.OPTIMAL else None
 
 
-def _held(
-    system: _Dense, chosen: npt.NDArray[np.int64]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Column bounds of each set's block: exact figures outside the set held at their values."""
-    copies = len(chosen)
-    low = np.where(system.exact, system.values, system.col_low)
-    high = np.where(system.exact, system.values, system.col_high)
-    low = np.tile(low, (copies, 1))
-    high = np.tile(high, (copies, 1))
-    picked = np.arange(copies)[:, None]
-    low[picked, chosen] = system.col_low[chosen]
-    high[picked, chosen] = system.col_high[chosen]
-    return low, high
+def _ragged(counts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For runs of ``counts`` items laid end to end: each item's run and place in it."""
+    run = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    first = np.cumsum(counts) - counts
+    return run, np.arange(int(counts.sum()), dtype=np.int64) - first[run]
 
 
-def _by_system(
+def _by_owner(
+    owners: list[npt.NDArray[np.int64]], *columns: list[npt.NDArray[Any]]
+) -> list[npt.NDArray[Any]]:
+    """Parts of every system's template (``owners`` says whose each item is) put together
+    system by system, each system's items in the order of the parts."""
+    order = np.argsort(np.concatenate(owners), kind="stable")
+    return [np.concatenate(parts)[order] for parts in columns]
+
+
+def _stacked(
+    templates: _Templates, owner: npt.NDArray[np.int64], chosen: npt.NDArray[np.int64]
+) -> _Program:
+    """One block per set: block ``b`` is the template of system ``owner[b]`` with the figures
+    ``chosen[b]`` free within their bounds, the blocks in the order given."""
+    heights, widths = templates.heights[owner], templates.widths[owner]
+    row_start = np.cumsum(heights) - heights
+    col_start = np.cumsum(widths) - widths
+    first_row = (np.cumsum(templates.heights) - templates.heights)[owner]
+    first_col = (np.cumsum(templates.widths) - templates.widths)[owner]
+    first_entry = (np.cumsum(templates.counts) - templates.counts)[owner]
+    block, at = _ragged(templates.counts[owner])
+    entry = first_entry[block] + at
+    row_block, row_at = _ragged(heights)
+    rows = first_row[row_block] + row_at
+    col_block, col_at = _ragged(widths)
+    cols = first_col[col_block] + col_at
+    col_low, col_high = templates.col_low[cols], templates.col_high[cols]
+    freed = (col_start[:, None] + chosen).ravel()
+    source = (first_col[:, None] + chosen).ravel()
+    col_low[freed] = templates.free_low[source]
+    col_high[freed] = templates.free_high[source]
+    return _Program(
+        templates.rows[entry] + row_start[block],
+        templates.columns[entry] + col_start[block],
+        templates.coefficients[entry],
+        templates.row_low[rows],
+        templates.row_high[rows],
+        col_low,
+        col_high,
+        templates.cost[cols],
+        templates.integer[cols],
+        col_start,
+    )
+
+
+def _system_parts(dense: list[_Dense], systems: npt.NDArray[np.int64]) -> dict[str, Any]:
+    """The systems' own arrays end to end (``systems`` indexes ``dense``), with their matrices'
+    non-zero entries as coordinates."""
+    picked = [dense[k] for k in systems.tolist()]
+    heights = np.array([system.matrix.shape[0] for system in picked], dtype=np.int64)
+    widths = np.array([system.matrix.shape[1] for system in picked], dtype=np.int64)
+    flat = np.concatenate([system.matrix.ravel() for system in picked])
+    sizes = heights * widths
+    at = np.flatnonzero(flat)
+    owner = np.repeat(np.arange(len(picked), dtype=np.int64), sizes)[at]
+    local = at - (np.cumsum(sizes) - sizes)[owner]
+
+    def joined(name: str) -> npt.NDArray[Any]:
+        return np.concatenate([getattr(system, name) for system in picked])
+
+    values, exact = joined("values"), joined("exact")
+    col_low, col_high = joined("col_low"), joined("col_high")
+    return {
+        "heights": heights,
+        "widths": widths,
+        "owner": owner,
+        "row": local // widths[owner],
+        "column": local % widths[owner],
+        "coefficient": flat[at],
+        "row_low": joined("row_low"),
+        "row_high": joined("row_high"),
+        "col_low": col_low,
+        "col_high": col_high,
+        "held_low": np.where(exact, values, col_low),
+        "held_high": np.where(exact, values, col_high),
+        "values": values,
+        "exact": exact,
+        "integer": joined("integer"),
+    }
+
+
+def _feasibility_templates(dense: list[_Dense], systems: npt.NDArray[np.int64]) -> _Templates:
+    """Each system's block of the feasibility program: its matrix with a slack column on
+    each side of every row, ``[A, I, -I]``; only the slacks cost."""
+    own = _system_parts(dense, systems)
+    heights, widths = own["heights"], own["widths"]
+    count = len(heights)
+    row_owner, i = _ragged(heights)
+    col_owner, _ = _ragged(widths)
+    slack_owner = np.repeat(np.arange(count, dtype=np.int64), 2 * heights)
+    slack = np.zeros(len(slack_owner))
+    rows, columns, coefficients = _by_owner(
+        [own["owner"], row_owner, row_owner],
+        [own["row"], i, i],
+        [own["column"], widths[row_owner] + i, widths[row_owner] + heights[row_owner] + i],
+        [own["coefficient"], np.ones(len(i)), -np.ones(len(i))],
+    )
+    col_low, col_high, free_low, free_high, cost, integer = _by_owner(
+        [col_owner, slack_owner],
+        [own["held_low"], slack],
+        [own["held_high"], slack + np.inf],
+        [own["col_low"], slack],
+        [own["col_high"], slack + np.inf],
+        [np.zeros(len(col_owner)), slack + 1.0],
+        [own["integer"], slack.astype(np.bool_)],
+    )
+    return _Templates(
+        heights,
+        widths + 2 * heights,
+        np.bincount(own["owner"], minlength=count) + 2 * heights,
+        rows,
+        columns,
+        coefficients,
+        own["row_low"],
+        own["row_high"],
+        col_low,
+        col_high,
+        free_low,
+        free_high,
+        cost,
+        integer,
+    )
+
+
+def _nearness_templates(dense: list[_Dense], systems: npt.NDArray[np.int64]) -> _Templates:
+    """Each system's block of the nearness program: its matrix, and a deviation column per
+    figure held at least as large as the figure's change both ways (``x - d <= stated``,
+    ``-x - d <= -stated``); the deviations of exact figures cost one each."""
+    own = _system_parts(dense, systems)
+    heights, widths = own["heights"], own["widths"]
+    count = len(heights)
+    col_owner, i = _ragged(widths)
+    height, width = heights[col_owner], widths[col_owner]
+    deviation = np.zeros(len(col_owner))
+    one = np.ones(len(i))
+    rows, columns, coefficients = _by_owner(
+        [own["owner"], col_owner, col_owner, col_owner, col_owner],
+        [own["row"], height + i, height + i, height + width + i, height + width + i],
+        [own["column"], i, width + i, i, width + i],
+        [own["coefficient"], one, -one, -one, -one],
+    )
+    row_low, row_high = _by_owner(
+        [np.repeat(np.arange(count, dtype=np.int64), heights), col_owner, col_owner],
+        [own["row_low"], deviation - np.inf, deviation - np.inf],
+        [own["row_high"], own["values"], -own["values"]],
+    )
+    col_low, col_high, free_low, free_high, cost, integer = _by_owner(
+        [col_owner, col_owner],
+        [own["held_low"], deviation],
+        [own["held_high"], deviation + np.inf],
+        [own["col_low"], deviation],
+        [own["col_high"], deviation + np.inf],
+        [np.zeros(len(col_owner)), own["exact"].astype(np.float64)],
+        [own["integer"], deviation.astype(np.bool_)],
+    )
+    return _Templates(
+        heights + 2 * widths,
+        2 * widths,
+        np.bincount(own["owner"], minlength=count) + 4 * widths,
+        rows,
+        columns,
+        coefficients,
+        row_low,
+        row_high,
+        col_low,
+        col_high,
+        free_low,
+        free_high,
+        cost,
+        integer,
+    )
+
+
+def _program(
+    dense: list[_Dense],
     blocks: list[_Block],
-) -> list[_Block]:
-    """Blocks of one system together: (system, sets x size), in the order given."""
-    grouped: list[tuple[int, npt.NDArray[np.int64]]] = []
-    for k, group in itertools.groupby(blocks, key=lambda block: block[0]):
-        grouped.append((k, np.array([chosen for _, chosen in group])))
-    return grouped
+    templates: Callable[[list[_Dense], npt.NDArray[np.int64]], _Templates],
+) -> _Program:
+    """The program of ``blocks``, each a copy of its system's template from ``templates``."""
+    owners = np.array([k for k, _ in blocks], dtype=np.int64)
+    chosen = np.array([one for _, one in blocks], dtype=np.int64).reshape(len(blocks), -1)
+    systems, owner = np.unique(owners, return_inverse=True)
+    return _stacked(templates(dense, systems), owner.astype(np.int64), chosen)
 
 
 def _settled(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
@@ -237,25 +399,11 @@ def _settled(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
 def _feasible(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
     """Whether each block's constraints can all hold: slacks on both sides of every row, and
     their sum minimised."""
-    program = _Program()
-    for k, chosen in _by_system(blocks):
-        system = dense[k]
-        height, width = system.matrix.shape
-        eye = np.eye(height)
-        matrix = np.hstack([system.matrix, eye, -eye])
-        low, high = _held(system, chosen)
-        slack = np.zeros((len(chosen), 2 * height))
-        program.add(
-            matrix,
-            (system.row_low, system.row_high),
-            (np.hstack([low, slack]), np.hstack([high, slack + np.inf])),
-            np.concatenate([np.zeros(width), np.ones(2 * height)]),
-            np.concatenate([system.integer, np.zeros(2 * height, dtype=np.bool_)]),
-        )
+    program = _program(dense, blocks, _feasibility_templates)
     x = program.solve(whole=False)
     if x is None:
         return [False] * len(blocks)
-    missed = np.add.reduceat(x * np.concatenate(program.cost), program.starts)
+    missed = np.add.reduceat(x * program.cost, program.starts)
     return [bool(value <= _FEASIBLE) for value in missed]
 
 
@@ -263,34 +411,11 @@ def _nearest(dense: list[_Dense], blocks: list[_Block]) -> list[list[float] | No
     """The values of each set's figures nearest the stated ones, with every constraint held:
     a deviation column per figure (``|x - stated|``, zero for the figures held), their sum
     minimised. The matrix is the same for every set of a system; only the bounds differ."""
-    program = _Program()
-    for k, chosen in _by_system(blocks):
-        system = dense[k]
-        height, width = system.matrix.shape
-        eye = np.eye(width)
-        matrix = np.vstack(
-            [
-                np.hstack([system.matrix, np.zeros((height, width))]),
-                np.hstack([eye, -eye]),
-                np.hstack([-eye, -eye]),
-            ]
-        )
-        low, high = _held(system, chosen)
-        deviations = np.zeros((len(chosen), width))
-        program.add(
-            matrix,
-            (
-                np.concatenate([system.row_low, np.full(2 * width, -np.inf)]),
-                np.concatenate([system.row_high, system.values, -system.values]),
-            ),
-            (np.hstack([low, deviations]), np.hstack([high, deviations + np.inf])),
-            np.concatenate([np.zeros(width), system.exact.astype(np.float64)]),
-            np.concatenate([system.integer, np.zeros(width, dtype=np.bool_)]),
-        )
+    program = _program(dense, blocks, _nearness_templates)
     x = program.solve(whole=True)
     if x is None:
         return [None] * len(blocks)
     return [
         x[start + chosen].tolist()
-        for start, (_, chosen) in zip(program.starts, blocks, strict=True)
+        for start, (_, chosen) in zip(program.starts.tolist(), blocks, strict=True)
     ]
