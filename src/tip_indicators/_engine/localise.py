@@ -22,8 +22,7 @@ import polars as pl
 
 from tip_indicators._engine.base import SUGGESTION_SCHEMA, Run
 from tip_indicators._engine.ranking import (
-    CANDIDATE_SCHEMA,
-    System,
+    JOINT_FIX_SCHEMA,
     joint_candidates,
     ranked,
     single_candidates,
@@ -136,16 +135,17 @@ def _error_fixes(run: Run, table: pl.DataFrame) -> pl.DataFrame:
     found = [
         _solve(failed_of, local_of, figures)
         if component in censored
-        else _Solved(failed_of, local_of, [], [])
+        else _Solved(failed_of, local_of, [])
         for component, (failed_of, local_of) in systems.items()
     ]
     singles = pl.concat([singles, _single_rows(list(systems), found)], how="vertical_relaxed")
     candidates = [
         single_candidates(run, singles, failed=failed, terms=terms, sums=sums, facts=facts)
     ]
-    joint = _with_joint_fixes([f for f in found if not f.singles], figures)
-    if joint:
-        candidates.append(_joint_rows(run, joint, figures))
+    unsolved = [(k, solved) for k, solved in zip(systems, found, strict=True) if not solved.singles]
+    if unsolved:
+        fixes = _joint_fix_rows(unsolved, figures)
+        candidates.append(joint_candidates(fixes, failed=failed, terms=terms, facts=facts))
     return ranked(pl.concat(candidates, how="vertical_relaxed"), MAX_SUGGESTIONS).select(
         [pl.col(name).cast(kind) for name, kind in SUGGESTION_SCHEMA.items()]
     )
@@ -220,19 +220,6 @@ def _single_rows(components_: list[int], found: list[_Solved]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SINGLE_SCHEMA, orient="row")
 
 
-def _joint_rows(run: Run, joint: list[_Solved], figures: dict[int, Figure]) -> pl.DataFrame:
-    """The candidate rows of the fixes that change several figures together."""
-    named = sorted({i for solved in joint for fix in solved.fixes for i in fix})
-    refs = dict(zip(named, run.refs(named), strict=True))
-    rows = [
-        row
-        for solved in joint
-        for fix in solved.fixes
-        for row in joint_candidates(System(solved.failed, solved.local, figures, refs), fix)
-    ]
-    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA, orient="row")
-
-
 def _canonical(constraint: Constraint) -> tuple[object, ...]:
     return (
         constraint.ids,
@@ -256,13 +243,12 @@ class _Single:
 
 @attrs.frozen
 class _Solved:
-    """A component's failed constraints, every constraint of its system, and the fixes found
-    for it: single figures, or (when none will do) sets of figures with their new values."""
+    """A component's failed constraints, every constraint of its system, and the single
+    figures that repair it (when none will do, sets of figures are searched for together)."""
 
     failed: list[Constraint]
     local: list[Constraint]
     singles: list[_Single]
-    fixes: list[dict[int, float]]
     searched: bool = True
     """Whether every single figure was tried (so none repairs it alone when ``singles`` is
     empty): not when its shared censored figures have too many values to try."""
@@ -282,34 +268,41 @@ def _solve(
             single = _single_fix(candidate, local, figures, assignments)
             if single is not None:
                 singles.append(single)
-    return _Solved(failed, local, singles, [], searched=assignments is not None)
+    return _Solved(failed, local, singles, searched=assignments is not None)
 
 
-def _with_joint_fixes(solved: list[_Solved], figures: dict[int, Figure]) -> list[_Solved]:
-    """The components no single figure repairs, given their smallest joint fixes, all at once."""
-    unsolved = [k for k, found in enumerate(solved) if not found.singles]
-    if not unsolved:
-        return solved
+def _joint_fix_rows(
+    unsolved: list[tuple[int, _Solved]], figures: dict[int, Figure]
+) -> pl.DataFrame:
+    """The smallest joint fixes of the components no single figure repairs, found all at once:
+    one row per figure a fix changes (``component``, the fix's number ``fix``, the figure's
+    ``place`` in it, ``figure`` and its new ``value``)."""
     # numpy and the solver load only when a check needs them, not when the package is imported
     from tip_indicators._engine.joint import JointSystem, joint_fixes
 
     systems = []
-    for k in unsolved:
-        local = solved[k].local
-        ids = sorted({i for c in local for i in c.ids})
+    for _, solved in unsolved:
+        ids = sorted({i for c in solved.local for i in c.ids})
         systems.append(
             JointSystem(
                 ids,
-                local,
-                solved[k].failed,
+                solved.local,
+                solved.failed,
                 {i: figures[i] for i in ids},
-                smallest=2 if solved[k].searched else 1,
+                smallest=2 if solved.searched else 1,
             )
         )
-    result = list(solved)
-    for k, fixes in zip(unsolved, joint_fixes(systems), strict=True):
-        result[k] = attrs.evolve(solved[k], fixes=fixes)
-    return result
+    found = [
+        (component, fix)
+        for (component, _), fixes in zip(unsolved, joint_fixes(systems), strict=True)
+        for fix in fixes
+    ]
+    rows = [
+        (component, number, place, figure, value)
+        for number, (component, fix) in enumerate(found)
+        for place, (figure, value) in enumerate(fix.items())
+    ]
+    return pl.DataFrame(rows, schema=JOINT_FIX_SCHEMA, orient="row")
 
 
 def _assignments(shared: set[int], figures: dict[int, Figure]) -> list[dict[int, float]] | None:

@@ -12,9 +12,6 @@ ranking them are queries, however many rules fail.
 
 from __future__ import annotations
 
-import math
-
-import attrs
 import polars as pl
 
 from tip_indicators._engine.base import Run, number, number_texts
@@ -26,14 +23,12 @@ from tip_indicators._engine.keystrokes import (
     within_reach,
 )
 from tip_indicators._engine.percent_wording import accepts
-from tip_indicators._engine.system import Constraint, Figure
 from tip_indicators._private.queries import collect
-from tip_indicators.findings import ObservationRef
 from tip_indicators.findings.citations import texts_of_numbers
 
 __all__ = [
     "CANDIDATE_SCHEMA",
-    "System",
+    "JOINT_FIX_SCHEMA",
     "joint_candidates",
     "ranked",
     "single_candidates",
@@ -66,6 +61,16 @@ CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
 }
 """A candidate fix of a finding (by ``number``) before ranking: the figure, the value as text,
 why, its score, and the figure's line (which orders equally likely fixes)."""
+
+JOINT_FIX_SCHEMA: dict[str, pl.DataType] = {
+    "component": pl.Int64(),
+    "fix": pl.Int64(),
+    "place": pl.Int64(),
+    "figure": pl.Int64(),
+    "value": pl.Float64(),
+}
+"""A figure that a fix changing several figures together changes: the component it repairs,
+the fix's number, the figure's place among the fix's figures, the figure and its new value."""
 
 
 def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
@@ -103,6 +108,11 @@ def slips_within(facts: pl.DataFrame, windows: pl.LazyFrame) -> pl.DataFrame:
         .select("figure", "value", "prior", "reason")
         .pipe(collect)
     )
+
+
+def _change_penalty(value: pl.Expr, current: pl.Expr) -> pl.Expr:
+    """What a fix loses for the size of its change: a smaller change is likelier."""
+    return 0.1 * ((value - current).abs() + 1.0).log10()
 
 
 def _close(a: pl.Expr, b: pl.Expr) -> pl.Expr:
@@ -295,7 +305,7 @@ def single_candidates(
         - REPAIR_WEIGHT * broken.cast(pl.Float64)
         - GAP_WEIGHT * gaps.cast(pl.Float64)
         + pl.when(computed).then(COMPUTED_WEIGHT).otherwise(0.0)
-        - pl.when(~explained).then(0.1 * ((value - current).abs() + 1.0).log10()).otherwise(0.0)
+        - pl.when(~explained).then(_change_penalty(value, current)).otherwise(0.0)
     )
     low, high = pl.col("span_low"), pl.col("span_high")
     low_text = number_texts(rows.get_column("span_low"))
@@ -448,52 +458,76 @@ def ranked(candidates: pl.DataFrame, limit: int) -> pl.DataFrame:
     )
 
 
-@attrs.frozen
-class System:
-    """A component's failed constraints, every constraint of its system, its figures and the
-    citations of the figures named: what the fixes that change several figures are worded
-    from."""
-
-    failed: list[Constraint]
-    local: list[Constraint]
-    figures: dict[int, Figure]
-    refs: dict[int, ObservationRef]
-
-
 def joint_candidates(
-    system: System, fix: dict[int, float]
-) -> list[tuple[int, int, str, str, float, int]]:
-    """The candidate rows (:data:`CANDIDATE_SCHEMA`) of a fix that changes several figures
-    together: each of its figures, for each failed rule of the system it touches."""
-    rows = []
-    for figure_id, value in fix.items():
-        ref = system.refs[figure_id]
-        figure = system.figures[figure_id]
-        current = figure.low if figure.low is not None else 0.0
-        others = ", ".join(
-            f"line {system.refs[i].location.line} to {_format(v)}"
-            for i, v in fix.items()
-            if i != figure_id
+    fixes: pl.DataFrame, *, failed: pl.DataFrame, terms: pl.DataFrame, facts: pl.DataFrame
+) -> pl.DataFrame:
+    """The candidate rows (:data:`CANDIDATE_SCHEMA`) of the fixes that change several figures
+    together (``fixes``: one row per figure a fix changes, with its ``component``, the fix's
+    number ``fix``, the figure's ``place`` in it, ``figure`` and new ``value``): each of a
+    fix's figures, for each failed rule of its component that the fix touches, worded with the
+    other figures of the fix.
+
+    Long because it is one query: the wording of each figure's partners, the rules each fix
+    touches, and the score are columns of the same plan."""
+    said = fixes.with_columns(_value_texts(fixes.get_column("value")).alias("text"))
+    placed = (
+        said.lazy()
+        .join(facts.lazy().select("figure", "current", "measure", "line"), on="figure", how="left")
+        .with_columns(
+            pl.len().over("fix").alias("size"),
+            pl.concat_str(
+                pl.lit("line "),
+                pl.col("line").cast(pl.String).fill_null("None"),
+                pl.lit(" to "),
+                "text",
+            ).alias("said"),
         )
-        reasons = [f"together with {others} ({len(fix)} figures must change)"]
-        score = -float(len(fix))
-        if ref.measure in {"CHG", "PCH", "PCT"}:
-            score += COMPUTED_WEIGHT
-            reasons.append(f"a {ref.measure} figure is computed from levels, so more often wrong")
-        score -= 0.1 * math.log10(1.0 + abs(value - current))
-        for constraint in system.failed:
-            if constraint.finding is not None and set(fix) & set(constraint.ids):
-                rows.append(
-                    (
-                        constraint.finding,
-                        figure_id,
-                        _format(value),
-                        "; ".join(reasons),
-                        score,
-                        ref.location.line or 0,
-                    )
-                )
-    return rows
+    )
+    others = (
+        placed.select("fix", "place")
+        .join(placed.select("fix", pl.col("place").alias("other"), "said"), on="fix")
+        .filter(pl.col("other") != pl.col("place"))
+        .group_by("fix", "place")
+        .agg(pl.col("said").sort_by("other").str.join(", ").alias("others"))
+    )
+    touched = (
+        failed.lazy()
+        .filter(pl.col("finding").is_not_null())
+        .select("component", "c", "finding")
+        .join(terms.lazy().select("c", "figure"), on="c")
+        .join(said.lazy().select("component", "fix", "figure"), on=["component", "figure"])
+        .select("fix", "finding")
+        .unique()
+    )
+    computed = pl.col("measure").is_in(["CHG", "PCH", "PCT"])
+    size = pl.col("size")
+    score = (
+        -size.cast(pl.Float64) + pl.when(computed).then(COMPUTED_WEIGHT).otherwise(0.0)
+    ) - _change_penalty(pl.col("value"), pl.col("current"))
+    reason = pl.concat_str(
+        pl.lit("together with "),
+        pl.col("others").fill_null(""),
+        pl.lit(" ("),
+        size.cast(pl.String),
+        pl.lit(" figures must change)"),
+        pl.when(computed)
+        .then(pl.format("; a {} figure is computed from levels, so more often wrong", "measure"))
+        .otherwise(pl.lit("")),
+    )
+    return (
+        placed.join(others, on=["fix", "place"], how="left")
+        .join(touched, on="fix")
+        .select(
+            pl.col("finding").alias("number"),
+            "figure",
+            pl.col("text").alias("value"),
+            reason.alias("reason"),
+            score.alias("score"),
+            pl.col("line").fill_null(0),
+        )
+        .select([pl.col(name).cast(kind) for name, kind in CANDIDATE_SCHEMA.items()])
+        .pipe(collect)
+    )
 
 
 def _format(value: float) -> str:
