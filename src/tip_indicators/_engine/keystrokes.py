@@ -236,7 +236,9 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
     inside = places.filter(i < n).with_columns(digit_at(i).alias("at"))
     at, d = pl.col("at"), pl.col("d")
     carried = [name for name in written.columns if name not in _MADE]
-    kept = ["_row", "figure", "text", *carried, "sign", "decimals", "digits", "n"]
+    # only what the edits need is carried through them; the row's own columns join back on
+    # ``_row`` once the few candidates in the band are left
+    kept = ["_row", "sign", "decimals", "digits", "n"]
     far = [pl.col("_low").alias("_lo"), pl.col("_high").alias("_hi")]
     near = [pl.col("_near_low").alias("_lo"), pl.col("_near_high").alias("_hi")]
     split = digits // power(n - i) * power(n - i + 1) + digits % power(n - i)
@@ -319,6 +321,12 @@ def edit_candidates(written: pl.DataFrame) -> pl.LazyFrame:
             "_row", "value", "prior", "edit", "meant", descending=[False, False, True, False, False]
         )
         .unique(["_row", "value"], keep="first", maintain_order=True)
+        .join(
+            figures.select("_row", "figure", "text", *carried),
+            on="_row",
+            how="left",
+            maintain_order="left",
+        )
         .select(
             "figure",
             "value",
