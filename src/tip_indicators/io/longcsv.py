@@ -83,7 +83,9 @@ def _parse(
         if delimiter == ";":
             # The locale that separates fields by semicolons writes decimals with a comma.
             raw = raw.with_columns(pl.col("value").str.replace(_DECIMAL_COMMA, "${1}.${2}"))
-    observations, findings = validate_raw(unescape_columns(raw, header), catalogue)
+    observations, findings = validate_raw(
+        unescape_columns(raw, header), catalogue, nul_free=fast is not None
+    )
     return Dataset(
         observations,
         dimensions_of(header, catalogue),
