@@ -201,7 +201,8 @@ def test_stacked_programs_are_their_blocks_side_by_side(
         heights = [matrix.shape[0] for matrix, *_ in built]
         widths = [matrix.shape[1] for matrix, *_ in built]
         full = np.zeros((sum(heights), sum(widths)))
-        np.add.at(full, (program.rows, program.columns), program.coefficients)
+        arrays = program.arrays
+        np.add.at(full, (arrays.rows, arrays.columns), arrays.coefficients)
         row_at = np.cumsum([0, *heights])
         assert program.starts.tolist() == np.cumsum([0, *widths])[:-1].tolist()
         for b, (matrix, *_) in enumerate(built):
@@ -211,12 +212,12 @@ def test_stacked_programs_are_their_blocks_side_by_side(
         assert not full.any(), "nothing outside the blocks"
         for got, parts in zip(
             (
-                program.row_low,
-                program.row_high,
-                program.col_low,
-                program.col_high,
-                program.cost,
-                program.integer,
+                arrays.row_low,
+                arrays.row_high,
+                arrays.col_low,
+                arrays.col_high,
+                arrays.cost,
+                arrays.integer,
             ),
             zip(*(block[1:] for block in built), strict=True),
             strict=True,

@@ -137,16 +137,10 @@ def _dense(system: JointSystem) -> _Dense:
 
 
 @attrs.frozen(eq=False)
-class _Templates:
-    """One block per system, every system's block laid end to end: the block's matrix entries
-    (its own row and column, and coefficient), row bounds, column bounds, cost and integrality,
-    with each system's height, width and count of entries. ``free_low`` and ``free_high`` are
-    the bounds of a figure column whose figure is in the set tried; ``col_low`` and
-    ``col_high`` hold the exact figures at their stated values."""
+class _Arrays:
+    """A program's arrays, or blocks of programs laid end to end: matrix entries (row, column,
+    coefficient), row bounds, column bounds, cost and integrality."""
 
-    heights: npt.NDArray[np.int64]
-    widths: npt.NDArray[np.int64]
-    counts: npt.NDArray[np.int64]
     rows: npt.NDArray[np.int64]
     columns: npt.NDArray[np.int64]
     coefficients: npt.NDArray[np.float64]
@@ -154,39 +148,65 @@ class _Templates:
     row_high: npt.NDArray[np.float64]
     col_low: npt.NDArray[np.float64]
     col_high: npt.NDArray[np.float64]
-    free_low: npt.NDArray[np.float64]
-    free_high: npt.NDArray[np.float64]
     cost: npt.NDArray[np.float64]
     integer: npt.NDArray[np.bool_]
+
+    def gathered(
+        self,
+        entries: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]],
+        rows: npt.NDArray[np.int64],
+        columns: npt.NDArray[np.int64],
+    ) -> _Arrays:
+        """The ``entries`` (positions, and the rows and columns to shift them by), ``rows`` and
+        ``columns`` picked out, in that order."""
+        picked, down, across = entries
+        return _Arrays(
+            self.rows[picked] + down,
+            self.columns[picked] + across,
+            self.coefficients[picked],
+            self.row_low[rows],
+            self.row_high[rows],
+            self.col_low[columns],
+            self.col_high[columns],
+            self.cost[columns],
+            self.integer[columns],
+        )
+
+
+@attrs.frozen(eq=False)
+class _Templates:
+    """One block per system, every system's block laid end to end: each system's height, width
+    and count of entries, and the blocks' arrays, exact figures held at their stated values.
+    ``free_low`` and ``free_high`` are the bounds of a figure column whose figure is in the
+    set tried."""
+
+    heights: npt.NDArray[np.int64]
+    widths: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    blocks: _Arrays
+    free_low: npt.NDArray[np.float64]
+    free_high: npt.NDArray[np.float64]
 
 
 @attrs.frozen(eq=False)
 class _Program:
     """Blocks stacked into one program, each block a copy of its system's template with the
-    figures of its set free: coordinates, bounds, cost, integrality, and where each block's
-    columns start."""
+    figures of its set free, and where each block's columns start."""
 
-    rows: npt.NDArray[np.int64]
-    columns: npt.NDArray[np.int64]
-    coefficients: npt.NDArray[np.float64]
-    row_low: npt.NDArray[np.float64]
-    row_high: npt.NDArray[np.float64]
-    col_low: npt.NDArray[np.float64]
-    col_high: npt.NDArray[np.float64]
-    cost: npt.NDArray[np.float64]
-    integer: npt.NDArray[np.bool_]
+    arrays: _Arrays
     starts: npt.NDArray[np.int64]
 
     def solve(self, *, whole: bool) -> npt.NDArray[np.float64] | None:
         """Solve, with whole-number figures kept whole only when ``whole``."""
         from tip_indicators._private.highs import Outcome, solve
 
+        arrays = self.arrays
         solution = solve(
-            self.cost,
-            (self.rows, self.columns, self.coefficients),
-            (self.row_low, self.row_high),
-            (self.col_low, self.col_high),
-            integer=self.integer.tolist() if whole else None,
+            arrays.cost,
+            (arrays.rows, arrays.columns, arrays.coefficients),
+            (arrays.row_low, arrays.row_high),
+            (arrays.col_low, arrays.col_high),
+            integer=arrays.integer.tolist() if whole else None,
             mip_rel_gap=0.0,
         )
         return solution.x if solution.outcome is Outcome.OPTIMAL else None
@@ -220,28 +240,18 @@ def _stacked(
     first_col = (np.cumsum(templates.widths) - templates.widths)[owner]
     first_entry = (np.cumsum(templates.counts) - templates.counts)[owner]
     block, at = _ragged(templates.counts[owner])
-    entry = first_entry[block] + at
     row_block, row_at = _ragged(heights)
-    rows = first_row[row_block] + row_at
     col_block, col_at = _ragged(widths)
-    cols = first_col[col_block] + col_at
-    col_low, col_high = templates.col_low[cols], templates.col_high[cols]
+    arrays = templates.blocks.gathered(
+        (first_entry[block] + at, row_start[block], col_start[block]),
+        first_row[row_block] + row_at,
+        first_col[col_block] + col_at,
+    )
     freed = (col_start[:, None] + chosen).ravel()
     source = (first_col[:, None] + chosen).ravel()
-    col_low[freed] = templates.free_low[source]
-    col_high[freed] = templates.free_high[source]
-    return _Program(
-        templates.rows[entry] + row_start[block],
-        templates.columns[entry] + col_start[block],
-        templates.coefficients[entry],
-        templates.row_low[rows],
-        templates.row_high[rows],
-        col_low,
-        col_high,
-        templates.cost[cols],
-        templates.integer[cols],
-        col_start,
-    )
+    arrays.col_low[freed] = templates.free_low[source]
+    arrays.col_high[freed] = templates.free_high[source]
+    return _Program(arrays, col_start)
 
 
 def _system_parts(dense: list[_Dense], systems: npt.NDArray[np.int64]) -> dict[str, Any]:
@@ -309,17 +319,19 @@ def _feasibility_templates(dense: list[_Dense], systems: npt.NDArray[np.int64]) 
         heights,
         widths + 2 * heights,
         np.bincount(own["owner"], minlength=count) + 2 * heights,
-        rows,
-        columns,
-        coefficients,
-        own["row_low"],
-        own["row_high"],
-        col_low,
-        col_high,
+        _Arrays(
+            rows,
+            columns,
+            coefficients,
+            own["row_low"],
+            own["row_high"],
+            col_low,
+            col_high,
+            cost,
+            integer,
+        ),
         free_low,
         free_high,
-        cost,
-        integer,
     )
 
 
@@ -358,17 +370,9 @@ def _nearness_templates(dense: list[_Dense], systems: npt.NDArray[np.int64]) -> 
         heights + 2 * widths,
         2 * widths,
         np.bincount(own["owner"], minlength=count) + 4 * widths,
-        rows,
-        columns,
-        coefficients,
-        row_low,
-        row_high,
-        col_low,
-        col_high,
+        _Arrays(rows, columns, coefficients, row_low, row_high, col_low, col_high, cost, integer),
         free_low,
         free_high,
-        cost,
-        integer,
     )
 
 
@@ -403,7 +407,7 @@ def _feasible(dense: list[_Dense], blocks: list[_Block]) -> list[bool]:
     x = program.solve(whole=False)
     if x is None:
         return [False] * len(blocks)
-    missed = np.add.reduceat(x * program.cost, program.starts)
+    missed = np.add.reduceat(x * program.arrays.cost, program.starts)
     return [bool(value <= _FEASIBLE) for value in missed]
 
 
