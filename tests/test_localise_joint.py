@@ -55,6 +55,7 @@ def broken_systems(draw: st.DrawFn) -> JointSystem:
             Constraint((0, *ids), (1.0, *[-1.0] * len(ids)), 0.0, closed, 0.0, False, None)
         )
     exact = sorted(i for i, figure in figures.items() if figure.exact)
+    assume(len(exact) >= 2)
     changed = draw(st.lists(st.sampled_from(exact), min_size=2, max_size=3, unique=True))
     for figure_id in changed:
         old = figures[figure_id].low
